@@ -1,0 +1,115 @@
+//! The command line: clap definitions, and the resolution of raw arguments plus
+//! `pmarchive.toml` into validated options, once, before any command runs.
+
+pub mod build;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// pmarchive: a static site generator for a blameless postmortem archive.
+#[derive(Debug, Parser)]
+#[command(name = "pmarchive", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the archive into a static site.
+    Build(build::BuildArgs),
+}
+
+/// Options shared by every command that reads an archive.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// The site root: holds content/, and optionally pmarchive.toml and theme/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The configuration file [default: ROOT/pmarchive.toml, optional].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Parses `--today`.
+pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2025-02-03"))
+}
+
+/// Loads the configuration named by the arguments (embedded defaults when there is no file).
+pub fn load_config(args: &SiteArgs) -> Result<(Config, Option<PathBuf>)> {
+    let explicit = args.config.is_some();
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| args.root.join("pmarchive.toml"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let shown = path.strip_prefix(&args.root).unwrap_or(&path);
+            Config::parse(shown, &text)
+                .map(|c| (c, Some(path.clone())))
+                .map_err(Error::Invalid)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            Ok((Config::default(), None))
+        }
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// The root must exist and hold a `content/` folder.
+pub fn check_root(root: &Path) -> Result<PathBuf> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} has no content/ folder: pass --root with the folder that holds content/",
+            root.display()
+        )));
+    }
+    Ok(content)
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let (result, root) = match cli.command {
+        Command::Build(args) => {
+            let root = args.site.root.clone();
+            (build::run(args), root)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&root, &e);
+            ExitCode::from(if matches!(e, Error::Invalid(_)) { 1 } else { 2 })
+        }
+    }
+}
+
+/// Prints an error: every diagnostic with its source line, or the one-line message.
+pub fn report_error(root: &Path, e: &Error) {
+    if let Error::Invalid(diags) = e {
+        crate::report::print_diagnostics(root, diags);
+    }
+    eprintln!("error: {e}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,376 @@
+//! The archive's configuration (`pmarchive.toml`): every setting has an embedded default, so
+//! the file is optional.
+//!
+//! The file is parsed once, validated, and handed down as plain data; nothing below the CLI
+//! reads the raw TOML. Field aliases let an archive of another shape build without editing its
+//! files: each of our front-matter fields may be taken from another field, from the first present
+//! of several, from several merged, or from a small template.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::Diagnostic;
+use crate::text::{line_col, slugify};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The archive's title, shown in the header and feeds.
+    pub title: String,
+    /// One sentence shown on the home page and in feeds.
+    pub description: String,
+    /// Absolute URL the site is served from (used for feeds and canonical links); may be empty.
+    pub base_url: String,
+    /// Severity levels, most severe first.
+    pub severities: Vec<String>,
+    /// How many postmortems the home page lists.
+    pub latest: usize,
+    /// What to do with a postmortem that has no date: `error` or `list` (an "undated" listing).
+    pub undated: Undated,
+    /// Pass raw HTML in Markdown through unsanitised (only for archives whose authors are trusted).
+    pub trusted_html: bool,
+    /// Where each of our fields comes from, for archives in another shape.
+    pub fields: BTreeMap<String, FieldSource>,
+    /// The contributing-factor vocabulary.
+    pub factors: FactorsConfig,
+    /// The standard postmortem sections.
+    pub sections: SectionsConfig,
+}
+
+/// Policy for postmortems without a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Undated {
+    /// A missing date is an error (the contract's default: `date` is required).
+    Error,
+    /// Undated postmortems are built and listed under "Undated".
+    List,
+}
+
+/// Where one of our fields comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FieldSource {
+    /// Taken from another field.
+    Field(String),
+    /// A template such as `"{company} {product} incident"`, used when no listed field is present.
+    Template {
+        /// Fields tried first, in order (may be empty).
+        #[serde(default)]
+        first: Vec<String>,
+        /// The fallback text; `{field}` is replaced by that field's value.
+        template: String,
+    },
+    /// Every listed field, merged into one list (for list fields).
+    Merge {
+        /// Fields whose values are concatenated.
+        merge: Vec<String>,
+    },
+    /// The first present (non-empty) of several fields.
+    First {
+        /// Candidate fields, in order.
+        first: Vec<String>,
+    },
+}
+
+/// The contributing-factor vocabulary.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FactorsConfig {
+    /// When true, a factor outside the vocabulary is an error (`check`); otherwise free-form.
+    pub governed: bool,
+    /// Themes by slug.
+    pub themes: BTreeMap<String, Theme>,
+}
+
+/// One governed contributing-factor theme.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Theme {
+    /// Display title (defaults to the slug).
+    pub title: String,
+    /// What the theme means and how to recognise it.
+    pub description: String,
+    /// Variants folded into this theme (`bad-config` into `config-change`).
+    pub aliases: Vec<String>,
+}
+
+/// The standard sections of a postmortem.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SectionsConfig {
+    /// The known sections: their key, heading and accepted variant headings.
+    pub known: Vec<SectionDef>,
+    /// Keys of the sections every postmortem must have (used by `check`).
+    pub required: Vec<String>,
+}
+
+/// A known section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDef {
+    /// Stable key (`summary`, `timeline`, `root_cause`...).
+    pub key: String,
+    /// The canonical heading.
+    pub title: String,
+    /// Other headings that mean the same section.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+impl Default for SectionsConfig {
+    fn default() -> Self {
+        let def = |key: &str, title: &str, aliases: &[&str]| SectionDef {
+            key: key.into(),
+            title: title.into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        };
+        let known = vec![
+            def("summary", "Summary", &["Overview", "Executive summary"]),
+            def("timeline", "Timeline", &["Chronology", "Timeline of events"]),
+            def("impact", "Impact", &["Customer impact", "User impact"]),
+            def(
+                "root_cause",
+                "Root cause and contributing factors",
+                &[
+                    "Root cause",
+                    "Root causes",
+                    "Contributing factors",
+                    "Causes",
+                    "Root cause analysis",
+                ],
+            ),
+            def("went_well", "What went well", &["Things that went well"]),
+            def(
+                "went_poorly",
+                "What went poorly",
+                &["What went wrong", "Things that went poorly"],
+            ),
+            def("lessons", "Lessons learned", &["Lessons", "Learnings"]),
+            def(
+                "action_items",
+                "Action items",
+                &["Actions", "Follow-ups", "Follow-up actions", "Remediation"],
+            ),
+        ];
+        let required = known.iter().map(|s| s.key.clone()).collect();
+        SectionsConfig { known, required }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Postmortem archive".into(),
+            description: "Blameless postmortems: what happened, why, and what we changed.".into(),
+            base_url: String::new(),
+            severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
+            latest: 10,
+            undated: Undated::Error,
+            trusted_html: false,
+            fields: BTreeMap::new(),
+            factors: FactorsConfig::default(),
+            sections: SectionsConfig::default(),
+        }
+    }
+}
+
+/// Our fields that an alias may target.
+pub const ALIASABLE_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "visibility",
+    "summary",
+    "services",
+    "teams",
+    "authors",
+    "contributing_factors",
+    "tags",
+    "recurrence_of",
+    "near_miss",
+    "source_url",
+    "timing.detected",
+    "timing.mitigated",
+    "timing.resolved",
+    "timing.published",
+];
+
+impl Config {
+    /// Parses and validates a config file's text; `file` names it in diagnostics.
+    pub fn parse(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((1, 1));
+            vec![Diagnostic::error(
+                file,
+                at,
+                "config/syntax",
+                e.message().to_string(),
+            )]
+        })?;
+        let problems = config.validate(file, text);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn validate(&self, file: &Path, text: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let at = |needle: &str| {
+            text.find(needle)
+                .map(|o| line_col(text, o))
+                .unwrap_or((1, 1))
+        };
+        for key in self.fields.keys() {
+            if !ALIASABLE_FIELDS.contains(&key.as_str()) {
+                out.push(
+                    Diagnostic::error(
+                        file,
+                        at(key),
+                        "config/unknown-field",
+                        format!("`[fields]` names `{key}`, which is not a postmortem field"),
+                    )
+                    .suggest(format!("one of: {}", ALIASABLE_FIELDS.join(", "))),
+                );
+            }
+        }
+        if self.severities.is_empty() {
+            out.push(Diagnostic::error(
+                file,
+                at("severities"),
+                "config/severities",
+                "`severities` must list at least one level",
+            ));
+        }
+        let mut seen = BTreeMap::new();
+        for (slug, theme) in &self.factors.themes {
+            if slugify(slug) != *slug {
+                out.push(
+                    Diagnostic::error(
+                        file,
+                        at(slug),
+                        "config/factor-slug",
+                        format!("factor theme `{slug}` is not a slug"),
+                    )
+                    .suggest(format!("use `{}`", slugify(slug))),
+                );
+            }
+            for name in std::iter::once(slug).chain(&theme.aliases) {
+                if let Some(prev) = seen.insert(slugify(name), slug.clone()) {
+                    if prev != *slug {
+                        out.push(Diagnostic::error(
+                            file,
+                            at(name),
+                            "config/factor-alias",
+                            format!("`{name}` is claimed by both `{prev}` and `{slug}`"),
+                        ));
+                    }
+                }
+            }
+        }
+        let keys: Vec<&str> = self.sections.known.iter().map(|s| s.key.as_str()).collect();
+        for req in &self.sections.required {
+            if !keys.contains(&req.as_str()) {
+                out.push(Diagnostic::error(
+                    file,
+                    at(req),
+                    "config/sections",
+                    format!("required section `{req}` is not a known section key"),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The canonical slug of a contributing factor: slugified, then aliases folded.
+    pub fn canonical_factor(&self, raw: &str) -> String {
+        let slug = slugify(raw);
+        if self.factors.themes.contains_key(&slug) {
+            return slug;
+        }
+        for (theme_slug, theme) in &self.factors.themes {
+            if theme.aliases.iter().any(|a| slugify(a) == slug) {
+                return theme_slug.clone();
+            }
+        }
+        slug
+    }
+
+    /// The configured severity level matching `raw` (case-insensitive), if any.
+    pub fn severity(&self, raw: &str) -> Option<&str> {
+        self.severities
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(raw.trim()))
+            .map(String::as_str)
+    }
+
+    /// The base URL with exactly one trailing slash, or `""`.
+    pub fn base_url(&self) -> String {
+        let b = self.base_url.trim().trim_end_matches('/');
+        if b.is_empty() {
+            String::new()
+        } else {
+            format!("{b}/")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_file() {
+        let c = Config::parse(Path::new("x.toml"), "").unwrap();
+        assert_eq!(c.severities.len(), 4);
+        assert_eq!(c.sections.required.len(), 8);
+        assert_eq!(c.undated, Undated::Error);
+    }
+
+    #[test]
+    fn aliases_fold_factors() {
+        let c = Config::parse(
+            Path::new("x.toml"),
+            "[factors.themes.config-change]\naliases = [\"bad-config\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.canonical_factor("Bad Config"), "config-change");
+        assert_eq!(c.canonical_factor("dns"), "dns");
+    }
+
+    #[test]
+    fn field_sources_parse() {
+        let c = Config::parse(
+            Path::new("x.toml"),
+            r#"[fields]
+id = "uuid"
+date = { first = ["start_time", "source_published_at"] }
+services = { merge = ["company", "product"] }
+title = { first = ["title"], template = "{company} incident" }
+"#,
+        )
+        .unwrap();
+        assert!(matches!(c.fields["id"], FieldSource::Field(_)));
+        assert!(matches!(c.fields["date"], FieldSource::First { .. }));
+        assert!(matches!(c.fields["services"], FieldSource::Merge { .. }));
+        assert!(matches!(c.fields["title"], FieldSource::Template { .. }));
+    }
+
+    #[test]
+    fn bad_config_is_located() {
+        let e = Config::parse(Path::new("x.toml"), "title = \"t\"\nlatest = \"x\"\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (2, 10));
+        let e = Config::parse(Path::new("x.toml"), "[fields]\nowner = \"x\"\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].rule), (2, "config/unknown-field"));
+    }
+}

@@ -1,0 +1,626 @@
+//! Turns one file's text into a [`Postmortem`]: front matter fields (through the configured
+//! aliases) checked and typed, the body rendered. Every problem in the file is collected.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::frontmatter::{self, locate, Split, Step};
+use super::markdown::{self, Highlighter};
+use crate::config::{Config, FieldSource, Undated};
+use crate::error::Diagnostic;
+use crate::model::{ActionItem, ImpactFigure, Postmortem, Status, Timing, Visibility, When};
+use crate::text::squash_ws;
+
+/// What parsing a document needs besides its text.
+pub struct ParseContext<'a> {
+    /// The archive configuration.
+    pub config: &'a Config,
+    /// The shared syntax highlighter.
+    pub highlighter: &'a Highlighter,
+}
+
+/// Parses `src` (the file at `file`, relative to the root; `stem` is its file name without
+/// `.md`). Returns the postmortem when it is usable, and every diagnostic found.
+pub fn parse_document(
+    file: &Path,
+    stem: &str,
+    src: &str,
+    ctx: &ParseContext<'_>,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let split = match frontmatter::split(src) {
+        Ok(s) => s,
+        Err(e) => {
+            let mut d = Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
+            d.suggestion = e.suggestion;
+            return (None, vec![d]);
+        }
+    };
+    let raw = match frontmatter::parse(&split) {
+        Ok(m) => m,
+        Err(e) => {
+            let d = Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
+            return (None, vec![d]);
+        }
+    };
+    let mut f = Fields {
+        file,
+        split: &split,
+        raw: &raw,
+        config: ctx.config,
+        diags: &mut diags,
+    };
+    let pm = f.build(stem, ctx);
+    (pm, diags)
+}
+
+struct Fields<'a, 'd> {
+    file: &'a Path,
+    split: &'a Split<'a>,
+    raw: &'a Map<String, Value>,
+    config: &'a Config,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+fn present(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    }
+}
+
+/// Reads a possibly dotted key (`timing.detected`) from the raw map.
+fn get_path<'v>(raw: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    let mut parts = key.split('.');
+    let mut cur = raw.get(parts.next()?)?;
+    for p in parts {
+        cur = cur.as_object()?.get(p)?;
+    }
+    Some(cur)
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl Fields<'_, '_> {
+    fn at(&self, path: &[Step<'_>]) -> (usize, usize) {
+        locate(self.split, path)
+    }
+
+    fn at_key(&self, key: &str) -> (usize, usize) {
+        let steps: Vec<Step<'_>> = key.split('.').map(Step::Key).collect();
+        self.at(&steps)
+    }
+
+    fn error(&mut self, key: &str, rule: &'static str, msg: String) -> &mut Diagnostic {
+        let at = self.at_key(key);
+        self.diags.push(Diagnostic::error(self.file, at, rule, msg));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    /// The value of one of our fields and the source key it came from, through the aliases.
+    fn field(&self, name: &str) -> Option<(Value, String)> {
+        let Some(source) = self.config.fields.get(name) else {
+            return get_path(self.raw, name)
+                .filter(|v| present(v))
+                .map(|v| (v.clone(), name.to_string()));
+        };
+        let pick_first = |keys: &[String]| {
+            keys.iter().find_map(|k| {
+                get_path(self.raw, k)
+                    .filter(|v| present(v))
+                    .map(|v| (v.clone(), k.clone()))
+            })
+        };
+        match source {
+            FieldSource::Field(k) => pick_first(std::slice::from_ref(k)),
+            FieldSource::First { first } => pick_first(first),
+            FieldSource::Merge { merge } => {
+                let mut out = Vec::new();
+                for k in merge {
+                    match get_path(self.raw, k) {
+                        Some(Value::Array(a)) => out.extend(a.iter().cloned()),
+                        Some(v) if present(v) => out.push(v.clone()),
+                        _ => {}
+                    }
+                }
+                let origin = merge.first().cloned().unwrap_or_default();
+                (!out.is_empty()).then(|| (Value::Array(out), origin))
+            }
+            FieldSource::Template { first, template } => pick_first(first).or_else(|| {
+                let mut text = template.clone();
+                for (k, v) in self.raw {
+                    let val = scalar_text(v).unwrap_or_default();
+                    text = text.replace(&format!("{{{k}}}"), &val);
+                }
+                // Placeholders of absent fields vanish.
+                while let (Some(a), Some(b)) = (text.find('{'), text.find('}')) {
+                    if b < a {
+                        break;
+                    }
+                    text.replace_range(a..=b, "");
+                }
+                let text = squash_ws(&text);
+                (!text.is_empty()).then(|| (Value::String(text), name.to_string()))
+            }),
+        }
+    }
+
+    fn string(&mut self, name: &str) -> Option<String> {
+        let (v, origin) = self.field(name)?;
+        match scalar_text(&v) {
+            Some(s) => Some(s.trim().to_string()),
+            None => {
+                self.error(
+                    &origin,
+                    "schema/type",
+                    format!("`{origin}` must be a string, not {}", kind(&v)),
+                );
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, name: &str) -> Vec<String> {
+        let Some((v, origin)) = self.field(name) else {
+            return Vec::new();
+        };
+        let items: Vec<&Value> = match &v {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        let mut out: Vec<String> = Vec::new();
+        for item in items {
+            match scalar_text(item) {
+                Some(s) if !s.trim().is_empty() => {
+                    let s = s.trim().to_string();
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    self.error(
+                        &origin,
+                        "schema/type",
+                        format!("`{origin}` must be a list of strings; found {}", kind(item)),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn when(&mut self, name: &str) -> Option<When> {
+        let (v, origin) = self.field(name)?;
+        let Some(text) = scalar_text(&v) else {
+            self.error(&origin, "schema/date", format!("`{origin}` must be a date"));
+            return None;
+        };
+        match parse_when(&text) {
+            Some(w) => Some(w),
+            None => {
+                self.error(
+                    &origin,
+                    "schema/date",
+                    format!("`{origin}` is not a valid date: `{text}`"),
+                )
+                .suggestion = Some("use a date (2025-02-03) or RFC 3339 (2025-02-03T14:02:00Z)".into());
+                None
+            }
+        }
+    }
+
+    fn build(&mut self, stem: &str, ctx: &ParseContext<'_>) -> Option<Postmortem> {
+        let errors_before = self.diags.iter().filter(|d| d.is_error()).count();
+        let id = self.string("id").unwrap_or_else(|| stem.to_string());
+        if !valid_id(&id) {
+            let key = if self.field("id").is_some() { "id" } else { "" };
+            self.error(
+                key,
+                "schema/id",
+                format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
+            );
+        }
+        let title = match self.string("title") {
+            Some(t) if !t.is_empty() => t,
+            _ => {
+                self.error("title", "schema/required", "`title` is required".into())
+                    .suggestion = Some("add `title = \"What broke, in a few words\"`".into());
+                String::new()
+            }
+        };
+        let date = self.when("date");
+        if date.is_none()
+            && self.field("date").is_none()
+            && self.config.undated == Undated::Error
+        {
+            self.error("date", "schema/required", "`date` is required".into())
+                .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
+        }
+        let severity = match self.string("severity") {
+            Some(s) => match self.config.severity(&s) {
+                Some(level) => Some(level.to_string()),
+                None => {
+                    let levels = self.config.severities.join(", ");
+                    let origin = self.field("severity").map(|x| x.1).unwrap_or_default();
+                    self.error(
+                        &origin,
+                        "schema/severity",
+                        format!("unknown severity `{s}`"),
+                    )
+                    .suggestion = Some(format!("one of: {levels}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let status = match self.string("status").as_deref() {
+            None | Some("published") => Status::Published,
+            Some("draft") => Status::Draft,
+            Some("review") => Status::Review,
+            Some(other) => {
+                self.error("status", "schema/status", format!("unknown status `{other}`"))
+                    .suggestion = Some("one of: draft, review, published".into());
+                Status::Published
+            }
+        };
+        let visibility = match self.string("visibility").as_deref() {
+            None | Some("internal") => Visibility::Internal,
+            Some("restricted") => Visibility::Restricted,
+            Some(other) => {
+                self.error(
+                    "visibility",
+                    "schema/visibility",
+                    format!("unknown visibility `{other}`"),
+                )
+                .suggestion = Some("one of: internal, restricted".into());
+                // Fail closed: an unreadable visibility must not publish.
+                Visibility::Restricted
+            }
+        };
+        let summary = self.string("summary").map(|s| squash_ws(&s)).unwrap_or_default();
+        let near_miss = match self.field("near_miss") {
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((_, origin)) => {
+                self.error(&origin, "schema/type", format!("`{origin}` must be true or false"));
+                false
+            }
+        };
+        let mut factors = Vec::new();
+        for f in self.list("contributing_factors") {
+            let slug = self.config.canonical_factor(&f);
+            if !factors.contains(&slug) {
+                factors.push(slug);
+            }
+        }
+        let timing = Timing {
+            detected: self.when("timing.detected"),
+            mitigated: self.when("timing.mitigated"),
+            resolved: self.when("timing.resolved"),
+            published: self.when("timing.published"),
+        };
+        let services = self.list("services");
+        let teams = self.list("teams");
+        let authors = self.list("authors");
+        let tags = self.list("tags");
+        let recurrence_of = self.list("recurrence_of");
+        let source_url = self.string("source_url").filter(|s| !s.is_empty());
+        let impact = self.impact();
+        let action_items = self.action_items();
+
+        let body = markdown::parse_body(
+            self.split.body,
+            self.split.body_line,
+            date,
+            &markdown::BodyOptions {
+                sections: &self.config.sections.known,
+                sanitize: !self.config.trusted_html,
+                highlighter: ctx.highlighter,
+            },
+        );
+        let mut locations = std::collections::BTreeMap::new();
+        for name in crate::config::ALIASABLE_FIELDS {
+            if let Some((_, origin)) = self.field(name) {
+                locations.insert(name.to_string(), self.at_key(&origin));
+            }
+        }
+        let errors_after = self.diags.iter().filter(|d| d.is_error()).count();
+        (errors_after == errors_before).then(|| Postmortem {
+            id,
+            source: self.file.to_path_buf(),
+            title,
+            date,
+            severity,
+            status,
+            visibility,
+            summary,
+            services,
+            teams,
+            authors,
+            factors,
+            tags,
+            recurrence_of,
+            near_miss,
+            timing,
+            impact,
+            action_items,
+            source_url,
+            body,
+            locations,
+        })
+    }
+
+    fn impact(&mut self) -> Vec<ImpactFigure> {
+        let Some(v) = self.raw.get("impact") else {
+            return Vec::new();
+        };
+        let Some(table) = v.as_object() else {
+            self.error("impact", "schema/type", "`impact` must be a table".into());
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in table {
+            match v.as_f64() {
+                Some(x) => out.push(ImpactFigure {
+                    key: k.clone(),
+                    value: x,
+                }),
+                None => {
+                    self.error(
+                        &format!("impact.{k}"),
+                        "schema/type",
+                        format!("`impact.{k}` must be a number"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn action_items(&mut self) -> Vec<ActionItem> {
+        let Some(v) = self.raw.get("action_items") else {
+            return Vec::new();
+        };
+        let Some(items) = v.as_array() else {
+            self.error(
+                "action_items",
+                "schema/type",
+                "`action_items` must be an array of tables (`[[action_items]]`)".into(),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let header = [Step::Key("action_items"), Step::Index(i)];
+            let Some(t) = item.as_object() else {
+                let at = self.at(&header);
+                self.diags.push(Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/type",
+                    "each action item must be a table",
+                ));
+                continue;
+            };
+            let mut ai = ActionItem {
+                line: self.at(&header).0,
+                ..ActionItem::default()
+            };
+            for (key, value) in t {
+                let path = [Step::Key("action_items"), Step::Index(i), Step::Key(key)];
+                let text = scalar_text(value);
+                let slot = match key.as_str() {
+                    "id" => &mut ai.id,
+                    "title" => &mut ai.title,
+                    "owner" => &mut ai.owner,
+                    "status" => &mut ai.status,
+                    "kind" => &mut ai.kind,
+                    "priority" => &mut ai.priority,
+                    "due" | "closed" => {
+                        let date = text.as_deref().and_then(parse_when).map(|w| w.date());
+                        if date.is_none() {
+                            let at = self.at(&path);
+                            self.diags.push(
+                                Diagnostic::error(
+                                    self.file,
+                                    at,
+                                    "schema/date",
+                                    format!("action item `{key}` is not a valid date"),
+                                )
+                                .suggest("use a date such as 2025-02-17"),
+                            );
+                        }
+                        if key == "due" {
+                            ai.due = date;
+                        } else {
+                            ai.closed = date;
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                };
+                match text {
+                    Some(s) => *slot = s.trim().to_string(),
+                    None => {
+                        let at = self.at(&path);
+                        self.diags.push(Diagnostic::error(
+                            self.file,
+                            at,
+                            "schema/type",
+                            format!("action item `{key}` must be a string"),
+                        ));
+                    }
+                }
+            }
+            if !ai.status.is_empty()
+                && !matches!(ai.status.as_str(), "open" | "in-progress" | "done" | "wontfix")
+            {
+                let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("status")]);
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        at,
+                        "schema/status",
+                        format!("unknown action item status `{}`", ai.status),
+                    )
+                    .suggest("one of: open, in-progress, done, wontfix"),
+                );
+            }
+            out.push(ai);
+        }
+        out
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// Ids become folder names: they must be safe path segments.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Parses a date or date-time: `2025-02-03`, RFC 3339 with `Z` or an offset, or a local
+/// `2025-02-03 14:02[:00]` taken as UTC.
+pub fn parse_when(s: &str) -> Option<When> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(When {
+            at: d.and_hms_opt(0, 0, 0)?.and_utc(),
+            has_time: false,
+        });
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(When {
+            at: t.with_timezone(&Utc),
+            has_time: true,
+        });
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(When {
+                at: t.and_utc(),
+                has_time: true,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_parse(src: &str, config: &Config) -> (Option<Postmortem>, Vec<Diagnostic>) {
+        let hl = Highlighter::new();
+        let ctx = ParseContext {
+            config,
+            highlighter: &hl,
+        };
+        parse_document(Path::new("content/a.md"), "a", src, &ctx)
+    }
+
+    #[test]
+    fn dates() {
+        assert!(!parse_when("2025-02-03").unwrap().has_time);
+        let w = parse_when("2025-02-03T14:02:00-07:00").unwrap();
+        assert_eq!(w.at.to_rfc3339(), "2025-02-03T21:02:00+00:00");
+        assert!(parse_when("2025-13-03").is_none());
+        assert!(parse_when("2019-03-14 16:30:00").is_some());
+    }
+
+    #[test]
+    fn full_document() {
+        let src = "+++\ntitle = \"T\"\ndate = 2025-02-03T14:02:00Z\nseverity = \"sev2\"\ncontributing_factors = [\"Canary too short\"]\n[timing]\ndetected = 2025-02-03T14:09:00Z\n[[action_items]]\nid = \"AI-1\"\ntitle = \"x\"\ndue = 2025-02-17\nstatus = \"open\"\n+++\n## Summary\nHi.\n";
+        let (pm, d) = ctx_parse(src, &Config::default());
+        assert!(d.is_empty(), "{d:?}");
+        let pm = pm.unwrap();
+        assert_eq!(pm.id, "a");
+        assert_eq!(pm.severity.as_deref(), Some("SEV2"));
+        assert_eq!(pm.factors, ["canary-too-short"]);
+        assert_eq!(pm.minutes_to(pm.timing.detected), Some(7));
+        assert_eq!(pm.action_items[0].line, 8);
+    }
+
+    #[test]
+    fn every_problem_at_once_with_lines() {
+        let src = "+++\ntitle = \"T\"\ndate = \"yesterday\"\nseverity = \"SEV9\"\nstatus = \"gone\"\n[[action_items]]\ndue = \"soon\"\n+++\n";
+        let (pm, d) = ctx_parse(src, &Config::default());
+        assert!(pm.is_none());
+        let got: Vec<(usize, &str)> = d.iter().map(|d| (d.line, d.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                (3, "schema/date"),
+                (4, "schema/severity"),
+                (5, "schema/status"),
+                (7, "schema/date")
+            ]
+        );
+    }
+
+    #[test]
+    fn aliases_and_templates() {
+        let config = Config::parse(
+            Path::new("p.toml"),
+            r#"undated = "list"
+[fields]
+id = "uuid"
+date = { first = ["start_time", "source_published_at"] }
+services = { merge = ["company", "product"] }
+contributing_factors = "categories"
+title = { first = ["title"], template = "{company} {product} incident" }
+"#,
+        )
+        .unwrap();
+        let src = "---\nuuid: abc-1\ncompany: Acme\nproduct: ''\ncategories: [cloud]\nsource_published_at: 2020-01-02T00:00:00Z\n---\nBody.\n";
+        let (pm, d) = ctx_parse(src, &config);
+        assert!(d.is_empty(), "{d:?}");
+        let pm = pm.unwrap();
+        assert_eq!(pm.id, "abc-1");
+        assert_eq!(pm.title, "Acme incident");
+        assert_eq!(pm.services, ["Acme"]);
+        assert_eq!(pm.factors, ["cloud"]);
+        assert_eq!(pm.date.unwrap().date().to_string(), "2020-01-02");
+        let (pm, d) = ctx_parse("---\nuuid: x\ncompany: A\n---\n", &config);
+        assert!(d.is_empty() && pm.unwrap().date.is_none());
+    }
+
+    #[test]
+    fn unsafe_ids_rejected() {
+        assert!(!valid_id("../etc"));
+        assert!(!valid_id(".hidden"));
+        assert!(!valid_id("a/b"));
+        assert!(valid_id("2025-02-03-fraud.v2"));
+    }
+}

@@ -1,0 +1,317 @@
+//! Splits a postmortem file into front matter and body, parses TOML (`+++`) or YAML (`---`)
+//! front matter into one neutral map, and locates keys so later checks can point at a line.
+//!
+//! Everything here works on `&str`; line numbers count from the top of the file.
+
+use serde_json::{Map, Value};
+
+use crate::text::line_col;
+
+/// The syntax of a front-matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `+++` fences, TOML inside.
+    Toml,
+    /// `---` fences, YAML inside.
+    Yaml,
+}
+
+/// A file split at its front-matter fences.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    /// Which syntax the front matter uses.
+    pub format: Format,
+    /// The text between the fences.
+    pub front: &'a str,
+    /// 1-based line of the first front-matter line (the line after the opening fence).
+    pub front_line: usize,
+    /// Everything after the closing fence.
+    pub body: &'a str,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// A problem located inside the file: (line, column, message, suggestion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub suggestion: Option<String>,
+}
+
+/// Splits `src` into front matter and body.
+pub fn split(src: &str) -> Result<Split<'_>, Located> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let first_end = src.find('\n').map(|i| i + 1).unwrap_or(src.len());
+    let fence = src[..first_end].trim_end();
+    let format = match fence {
+        "+++" => Format::Toml,
+        "---" => Format::Yaml,
+        _ => {
+            return Err(Located {
+                line: 1,
+                column: 1,
+                message: if src.trim().is_empty() {
+                    "the file is empty: a postmortem starts with front matter".into()
+                } else {
+                    "the file does not start with front matter".into()
+                },
+                suggestion: Some(
+                    "start the file with a `+++` line, the TOML front matter (title, date, ...), and a closing `+++` line"
+                        .into(),
+                ),
+            })
+        }
+    };
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < src.len() {
+        let end = src[offset..]
+            .find('\n')
+            .map(|i| offset + i + 1)
+            .unwrap_or(src.len());
+        if src[offset..end].trim_end() == fence {
+            return Ok(Split {
+                format,
+                front: &src[first_end..offset],
+                front_line: 2,
+                body: &src[end..],
+                body_line: line + 1,
+            });
+        }
+        offset = end;
+        line += 1;
+    }
+    Err(Located {
+        line: 1,
+        column: 1,
+        message: format!("the front matter opened with `{fence}` on line 1 is never closed"),
+        suggestion: Some(format!(
+            "add a line with `{fence}` alone after the last front-matter line"
+        )),
+    })
+}
+
+/// Parses the front matter into a map (TOML dates become RFC 3339 strings).
+pub fn parse(split: &Split<'_>) -> Result<Map<String, Value>, Located> {
+    let shift = |(l, c): (usize, usize)| (l + split.front_line - 1, c);
+    let value = match split.format {
+        Format::Toml => {
+            let table: toml::Table = toml::from_str(split.front).map_err(|e| {
+                let (line, column) = shift(
+                    e.span()
+                        .map(|s| line_col(split.front, s.start))
+                        .unwrap_or((1, 1)),
+                );
+                Located {
+                    line,
+                    column,
+                    message: format!("invalid TOML front matter: {}", e.message().trim()),
+                    suggestion: None,
+                }
+            })?;
+            toml_to_json(toml::Value::Table(table))
+        }
+        Format::Yaml => {
+            if split.front.trim().is_empty() {
+                Value::Object(Map::new())
+            } else {
+                serde_yaml_ng::from_str::<Value>(split.front).map_err(|e| {
+                    let (line, column) = e
+                        .location()
+                        .map(|l| shift((l.line(), l.column())))
+                        .unwrap_or((split.front_line, 1));
+                    let msg = e.to_string();
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                    Located {
+                        line,
+                        column,
+                        message: format!("invalid YAML front matter: {msg}"),
+                        suggestion: None,
+                    }
+                })?
+            }
+        }
+    };
+    match value {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        _ => Err(Located {
+            line: split.front_line,
+            column: 1,
+            message: "the front matter is not a table of `key = value` fields".into(),
+            suggestion: None,
+        }),
+    }
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// One step of a key path: a field name or the n-th element of an array of tables.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// A key.
+    Key(&'a str),
+    /// The n-th (0-based) element of the array named by the previous key.
+    Index(usize),
+}
+
+/// Finds the (line, column) of the value of `path` in the front matter, falling back to the
+/// nearest located parent, then to the first front-matter line.
+pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
+    let lines: Vec<&str> = split.front.lines().collect();
+    let mut from = 0usize;
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < path.len() {
+        match (path[i], path.get(i + 1)) {
+            (Step::Key(k), Some(Step::Index(n))) => {
+                // An array of tables: `[[k]]` headers in TOML, `- ` items under `k:` in YAML.
+                let found = match split.format {
+                    Format::Toml => lines
+                        .iter()
+                        .enumerate()
+                        .skip(from)
+                        .filter(|(_, l)| l.trim() == format!("[[{k}]]"))
+                        .nth(*n)
+                        .map(|(idx, _)| (idx, 0)),
+                    Format::Yaml => find_key(&lines, from, k).and_then(|(idx, _)| {
+                        lines
+                            .iter()
+                            .enumerate()
+                            .skip(idx + 1)
+                            .filter(|(_, l)| l.trim_start().starts_with("- "))
+                            .nth(*n)
+                            .map(|(j, l)| (j, l.len() - l.trim_start().len() + 2))
+                    }),
+                };
+                match found {
+                    Some((idx, col)) => {
+                        from = idx + usize::from(split.format == Format::Toml);
+                        best = Some((idx, col));
+                    }
+                    None => break,
+                }
+                i += 2;
+            }
+            (Step::Key(k), _) => {
+                let header = lines
+                    .iter()
+                    .enumerate()
+                    .skip(from)
+                    .find(|(_, l)| l.trim() == format!("[{k}]"));
+                if let (Format::Toml, Some((idx, _))) = (split.format, header) {
+                    from = idx + 1;
+                    best = Some((idx, 0));
+                } else if let Some((idx, col)) = find_key(&lines, from, k) {
+                    from = idx + 1;
+                    best = Some((idx, col));
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            (Step::Index(_), _) => i += 1,
+        }
+    }
+    match best {
+        Some((idx, col)) => (split.front_line + idx, col + 1),
+        None => (split.front_line.saturating_sub(1).max(1), 1),
+    }
+}
+
+/// The line index and value column of `key = ...` / `key: ...` at or after line `from`.
+fn find_key(lines: &[&str], from: usize, key: &str) -> Option<(usize, usize)> {
+    for (idx, line) in lines.iter().enumerate().skip(from) {
+        let t = line.trim_start();
+        let t = t.strip_prefix("- ").unwrap_or(t);
+        let indent = line.len() - t.len();
+        for quoted in [key.to_string(), format!("\"{key}\""), format!("'{key}'")] {
+            if let Some(rest) = t.strip_prefix(quoted.as_str()) {
+                let after = rest.trim_start();
+                if after.starts_with('=') || after.starts_with(':') {
+                    let value = after[1..].trim_start();
+                    let col = indent + quoted.len() + (rest.len() - value.len());
+                    return Some((idx, col));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_toml_and_counts_lines() {
+        let s = split("+++\ntitle = \"x\"\n+++\n\n## Summary\n").unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(s.front, "title = \"x\"\n");
+        assert_eq!(s.body_line, 4);
+        assert!(s.body.contains("## Summary"));
+    }
+
+    #[test]
+    fn unclosed_and_missing() {
+        assert!(split("+++\ntitle = 1\n").unwrap_err().message.contains("never closed"));
+        assert!(split("").unwrap_err().message.contains("empty"));
+        assert!(split("# hi").unwrap_err().message.contains("does not start"));
+    }
+
+    #[test]
+    fn toml_error_is_located_in_file_lines() {
+        let s = split("+++\ntitle = \"x\"\ndate = \n+++\n").unwrap();
+        let e = parse(&s).unwrap_err();
+        assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn yaml_parses_and_errors_locate() {
+        let s = split("---\ntitle: x\ncategories:\n- cloud\n---\nbody").unwrap();
+        let m = parse(&s).unwrap();
+        assert_eq!(m["categories"][0], "cloud");
+        let s = split("---\ntitle: x\n  bad: [\n---\n").unwrap();
+        assert!(parse(&s).unwrap_err().line >= 3);
+    }
+
+    #[test]
+    fn toml_dates_become_strings() {
+        let s = split("+++\ndate = 2025-02-03T14:02:00Z\nd = 2025-02-06\n+++\n").unwrap();
+        let m = parse(&s).unwrap();
+        assert_eq!(m["date"], "2025-02-03T14:02:00Z");
+        assert_eq!(m["d"], "2025-02-06");
+    }
+
+    #[test]
+    fn locates_nested_keys() {
+        let src = "+++\ntitle = \"x\"\nseverity = \"SEV9\"\n[timing]\ndetected = 1\n[[action_items]]\nid = \"a\"\n[[action_items]]\nid = \"b\"\ndue = 3\n+++\n";
+        let s = split(src).unwrap();
+        assert_eq!(locate(&s, &[Step::Key("severity")]), (3, 12));
+        assert_eq!(locate(&s, &[Step::Key("timing"), Step::Key("detected")]).0, 5);
+        let p = [Step::Key("action_items"), Step::Index(1), Step::Key("due")];
+        assert_eq!(locate(&s, &p).0, 10);
+        let p = [Step::Key("action_items"), Step::Index(1), Step::Key("owner")];
+        assert_eq!(locate(&s, &p).0, 8);
+    }
+}

@@ -1,0 +1,240 @@
+//! Reading the archive: the only place that reads input files. Walks `content/`, reads each
+//! Markdown file, and parses it (in parallel) into the [`model`](crate::model); then checks
+//! what only the whole archive can tell (unique ids, `recurrence_of` targets).
+//!
+//! Every problem in every file is collected before the load fails.
+
+pub mod document;
+pub mod frontmatter;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
+use crate::model::Postmortem;
+use document::{parse_document, ParseContext};
+pub use markdown::Highlighter;
+
+/// Files larger than this are refused rather than parsed.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The archive as read from disk.
+#[derive(Debug, Default)]
+pub struct Archive {
+    /// Every postmortem, drafts and restricted ones included, in path order.
+    pub postmortems: Vec<Postmortem>,
+    /// Non-fatal findings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A source file found under `content/`.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path relative to the site root (what diagnostics name).
+    pub rel: PathBuf,
+    /// The path to read.
+    pub abs: PathBuf,
+}
+
+/// Lists the Markdown files under `content_dir`, sorted, refusing symlinks that leave it.
+pub fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    let rel_of = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let canonical_content = match content_dir.canonicalize() {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                &rel_of(content_dir),
+                (1, 1),
+                "io/content",
+                format!("cannot read the content folder: {e}"),
+            ));
+            return (files, diags);
+        }
+    };
+    let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(rel_of).unwrap_or_else(|| rel_of(content_dir));
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    e.to_string()
+                };
+                diags.push(Diagnostic::error(&path, (1, 1), "io/walk", msg));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path().extension().and_then(|x| x.to_str()) != Some("md") {
+            continue;
+        }
+        if entry.path_is_symlink() || entry.depth() > 1 {
+            match entry.path().canonicalize() {
+                Ok(c) if c.starts_with(&canonical_content) => {}
+                _ => {
+                    diags.push(
+                        Diagnostic::error(
+                            &rel_of(entry.path()),
+                            (1, 1),
+                            "io/symlink",
+                            "this file is a symbolic link to a file outside the content folder",
+                        )
+                        .suggest("copy the file into content/ instead of linking to it"),
+                    );
+                    continue;
+                }
+            }
+        }
+        files.push(SourceFile {
+            rel: rel_of(entry.path()),
+            abs: entry.path().to_path_buf(),
+        });
+    }
+    (files, diags)
+}
+
+/// Reads a file as UTF-8, reporting where the first invalid byte is.
+pub fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
+    let meta = std::fs::metadata(&file.abs)
+        .map_err(|e| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            &file.rel,
+            (1, 1),
+            "io/too-large",
+            format!(
+                "the file is {} bytes; postmortems over {} bytes are refused",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
+    }
+    let bytes = std::fs::read(&file.abs)
+        .map_err(|e| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let at = crate::text::line_col(&text, valid);
+        Diagnostic::error(&file.rel, at, "io/encoding", "the file is not valid UTF-8")
+            .suggest("save the file as UTF-8")
+    })
+}
+
+/// Loads and parses every postmortem; fails with every error found.
+pub fn load(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Archive> {
+    let (files, mut diags) = discover(root, content_dir);
+    let ctx = ParseContext {
+        config,
+        highlighter,
+    };
+    let parsed: Vec<(Option<Postmortem>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|f| {
+            let result = match read_source(f) {
+                Ok(src) => {
+                    let stem = f.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                    parse_document(&f.rel, stem, &src, &ctx)
+                }
+                Err(d) => (None, vec![d]),
+            };
+            progress();
+            result
+        })
+        .collect();
+    let mut postmortems = Vec::with_capacity(parsed.len());
+    for (pm, d) in parsed {
+        diags.extend(d);
+        postmortems.extend(pm);
+    }
+    diags.extend(check_links(&postmortems));
+    sort_diagnostics(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Invalid(diags));
+    }
+    Ok(Archive {
+        postmortems,
+        warnings: diags,
+    })
+}
+
+/// Unique ids, and `recurrence_of` naming an existing, earlier postmortem.
+fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_id: BTreeMap<&str, &Postmortem> = BTreeMap::new();
+    for pm in pms {
+        if let Some(first) = by_id.insert(pm.id.as_str(), pm) {
+            diags.push(
+                Diagnostic::error(
+                    &pm.source,
+                    (1, 1),
+                    "schema/duplicate-id",
+                    format!(
+                        "the id `{}` is also used by {}",
+                        pm.id,
+                        first.source.display()
+                    ),
+                )
+                .suggest("rename one of the files or set a different `id`"),
+            );
+            by_id.insert(first.id.as_str(), first);
+        }
+    }
+    for pm in pms {
+        for target in &pm.recurrence_of {
+            let at = recurrence_line(pm);
+            match by_id.get(target.as_str()) {
+                None => {
+                    let near = nearest(target, by_id.keys().copied());
+                    let mut d = Diagnostic::error(
+                        &pm.source,
+                        at,
+                        "schema/recurrence-of",
+                        format!("`recurrence_of` names `{target}`, which is no postmortem's id"),
+                    );
+                    if let Some(n) = near {
+                        d = d.suggest(format!("did you mean `{n}`?"));
+                    }
+                    diags.push(d);
+                }
+                Some(t) if t.id == pm.id => diags.push(Diagnostic::error(
+                    &pm.source,
+                    at,
+                    "schema/recurrence-of",
+                    "a postmortem cannot be a recurrence of itself",
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    diags
+}
+
+fn recurrence_line(pm: &Postmortem) -> (usize, usize) {
+    pm.locations.get("recurrence_of").copied().unwrap_or((1, 1))
+}
+
+/// The candidate closest to `word` by edit distance, if reasonably close.
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}

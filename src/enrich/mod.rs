@@ -1,0 +1,83 @@
+//! Enrichment: from the archive as read to the site as published. Keeps only what may be
+//! published (restricted never, drafts only when asked), orders it newest first, and derives
+//! what no single file holds: taxonomies (factors, services, teams, tags, years, severities)
+//! and `recurrence_of` links in both directions.
+//!
+//! Everything after this pass sees only publishable postmortems, so nothing restricted can
+//! leak into a page, a count, a feed or the search index by accident.
+
+pub mod taxonomy;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::model::Postmortem;
+pub use taxonomy::{Taxonomies, Term};
+
+/// The publishable archive with its derived structure.
+#[derive(Debug)]
+pub struct Site<'c> {
+    /// The configuration.
+    pub config: &'c Config,
+    /// "Now", for overdue marks.
+    pub today: NaiveDate,
+    /// Publishable postmortems, newest first, undated last, ties by id.
+    pub postmortems: Vec<Postmortem>,
+    /// Index of each id in `postmortems`.
+    pub by_id: HashMap<String, usize>,
+    /// For each postmortem, the earlier ones it names in `recurrence_of` (publishable only).
+    pub recurrence_of: Vec<Vec<usize>>,
+    /// For each postmortem, the later ones that name it (newest first).
+    pub recurred_in: Vec<Vec<usize>>,
+    /// Factors, services, teams, tags, years and severities.
+    pub taxonomies: Taxonomies,
+}
+
+/// Builds the site from the loaded postmortems.
+pub fn enrich(
+    all: Vec<Postmortem>,
+    config: &Config,
+    today: NaiveDate,
+    drafts: bool,
+) -> Site<'_> {
+    let mut postmortems: Vec<Postmortem> = all.into_iter().filter(|p| p.is_public(drafts)).collect();
+    postmortems.sort_by(|a, b| match (a.date, b.date) {
+        (Some(x), Some(y)) => y.at.cmp(&x.at).then_with(|| a.id.cmp(&b.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
+    let by_id: HashMap<String, usize> = postmortems
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i))
+        .collect();
+    let mut recurrence_of = vec![Vec::new(); postmortems.len()];
+    let mut recurred_in = vec![Vec::new(); postmortems.len()];
+    for (i, pm) in postmortems.iter().enumerate() {
+        for target in &pm.recurrence_of {
+            // Links to restricted or unbuilt drafts are dropped: naming them would leak them.
+            if let Some(&j) = by_id.get(target) {
+                if j != i && !recurrence_of[i].contains(&j) {
+                    recurrence_of[i].push(j);
+                    recurred_in[j].push(i);
+                }
+            }
+        }
+    }
+    for list in recurred_in.iter_mut() {
+        list.sort_unstable();
+    }
+    let taxonomies = Taxonomies::build(&postmortems, config);
+    Site {
+        config,
+        today,
+        postmortems,
+        by_id,
+        recurrence_of,
+        recurred_in,
+        taxonomies,
+    }
+}

@@ -1,0 +1,18 @@
+//! pmarchive compiles a folder of blameless postmortems into a static site.
+//!
+//! Data flows one way (see `ARCHITECTURE.md`): [`content`] reads and parses the files into the
+//! [`model`]; [`enrich`] keeps what may be published and derives taxonomies and recurrence
+//! links; [`render`] turns that into files as data; [`output`] writes them. The [`cli`] resolves
+//! arguments and configuration once and drives [`build`].
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod enrich;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod text;

@@ -1,0 +1,226 @@
+//! The archive as plain data: what a postmortem is once its file has been read and parsed.
+//!
+//! No I/O, no templates, no configuration lookups: later passes (taxonomies, recurrence links,
+//! search, rendering, `check`) all read these types.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// An instant that may have been written as a bare date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct When {
+    /// The instant (midnight UTC for bare dates).
+    pub at: DateTime<Utc>,
+    /// Whether the source gave a time of day.
+    pub has_time: bool,
+}
+
+impl When {
+    /// The calendar date.
+    pub fn date(&self) -> NaiveDate {
+        self.at.date_naive()
+    }
+}
+
+/// Editorial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not built unless asked for (`--drafts`).
+    Draft,
+    /// Built, marked as under review.
+    Review,
+    /// Built.
+    Published,
+}
+
+/// Who may read a postmortem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Everyone in the company.
+    Internal,
+    /// Never reaches the public (internal) site.
+    Restricted,
+}
+
+/// When the phases of the incident happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    /// When the incident was detected.
+    pub detected: Option<When>,
+    /// When impact was mitigated.
+    pub mitigated: Option<When>,
+    /// When the incident was resolved.
+    pub resolved: Option<When>,
+    /// When the postmortem was published.
+    pub published: Option<When>,
+}
+
+/// One `[impact]` figure, in the order written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImpactFigure {
+    /// The field name (`users_affected`).
+    pub key: String,
+    /// The number.
+    pub value: f64,
+}
+
+/// One `[[action_items]]` entry. Empty strings mean "not given" (`check` warns about them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ActionItem {
+    /// `AI-1`.
+    pub id: String,
+    /// What will be done.
+    pub title: String,
+    /// Who owns it (a team or person).
+    pub owner: String,
+    /// Due date.
+    pub due: Option<NaiveDate>,
+    /// `open`, `in-progress`, `done`, `wontfix`.
+    pub status: String,
+    /// `prevent`, `mitigate`, `detect`, `process`.
+    pub kind: String,
+    /// `P0`..`P3`.
+    pub priority: String,
+    /// When it was closed.
+    pub closed: Option<NaiveDate>,
+    /// 1-based line of its `[[action_items]]` header.
+    pub line: usize,
+}
+
+impl ActionItem {
+    /// Open or in progress.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "open" | "in-progress" | "")
+    }
+
+    /// Open and due before `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && self.due.is_some_and(|d| d < today)
+    }
+}
+
+/// A heading of the body, for the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    /// 1..6.
+    pub level: u8,
+    /// The anchor id (unique in the page).
+    pub anchor: String,
+    /// The heading's text.
+    pub title: String,
+}
+
+/// One top-level section of the body (`## Timeline`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// The known section's key (`timeline`), or `None` for a section outside the template.
+    pub key: Option<String>,
+    /// The heading as written.
+    pub heading: String,
+    /// 1-based line of the heading in the file.
+    pub line: usize,
+    /// The section's Markdown, without its heading.
+    pub markdown: String,
+    /// The section's text without markup (for search, similarity and lint).
+    pub text: String,
+}
+
+/// One timeline bullet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    /// The time as written (`14:02 UTC`), or `""` when the bullet has none.
+    pub label: String,
+    /// The instant, resolved against the incident date (rolling over midnight).
+    pub at: Option<DateTime<Utc>>,
+    /// The event's text.
+    pub text: String,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// The parsed body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Body {
+    /// Rendered, sanitised HTML.
+    pub html: String,
+    /// Headings (all levels) with their anchors.
+    pub headings: Vec<Heading>,
+    /// The top-level sections.
+    pub sections: Vec<Section>,
+    /// The timeline, parsed from the Timeline section.
+    pub timeline: Vec<TimelineEvent>,
+    /// Text of the body before the first section heading.
+    pub preamble: String,
+}
+
+impl Body {
+    /// The section with this key.
+    pub fn section(&self, key: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.key.as_deref() == Some(key))
+    }
+}
+
+/// One postmortem.
+#[derive(Debug, Clone, Serialize)]
+pub struct Postmortem {
+    /// Unique id (file stem unless set).
+    pub id: String,
+    /// The source file, relative to the site root.
+    pub source: PathBuf,
+    /// Title.
+    pub title: String,
+    /// When the incident started; `None` for undated postmortems.
+    pub date: Option<When>,
+    /// A configured severity level.
+    pub severity: Option<String>,
+    /// Editorial state.
+    pub status: Status,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// One paragraph.
+    pub summary: String,
+    /// Affected services.
+    pub services: Vec<String>,
+    /// Owning teams.
+    pub teams: Vec<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Contributing-factor theme slugs, aliases folded, deduplicated, in written order.
+    pub factors: Vec<String>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Ids of earlier incidents of the same class.
+    pub recurrence_of: Vec<String>,
+    /// A near miss (no or little impact).
+    pub near_miss: bool,
+    /// Phase times.
+    pub timing: Timing,
+    /// Impact figures.
+    pub impact: Vec<ImpactFigure>,
+    /// Action items.
+    pub action_items: Vec<ActionItem>,
+    /// Link to the original report, when the archive keeps one.
+    pub source_url: Option<String>,
+    /// The body.
+    pub body: Body,
+    /// (line, column) of each front-matter field present, by name (`timing.detected`), for
+    /// diagnostics raised after parsing.
+    pub locations: BTreeMap<String, (usize, usize)>,
+}
+
+impl Postmortem {
+    /// Whether this postmortem may appear in the (internal) site.
+    pub fn is_public(&self, drafts: bool) -> bool {
+        self.visibility == Visibility::Internal && (drafts || self.status != Status::Draft)
+    }
+
+    /// Minutes from the start to `t`, when both are known.
+    pub fn minutes_to(&self, t: Option<When>) -> Option<i64> {
+        Some((t?.at - self.date?.at).num_minutes())
+    }
+}

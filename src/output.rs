@@ -1,0 +1,128 @@
+//! The one writer. Rendering returns [`OutputFile`]s; this module puts them on disk without
+//! ever leaving a half-written site: everything is written into a temporary folder beside the
+//! output, which then replaces the previous output by rename.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Marker file that identifies a folder as pmarchive output (so it may be replaced).
+pub const MARKER: &str = ".pmarchive-output";
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output root, `/`-separated.
+    pub path: String,
+    /// Contents.
+    pub contents: Vec<u8>,
+}
+
+impl OutputFile {
+    /// A file at `path` (relative, `/`-separated).
+    pub fn new(path: String, contents: Vec<u8>) -> Self {
+        OutputFile { path, contents }
+    }
+}
+
+/// Whether a relative output path stays inside the output folder.
+pub fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Writes `files` to `out_dir`, replacing its previous content atomically (as far as the file
+/// system allows: two renames). Refuses to replace a non-empty folder that pmarchive did not
+/// create.
+pub fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    if out_dir.exists() {
+        let is_ours = out_dir.join(MARKER).exists();
+        let is_empty = std::fs::read_dir(out_dir)
+            .map_err(|e| Error::io(out_dir, e))?
+            .next()
+            .is_none();
+        if !is_ours && !is_empty {
+            return Err(Error::Usage(format!(
+                "{} exists and was not created by pmarchive; refusing to replace it (remove it or choose another --output)",
+                out_dir.display()
+            )));
+        }
+    }
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    for f in files {
+        if !is_safe_relative(&f.path) {
+            return Err(Error::Usage(format!(
+                "refusing to write `{}` outside the output folder",
+                f.path
+            )));
+        }
+        let target = tmp.path().join(&f.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::write(&target, &f.contents).map_err(|e| Error::io(&target, e))?;
+    }
+    std::fs::write(tmp.path().join(MARKER), b"pmarchive\n")
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    let tmp_path = tmp.keep();
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out_dir.exists() {
+        std::fs::rename(out_dir, &old).map_err(|e| Error::io(out_dir, e))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp_path, out_dir) {
+        // Put the previous site back.
+        let _ = std::fs::rename(&old, out_dir);
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        return Err(Error::io(out_dir, e));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_paths() {
+        assert!(is_safe_relative("postmortems/a/index.html"));
+        assert!(!is_safe_relative("../x"));
+        assert!(!is_safe_relative("/etc/passwd"));
+        assert!(!is_safe_relative("a/../../x"));
+    }
+
+    #[test]
+    fn replaces_previous_output_and_refuses_foreign_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let f = |p: &str| OutputFile::new(p.into(), b"x".to_vec());
+        write_site(&[f("a.html"), f("d/b.html")], &out).unwrap();
+        write_site(&[f("c.html")], &out).unwrap();
+        assert!(out.join("c.html").exists() && !out.join("a.html").exists());
+        let foreign = dir.path().join("mine");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "x").unwrap();
+        assert!(write_site(&[f("c.html")], &foreign).is_err());
+        assert!(foreign.join("keep.txt").exists());
+        assert!(write_site(&[f("../evil")], &out).is_err());
+        assert!(out.join("c.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 2);
+    }
+}

@@ -1,0 +1,312 @@
+//! Machine-readable outputs and per-factor figures: the Atom feeds, `api/postmortems.json`
+//! (schema in the README), and the aggregates shown on factor pages.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::theme::Theme;
+use super::view::{self, Views};
+use crate::enrich::{Site, Term};
+use crate::error::Result;
+use crate::model::When;
+use crate::output::OutputFile;
+use crate::text::slugify;
+
+/// How many entries a feed carries (newest first).
+pub const FEED_ENTRIES: usize = 50;
+
+/// The factor shown on its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Description from the vocabulary.
+    pub description: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// Number of postmortems.
+    pub count: usize,
+    /// Declared in the vocabulary.
+    pub in_vocabulary: bool,
+    /// Variants folded into it.
+    pub aliases: Vec<String>,
+}
+
+/// The factor page's heading data.
+pub fn factor_view(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> FactorView {
+    let theme = site.config.factors.themes.get(&t.slug);
+    FactorView {
+        slug: t.slug.clone(),
+        title: views.factor_title(&t.slug),
+        description: theme.map(|th| th.description.clone()).unwrap_or_default(),
+        url: format!("factors/{}/", t.slug),
+        count: t.members.len(),
+        in_vocabulary: theme.is_some(),
+        aliases: theme.map(|th| th.aliases.clone()).unwrap_or_default(),
+    }
+}
+
+/// A count for one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCount {
+    /// The year.
+    pub year: String,
+    /// Postmortems that year.
+    pub count: usize,
+}
+
+/// Counts per year, oldest first, including the years without any in between.
+pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
+    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    for &i in members {
+        if let Some(d) = site.postmortems[i].date {
+            *counts.entry(d.date().format("%Y").to_string().parse().unwrap_or(0)).or_default() += 1;
+        }
+    }
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .map(|y| YearCount {
+            year: y.to_string(),
+            count: counts.get(&y).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+fn ranked(counts: BTreeMap<String, (String, usize)>, kind: &str) -> Vec<view::TermView> {
+    let mut v: Vec<view::TermView> = counts
+        .into_iter()
+        .map(|(slug, (name, count))| view::TermView {
+            url: format!("{kind}/{slug}/"),
+            name,
+            slug,
+            count,
+            description: String::new(),
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+    v
+}
+
+/// The factors that appear together with `t`, by count.
+pub fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view::TermView> {
+    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for &i in &t.members {
+        for f in &site.postmortems[i].factors {
+            if *f != t.slug {
+                counts.entry(f.clone()).or_insert_with(|| (views.factor_title(f), 0)).1 += 1;
+            }
+        }
+    }
+    ranked(counts, "factors")
+}
+
+/// The services the factor's incidents hit, by count.
+pub fn services_hit(site: &Site<'_>, t: &Term) -> Vec<view::TermView> {
+    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for &i in &t.members {
+        for s in &site.postmortems[i].services {
+            counts.entry(slugify(s)).or_insert_with(|| (s.clone(), 0)).1 += 1;
+        }
+    }
+    ranked(counts, "services")
+}
+
+#[derive(Serialize)]
+struct FeedView {
+    title: String,
+    id: String,
+    updated: String,
+    self_url: String,
+    alternate_url: String,
+}
+
+#[derive(Serialize)]
+struct EntryView {
+    title: String,
+    id: String,
+    url: String,
+    updated: String,
+    summary: String,
+}
+
+fn rfc3339(w: When) -> String {
+    w.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The archive's feed and one per factor.
+pub fn feeds(site: &Site<'_>, views: &Views<'_, '_>, theme: &Theme) -> Result<Vec<OutputFile>> {
+    let base = site.config.base_url();
+    let all: Vec<usize> = (0..site.postmortems.len()).collect();
+    let mut out = Vec::new();
+    let mut one = |path: String, page: String, title: String, members: &[usize]| -> Result<()> {
+        let entries: Vec<EntryView> = members
+            .iter()
+            .filter(|&&i| site.postmortems[i].date.is_some())
+            .take(FEED_ENTRIES)
+            .map(|&i| {
+                let pm = &site.postmortems[i];
+                let updated = pm.timing.published.or(pm.date).map(rfc3339).unwrap_or_default();
+                EntryView {
+                    title: pm.title.clone(),
+                    id: format!("urn:pmarchive:postmortem:{}", pm.id),
+                    url: format!("{base}{}", view::postmortem_url(&pm.id)),
+                    updated,
+                    summary: pm.summary.clone(),
+                }
+            })
+            .collect();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let feed = FeedView {
+            id: format!("urn:pmarchive:feed:{page}"),
+            title,
+            updated,
+            self_url: format!("{base}{path}"),
+            alternate_url: format!("{base}{page}"),
+        };
+        let mut ctx = tera::Context::new();
+        ctx.insert("feed", &feed);
+        ctx.insert("entries", &entries);
+        ctx.insert("root", &super::root_prefix(&path));
+        let xml = theme.render("atom.xml", &ctx)?;
+        out.push(OutputFile::new(path, xml.into_bytes()));
+        Ok(())
+    };
+    one("atom.xml".into(), String::new(), site.config.title.clone(), &all)?;
+    for t in &site.taxonomies.factors {
+        one(
+            format!("factors/{}/atom.xml", t.slug),
+            format!("factors/{}/", t.slug),
+            format!("{}: {}", site.config.title, views.factor_title(&t.slug)),
+            &t.members,
+        )?;
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct ApiTiming {
+    detected: Option<String>,
+    mitigated: Option<String>,
+    resolved: Option<String>,
+    published: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ApiActionItem<'a> {
+    id: &'a str,
+    title: &'a str,
+    owner: &'a str,
+    due: Option<String>,
+    status: &'a str,
+    kind: &'a str,
+    priority: &'a str,
+    closed: Option<String>,
+    overdue: bool,
+}
+
+#[derive(Serialize)]
+struct ApiPostmortem<'a> {
+    id: &'a str,
+    url: String,
+    title: &'a str,
+    date: Option<String>,
+    start: Option<String>,
+    severity: Option<&'a str>,
+    status: crate::model::Status,
+    near_miss: bool,
+    services: &'a [String],
+    teams: &'a [String],
+    authors: &'a [String],
+    contributing_factors: &'a [String],
+    tags: &'a [String],
+    summary: &'a str,
+    recurrence_of: Vec<&'a str>,
+    recurred_in: Vec<&'a str>,
+    timing: ApiTiming,
+    duration_minutes: Option<i64>,
+    time_to_detect_minutes: Option<i64>,
+    time_to_mitigate_minutes: Option<i64>,
+    time_to_resolve_minutes: Option<i64>,
+    impact: BTreeMap<&'a str, f64>,
+    action_items: Vec<ApiActionItem<'a>>,
+    source_url: Option<&'a str>,
+}
+
+fn when_json(w: Option<When>) -> Option<String> {
+    w.map(|w| {
+        if w.has_time {
+            rfc3339(w)
+        } else {
+            w.date().to_string()
+        }
+    })
+}
+
+/// `api/postmortems.json`: one object per published postmortem, newest first.
+pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
+    let ids = |list: &[usize]| -> Vec<&str> {
+        list.iter().map(|&j| site.postmortems[j].id.as_str()).collect()
+    };
+    let items: Vec<ApiPostmortem<'_>> = site
+        .postmortems
+        .iter()
+        .enumerate()
+        .map(|(i, pm)| ApiPostmortem {
+            id: &pm.id,
+            url: view::postmortem_url(&pm.id),
+            title: &pm.title,
+            date: pm.date.map(|d| d.date().to_string()),
+            start: pm.date.filter(|d| d.has_time).map(rfc3339),
+            severity: pm.severity.as_deref(),
+            status: pm.status,
+            near_miss: pm.near_miss,
+            services: &pm.services,
+            teams: &pm.teams,
+            authors: &pm.authors,
+            contributing_factors: &pm.factors,
+            tags: &pm.tags,
+            summary: &pm.summary,
+            recurrence_of: ids(&site.recurrence_of[i]),
+            recurred_in: ids(&site.recurred_in[i]),
+            timing: ApiTiming {
+                detected: when_json(pm.timing.detected),
+                mitigated: when_json(pm.timing.mitigated),
+                resolved: when_json(pm.timing.resolved),
+                published: when_json(pm.timing.published),
+            },
+            duration_minutes: view::impact_minutes(pm),
+            time_to_detect_minutes: pm.minutes_to(pm.timing.detected),
+            time_to_mitigate_minutes: pm.minutes_to(pm.timing.mitigated),
+            time_to_resolve_minutes: pm.minutes_to(pm.timing.resolved),
+            impact: pm.impact.iter().map(|f| (f.key.as_str(), f.value)).collect(),
+            action_items: pm
+                .action_items
+                .iter()
+                .map(|a| ApiActionItem {
+                    id: &a.id,
+                    title: &a.title,
+                    owner: &a.owner,
+                    due: a.due.map(|d| d.to_string()),
+                    status: if a.status.is_empty() { "open" } else { &a.status },
+                    kind: &a.kind,
+                    priority: &a.priority,
+                    closed: a.closed.map(|d| d.to_string()),
+                    overdue: a.is_overdue(site.today),
+                })
+                .collect(),
+            source_url: pm.source_url.as_deref(),
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&items).unwrap_or_else(|_| b"[]".to_vec());
+    bytes.push(b'\n');
+    OutputFile::new("api/postmortems.json".into(), bytes)
+}

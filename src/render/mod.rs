@@ -1,0 +1,304 @@
+//! Rendering: the [`Site`] becomes a list of output files (pages, feeds, JSON, static files).
+//! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
+
+pub mod api;
+pub mod theme;
+pub mod view;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::Highlighter;
+use crate::enrich::Site;
+use crate::error::Result;
+use crate::output::OutputFile;
+use theme::Theme;
+use view::Views;
+
+/// The main navigation.
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    title: &'static str,
+    url: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: String,
+    nav: Vec<NavItem>,
+    generator: String,
+}
+
+/// A page waiting to be rendered.
+struct Job {
+    path: String,
+    template: &'static str,
+    title: String,
+    feed: Option<String>,
+    ctx: tera::Context,
+}
+
+impl Job {
+    fn new(path: String, template: &'static str, title: impl Into<String>) -> Self {
+        Job {
+            path,
+            template,
+            title: title.into(),
+            feed: None,
+            ctx: tera::Context::new(),
+        }
+    }
+
+    fn with(mut self, key: &str, value: &impl Serialize) -> Self {
+        self.ctx.insert(key, value);
+        self
+    }
+
+    fn feed(mut self, url: String) -> Self {
+        self.feed = Some(url);
+        self
+    }
+}
+
+/// Relative prefix from a page at `url` (relative to the root, `""` or ending in `/`) to the root.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// What a term listing is called in `list.html`'s `kind`, and its index page.
+const TAXONOMIES: &[(&str, &str, &str)] = &[
+    ("services", "service", "Services"),
+    ("teams", "team", "Teams"),
+    ("tags", "tag", "Tags"),
+    ("years", "year", "Years"),
+    ("severities", "severity", "Severities"),
+];
+
+/// Renders every output file of the site.
+pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
+    let views = Views::new(site);
+    let tax = &site.taxonomies;
+    let config = site.config;
+    let site_view = SiteView {
+        title: &config.title,
+        description: &config.description,
+        base_url: config.base_url(),
+        nav: vec![
+            NavItem { title: "Postmortems", url: "postmortems/" },
+            NavItem { title: "Factors", url: "factors/" },
+            NavItem { title: "Services", url: "services/" },
+            NavItem { title: "Teams", url: "teams/" },
+            NavItem { title: "Years", url: "years/" },
+            NavItem { title: "Severities", url: "severities/" },
+        ],
+        generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
+    };
+    let all: Vec<usize> = (0..site.postmortems.len()).collect();
+    let mut jobs: Vec<Job> = Vec::new();
+
+    // Home.
+    #[derive(Serialize)]
+    struct Counts {
+        postmortems: usize,
+        services: usize,
+        teams: usize,
+        factors: usize,
+        years: usize,
+        undated: usize,
+    }
+    let latest: Vec<usize> = all.iter().copied().take(config.latest).collect();
+    jobs.push(
+        Job::new(String::new(), "index.html", "Home")
+            .with("latest", &views.cards(&latest))
+            .with(
+                "counts",
+                &Counts {
+                    postmortems: site.postmortems.len(),
+                    services: tax.services.len(),
+                    teams: tax.teams.len(),
+                    factors: tax.factors.len(),
+                    years: tax.years.len(),
+                    undated: tax.undated.len(),
+                },
+            )
+            .with("factors", &views.terms_by_count("factors", &tax.factors))
+            .with(
+                "severities",
+                &tax.severities.iter().map(|t| views.term("severities", t)).collect::<Vec<_>>(),
+            )
+            .with(
+                "years",
+                &tax.years.iter().map(|t| views.term("years", t)).collect::<Vec<_>>(),
+            )
+            .feed("atom.xml".into()),
+    );
+
+    // Every postmortem, and one page each.
+    jobs.push(list_job("postmortems/", "All postmortems", "all", "", None, views.cards(&all)));
+    for i in 0..site.postmortems.len() {
+        let pm = &site.postmortems[i];
+        jobs.push(
+            Job::new(view::postmortem_url(&pm.id), "postmortem.html", pm.title.clone())
+                .with("pm", &views.postmortem(i)),
+        );
+    }
+
+    // Taxonomy indexes and term pages.
+    for &(kind, singular, heading) in TAXONOMIES {
+        let terms = match kind {
+            "services" => &tax.services,
+            "teams" => &tax.teams,
+            "tags" => &tax.tags,
+            "years" => &tax.years,
+            _ => &tax.severities,
+        };
+        let mut term_views: Vec<_> = terms.iter().map(|t| views.term(kind, t)).collect();
+        if kind == "years" && !tax.undated.is_empty() {
+            term_views.push(view::TermView {
+                name: "Undated".into(),
+                slug: "undated".into(),
+                url: "years/undated/".into(),
+                count: tax.undated.len(),
+                description: String::new(),
+            });
+        }
+        jobs.push(
+            Job::new(format!("{kind}/"), "terms.html", heading)
+                .with("heading", &heading)
+                .with("kind", &singular)
+                .with("terms", &term_views),
+        );
+        let parent = Parent {
+            title: heading.to_string(),
+            url: format!("{kind}/"),
+        };
+        for t in terms {
+            let title = match singular {
+                "year" => format!("Postmortems of {}", t.name),
+                "severity" => format!("{} postmortems", t.name),
+                _ => format!("{}: {}", capitalise(singular), t.name),
+            };
+            jobs.push(list_job(
+                &format!("{kind}/{}/", t.slug),
+                &title,
+                singular,
+                "",
+                Some(parent.clone()),
+                views.cards(&t.members),
+            ));
+        }
+        if kind == "years" && !tax.undated.is_empty() {
+            jobs.push(list_job(
+                "years/undated/",
+                "Undated postmortems",
+                "undated",
+                "Postmortems whose source gives no date.",
+                Some(parent.clone()),
+                views.cards(&tax.undated),
+            ));
+        }
+    }
+
+    // Factor themes.
+    jobs.push(
+        Job::new("factors/".into(), "factors.html", "Contributing factors")
+            .with("factors", &views.terms_by_count("factors", &tax.factors))
+            .with("governed", &config.factors.governed),
+    );
+    for t in &tax.factors {
+        let factor = api::factor_view(site, &views, t);
+        jobs.push(
+            Job::new(format!("factors/{}/", t.slug), "factor.html", factor.title.clone())
+                .with("postmortems", &views.cards(&t.members))
+                .with("per_year", &api::per_year(site, &t.members))
+                .with("co_factors", &api::co_factors(site, &views, t))
+                .with("services", &api::services_hit(site, t))
+                .with("factor", &factor)
+                .feed(format!("factors/{}/atom.xml", t.slug)),
+        );
+    }
+    jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
+
+    let rendered: Vec<Result<OutputFile>> = jobs
+        .into_par_iter()
+        .map(|mut job| {
+            let page_url = job.path.clone();
+            let file = if page_url.ends_with('/') || page_url.is_empty() {
+                format!("{page_url}index.html")
+            } else {
+                page_url.clone()
+            };
+            let root = if job.template == "404.html" {
+                String::new()
+            } else {
+                root_prefix(&page_url)
+            };
+            job.ctx.insert("root", &root);
+            job.ctx.insert("site", &site_view);
+            job.ctx.insert("page_title", &job.title);
+            job.ctx.insert("page_url", &page_url);
+            job.ctx.insert("feed_url", &job.feed);
+            job.ctx.insert("today", &site.today.to_string());
+            let html = theme.render(job.template, &job.ctx)?;
+            Ok(OutputFile::new(file, html.into_bytes()))
+        })
+        .collect();
+    let mut files = rendered.into_iter().collect::<Result<Vec<_>>>()?;
+
+    files.extend(api::feeds(site, &views, theme)?);
+    files.push(api::postmortems_json(site, &views));
+    for (name, bytes) in &theme.statics {
+        files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
+    }
+    if !theme.statics.contains_key("syntax.css") {
+        files.push(OutputFile::new(
+            "static/syntax.css".into(),
+            Highlighter::stylesheet().into_bytes(),
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Parent {
+    title: String,
+    url: String,
+}
+
+fn list_job(
+    path: &str,
+    heading: &str,
+    kind: &str,
+    description: &str,
+    parent: Option<Parent>,
+    cards: Vec<view::Card>,
+) -> Job {
+    Job::new(path.to_string(), "list.html", heading)
+        .with("heading", &heading)
+        .with("kind", &kind)
+        .with("description", &description)
+        .with("parent", &parent)
+        .with("postmortems", &cards)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(root_prefix("postmortems/a/"), "../../");
+        assert_eq!(root_prefix("factors/dns/atom.xml"), "../../");
+    }
+}

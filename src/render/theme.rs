@@ -1,0 +1,85 @@
+//! The theme: Tera templates and static files. The default theme is embedded in the binary;
+//! a site's own `theme/` overrides it file by file (`theme/templates/X`, `theme/static/Y`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+
+use crate::error::{Error, Result};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
+
+/// Loaded templates and static files.
+pub struct Theme {
+    /// The template engine, every template registered.
+    pub tera: tera::Tera,
+    /// Static files by path relative to `static/`, sorted.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, Vec<u8>>) {
+    for f in dir.files() {
+        out.insert(f.path().to_string_lossy().replace('\\', "/"), f.contents().to_vec());
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
+    if !base.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(base).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(base).to_path_buf();
+            Error::io(path, std::io::Error::other(e.to_string()))
+        })?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(base).unwrap_or(entry.path());
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            out.insert(format!("{prefix}{rel}"), bytes);
+        }
+    }
+    Ok(())
+}
+
+impl Theme {
+    /// The embedded theme overridden by `site_theme` (a site's `theme/` folder) when it exists.
+    pub fn load(site_theme: Option<&Path>) -> Result<Theme> {
+        let mut files = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        if let Some(dir) = site_theme {
+            collect_dir(&dir.join("templates"), "templates/", &mut files)?;
+            collect_dir(&dir.join("static"), "static/", &mut files)?;
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let mut templates = Vec::new();
+        let mut statics = BTreeMap::new();
+        for (path, bytes) in files {
+            if let Some(name) = path.strip_prefix("templates/") {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::Template(format!("{path}: the template is not valid UTF-8"))
+                })?;
+                templates.push((name.to_string(), text));
+            } else if let Some(name) = path.strip_prefix("static/") {
+                statics.insert(name.to_string(), bytes);
+            }
+        }
+        tera.add_raw_templates(templates)?;
+        Ok(Theme { tera, statics })
+    }
+
+    /// Renders one template.
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| match Error::from(e) {
+                Error::Template(m) => Error::Template(format!("{template}: {m}")),
+                other => other,
+            })
+    }
+}

@@ -1,0 +1,535 @@
+//! The data templates see: plain, serialisable view structs built from the [`Site`]. Templates
+//! never see the model, so the model can change without breaking themes, and every URL is
+//! computed here once (relative to the site root; templates prefix `root`).
+//!
+//! The fields are documented for theme authors in `theme/README.md`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::enrich::{Site, Term};
+use crate::model::{Postmortem, Status, When};
+use crate::text::{human_minutes, slugify};
+
+/// URL of a postmortem page, relative to the root.
+pub fn postmortem_url(id: &str) -> String {
+    format!("postmortems/{id}/")
+}
+
+/// `3 Feb 2025`.
+pub fn date_display(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// `3 Feb 2025 14:02 UTC`, or the bare date.
+pub fn when_display(w: When) -> String {
+    if w.has_time {
+        w.at.format("%-d %b %Y %H:%M UTC").to_string()
+    } else {
+        date_display(w.date())
+    }
+}
+
+/// A named link (service, team, tag).
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    /// Display name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// URL relative to the root.
+    pub url: String,
+}
+
+/// A factor link.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorRef {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// URL relative to the root.
+    pub url: String,
+}
+
+/// A severity badge.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityRef {
+    /// `SEV2`.
+    pub name: String,
+    /// `sev2`.
+    pub slug: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// 1 = most severe.
+    pub rank: usize,
+}
+
+/// A postmortem in a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// Id.
+    pub id: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// `YYYY-MM-DD` or null.
+    pub date: Option<String>,
+    /// `3 Feb 2025` or `undated`.
+    pub date_display: String,
+    /// Year or null.
+    pub year: Option<String>,
+    /// Severity.
+    pub severity: Option<SeverityRef>,
+    /// Summary.
+    pub summary: String,
+    /// Services.
+    pub services: Vec<Named>,
+    /// Teams.
+    pub teams: Vec<Named>,
+    /// Factors.
+    pub factors: Vec<FactorRef>,
+    /// Tags.
+    pub tags: Vec<Named>,
+    /// Near miss.
+    pub near_miss: bool,
+    /// `published`, `review`, `draft`.
+    pub status: Status,
+    /// Impact duration, human.
+    pub duration: Option<String>,
+}
+
+/// An entry of a taxonomy index.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermView {
+    /// Display name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// Number of postmortems.
+    pub count: usize,
+    /// Description (factors from the vocabulary), or `""`.
+    pub description: String,
+}
+
+/// A short reference to another postmortem.
+#[derive(Debug, Clone, Serialize)]
+pub struct PmRef {
+    /// Id.
+    pub id: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Date, human.
+    pub date_display: String,
+}
+
+/// A labelled value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Label.
+    pub label: String,
+    /// Machine value (RFC 3339 or number), may be `""`.
+    pub value: String,
+    /// Human value.
+    pub display: String,
+}
+
+/// An action item as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItemView {
+    /// `AI-1`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: String,
+    /// Due date `YYYY-MM-DD` or `""`.
+    pub due: String,
+    /// Status.
+    pub status: String,
+    /// Kind.
+    pub kind: String,
+    /// Priority.
+    pub priority: String,
+    /// Closed date or `""`.
+    pub closed: String,
+    /// Open and past due.
+    pub overdue: bool,
+    /// Open or in progress.
+    pub open: bool,
+}
+
+/// One timeline event.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineView {
+    /// The time as written.
+    pub time_display: String,
+    /// Text.
+    pub text: String,
+}
+
+/// A table-of-contents entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    /// 2 or 3.
+    pub level: u8,
+    /// Anchor.
+    pub id: String,
+    /// Title.
+    pub title: String,
+}
+
+/// Everything `postmortem.html` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostmortemView {
+    /// The listing fields.
+    #[serde(flatten)]
+    pub card: Card,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Link to the original report.
+    pub source_url: Option<String>,
+    /// Start, human.
+    pub start_display: Option<String>,
+    /// Phase timestamps.
+    pub timing: Vec<Row>,
+    /// Derived durations.
+    pub durations: Vec<Row>,
+    /// Impact figures.
+    pub impact: Vec<Row>,
+    /// The body (sanitised HTML).
+    pub body_html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Timeline.
+    pub timeline: Vec<TimelineView>,
+    /// Action items.
+    pub action_items: Vec<ActionItemView>,
+    /// Earlier incidents this one repeats.
+    pub recurrence_of: Vec<PmRef>,
+    /// Later incidents that repeat this one.
+    pub recurred_in: Vec<PmRef>,
+}
+
+/// Builds views for one site.
+pub struct Views<'s, 'c> {
+    site: &'s Site<'c>,
+}
+
+impl<'s, 'c> Views<'s, 'c> {
+    /// Views over `site`.
+    pub fn new(site: &'s Site<'c>) -> Self {
+        Views { site }
+    }
+
+    fn named(kind: &str, list: &[String]) -> Vec<Named> {
+        list.iter()
+            .map(|s| {
+                let slug = slugify(s);
+                Named {
+                    url: format!("{kind}/{slug}/"),
+                    name: s.clone(),
+                    slug,
+                }
+            })
+            .collect()
+    }
+
+    /// Title of a factor theme.
+    pub fn factor_title(&self, slug: &str) -> String {
+        self.site
+            .config
+            .factors
+            .themes
+            .get(slug)
+            .map(|t| t.title.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| slug.to_string())
+    }
+
+    /// Severity badge for a level name.
+    pub fn severity(&self, name: &str) -> SeverityRef {
+        let slug = slugify(name);
+        SeverityRef {
+            url: format!("severities/{slug}/"),
+            rank: self
+                .site
+                .config
+                .severities
+                .iter()
+                .position(|s| s == name)
+                .map_or(0, |p| p + 1),
+            name: name.to_string(),
+            slug,
+        }
+    }
+
+    /// The listing view of postmortem `i`.
+    pub fn card(&self, i: usize) -> Card {
+        let pm = &self.site.postmortems[i];
+        Card {
+            id: pm.id.clone(),
+            url: postmortem_url(&pm.id),
+            title: pm.title.clone(),
+            date: pm.date.map(|d| d.date().to_string()),
+            date_display: pm
+                .date
+                .map(|d| date_display(d.date()))
+                .unwrap_or_else(|| "undated".into()),
+            year: pm.date.map(|d| d.date().format("%Y").to_string()),
+            severity: pm.severity.as_deref().map(|s| self.severity(s)),
+            summary: pm.summary.clone(),
+            services: Self::named("services", &pm.services),
+            teams: Self::named("teams", &pm.teams),
+            factors: pm
+                .factors
+                .iter()
+                .map(|f| FactorRef {
+                    slug: f.clone(),
+                    title: self.factor_title(f),
+                    url: format!("factors/{f}/"),
+                })
+                .collect(),
+            tags: Self::named("tags", &pm.tags),
+            near_miss: pm.near_miss,
+            status: pm.status,
+            duration: impact_minutes(pm).map(human_minutes),
+        }
+    }
+
+    /// Cards for a member list.
+    pub fn cards(&self, members: &[usize]) -> Vec<Card> {
+        members.iter().map(|&i| self.card(i)).collect()
+    }
+
+    /// A term of taxonomy `kind` (`services`...).
+    pub fn term(&self, kind: &str, t: &Term) -> TermView {
+        let description = if kind == "factors" {
+            self.site
+                .config
+                .factors
+                .themes
+                .get(&t.slug)
+                .map(|th| th.description.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        TermView {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            url: format!("{kind}/{}/", t.slug),
+            count: t.members.len(),
+            description,
+        }
+    }
+
+    /// Terms sorted by count (descending), then name.
+    pub fn terms_by_count(&self, kind: &str, terms: &[Term]) -> Vec<TermView> {
+        let mut v: Vec<TermView> = terms.iter().map(|t| self.term(kind, t)).collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+        v
+    }
+
+    fn pm_ref(&self, i: usize) -> PmRef {
+        let pm = &self.site.postmortems[i];
+        PmRef {
+            id: pm.id.clone(),
+            url: postmortem_url(&pm.id),
+            title: pm.title.clone(),
+            date_display: pm
+                .date
+                .map(|d| date_display(d.date()))
+                .unwrap_or_else(|| "undated".into()),
+        }
+    }
+
+    /// The full page view of postmortem `i`.
+    pub fn postmortem(&self, i: usize) -> PostmortemView {
+        let pm = &self.site.postmortems[i];
+        let today = self.site.today;
+        let t = &pm.timing;
+        let timing = [
+            ("Detected", t.detected),
+            ("Mitigated", t.mitigated),
+            ("Resolved", t.resolved),
+            ("Published", t.published),
+        ]
+        .into_iter()
+        .filter_map(|(label, w)| {
+            w.map(|w| Row {
+                label: label.into(),
+                value: if w.has_time {
+                    w.at.to_rfc3339()
+                } else {
+                    w.date().to_string()
+                },
+                display: when_display(w),
+            })
+        })
+        .collect();
+        let durations = [
+            ("Duration of impact", impact_minutes(pm)),
+            ("Time to detect", pm.minutes_to(t.detected)),
+            ("Time to mitigate", pm.minutes_to(t.mitigated)),
+            ("Time to resolve", pm.minutes_to(t.resolved)),
+        ]
+        .into_iter()
+        .filter_map(|(label, m)| {
+            m.map(|m| Row {
+                label: label.into(),
+                value: m.to_string(),
+                display: human_minutes(m),
+            })
+        })
+        .collect();
+        let impact = pm
+            .impact
+            .iter()
+            .map(|f| Row {
+                label: impact_label(&f.key),
+                value: f.value.to_string(),
+                display: impact_display(&f.key, f.value),
+            })
+            .collect();
+        PostmortemView {
+            card: self.card(i),
+            authors: pm.authors.clone(),
+            source_url: pm.source_url.clone().filter(|u| is_web_url(u)),
+            start_display: pm.date.map(when_display),
+            timing,
+            durations,
+            impact,
+            body_html: pm.body.html.clone(),
+            toc: pm
+                .body
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: h.anchor.clone(),
+                    title: h.title.clone(),
+                })
+                .collect(),
+            timeline: pm
+                .body
+                .timeline
+                .iter()
+                .map(|e| TimelineView {
+                    time_display: e.label.clone(),
+                    text: e.text.clone(),
+                })
+                .collect(),
+            action_items: pm
+                .action_items
+                .iter()
+                .map(|a| ActionItemView {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    owner: a.owner.clone(),
+                    due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    status: if a.status.is_empty() {
+                        "open".into()
+                    } else {
+                        a.status.clone()
+                    },
+                    kind: a.kind.clone(),
+                    priority: a.priority.clone(),
+                    closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
+                    overdue: a.is_overdue(today),
+                    open: a.is_open(),
+                })
+                .collect(),
+            recurrence_of: self.site.recurrence_of[i]
+                .iter()
+                .map(|&j| self.pm_ref(j))
+                .collect(),
+            recurred_in: self.site.recurred_in[i]
+                .iter()
+                .map(|&j| self.pm_ref(j))
+                .collect(),
+        }
+    }
+}
+
+/// Minutes of impact: start to mitigation, or to resolution when mitigation is not recorded.
+pub fn impact_minutes(pm: &Postmortem) -> Option<i64> {
+    pm.minutes_to(pm.timing.mitigated.or(pm.timing.resolved))
+}
+
+/// Only http(s) links are shown as links; anything else (`javascript:`) is dropped.
+pub fn is_web_url(u: &str) -> bool {
+    let l = u.trim().to_ascii_lowercase();
+    l.starts_with("https://") || l.starts_with("http://")
+}
+
+fn impact_label(key: &str) -> String {
+    match key {
+        "users_affected" => "Users affected".into(),
+        "requests_failed" => "Requests failed".into(),
+        "revenue_usd" => "Revenue impact".into(),
+        "slo_budget_consumed_pct" => "SLO budget consumed".into(),
+        other => {
+            let s = other.replace('_', " ");
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn thousands(n: f64) -> String {
+    if n.fract() != 0.0 {
+        return format!("{n}");
+    }
+    let s = format!("{}", n.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn impact_display(key: &str, v: f64) -> String {
+    if key.ends_with("_usd") {
+        format!("${}", thousands(v))
+    } else if key.ends_with("_pct") {
+        format!("{v}%")
+    } else {
+        thousands(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(2654145.0), "2,654,145");
+        assert_eq!(thousands(100.0), "100");
+        assert_eq!(impact_display("revenue_usd", 15000.0), "$15,000");
+        assert_eq!(impact_display("slo_budget_consumed_pct", 40.0), "40%");
+        assert_eq!(impact_label("pages_lost"), "Pages lost");
+    }
+
+    #[test]
+    fn only_web_links() {
+        assert!(is_web_url("https://example.com"));
+        assert!(!is_web_url("javascript:alert(1)"));
+    }
+}

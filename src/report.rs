@@ -1,0 +1,68 @@
+//! Printing diagnostics for people: each with its source line underlined, the way rustc does
+//! (codespan-reporting), and a one-line form for logs.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::{ColorChoice, StandardStream}};
+
+use crate::error::{Diagnostic, Level};
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            return offset + col.min(l.trim_end_matches(['\n', '\r']).len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Prints diagnostics to stderr, reading each file (relative to `root`) to show its line.
+pub fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
+    let color = if std::io::stderr().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let writer = StandardStream::stderr(color);
+    let config = term::Config::default();
+    let mut files = SimpleFiles::new();
+    let mut ids = std::collections::HashMap::new();
+    for d in diags {
+        let id = *ids.entry(d.file.clone()).or_insert_with(|| {
+            let path = if d.file.is_absolute() {
+                d.file.clone()
+            } else {
+                root.join(&d.file)
+            };
+            let text = std::fs::read(&path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            files.add(d.file.display().to_string(), text)
+        });
+        let text = files.get(id).map(|f| f.source().clone()).unwrap_or_default();
+        let start = offset_of(&text, d.line, d.column);
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map(|e| start + e)
+            .unwrap_or(text.len())
+            .max(start);
+        let base = match d.severity {
+            Level::Error => CsDiagnostic::error(),
+            Level::Warning => CsDiagnostic::warning(),
+        };
+        let mut cs = base
+            .with_code(d.rule)
+            .with_message(&d.message)
+            .with_labels(vec![Label::primary(id, start..end)]);
+        if let Some(s) = &d.suggestion {
+            cs = cs.with_notes(vec![format!("help: {s}")]);
+        }
+        let _ = term::emit_to_write_style(&mut writer.lock(), &config, &files, &cs);
+    }
+}

@@ -1,0 +1,86 @@
+//! Small text helpers shared by every stage: slugs, offsets to line/column, human durations.
+
+/// A URL- and file-name-safe slug: lowercase ASCII letters and digits separated by single `-`.
+/// Non-ASCII letters are kept out rather than transliterated; an empty result becomes `"x"`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        out.push('x');
+    }
+    out.truncate(120);
+    out
+}
+
+/// 1-based (line, column) of byte `offset` in `text`; the column counts characters.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// A duration in minutes as people write it: `7 min`, `1 h 38 min`, `2 d 3 h`.
+pub fn human_minutes(minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let m = minutes.abs();
+    let (d, h, mm) = (m / 1440, (m % 1440) / 60, m % 60);
+    let s = match (d, h, mm) {
+        (0, 0, mm) => format!("{mm} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, mm) => format!("{h} h {mm} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    };
+    format!("{sign}{s}")
+}
+
+/// Collapses runs of whitespace into single spaces and trims.
+pub fn squash_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Config Change"), "config-change");
+        assert_eq!(slugify("  --DNS__ "), "dns");
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("日本"), "x");
+    }
+
+    #[test]
+    fn offsets() {
+        let t = "ab\ncdé\nf";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 7), (2, 4));
+        assert_eq!(line_col(t, 999), (3, 2));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(human_minutes(7), "7 min");
+        assert_eq!(human_minutes(98), "1 h 38 min");
+        assert_eq!(human_minutes(120), "2 h");
+        assert_eq!(human_minutes(3060), "2 d 3 h");
+    }
+}
