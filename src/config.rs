@@ -22,6 +22,8 @@ pub struct Config {
     pub title: String,
     /// One sentence shown on the home page and in feeds.
     pub description: String,
+    /// The folder holding the postmortems, relative to the site root.
+    pub content_dir: String,
     /// Absolute URL the site is served from (used for feeds and canonical links); may be empty.
     pub base_url: String,
     /// Severity levels, most severe first.
@@ -130,7 +132,11 @@ impl Default for SectionsConfig {
         };
         let known = vec![
             def("summary", "Summary", &["Overview", "Executive summary"]),
-            def("timeline", "Timeline", &["Chronology", "Timeline of events"]),
+            def(
+                "timeline",
+                "Timeline",
+                &["Chronology", "Timeline of events"],
+            ),
             def("impact", "Impact", &["Customer impact", "User impact"]),
             def(
                 "root_cause",
@@ -166,6 +172,7 @@ impl Default for Config {
         Config {
             title: "Postmortem archive".into(),
             description: "Blameless postmortems: what happened, why, and what we changed.".into(),
+            content_dir: "content".into(),
             base_url: String::new(),
             severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
             latest: 10,
@@ -205,10 +212,7 @@ impl Config {
     /// Parses and validates a config file's text; `file` names it in diagnostics.
     pub fn parse(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let at = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((1, 1));
+            let at = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             vec![Diagnostic::error(
                 file,
                 at,

@@ -114,9 +114,8 @@ impl fmt::Display for Diagnostic {
 /// Sorts diagnostics by file, line, column so reports are stable.
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.rule, &a.message).cmp(&(
-            &b.file, b.line, b.column, b.rule, &b.message,
-        ))
+        (&a.file, a.line, a.column, a.rule, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
     });
 }
 

@@ -6,7 +6,10 @@ use std::path::Path;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::{ColorChoice, StandardStream}};
+use codespan_reporting::term::{
+    self,
+    termcolor::{ColorChoice, StandardStream},
+};
 
 use crate::error::{Diagnostic, Level};
 
@@ -14,7 +17,11 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let col: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return offset + col.min(l.trim_end_matches(['\n', '\r']).len());
         }
         offset += l.len();
@@ -45,7 +52,10 @@ pub fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
                 .unwrap_or_default();
             files.add(d.file.display().to_string(), text)
         });
-        let text = files.get(id).map(|f| f.source().clone()).unwrap_or_default();
+        let text = files
+            .get(id)
+            .map(|f| f.source().clone())
+            .unwrap_or_default();
         let start = offset_of(&text, d.line, d.column);
         let end = text[start..]
             .find(['\n', '\r'])

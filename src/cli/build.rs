@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{check_root, load_config, parse_day, SiteArgs};
+use super::{content_dir, load_config, parse_day, SiteArgs};
 use crate::build::{build, BuildOptions};
 use crate::error::Result;
 
@@ -39,8 +39,8 @@ pub struct BuildArgs {
 
 /// Resolves the arguments into build options.
 pub fn options(args: &BuildArgs) -> Result<BuildOptions> {
-    let content_dir = check_root(&args.site.root)?;
     let (mut config, _) = load_config(&args.site)?;
+    let content_dir = content_dir(&args.site.root, &config)?;
     if let Some(url) = &args.base_url {
         config.base_url = url.clone();
     }

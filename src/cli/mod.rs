@@ -41,7 +41,8 @@ pub struct SiteArgs {
 
 /// Parses `--today`.
 pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2025-02-03"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date like 2025-02-03"))
 }
 
 /// Loads the configuration named by the arguments (embedded defaults when there is no file).
@@ -65,13 +66,15 @@ pub fn load_config(args: &SiteArgs) -> Result<(Config, Option<PathBuf>)> {
     }
 }
 
-/// The root must exist and hold a `content/` folder.
-pub fn check_root(root: &Path) -> Result<PathBuf> {
-    let content = root.join("content");
+/// The content folder named by the configuration must exist.
+pub fn content_dir(root: &Path, config: &Config) -> Result<PathBuf> {
+    let content = root.join(&config.content_dir);
     if !content.is_dir() {
         return Err(Error::Usage(format!(
-            "{} has no content/ folder: pass --root with the folder that holds content/",
-            root.display()
+            "{} has no {}/ folder: pass --root with the folder that holds {}/ (or set `content_dir` in pmarchive.toml)",
+            root.display(),
+            config.content_dir,
+            config.content_dir
         )));
     }
     Ok(content)

@@ -33,7 +33,8 @@ pub fn parse_document(
     let split = match frontmatter::split(src) {
         Ok(s) => s,
         Err(e) => {
-            let mut d = Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
+            let mut d =
+                Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
             d.suggestion = e.suggestion;
             return (None, vec![d]);
         }
@@ -135,7 +136,7 @@ impl Fields<'_, '_> {
                     }
                 }
                 let origin = merge.first().cloned().unwrap_or_default();
-                (!out.is_empty()).then(|| (Value::Array(out), origin))
+                (!out.is_empty()).then_some((Value::Array(out), origin))
             }
             FieldSource::Template { first, template } => pick_first(first).or_else(|| {
                 let mut text = template.clone();
@@ -215,7 +216,8 @@ impl Fields<'_, '_> {
                     "schema/date",
                     format!("`{origin}` is not a valid date: `{text}`"),
                 )
-                .suggestion = Some("use a date (2025-02-03) or RFC 3339 (2025-02-03T14:02:00Z)".into());
+                .suggestion =
+                    Some("use a date (2025-02-03) or RFC 3339 (2025-02-03T14:02:00Z)".into());
                 None
             }
         }
@@ -241,10 +243,7 @@ impl Fields<'_, '_> {
             }
         };
         let date = self.when("date");
-        if date.is_none()
-            && self.field("date").is_none()
-            && self.config.undated == Undated::Error
-        {
+        if date.is_none() && self.field("date").is_none() && self.config.undated == Undated::Error {
             self.error("date", "schema/required", "`date` is required".into())
                 .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
         }
@@ -270,8 +269,12 @@ impl Fields<'_, '_> {
             Some("draft") => Status::Draft,
             Some("review") => Status::Review,
             Some(other) => {
-                self.error("status", "schema/status", format!("unknown status `{other}`"))
-                    .suggestion = Some("one of: draft, review, published".into());
+                self.error(
+                    "status",
+                    "schema/status",
+                    format!("unknown status `{other}`"),
+                )
+                .suggestion = Some("one of: draft, review, published".into());
                 Status::Published
             }
         };
@@ -289,12 +292,19 @@ impl Fields<'_, '_> {
                 Visibility::Restricted
             }
         };
-        let summary = self.string("summary").map(|s| squash_ws(&s)).unwrap_or_default();
+        let summary = self
+            .string("summary")
+            .map(|s| squash_ws(&s))
+            .unwrap_or_default();
         let near_miss = match self.field("near_miss") {
             None => false,
             Some((Value::Bool(b), _)) => b,
             Some((_, origin)) => {
-                self.error(&origin, "schema/type", format!("`{origin}` must be true or false"));
+                self.error(
+                    &origin,
+                    "schema/type",
+                    format!("`{origin}` must be true or false"),
+                );
                 false
             }
         };
@@ -465,9 +475,16 @@ impl Fields<'_, '_> {
                 }
             }
             if !ai.status.is_empty()
-                && !matches!(ai.status.as_str(), "open" | "in-progress" | "done" | "wontfix")
+                && !matches!(
+                    ai.status.as_str(),
+                    "open" | "in-progress" | "done" | "wontfix"
+                )
             {
-                let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("status")]);
+                let at = self.at(&[
+                    Step::Key("action_items"),
+                    Step::Index(i),
+                    Step::Key("status"),
+                ]);
                 self.diags.push(
                     Diagnostic::error(
                         self.file,

@@ -274,9 +274,15 @@ mod tests {
 
     #[test]
     fn unclosed_and_missing() {
-        assert!(split("+++\ntitle = 1\n").unwrap_err().message.contains("never closed"));
+        assert!(split("+++\ntitle = 1\n")
+            .unwrap_err()
+            .message
+            .contains("never closed"));
         assert!(split("").unwrap_err().message.contains("empty"));
-        assert!(split("# hi").unwrap_err().message.contains("does not start"));
+        assert!(split("# hi")
+            .unwrap_err()
+            .message
+            .contains("does not start"));
     }
 
     #[test]
@@ -308,10 +314,17 @@ mod tests {
         let src = "+++\ntitle = \"x\"\nseverity = \"SEV9\"\n[timing]\ndetected = 1\n[[action_items]]\nid = \"a\"\n[[action_items]]\nid = \"b\"\ndue = 3\n+++\n";
         let s = split(src).unwrap();
         assert_eq!(locate(&s, &[Step::Key("severity")]), (3, 12));
-        assert_eq!(locate(&s, &[Step::Key("timing"), Step::Key("detected")]).0, 5);
+        assert_eq!(
+            locate(&s, &[Step::Key("timing"), Step::Key("detected")]).0,
+            5
+        );
         let p = [Step::Key("action_items"), Step::Index(1), Step::Key("due")];
         assert_eq!(locate(&s, &p).0, 10);
-        let p = [Step::Key("action_items"), Step::Index(1), Step::Key("owner")];
+        let p = [
+            Step::Key("action_items"),
+            Step::Index(1),
+            Step::Key("owner"),
+        ];
         assert_eq!(locate(&s, &p).0, 8);
     }
 }

@@ -8,7 +8,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
@@ -88,7 +90,12 @@ fn heading_level(l: HeadingLevel) -> u8 {
 }
 
 /// Parses a body that starts at 1-based line `first_line` of its file.
-pub fn parse_body(src: &str, first_line: usize, date: Option<When>, opts: &BodyOptions<'_>) -> Body {
+pub fn parse_body(
+    src: &str,
+    first_line: usize,
+    date: Option<When>,
+    opts: &BodyOptions<'_>,
+) -> Body {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -245,7 +252,11 @@ pub fn plain_text(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::End(
-                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image,
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
             ) => {}
             Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
             _ => {}
@@ -353,11 +364,16 @@ fn split_time(s: &str) -> (String, Option<NaiveDate>, Option<NaiveTime>, &str) {
     }
     end += 2;
     if rest.as_bytes().get(end) == Some(&b':')
-        && rest[end + 1..].bytes().take_while(u8::is_ascii_digit).count() == 2
+        && rest[end + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count()
+            == 2
     {
         end += 3;
     }
-    let Ok(time) = NaiveTime::parse_from_str(&rest[..end], if end > 5 { "%H:%M:%S" } else { "%H:%M" })
+    let Ok(time) =
+        NaiveTime::parse_from_str(&rest[..end], if end > 5 { "%H:%M:%S" } else { "%H:%M" })
     else {
         return (String::new(), None, None, s);
     };

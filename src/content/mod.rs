@@ -76,7 +76,9 @@ pub fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagno
                 continue;
             }
         };
-        if !entry.file_type().is_file() || entry.path().extension().and_then(|x| x.to_str()) != Some("md") {
+        if !entry.file_type().is_file()
+            || entry.path().extension().and_then(|x| x.to_str()) != Some("md")
+        {
             continue;
         }
         if entry.path_is_symlink() || entry.depth() > 1 {

@@ -36,13 +36,9 @@ pub struct Site<'c> {
 }
 
 /// Builds the site from the loaded postmortems.
-pub fn enrich(
-    all: Vec<Postmortem>,
-    config: &Config,
-    today: NaiveDate,
-    drafts: bool,
-) -> Site<'_> {
-    let mut postmortems: Vec<Postmortem> = all.into_iter().filter(|p| p.is_public(drafts)).collect();
+pub fn enrich(all: Vec<Postmortem>, config: &Config, today: NaiveDate, drafts: bool) -> Site<'_> {
+    let mut postmortems: Vec<Postmortem> =
+        all.into_iter().filter(|p| p.is_public(drafts)).collect();
     postmortems.sort_by(|a, b| match (a.date, b.date) {
         (Some(x), Some(y)) => y.at.cmp(&x.at).then_with(|| a.id.cmp(&b.id)),
         (Some(_), None) => std::cmp::Ordering::Less,

@@ -89,10 +89,7 @@ impl Taxonomies {
         });
         years.reverse();
         let mut severities = group(pms, |p| {
-            p.severity
-                .iter()
-                .map(|s| (slugify(s), s.clone()))
-                .collect()
+            p.severity.iter().map(|s| (slugify(s), s.clone())).collect()
         });
         let rank = |name: &str| config.severities.iter().position(|s| s == name);
         severities.sort_by_key(|t| rank(&t.name));

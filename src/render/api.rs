@@ -63,7 +63,9 @@ pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
     for &i in members {
         if let Some(d) = site.postmortems[i].date {
-            *counts.entry(d.date().format("%Y").to_string().parse().unwrap_or(0)).or_default() += 1;
+            *counts
+                .entry(d.date().format("%Y").to_string().parse().unwrap_or(0))
+                .or_default() += 1;
         }
     }
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
@@ -98,7 +100,10 @@ pub fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view:
     for &i in &t.members {
         for f in &site.postmortems[i].factors {
             if *f != t.slug {
-                counts.entry(f.clone()).or_insert_with(|| (views.factor_title(f), 0)).1 += 1;
+                counts
+                    .entry(f.clone())
+                    .or_insert_with(|| (views.factor_title(f), 0))
+                    .1 += 1;
             }
         }
     }
@@ -150,7 +155,12 @@ pub fn feeds(site: &Site<'_>, views: &Views<'_, '_>, theme: &Theme) -> Result<Ve
             .take(FEED_ENTRIES)
             .map(|&i| {
                 let pm = &site.postmortems[i];
-                let updated = pm.timing.published.or(pm.date).map(rfc3339).unwrap_or_default();
+                let updated = pm
+                    .timing
+                    .published
+                    .or(pm.date)
+                    .map(rfc3339)
+                    .unwrap_or_default();
                 EntryView {
                     title: pm.title.clone(),
                     id: format!("urn:pmarchive:postmortem:{}", pm.id),
@@ -180,7 +190,12 @@ pub fn feeds(site: &Site<'_>, views: &Views<'_, '_>, theme: &Theme) -> Result<Ve
         out.push(OutputFile::new(path, xml.into_bytes()));
         Ok(())
     };
-    one("atom.xml".into(), String::new(), site.config.title.clone(), &all)?;
+    one(
+        "atom.xml".into(),
+        String::new(),
+        site.config.title.clone(),
+        &all,
+    )?;
     for t in &site.taxonomies.factors {
         one(
             format!("factors/{}/atom.xml", t.slug),
@@ -254,7 +269,9 @@ fn when_json(w: Option<When>) -> Option<String> {
 /// `api/postmortems.json`: one object per published postmortem, newest first.
 pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
     let ids = |list: &[usize]| -> Vec<&str> {
-        list.iter().map(|&j| site.postmortems[j].id.as_str()).collect()
+        list.iter()
+            .map(|&j| site.postmortems[j].id.as_str())
+            .collect()
     };
     let items: Vec<ApiPostmortem<'_>> = site
         .postmortems
@@ -287,7 +304,11 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
             time_to_detect_minutes: pm.minutes_to(pm.timing.detected),
             time_to_mitigate_minutes: pm.minutes_to(pm.timing.mitigated),
             time_to_resolve_minutes: pm.minutes_to(pm.timing.resolved),
-            impact: pm.impact.iter().map(|f| (f.key.as_str(), f.value)).collect(),
+            impact: pm
+                .impact
+                .iter()
+                .map(|f| (f.key.as_str(), f.value))
+                .collect(),
             action_items: pm
                 .action_items
                 .iter()
@@ -296,7 +317,11 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
                     title: &a.title,
                     owner: &a.owner,
                     due: a.due.map(|d| d.to_string()),
-                    status: if a.status.is_empty() { "open" } else { &a.status },
+                    status: if a.status.is_empty() {
+                        "open"
+                    } else {
+                        &a.status
+                    },
                     kind: &a.kind,
                     priority: &a.priority,
                     closed: a.closed.map(|d| d.to_string()),

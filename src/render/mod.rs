@@ -86,12 +86,30 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
         description: &config.description,
         base_url: config.base_url(),
         nav: vec![
-            NavItem { title: "Postmortems", url: "postmortems/" },
-            NavItem { title: "Factors", url: "factors/" },
-            NavItem { title: "Services", url: "services/" },
-            NavItem { title: "Teams", url: "teams/" },
-            NavItem { title: "Years", url: "years/" },
-            NavItem { title: "Severities", url: "severities/" },
+            NavItem {
+                title: "Postmortems",
+                url: "postmortems/",
+            },
+            NavItem {
+                title: "Factors",
+                url: "factors/",
+            },
+            NavItem {
+                title: "Services",
+                url: "services/",
+            },
+            NavItem {
+                title: "Teams",
+                url: "teams/",
+            },
+            NavItem {
+                title: "Years",
+                url: "years/",
+            },
+            NavItem {
+                title: "Severities",
+                url: "severities/",
+            },
         ],
         generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
     };
@@ -126,22 +144,39 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             .with("factors", &views.terms_by_count("factors", &tax.factors))
             .with(
                 "severities",
-                &tax.severities.iter().map(|t| views.term("severities", t)).collect::<Vec<_>>(),
+                &tax.severities
+                    .iter()
+                    .map(|t| views.term("severities", t))
+                    .collect::<Vec<_>>(),
             )
             .with(
                 "years",
-                &tax.years.iter().map(|t| views.term("years", t)).collect::<Vec<_>>(),
+                &tax.years
+                    .iter()
+                    .map(|t| views.term("years", t))
+                    .collect::<Vec<_>>(),
             )
             .feed("atom.xml".into()),
     );
 
     // Every postmortem, and one page each.
-    jobs.push(list_job("postmortems/", "All postmortems", "all", "", None, views.cards(&all)));
+    jobs.push(list_job(
+        "postmortems/",
+        "All postmortems",
+        "all",
+        "",
+        None,
+        views.cards(&all),
+    ));
     for i in 0..site.postmortems.len() {
         let pm = &site.postmortems[i];
         jobs.push(
-            Job::new(view::postmortem_url(&pm.id), "postmortem.html", pm.title.clone())
-                .with("pm", &views.postmortem(i)),
+            Job::new(
+                view::postmortem_url(&pm.id),
+                "postmortem.html",
+                pm.title.clone(),
+            )
+            .with("pm", &views.postmortem(i)),
         );
     }
 
@@ -210,13 +245,17 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
     for t in &tax.factors {
         let factor = api::factor_view(site, &views, t);
         jobs.push(
-            Job::new(format!("factors/{}/", t.slug), "factor.html", factor.title.clone())
-                .with("postmortems", &views.cards(&t.members))
-                .with("per_year", &api::per_year(site, &t.members))
-                .with("co_factors", &api::co_factors(site, &views, t))
-                .with("services", &api::services_hit(site, t))
-                .with("factor", &factor)
-                .feed(format!("factors/{}/atom.xml", t.slug)),
+            Job::new(
+                format!("factors/{}/", t.slug),
+                "factor.html",
+                factor.title.clone(),
+            )
+            .with("postmortems", &views.cards(&t.members))
+            .with("per_year", &api::per_year(site, &t.members))
+            .with("co_factors", &api::co_factors(site, &views, t))
+            .with("services", &api::services_hit(site, t))
+            .with("factor", &factor)
+            .feed(format!("factors/{}/atom.xml", t.slug)),
         );
     }
     jobs.push(Job::new("404.html".into(), "404.html", "Not found"));

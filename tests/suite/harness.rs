@@ -1,0 +1,251 @@
+//! Shared test machinery: fixture sites copied into temporary folders, built with the real
+//! binary, and read back; a link checker over the built HTML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository.
+pub fn shared() -> PathBuf {
+    repo().join("..").join("shared")
+}
+
+/// Runs the pmarchive binary.
+pub fn pmarchive(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pmarchive"))
+        .args(args)
+        .output()
+        .expect("run pmarchive")
+}
+
+/// A site under test: a temporary root with `content/` etc.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// An empty site root.
+    pub fn empty() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        Site { dir }
+    }
+
+    /// A copy of the repository's example archive (content/ and pmarchive.toml).
+    pub fn example() -> Site {
+        let site = Site::empty();
+        copy_dir(&repo().join("content"), &site.root().join("content"));
+        std::fs::copy(
+            repo().join("pmarchive.toml"),
+            site.root().join("pmarchive.toml"),
+        )
+        .unwrap();
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file under the root.
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    /// Runs `build` with extra arguments; returns the process output.
+    pub fn build(&self, extra: &[&str]) -> Output {
+        let root = self.root().to_str().unwrap().to_string();
+        let mut args = vec!["build", "--root", &root, "--today", "2025-11-30", "--quiet"];
+        args.extend_from_slice(extra);
+        pmarchive(&args)
+    }
+
+    /// Builds and asserts success; returns the built output.
+    pub fn build_ok(&self, extra: &[&str]) -> Built {
+        let out = self.build(extra);
+        assert!(
+            out.status.success(),
+            "build failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Built::read(&self.root().join("public"))
+    }
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A built site read into memory.
+pub struct Built {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Built {
+    pub fn read(dir: &Path) -> Built {
+        let mut files = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(dir).unwrap();
+                files.insert(
+                    rel.to_string_lossy().replace('\\', "/"),
+                    std::fs::read(entry.path()).unwrap(),
+                );
+            }
+        }
+        Built { files }
+    }
+
+    /// A file's text; panics with the list of files when it is missing.
+    pub fn text(&self, path: &str) -> String {
+        match self.files.get(path) {
+            Some(b) => String::from_utf8(b.clone()).unwrap(),
+            None => panic!(
+                "{path} not in output; have {:?}",
+                self.files.keys().take(50).collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// Every file whose bytes contain `needle`.
+    pub fn containing(&self, needle: &str) -> Vec<String> {
+        let n = needle.as_bytes();
+        self.files
+            .iter()
+            .filter(|(_, b)| b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// Checks every href/src of every HTML page: internal targets must exist, fragments must
+    /// name an id in the target page. Returns the broken links.
+    pub fn broken_links(&self) -> Vec<String> {
+        let ids: BTreeMap<&str, BTreeSet<String>> = self
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, b)| {
+                (
+                    p.as_str(),
+                    attr_values(&String::from_utf8_lossy(b), "id")
+                        .into_iter()
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut broken = Vec::new();
+        for (page, bytes) in &self.files {
+            if !page.ends_with(".html") || page == "404.html" {
+                continue;
+            }
+            let html = String::from_utf8_lossy(bytes);
+            let mut links = attr_values(&html, "href");
+            links.extend(attr_values(&html, "src"));
+            for link in links {
+                let link = link.replace("&amp;", "&");
+                if link.starts_with("http://")
+                    || link.starts_with("https://")
+                    || link.starts_with("mailto:")
+                    || link.starts_with("data:")
+                {
+                    continue;
+                }
+                let (path, frag) = match link.split_once('#') {
+                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                    None => (link.clone(), None),
+                };
+                let path = path.split('?').next().unwrap().to_string();
+                let target = if path.is_empty() {
+                    page.clone()
+                } else {
+                    match resolve(page, &path) {
+                        Some(t) => t,
+                        None => {
+                            broken.push(format!("{page}: {link} (escapes the site)"));
+                            continue;
+                        }
+                    }
+                };
+                let target = if target.is_empty() || target.ends_with('/') {
+                    format!("{target}index.html")
+                } else {
+                    target
+                };
+                if !self.files.contains_key(&target) {
+                    broken.push(format!("{page}: {link} -> {target} missing"));
+                    continue;
+                }
+                if let Some(f) = frag.filter(|f| !f.is_empty()) {
+                    if target.ends_with(".html")
+                        && !ids.get(target.as_str()).is_some_and(|s| s.contains(&f))
+                    {
+                        broken.push(format!("{page}: {link} -> no #{f} in {target}"));
+                    }
+                }
+            }
+        }
+        broken
+    }
+}
+
+/// Values of `name="..."` attributes (a scan good enough for the HTML we generate).
+pub fn attr_values(html: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let pat = format!(" {name}=\"");
+    let mut rest = html;
+    while let Some(i) = rest.find(&pat) {
+        rest = &rest[i + pat.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Resolves a relative link from `page` (a file path) to a path from the root.
+pub fn resolve(page: &str, link: &str) -> Option<String> {
+    if link.starts_with('/') {
+        return None; // root-absolute links break sub-path hosting
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    let trailing = link.ends_with('/');
+    for seg in link.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut s = parts.join("/");
+    if trailing && !s.is_empty() {
+        s.push('/');
+    }
+    Some(s)
+}

@@ -1,0 +1,7 @@
+//! The integration test binary: builds fixture sites with the real `pmarchive` binary and
+//! asserts on the output.
+
+mod build;
+mod corpus;
+mod harness;
+mod invalid;
