@@ -30,7 +30,7 @@ fn public_postmortems_build_through_configuration_alone() {
     );
     let built = Built::read(&out);
     let mut files = 0;
-    let mut undated_ids = Vec::new();
+    let mut undated_ids: Vec<String> = Vec::new();
     for e in std::fs::read_dir(&corpus).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "md") {
