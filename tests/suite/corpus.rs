@@ -40,6 +40,11 @@ fn public_postmortems_build_through_configuration_alone() {
                 built.has(&format!("postmortems/{id}/index.html")),
                 "{id} has no page"
             );
+            let text = std::fs::read_to_string(&p).unwrap();
+            let front = text.split("\n---").next().unwrap();
+            if !front.contains("\nstart_time:") && !front.contains("\nsource_published_at:") {
+                undated_ids.push(id);
+            }
         }
     }
     assert_eq!(files, 118);
