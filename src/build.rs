@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::check;
 use crate::config::Config;
 use crate::content::{self, Highlighter};
 use crate::enrich;
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
 use crate::output::{self, OutputFile};
 use crate::render::{self, theme::Theme};
 
@@ -64,17 +65,23 @@ pub fn build_files(
     let theme = Theme::load(theme_dir.is_dir().then_some(theme_dir.as_path()))?;
     let highlighter = Highlighter::new();
     lap(&mut report, "setup");
-    let archive = content::load(
+    let (postmortems, mut diags) = content::read_archive(
         &opts.root,
         &opts.content_dir,
         &opts.config,
         &highlighter,
         progress,
-    )?;
-    report.read = archive.postmortems.len();
-    report.warnings = archive.warnings;
+    );
     lap(&mut report, "load");
-    let site = enrich::enrich(archive.postmortems, &opts.config, opts.today, opts.drafts);
+    diags.extend(check::lint(&postmortems, &opts.config, opts.today));
+    sort_diagnostics(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Invalid(diags));
+    }
+    report.read = postmortems.len();
+    report.warnings = diags;
+    lap(&mut report, "check");
+    let site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
     report.published = site.postmortems.len();
     lap(&mut report, "enrich");
     let files = render::render(&site, &theme)?;

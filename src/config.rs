@@ -40,6 +40,44 @@ pub struct Config {
     pub factors: FactorsConfig,
     /// The standard postmortem sections.
     pub sections: SectionsConfig,
+    /// The linter's settings.
+    pub check: CheckConfig,
+}
+
+/// How loud a lint rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    /// Not run.
+    Off,
+    /// Reported, does not fail the build (unless `check --strict`).
+    Warning,
+    /// Fails `check` and `build`.
+    Error,
+}
+
+/// `[check]`: rule levels and rule parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Level per rule id (`"language/blame" = "error"`) or per group (`language = "off"`).
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Front-matter fields every postmortem must have (besides `title` and `date`).
+    pub required_fields: Vec<String>,
+    /// Open action items older than this many days are flagged as stale.
+    pub stale_days: i64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            rules: BTreeMap::new(),
+            required_fields: ["severity", "summary", "services"]
+                .map(String::from)
+                .to_vec(),
+            stale_days: 182,
+        }
+    }
 }
 
 /// Policy for postmortems without a date.
@@ -181,6 +219,7 @@ impl Default for Config {
             fields: BTreeMap::new(),
             factors: FactorsConfig::default(),
             sections: SectionsConfig::default(),
+            check: CheckConfig::default(),
         }
     }
 }

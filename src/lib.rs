@@ -6,6 +6,7 @@
 //! arguments and configuration once and drives [`build`].
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -15,4 +16,5 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod text;

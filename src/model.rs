@@ -124,8 +124,10 @@ pub struct Section {
     pub heading: String,
     /// 1-based line of the heading in the file.
     pub line: usize,
-    /// The section's Markdown, without its heading.
+    /// The section's Markdown, without its heading, trimmed.
     pub markdown: String,
+    /// 1-based line of the first line of `markdown` in the file.
+    pub markdown_line: usize,
     /// The section's text without markup (for search, similarity and lint).
     pub text: String,
 }
@@ -150,12 +152,11 @@ pub struct Body {
     pub html: String,
     /// Headings (all levels) with their anchors.
     pub headings: Vec<Heading>,
-    /// The top-level sections.
+    /// The top-level sections. Text before the first heading, if any, is a first section with
+    /// an empty heading and no key.
     pub sections: Vec<Section>,
     /// The timeline, parsed from the Timeline section.
     pub timeline: Vec<TimelineEvent>,
-    /// Text of the body before the first section heading.
-    pub preamble: String,
 }
 
 impl Body {
@@ -211,6 +212,10 @@ pub struct Postmortem {
     /// (line, column) of each front-matter field present, by name (`timing.detected`), for
     /// diagnostics raised after parsing.
     pub locations: BTreeMap<String, (usize, usize)>,
+    /// The top-level front-matter keys as written (for the unknown-field lint).
+    pub front_keys: Vec<String>,
+    /// Lint rules switched off for this document (`lint_allow = ["language/blame"]`).
+    pub lint_allow: Vec<String>,
 }
 
 impl Postmortem {

@@ -36,7 +36,20 @@ pub fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
     } else {
         ColorChoice::Never
     };
-    let writer = StandardStream::stderr(color);
+    print_to(&StandardStream::stderr(color), root, diags);
+}
+
+/// Prints diagnostics to stdout (for `check`, whose report is its output).
+pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
+    let color = if std::io::stdout().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    print_to(&StandardStream::stdout(color), root, diags);
+}
+
+fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
     let config = term::Config::default();
     let mut files = SimpleFiles::new();
     let mut ids = std::collections::HashMap::new();

@@ -2,6 +2,8 @@
 //! `pmarchive.toml` into validated options, once, before any command runs.
 
 pub mod build;
+pub mod check;
+pub mod new;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Build the archive into a static site.
     Build(build::BuildArgs),
+    /// Lint the archive: schema, template completeness, action items, vocabulary, language.
+    Check(check::CheckArgs),
+    /// Start a new postmortem from the template.
+    New(new::NewArgs),
 }
 
 /// Options shared by every command that reads an archive.
@@ -83,17 +89,28 @@ pub fn content_dir(root: &Path, config: &Config) -> Result<PathBuf> {
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // `check` reports content problems as its output: an error from it means it could not run.
+    let could_not_run_is_2 = matches!(cli.command, Command::Check(_));
     let (result, root) = match cli.command {
         Command::Build(args) => {
             let root = args.site.root.clone();
             (build::run(args), root)
+        }
+        Command::Check(args) => {
+            let root = args.site.root.clone();
+            (check::run(args), root)
+        }
+        Command::New(args) => {
+            let root = args.site.root.clone();
+            (new::run(args), root)
         }
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             report_error(&root, &e);
-            ExitCode::from(if matches!(e, Error::Invalid(_)) { 1 } else { 2 })
+            let invalid = matches!(e, Error::Invalid(_)) && !could_not_run_is_2;
+            ExitCode::from(if invalid { 1 } else { 2 })
         }
     }
 }

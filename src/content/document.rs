@@ -346,6 +346,16 @@ impl Fields<'_, '_> {
                 locations.insert(name.to_string(), self.at_key(&origin));
             }
         }
+        for key in self.raw.keys() {
+            locations
+                .entry(key.clone())
+                .or_insert_with(|| self.at_key(key));
+        }
+        let front_keys = self.raw.keys().cloned().collect();
+        let lint_allow = match self.raw.get("lint_allow") {
+            None => Vec::new(),
+            Some(_) => self.list("lint_allow"),
+        };
         let errors_after = self.diags.iter().filter(|d| d.is_error()).count();
         (errors_after == errors_before).then(|| Postmortem {
             id,
@@ -369,6 +379,8 @@ impl Fields<'_, '_> {
             source_url,
             body,
             locations,
+            front_keys,
+            lint_allow,
         })
     }
 

@@ -208,7 +208,10 @@ pub fn parse_body(
             timeline = parse_timeline(raw, line_of(*body_start), date);
         }
         let markdown = raw.trim().to_string();
+        let lead = raw.len() - raw.trim_start().len();
+        let markdown_line = line_of((*body_start).min(end) + lead);
         sections.push(Section {
+            markdown_line,
             key,
             heading: title.clone(),
             line: line_of(*start),
@@ -217,13 +220,27 @@ pub fn parse_body(
         });
     }
     let preamble_end = starts.first().map(|s| s.0).unwrap_or(src.len());
-    let preamble = plain_text(&src[..preamble_end]);
+    let preamble = &src[..preamble_end];
+    if !preamble.trim().is_empty() {
+        let lead = preamble.len() - preamble.trim_start().len();
+        let markdown = preamble.trim().to_string();
+        sections.insert(
+            0,
+            Section {
+                key: None,
+                heading: String::new(),
+                line: first_line,
+                markdown_line: line_of(lead),
+                text: plain_text(&markdown),
+                markdown,
+            },
+        );
+    }
     Body {
         html: body_html,
         headings,
         sections,
         timeline,
-        preamble,
     }
 }
 
@@ -422,11 +439,12 @@ mod tests {
     fn sections_anchors_and_lines() {
         let b = body("Intro.\n\n## Summary\n\nIt broke.\n\n## Root cause\n\n### Why\n\nDNS.\n\n## Extra\n\nx\n");
         let keys: Vec<_> = b.sections.iter().map(|s| s.key.as_deref()).collect();
-        assert_eq!(keys, [Some("summary"), Some("root_cause"), None]);
-        assert_eq!(b.sections[0].line, 12);
-        assert_eq!(b.sections[0].text, "It broke.");
-        assert!(b.sections[1].text.contains("DNS"));
-        assert_eq!(b.preamble, "Intro.");
+        assert_eq!(keys, [None, Some("summary"), Some("root_cause"), None]);
+        assert_eq!(b.sections[0].text, "Intro.");
+        assert_eq!(b.sections[1].line, 12);
+        assert_eq!(b.sections[1].markdown_line, 14);
+        assert_eq!(b.sections[1].text, "It broke.");
+        assert!(b.sections[2].text.contains("DNS"));
         assert!(b.html.contains("<h2 id=\"summary\">"));
         assert_eq!(b.headings[2].anchor, "why");
     }

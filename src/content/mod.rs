@@ -133,14 +133,15 @@ pub fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic>
     })
 }
 
-/// Loads and parses every postmortem; fails with every error found.
-pub fn load(
+/// Reads and parses every postmortem, returning those that parsed and every diagnostic found
+/// (sorted). Never fails: `check` reports what this finds; `build` uses [`load`].
+pub fn read_archive(
     root: &Path,
     content_dir: &Path,
     config: &Config,
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
-) -> Result<Archive> {
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     let (files, mut diags) = discover(root, content_dir);
     let ctx = ParseContext {
         config,
@@ -167,6 +168,18 @@ pub fn load(
     }
     diags.extend(check_links(&postmortems));
     sort_diagnostics(&mut diags);
+    (postmortems, diags)
+}
+
+/// Loads and parses every postmortem; fails with every error found.
+pub fn load(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Archive> {
+    let (postmortems, diags) = read_archive(root, content_dir, config, highlighter, progress);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid(diags));
     }

@@ -1,0 +1,162 @@
+//! Schema rules that need more than one field: required fields, the order of the phase
+//! times, publication after the incident, recurrences pointing back in time, unknown fields.
+
+use super::{at, LintContext};
+use crate::error::Diagnostic;
+use crate::model::Postmortem;
+
+/// Our own top-level front-matter fields.
+const KNOWN_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "visibility",
+    "summary",
+    "services",
+    "teams",
+    "authors",
+    "contributing_factors",
+    "tags",
+    "recurrence_of",
+    "near_miss",
+    "timing",
+    "impact",
+    "action_items",
+    "source_url",
+    "lint_allow",
+    "similar_pinned",
+    "similar_hidden",
+];
+
+pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
+    for field in &ctx.config.check.required_fields {
+        let present = match field.as_str() {
+            "severity" => pm.severity.is_some(),
+            "summary" => !pm.summary.is_empty(),
+            "services" => !pm.services.is_empty(),
+            "teams" => !pm.teams.is_empty(),
+            "authors" => !pm.authors.is_empty(),
+            "contributing_factors" => !pm.factors.is_empty(),
+            "tags" => !pm.tags.is_empty(),
+            other => pm.front_keys.iter().any(|k| k == other),
+        };
+        if !present {
+            out.push(
+                Diagnostic::error(
+                    f,
+                    (1, 1),
+                    "schema/required",
+                    format!("`{field}` is required"),
+                )
+                .suggest(format!("add `{field}` to the front matter")),
+            );
+        }
+    }
+
+    let t = &pm.timing;
+    let phases = [
+        ("date", pm.date),
+        ("timing.detected", t.detected),
+        ("timing.mitigated", t.mitigated),
+        ("timing.resolved", t.resolved),
+    ];
+    let mut last: Option<(&str, chrono::DateTime<chrono::Utc>)> = None;
+    for (name, when) in phases {
+        let Some(w) = when else { continue };
+        if let Some((prev, prev_at)) = last {
+            if w.at < prev_at {
+                out.push(
+                    Diagnostic::error(
+                        f,
+                        at(pm, name),
+                        "schema/timing-order",
+                        format!(
+                            "`{name}` ({}) is before `{prev}` ({})",
+                            w.at.to_rfc3339(),
+                            prev_at.to_rfc3339()
+                        ),
+                    )
+                    .suggest("phase times must follow start <= detected <= mitigated <= resolved"),
+                );
+            }
+        }
+        if last.is_none_or(|(_, p)| w.at >= p) {
+            last = Some((name, w.at));
+        }
+    }
+    if let (Some(published), Some(start)) = (t.published, pm.date) {
+        if published.date() < start.date() {
+            out.push(Diagnostic::error(
+                f,
+                at(pm, "timing.published"),
+                "schema/published-before-incident",
+                format!(
+                    "published on {} but the incident started on {}",
+                    published.date(),
+                    start.date()
+                ),
+            ));
+        }
+    }
+    for target in &pm.recurrence_of {
+        let Some(other) = ctx.all.iter().find(|p| p.id == *target) else {
+            continue; // reported by the loader
+        };
+        if let (Some(a), Some(b)) = (other.date, pm.date) {
+            if a.at >= b.at {
+                out.push(
+                    Diagnostic::error(
+                        f,
+                        at(pm, "recurrence_of"),
+                        "schema/recurrence-order",
+                        format!("`recurrence_of` names `{target}`, which did not happen before this incident"),
+                    )
+                    .suggest(format!("list this id in `recurrence_of` of `{target}` instead")),
+                );
+            }
+        }
+    }
+    let aliased: Vec<String> = ctx.config.fields.values().flat_map(source_keys).collect();
+    for key in &pm.front_keys {
+        let known = KNOWN_FIELDS.contains(&key.as_str())
+            || aliased
+                .iter()
+                .any(|a| a == key || a.split('.').next() == Some(key));
+        if !known {
+            let near = crate::content::nearest(key, KNOWN_FIELDS.iter().copied());
+            let mut d = Diagnostic::warning(
+                f,
+                at(pm, key),
+                "schema/unknown-field",
+                format!("unknown front-matter field `{key}`"),
+            );
+            if let Some(n) = near {
+                d = d.suggest(format!("did you mean `{n}`?"));
+            }
+            out.push(d);
+        }
+    }
+}
+
+fn source_keys(s: &crate::config::FieldSource) -> Vec<String> {
+    use crate::config::FieldSource::*;
+    match s {
+        Field(k) => vec![k.clone()],
+        First { first } => first.clone(),
+        Merge { merge } => merge.clone(),
+        Template { first, template } => {
+            let mut v = first.clone();
+            let mut rest = template.as_str();
+            while let (Some(a), Some(b)) = (rest.find('{'), rest.find('}')) {
+                if b > a {
+                    v.push(rest[a + 1..b].to_string());
+                }
+                rest = &rest[b + 1..];
+            }
+            v
+        }
+    }
+}
