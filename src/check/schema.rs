@@ -32,7 +32,13 @@ const KNOWN_FIELDS: &[&str] = &[
 
 pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let f = &pm.source;
-    for field in &ctx.config.check.required_fields {
+    // Drafts are work in progress: their fields fill in as the review goes.
+    let required: &[String] = if pm.status == crate::model::Status::Draft {
+        &[]
+    } else {
+        &ctx.config.check.required_fields
+    };
+    for field in required {
         let present = match field.as_str() {
             "severity" => pm.severity.is_some(),
             "summary" => !pm.summary.is_empty(),

@@ -2,6 +2,7 @@
 //! asserts on the output.
 
 mod build;
+mod check;
 mod corpus;
 mod harness;
 mod invalid;
