@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod new;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Start a new postmortem from the template.
     New(new::NewArgs),
+    /// Search the archive (tantivy, over the content itself).
+    Search(search::SearchArgs),
 }
 
 /// Options shared by every command that reads an archive.
@@ -103,6 +106,10 @@ pub fn run() -> ExitCode {
         Command::New(args) => {
             let root = args.site.root.clone();
             (new::run(args), root)
+        }
+        Command::Search(args) => {
+            let root = args.site.root.clone();
+            (search::run(args), root)
         }
     };
     match result {

@@ -56,6 +56,8 @@ pub struct YearCount {
     pub year: String,
     /// Postmortems that year.
     pub count: usize,
+    /// Share of the busiest year, 0..=100 (for bars).
+    pub pct: u32,
 }
 
 /// Counts per year, oldest first, including the years without any in between.
@@ -71,10 +73,15 @@ pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
         return Vec::new();
     };
+    let max = counts.values().copied().max().unwrap_or(1).max(1);
     (first..=last)
-        .map(|y| YearCount {
-            year: y.to_string(),
-            count: counts.get(&y).copied().unwrap_or(0),
+        .map(|y| {
+            let count = counts.get(&y).copied().unwrap_or(0);
+            YearCount {
+                year: y.to_string(),
+                count,
+                pct: (count * 100 / max) as u32,
+            }
         })
         .collect()
 }
@@ -149,6 +156,12 @@ pub fn feeds(site: &Site<'_>, views: &Views<'_, '_>, theme: &Theme) -> Result<Ve
     let all: Vec<usize> = (0..site.postmortems.len()).collect();
     let mut out = Vec::new();
     let mut one = |path: String, page: String, title: String, members: &[usize]| -> Result<()> {
+        // Without a base URL, links are relative to the feed's own location.
+        let base = if base.is_empty() {
+            super::root_prefix(&path)
+        } else {
+            base.clone()
+        };
         let entries: Vec<EntryView> = members
             .iter()
             .filter(|&&i| site.postmortems[i].date.is_some())

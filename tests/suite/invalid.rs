@@ -3,7 +3,7 @@
 
 use crate::harness::{Built, Site};
 
-const GOOD: &str = "+++\ntitle = \"Good\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\n+++\n\n## Summary\n\nFine.\n";
+const GOOD: &str = "+++\ntitle = \"Good\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\nsummary = \"Fine.\"\nservices = [\"web\"]\n+++\n\n## Summary\n\nFine.\n";
 
 #[test]
 fn every_problem_is_reported_at_once_with_its_location() {

@@ -1,0 +1,454 @@
+//! The browser index: the one owner of its format. Version 1, described here and in the
+//! README; `theme/search/pmsearch.js` reads it.
+//!
+//! Everything lives under `search/` in the output. Every file except the client is gzip
+//! (RFC 1952), decompressed by the client itself with `DecompressionStream`, so any static host
+//! works without configuration (a host that serves them with `Content-Encoding: gzip` works
+//! too: the client checks the gzip magic bytes). Names carry a content hash, so they can be
+//! cached forever; only `manifest.gz` has a fixed name.
+//!
+//! ```text
+//! manifest.gz   JSON: { version, docs, fields: [{name, boost, total_tokens}], fieldnorms: [256],
+//!               stop_words, min_prefix, max_prefix_terms,
+//!               terms: [{first, postings, positions}], surface: [{first, file}],
+//!               documents: {per_chunk, files: [..]}, facets: {file, list: [{name, values:
+//!               [{value, label, count}]}]} }
+//! t/<hash>.gz   postings of a sorted range of terms (range i = [terms[i].first, terms[i+1].first))
+//!               varint n; n x { varint len; utf-8 term; varint nfields;
+//!                 nfields x { varint field; varint df; df x { varint doc_delta; varint tf;
+//!                 u8 fieldnorm_id } } }
+//! p/<hash>.gz   positions for the same terms, same order: for each (term, field, doc) of the
+//!               postings file, tf x varint position delta (first absolute)
+//! s/<hash>.gz   surface forms (lowercased words as written) of a sorted range, with their
+//!               term: varint n; n x { varint shared_prefix; varint len; suffix bytes;
+//!               varint len; term bytes }
+//! d/<hash>.gz   JSON array, documents [k*per_chunk, (k+1)*per_chunk): {id, url, title, date,
+//!               severity, excerpt}
+//! f/<hash>.gz   facets: for each facet, for each of its values in manifest order:
+//!               varint count; count x varint doc_delta
+//! ```
+//!
+//! Doc ids are positions in the site's order (newest first); `url` is relative to the site root.
+//! Varints are unsigned LEB128. Scores are computed by the client from these statistics exactly
+//! as tantivy computes BM25 (f32 arithmetic, K1 = 1.2, B = 0.75).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED};
+
+use super::analyzer::STOP_WORDS;
+use super::query::MIN_PREFIX;
+use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
+use crate::error::{Error, Result};
+use crate::output::OutputFile;
+
+/// The format version written into the manifest.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Raw (uncompressed) size at which a postings chunk is closed.
+pub const TERM_CHUNK_BYTES: usize = 32 * 1024;
+/// Raw size at which a surface-form chunk is closed.
+pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Gzip with a fixed header (no name, no time): identical input, identical bytes.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new().mtime(0).write(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        flate2::Compression::best(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+fn fnv(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+}
+
+/// Display labels of facet values (`dns` -> `DNS`), per facet in [`FACETS`] order.
+pub type FacetLabels = Vec<BTreeMap<String, String>>;
+
+#[derive(Serialize)]
+struct FieldMeta {
+    name: &'static str,
+    boost: f32,
+    total_tokens: u64,
+}
+
+#[derive(Serialize)]
+struct TermChunk {
+    first: String,
+    postings: String,
+    positions: String,
+}
+
+#[derive(Serialize)]
+struct SurfaceChunk {
+    first: String,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct Documents {
+    per_chunk: usize,
+    files: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FacetValue {
+    value: String,
+    label: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct FacetMeta {
+    name: &'static str,
+    values: Vec<FacetValue>,
+}
+
+#[derive(Serialize)]
+struct Facets {
+    file: String,
+    list: Vec<FacetMeta>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    version: u32,
+    docs: usize,
+    fields: Vec<FieldMeta>,
+    fieldnorms: Vec<u32>,
+    stop_words: &'static [&'static str],
+    min_prefix: usize,
+    max_prefix_terms: usize,
+    terms: Vec<TermChunk>,
+    surface: Vec<SurfaceChunk>,
+    documents: Documents,
+    facets: Facets,
+}
+
+struct Files {
+    out: Vec<OutputFile>,
+}
+
+impl Files {
+    /// Adds a gzip file under `dir/` named by its hash; returns its path relative to `search/`.
+    fn add(&mut self, dir: &str, raw: &[u8]) -> String {
+        let gz = gzip(raw);
+        let name = format!("{dir}/{}.gz", fnv(raw));
+        self.out.push(OutputFile::new(format!("search/{name}"), gz));
+        name
+    }
+}
+
+fn tantivy_err(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("search export: {e}"))
+}
+
+/// One field's postings of one term: (doc, tf, fieldnorm id, positions).
+type FieldPostings = Vec<(u32, u32, u8, Vec<u32>)>;
+
+/// Reads every (term -> per-field postings) from the single segment, merged across fields in
+/// term order, and hands each term to `sink`.
+fn for_each_term(
+    index: &SearchIndex,
+    mut sink: impl FnMut(&str, &[(usize, FieldPostings)]),
+) -> Result<Vec<u64>> {
+    let searcher = index.searcher();
+    let Some(segment) = searcher.segment_readers().first() else {
+        return Ok(vec![0; TEXT_FIELDS.len()]);
+    };
+    let mut totals = Vec::new();
+    let mut streams = Vec::new();
+    let mut inverted = Vec::new();
+    let mut norms = Vec::new();
+    for field in &index.text_fields {
+        let inv = segment.inverted_index(*field).map_err(tantivy_err)?;
+        totals.push(inv.total_num_tokens());
+        norms.push(segment.get_fieldnorms_reader(*field).map_err(tantivy_err)?);
+        inverted.push(inv);
+    }
+    for inv in &inverted {
+        let mut s = inv.terms().stream().map_err(tantivy_err)?;
+        let live = s.advance();
+        streams.push((s, live));
+    }
+    loop {
+        // The smallest current key across the fields' term streams.
+        let mut min: Option<Vec<u8>> = None;
+        for (s, live) in &streams {
+            if *live && min.as_deref().is_none_or(|m| s.key() < m) {
+                min = Some(s.key().to_vec());
+            }
+        }
+        let Some(key) = min else { break };
+        let mut per_field = Vec::new();
+        for (fi, (s, live)) in streams.iter_mut().enumerate() {
+            if !*live || s.key() != key.as_slice() {
+                continue;
+            }
+            let info = s.value().clone();
+            let mut postings = inverted[fi]
+                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(tantivy_err)?;
+            let mut list = Vec::new();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                let mut positions = Vec::new();
+                postings.positions(&mut positions);
+                list.push((
+                    doc,
+                    postings.term_freq(),
+                    norms[fi].fieldnorm_id(doc),
+                    positions,
+                ));
+                doc = postings.advance();
+            }
+            per_field.push((fi, list));
+            *live = s.advance();
+        }
+        let term = String::from_utf8_lossy(&key).into_owned();
+        sink(&term, &per_field);
+    }
+    Ok(totals)
+}
+
+/// Exports the index into `search/` files (the client is added by the renderer).
+pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
+    let mut files = Files { out: Vec::new() };
+    let mut terms = Vec::new();
+    let mut postings = Vec::new();
+    let mut positions = Vec::new();
+    let mut count = 0u64;
+    let mut first = String::new();
+    let flush = |files: &mut Files,
+                 terms: &mut Vec<TermChunk>,
+                 postings: &mut Vec<u8>,
+                 positions: &mut Vec<u8>,
+                 count: &mut u64,
+                 first: &str| {
+        if *count == 0 {
+            return;
+        }
+        let mut p = Vec::new();
+        varint(&mut p, *count);
+        p.extend_from_slice(postings);
+        let mut q = Vec::new();
+        varint(&mut q, *count);
+        q.extend_from_slice(positions);
+        terms.push(TermChunk {
+            first: first.to_string(),
+            postings: files.add("t", &p),
+            positions: files.add("p", &q),
+        });
+        postings.clear();
+        positions.clear();
+        *count = 0;
+    };
+    let totals = for_each_term(index, |term, per_field| {
+        if count == 0 {
+            first = term.to_string();
+        }
+        varint(&mut postings, term.len() as u64);
+        postings.extend_from_slice(term.as_bytes());
+        varint(&mut postings, per_field.len() as u64);
+        for (fi, list) in per_field {
+            varint(&mut postings, *fi as u64);
+            varint(&mut postings, list.len() as u64);
+            let mut prev = 0u32;
+            for (doc, tf, norm, pos) in list {
+                varint(&mut postings, u64::from(doc - prev));
+                varint(&mut postings, u64::from(*tf));
+                postings.push(*norm);
+                prev = *doc;
+                let mut last = 0u32;
+                for p in pos {
+                    varint(&mut positions, u64::from(p - last));
+                    last = *p;
+                }
+            }
+        }
+        count += 1;
+        if postings.len() >= TERM_CHUNK_BYTES {
+            flush(
+                &mut files,
+                &mut terms,
+                &mut postings,
+                &mut positions,
+                &mut count,
+                &first,
+            );
+        }
+    })?;
+    flush(
+        &mut files,
+        &mut terms,
+        &mut postings,
+        &mut positions,
+        &mut count,
+        &first,
+    );
+
+    // Surface forms.
+    let mut surface = Vec::new();
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    let mut prev = String::new();
+    let mut chunk_first = String::new();
+    let close = |files: &mut Files,
+                 buf: &mut Vec<u8>,
+                 n: &mut u64,
+                 first: &str,
+                 surface: &mut Vec<SurfaceChunk>| {
+        if *n == 0 {
+            return;
+        }
+        let mut raw = Vec::new();
+        varint(&mut raw, *n);
+        raw.extend_from_slice(buf);
+        surface.push(SurfaceChunk {
+            first: first.to_string(),
+            file: files.add("s", &raw),
+        });
+        buf.clear();
+        *n = 0;
+    };
+    for (word, stem) in &index.surface {
+        if n == 0 {
+            chunk_first = word.clone();
+            prev.clear();
+        }
+        let shared = word
+            .bytes()
+            .zip(prev.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Never split a UTF-8 sequence.
+        let shared = (0..=shared)
+            .rev()
+            .find(|&i| word.is_char_boundary(i))
+            .unwrap_or(0);
+        varint(&mut buf, shared as u64);
+        varint(&mut buf, (word.len() - shared) as u64);
+        buf.extend_from_slice(&word.as_bytes()[shared..]);
+        varint(&mut buf, stem.len() as u64);
+        buf.extend_from_slice(stem.as_bytes());
+        prev = word.clone();
+        n += 1;
+        if buf.len() >= SURFACE_CHUNK_BYTES {
+            close(&mut files, &mut buf, &mut n, &chunk_first, &mut surface);
+        }
+    }
+    close(&mut files, &mut buf, &mut n, &chunk_first, &mut surface);
+
+    // Documents.
+    let per_chunk = (index.docs.len() / 300).max(32);
+    let mut doc_files = Vec::new();
+    for chunk in index.docs.chunks(per_chunk) {
+        let json = serde_json::to_vec(chunk).map_err(tantivy_err)?;
+        doc_files.push(files.add("d", &json));
+    }
+
+    // Facets.
+    let mut facet_raw = Vec::new();
+    let mut list = Vec::new();
+    for (fi, (name, _)) in FACETS.iter().enumerate() {
+        let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for (doc, info) in index.docs.iter().enumerate() {
+            for v in &info.facets[fi] {
+                by_value.entry(v.as_str()).or_default().push(doc as u32);
+            }
+        }
+        let mut values = Vec::new();
+        for (value, docs) in &by_value {
+            varint(&mut facet_raw, docs.len() as u64);
+            let mut prev = 0;
+            for d in docs {
+                varint(&mut facet_raw, u64::from(d - prev));
+                prev = *d;
+            }
+            values.push(FacetValue {
+                value: value.to_string(),
+                label: labels
+                    .get(fi)
+                    .and_then(|l| l.get(*value))
+                    .cloned()
+                    .unwrap_or_else(|| value.to_string()),
+                count: docs.len(),
+            });
+        }
+        list.push(FacetMeta { name, values });
+    }
+    let facets = Facets {
+        file: files.add("f", &facet_raw),
+        list,
+    };
+
+    let manifest = Manifest {
+        version: FORMAT_VERSION,
+        docs: index.docs.len(),
+        fields: TEXT_FIELDS
+            .iter()
+            .zip(&totals)
+            .map(|(f, t)| FieldMeta {
+                name: f.name,
+                boost: f.boost,
+                total_tokens: *t,
+            })
+            .collect(),
+        fieldnorms: (0..=255u8)
+            .map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm)
+            .collect(),
+        stop_words: STOP_WORDS,
+        min_prefix: MIN_PREFIX,
+        max_prefix_terms: MAX_PREFIX_TERMS,
+        terms,
+        surface,
+        documents: Documents {
+            per_chunk,
+            files: doc_files,
+        },
+        facets,
+    };
+    let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
+    files
+        .out
+        .push(OutputFile::new("search/manifest.gz".into(), gzip(&json)));
+    Ok(files.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_gzip_are_deterministic() {
+        let mut v = Vec::new();
+        varint(&mut v, 300);
+        assert_eq!(v, [0xac, 0x02]);
+        assert_eq!(gzip(b"hello"), gzip(b"hello"));
+        assert_eq!(&gzip(b"hello")[..2], &[0x1f, 0x8b]);
+    }
+}

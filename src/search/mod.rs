@@ -1,0 +1,396 @@
+//! Search: a tantivy index of every published postmortem, the query language shared with the
+//! browser client, and the export of the index for static hosting ([`export`]).
+//!
+//! The index has one text field per part of a postmortem (title, summary, factors, services,
+//! teams, tags, root cause, timeline, lessons, action items, the rest of the body), each with a
+//! boost, all analysed by [`analyzer::analyzer`]; and raw keyword fields for the filters.
+//! Documents are added in the site's order (newest first) into a single segment, so a
+//! document's tantivy id is its index in the site, and ties rank newer incidents first.
+
+pub mod analyzer;
+pub mod export;
+pub mod query;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::{doc, Index, IndexReader, TantivyDocument};
+
+use crate::enrich::Site;
+use crate::error::{Error, Result};
+use crate::model::Postmortem;
+use crate::render::view::postmortem_url;
+use crate::text::slugify;
+use analyzer::{analyzer, surface_analyzer, terms, ANALYZER};
+pub use query::{parse_query, Filter, ParsedQuery};
+
+/// A searchable text field and its boost.
+#[derive(Debug, Clone, Copy)]
+pub struct TextField {
+    /// Field name (also in the export).
+    pub name: &'static str,
+    /// Score multiplier.
+    pub boost: f32,
+}
+
+/// The text fields, in export order.
+pub const TEXT_FIELDS: &[TextField] = &[
+    TextField {
+        name: "title",
+        boost: 4.0,
+    },
+    TextField {
+        name: "summary",
+        boost: 2.0,
+    },
+    TextField {
+        name: "factors",
+        boost: 2.0,
+    },
+    TextField {
+        name: "services",
+        boost: 1.5,
+    },
+    TextField {
+        name: "teams",
+        boost: 1.0,
+    },
+    TextField {
+        name: "tags",
+        boost: 1.5,
+    },
+    TextField {
+        name: "root_cause",
+        boost: 1.5,
+    },
+    TextField {
+        name: "timeline",
+        boost: 1.0,
+    },
+    TextField {
+        name: "lessons",
+        boost: 1.0,
+    },
+    TextField {
+        name: "actions",
+        boost: 1.0,
+    },
+    TextField {
+        name: "body",
+        boost: 0.75,
+    },
+];
+
+/// The filterable facets, in export order: (filter keyword, facet field name).
+pub const FACETS: &[(&str, &str)] = &[
+    ("severity", "f_severity"),
+    ("year", "f_year"),
+    ("factor", "f_factor"),
+    ("service", "f_service"),
+    ("team", "f_team"),
+    ("tag", "f_tag"),
+];
+
+/// Prefix expansion stops after this many distinct terms.
+pub const MAX_PREFIX_TERMS: usize = 50;
+
+/// What a search result shows about a postmortem.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocInfo {
+    /// Id.
+    pub id: String,
+    /// URL relative to the site root.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// `YYYY-MM-DD` or null.
+    pub date: Option<String>,
+    /// Severity or null.
+    pub severity: Option<String>,
+    /// The excerpt source (the summary).
+    pub excerpt: String,
+    /// Facet values per facet (same order as [`FACETS`]).
+    #[serde(skip)]
+    pub facets: Vec<Vec<String>>,
+}
+
+/// The searchable archive.
+pub struct SearchIndex {
+    /// The tantivy index (in RAM).
+    pub index: Index,
+    reader: IndexReader,
+    /// Text fields, same order as [`TEXT_FIELDS`].
+    pub text_fields: Vec<Field>,
+    /// Facet fields, same order as [`FACETS`].
+    pub facet_fields: Vec<Field>,
+    /// Per document (tantivy doc id = position).
+    pub docs: Vec<DocInfo>,
+    /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
+    pub surface: BTreeMap<String, String>,
+}
+
+/// The text of each field for one postmortem, in [`TEXT_FIELDS`] order.
+pub fn field_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
+    let section = |key: &str| {
+        pm.body
+            .sections
+            .iter()
+            .filter(|s| s.key.as_deref() == Some(key))
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let summary = if pm.summary.is_empty() {
+        section("summary")
+    } else {
+        pm.summary.clone()
+    };
+    let factors = pm
+        .factors
+        .iter()
+        .map(|f| {
+            let title = factor_title(f);
+            let words = f.replace('-', " ");
+            if title.eq_ignore_ascii_case(&words) || title == *f {
+                words
+            } else {
+                format!("{words} {title}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let lessons = ["went_well", "went_poorly", "lessons"]
+        .iter()
+        .map(|k| section(k))
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut actions = section("action_items");
+    for ai in &pm.action_items {
+        actions.push('\n');
+        actions.push_str(&ai.title);
+    }
+    let body = pm
+        .body
+        .sections
+        .iter()
+        .filter(|s| match s.key.as_deref() {
+            None | Some("impact") => true,
+            Some("summary") => !pm.summary.is_empty() && s.text != pm.summary,
+            _ => false,
+        })
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    vec![
+        pm.title.clone(),
+        summary,
+        factors,
+        pm.services.join("\n"),
+        pm.teams.join("\n"),
+        pm.tags.join("\n"),
+        section("root_cause"),
+        section("timeline"),
+        lessons,
+        actions.trim().to_string(),
+        body,
+    ]
+}
+
+/// Facet values of one postmortem, in [`FACETS`] order (normalised as filters match them).
+pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
+    let slugs = |l: &[String]| -> Vec<String> {
+        let mut v: Vec<String> = l.iter().map(|s| slugify(s)).collect();
+        v.dedup();
+        v
+    };
+    vec![
+        pm.severity.iter().map(|s| s.to_lowercase()).collect(),
+        pm.date
+            .iter()
+            .map(|d| d.date().format("%Y").to_string())
+            .collect(),
+        pm.factors.clone(),
+        slugs(&pm.services),
+        slugs(&pm.teams),
+        slugs(&pm.tags),
+    ]
+}
+
+fn tantivy_err(e: tantivy::TantivyError) -> Error {
+    Error::Usage(format!("search index: {e}"))
+}
+
+impl SearchIndex {
+    /// Indexes the site's postmortems (already filtered to the publishable ones).
+    pub fn build(site: &Site<'_>) -> Result<SearchIndex> {
+        let views = crate::render::view::Views::new(site);
+        let title = |f: &str| views.factor_title(f);
+        Self::from_postmortems(&site.postmortems, &title)
+    }
+
+    /// Indexes `pms` in order.
+    pub fn from_postmortems(
+        pms: &[Postmortem],
+        factor_title: &dyn Fn(&str) -> String,
+    ) -> Result<SearchIndex> {
+        let mut builder = Schema::builder();
+        let text_options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let text_fields: Vec<Field> = TEXT_FIELDS
+            .iter()
+            .map(|f| builder.add_text_field(f.name, text_options.clone()))
+            .collect();
+        let facet_fields: Vec<Field> = FACETS
+            .iter()
+            .map(|(_, name)| builder.add_text_field(name, STRING))
+            .collect();
+        let id_field = builder.add_text_field("id", STRING | STORED);
+        let schema = builder.build();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(ANALYZER, analyzer());
+        // One thread and a large budget: a single segment whose doc ids follow our order.
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(1, 1_500_000_000)
+            .map_err(tantivy_err)?;
+        let mut docs = Vec::with_capacity(pms.len());
+        let mut surface_an = surface_analyzer();
+        let mut stem_an = analyzer();
+        let mut surface: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for pm in pms {
+            let texts = field_texts(pm, factor_title);
+            let facets = facet_values(pm);
+            let mut d = doc!(id_field => pm.id.clone());
+            for (field, text) in text_fields.iter().zip(&texts) {
+                if !text.is_empty() {
+                    d.add_text(*field, text);
+                }
+                for token in terms(&mut surface_an, text) {
+                    if seen.insert(token.clone(), ()).is_none() {
+                        if let Some(stem) = terms(&mut stem_an, &token).pop() {
+                            surface.insert(token, stem);
+                        }
+                    }
+                }
+            }
+            for (field, values) in facet_fields.iter().zip(&facets) {
+                for v in values {
+                    d.add_text(*field, v);
+                }
+            }
+            writer.add_document(d).map_err(tantivy_err)?;
+            docs.push(DocInfo {
+                id: pm.id.clone(),
+                url: postmortem_url(&pm.id),
+                title: pm.title.clone(),
+                date: pm.date.map(|d| d.date().to_string()),
+                severity: pm.severity.clone(),
+                excerpt: pm.summary.clone(),
+                facets,
+            });
+        }
+        writer.commit().map_err(tantivy_err)?;
+        writer.wait_merging_threads().map_err(tantivy_err)?;
+        let reader = index.reader().map_err(tantivy_err)?;
+        let segments = reader.searcher().segment_readers().len();
+        if segments > 1 {
+            return Err(Error::Usage(format!(
+                "search index: expected one segment, got {segments}"
+            )));
+        }
+        Ok(SearchIndex {
+            index,
+            reader,
+            text_fields,
+            facet_fields,
+            docs,
+            surface,
+        })
+    }
+
+    /// The searcher.
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// Runs a query: the best `limit` results (score descending, then newest first), the total
+    /// number of matches, and facet counts over all matches.
+    pub fn search(&self, q: &ParsedQuery, limit: usize) -> Result<SearchResults> {
+        let searcher = self.searcher();
+        let Some(query) = query::to_tantivy(self, q) else {
+            return Ok(SearchResults::default());
+        };
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .map_err(tantivy_err)?;
+        let all = searcher
+            .search(&query, &DocSetCollector)
+            .map_err(tantivy_err)?;
+        let mut facets: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); FACETS.len()];
+        for addr in &all {
+            let info = &self.docs[addr.doc_id as usize];
+            for (counts, values) in facets.iter_mut().zip(&info.facets) {
+                for v in values {
+                    *counts.entry(v.clone()).or_default() += 1;
+                }
+            }
+        }
+        Ok(SearchResults {
+            total: all.len(),
+            hits: top
+                .into_iter()
+                .take(limit)
+                .map(|(score, addr)| Hit {
+                    doc: addr.doc_id,
+                    score,
+                })
+                .collect(),
+            facets: FACETS
+                .iter()
+                .zip(facets)
+                .map(|((name, _), counts)| (name.to_string(), counts))
+                .collect(),
+        })
+    }
+
+    /// The terms a prefix stands for: walking the surface forms that start with `prefix` in
+    /// sorted order, the distinct stems they analyse to, stopping at [`MAX_PREFIX_TERMS`].
+    /// Returned sorted.
+    pub fn expand_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut stems = BTreeSet::new();
+        for (surface, stem) in self.surface.range(prefix.to_string()..) {
+            if !surface.starts_with(prefix) || stems.len() == MAX_PREFIX_TERMS {
+                break;
+            }
+            stems.insert(stem.clone());
+        }
+        stems.into_iter().collect()
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Tantivy doc id = index in the site's order.
+    pub doc: u32,
+    /// BM25 score.
+    pub score: f32,
+}
+
+/// What a search returns.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// Matching documents.
+    pub total: usize,
+    /// The best ones.
+    pub hits: Vec<Hit>,
+    /// Counts per facet value over every match.
+    pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+}

@@ -1,0 +1,271 @@
+//! The query language, shared with the browser client (`pmsearch.js` implements the same
+//! rules, and a test compares the two):
+//!
+//! - words are analysed like the index (lowercased, stemmed); a document matches if any term
+//!   matches in any field (OR), and its score is the sum of the BM25 scores of the matching
+//!   (term, field) pairs, each multiplied by its field's boost;
+//! - `"quoted phrases"` match the words next to each other in one field;
+//! - `factor:dns`, `service:checkout`, `team:payments`, `severity:SEV1`, `year:2024`,
+//!   `tag:deploy` filter (all must hold) without changing scores;
+//! - with `prefix`, the last word, when the query does not end in a space and the word has at
+//!   least [`MIN_PREFIX`] characters, also matches every term a word starting with it analyses
+//!   to (see [`SearchIndex::expand_prefix`]).
+//!
+//! Repeated terms count once.
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use super::analyzer::{analyzer, surface_analyzer, terms};
+use super::{SearchIndex, FACETS, TEXT_FIELDS};
+use crate::text::slugify;
+
+/// The shortest word that is expanded as a prefix.
+pub const MIN_PREFIX: usize = 3;
+
+/// A filter: facet keyword and normalised value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// `factor`, `service`, ...
+    pub facet: String,
+    /// Normalised like the facet values (slug, lowercase severity, year).
+    pub value: String,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// Analysed terms, distinct, in order.
+    pub terms: Vec<String>,
+    /// Analysed phrases of two terms or more.
+    pub phrases: Vec<Vec<String>>,
+    /// The last word's surface form (lowercased), when it is to be expanded as a prefix.
+    pub prefix: Option<String>,
+    /// Filters.
+    pub filters: Vec<Filter>,
+}
+
+impl ParsedQuery {
+    /// Whether the query has no text part.
+    pub fn is_text_empty(&self) -> bool {
+        self.terms.is_empty() && self.phrases.is_empty() && self.prefix.is_none()
+    }
+}
+
+/// Normalises a filter value the way facet values are stored.
+pub fn normalise_filter(facet: &str, value: &str) -> String {
+    match facet {
+        "severity" | "year" => value.trim().to_lowercase(),
+        _ => slugify(value),
+    }
+}
+
+/// Parses a query string.
+pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
+    let mut an = analyzer();
+    let mut q = ParsedQuery::default();
+    let chars: Vec<char> = input.chars().collect();
+    let mut i = 0;
+    // The last bare word, if the query ends inside it: (its position in `terms` handling).
+    let mut last_word: Option<String> = None;
+    let push_term = |q: &mut ParsedQuery, t: String| {
+        if !q.terms.contains(&t) {
+            q.terms.push(t);
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            last_word = None;
+            continue;
+        }
+        if c == '"' {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && chars[end] != '"' {
+                end += 1;
+            }
+            let text: String = chars[start..end].iter().collect();
+            let ts = terms(&mut an, &text);
+            match ts.len() {
+                0 => {}
+                1 => push_term(&mut q, ts.into_iter().next().unwrap_or_default()),
+                _ => {
+                    if !q.phrases.contains(&ts) {
+                        q.phrases.push(ts);
+                    }
+                }
+            }
+            i = (end + 1).min(chars.len());
+            last_word = None;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        let chunk: String = chars[start..i].iter().collect();
+        if let Some((key, value)) = chunk.split_once(':') {
+            let key = key.to_lowercase();
+            if FACETS.iter().any(|(k, _)| *k == key) {
+                let mut value = value.to_string();
+                if value.starts_with('"') {
+                    // A quoted value may contain spaces: read to the closing quote.
+                    let mut v: String = value[1..].to_string();
+                    if !v.ends_with('"') || v.is_empty() {
+                        while i < chars.len() && chars[i] != '"' {
+                            v.push(chars[i]);
+                            i += 1;
+                        }
+                        i = (i + 1).min(chars.len());
+                    }
+                    value = v.trim_end_matches('"').to_string();
+                }
+                if !value.trim().is_empty() {
+                    let f = Filter {
+                        value: normalise_filter(&key, &value),
+                        facet: key,
+                    };
+                    if !q.filters.contains(&f) {
+                        q.filters.push(f);
+                    }
+                }
+                last_word = None;
+                continue;
+            }
+        }
+        let ts = terms(&mut an, &chunk);
+        let ends_query = i == chars.len();
+        let mut surface = terms(&mut surface_analyzer(), &chunk);
+        for t in ts {
+            push_term(&mut q, t);
+        }
+        last_word = if ends_query { surface.pop() } else { None };
+    }
+    if prefix {
+        if let Some(w) = last_word.filter(|w| w.chars().count() >= MIN_PREFIX) {
+            q.prefix = Some(w);
+        }
+    }
+    q
+}
+
+/// The tantivy query for a parsed query; `None` when it can match nothing.
+pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>> {
+    let per_field = |term: &str| -> Box<dyn Query> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = index
+            .text_fields
+            .iter()
+            .zip(TEXT_FIELDS)
+            .map(|(field, def)| {
+                let tq = TermQuery::new(
+                    Term::from_field_text(*field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), def.boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    };
+    let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut all_terms: Vec<String> = q.terms.clone();
+    if let Some(p) = &q.prefix {
+        for t in index.expand_prefix(p) {
+            if !all_terms.contains(&t) {
+                all_terms.push(t);
+            }
+        }
+    }
+    for t in &all_terms {
+        text.push((Occur::Should, per_field(t)));
+    }
+    for phrase in &q.phrases {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = index
+            .text_fields
+            .iter()
+            .zip(TEXT_FIELDS)
+            .map(|(field, def)| {
+                let pq = PhraseQuery::new(
+                    phrase
+                        .iter()
+                        .map(|t| Term::from_field_text(*field, t))
+                        .collect(),
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(pq), def.boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        text.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
+    }
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !text.is_empty() {
+        must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
+    } else if !q.is_text_empty() {
+        return None; // a prefix that expands to nothing
+    }
+    for f in &q.filters {
+        let pos = FACETS.iter().position(|(k, _)| *k == f.facet)?;
+        let tq = TermQuery::new(
+            Term::from_field_text(index.facet_fields[pos], &f.value),
+            IndexRecordOption::Basic,
+        );
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(tq), 0.0)),
+        ));
+    }
+    if must.is_empty() {
+        return None;
+    }
+    if q.is_text_empty() {
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ));
+    }
+    Some(Box::new(BooleanQuery::new(must)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_words_phrases_filters_and_prefix() {
+        let q = parse_query(
+            "Database failover \"lost writes\" factor:DNS severity:sev1 certif",
+            true,
+        );
+        assert_eq!(q.terms, ["databas", "failov", "certif"]);
+        assert_eq!(q.phrases, [vec!["lost".to_string(), "write".to_string()]]);
+        assert_eq!(q.prefix.as_deref(), Some("certif"));
+        assert_eq!(
+            q.filters,
+            [
+                Filter {
+                    facet: "factor".into(),
+                    value: "dns".into()
+                },
+                Filter {
+                    facet: "severity".into(),
+                    value: "sev1".into()
+                }
+            ]
+        );
+        assert_eq!(parse_query("certif ", true).prefix, None);
+        assert_eq!(parse_query("ce", true).prefix, None);
+        assert_eq!(parse_query("certif", false).prefix, None);
+        let q = parse_query("service:\"Fraud Check\" x", true);
+        assert_eq!(q.filters[0].value, "fraud-check");
+        assert_eq!(q.terms, ["x"]);
+    }
+}
