@@ -13,6 +13,7 @@ use crate::enrich;
 use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
 use crate::output::{self, OutputFile};
 use crate::render::{self, theme::Theme};
+use crate::search;
 
 /// Validated options for one build.
 #[derive(Debug, Clone)]
@@ -84,8 +85,15 @@ pub fn build_files(
     let site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
     report.published = site.postmortems.len();
     lap(&mut report, "enrich");
-    let files = render::render(&site, &theme)?;
+    let mut files = render::render(&site, &theme)?;
     lap(&mut report, "render");
+    let index = search::SearchIndex::build(&site)?;
+    files.extend(search::export::export(
+        &index,
+        &search::facet_labels(&site),
+    )?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    lap(&mut report, "search");
     report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     report.files = files.len();
     report.bytes = files.iter().map(|f| f.contents.len()).sum();

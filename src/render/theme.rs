@@ -49,6 +49,23 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
     Ok(())
 }
 
+/// HTML/XML escaping for templates: `& < > " '`. Unlike Tera's default it leaves `/` alone,
+/// which is safe in quoted attributes and keeps URLs readable (and checkable) in the output.
+pub fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Theme {
     /// The embedded theme overridden by `site_theme` (a site's `theme/` folder) when it exists.
     pub fn load(site_theme: Option<&Path>) -> Result<Theme> {
@@ -60,6 +77,7 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
         let mut templates = Vec::new();
         let mut statics = BTreeMap::new();
         for (path, bytes) in files {

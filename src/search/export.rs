@@ -46,6 +46,9 @@ use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 
+/// The client, written to `search/pmsearch.js`.
+pub const CLIENT_JS: &str = include_str!("pmsearch.js");
+
 /// The format version written into the manifest.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -436,6 +439,10 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
     files
         .out
         .push(OutputFile::new("search/manifest.gz".into(), gzip(&json)));
+    files.out.push(OutputFile::new(
+        "search/pmsearch.js".into(),
+        CLIENT_JS.as_bytes().to_vec(),
+    ));
     Ok(files.out)
 }
 

@@ -375,6 +375,26 @@ impl SearchIndex {
     }
 }
 
+/// Display labels for facet values, from the site (factor titles, service names...).
+pub fn facet_labels(site: &Site<'_>) -> export::FacetLabels {
+    let views = crate::render::view::Views::new(site);
+    let mut labels: export::FacetLabels = vec![BTreeMap::new(); FACETS.len()];
+    for pm in &site.postmortems {
+        if let Some(s) = &pm.severity {
+            labels[0].insert(s.to_lowercase(), s.clone());
+        }
+        for f in &pm.factors {
+            labels[2].insert(f.clone(), views.factor_title(f));
+        }
+        for (i, list) in [(3, &pm.services), (4, &pm.teams), (5, &pm.tags)] {
+            for v in list {
+                labels[i].entry(slugify(v)).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    labels
+}
+
 /// One result.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
