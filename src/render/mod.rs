@@ -258,6 +258,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             .feed(format!("factors/{}/atom.xml", t.slug)),
         );
     }
+    jobs.push(Job::new("search/".into(), "search.html", "Search"));
     jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
 
     let rendered: Vec<Result<OutputFile>> = jobs

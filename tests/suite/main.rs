@@ -6,3 +6,4 @@ mod check;
 mod corpus;
 mod harness;
 mod invalid;
+mod search;

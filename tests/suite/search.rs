@@ -1,0 +1,372 @@
+//! Search: the browser client, run in Node over an exported index, returns the same documents
+//! in the same order with the same scores as tantivy, for many queries; and the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pmarchive::config::Config;
+use pmarchive::content::{read_archive, Highlighter};
+use pmarchive::enrich::enrich;
+use pmarchive::search::{parse_query, SearchIndex};
+
+use crate::harness::{pmarchive, repo, shared, Site};
+
+fn node() -> Option<PathBuf> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    out.status.success().then(|| PathBuf::from("node"))
+}
+
+/// A site of synthetic postmortems from gen-corpus (deterministic).
+fn generated_site(count: usize) -> Site {
+    let site = Site::empty();
+    std::fs::remove_dir_all(site.root().join("content")).unwrap();
+    let status = Command::new("python3")
+        .arg(shared().join("tools/gen-corpus"))
+        .args([
+            "--count",
+            &count.to_string(),
+            "--seed",
+            "42",
+            "--quiet",
+            "--out",
+        ])
+        .arg(site.root().join("content"))
+        .status()
+        .expect("python3 runs gen-corpus");
+    assert!(status.success());
+    site
+}
+
+fn index_of(root: &Path) -> SearchIndex {
+    let config = match std::fs::read_to_string(root.join("pmarchive.toml")) {
+        Ok(t) => Config::parse(Path::new("pmarchive.toml"), &t).unwrap(),
+        Err(_) => Config::default(),
+    };
+    let content = root.join(&config.content_dir);
+    let (pms, diags) = read_archive(root, &content, &config, &Highlighter::new(), &|| {});
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+    let site = enrich(pms, &config, today, false);
+    SearchIndex::build(&site).unwrap()
+}
+
+struct Case {
+    query: String,
+    prefix: bool,
+}
+
+fn case(q: &str, prefix: bool) -> Case {
+    Case {
+        query: q.to_string(),
+        prefix,
+    }
+}
+
+/// Runs every case through tantivy and through the client in Node, and compares.
+fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
+    let Some(node) = node() else {
+        panic!("node is required for the search client tests (install Node.js 20+)");
+    };
+    let index = index_of(root);
+    let queries: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|c| serde_json::json!({ "query": c.query, "prefix": c.prefix, "limit": 20 }))
+        .collect();
+    let qfile = out.join("queries.json");
+    std::fs::write(&qfile, serde_json::to_vec(&queries).unwrap()).unwrap();
+    let run = Command::new(node)
+        .arg(repo().join("tests/node/run-queries.mjs"))
+        .arg(out)
+        .arg(&qfile)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
+    let mut compared = 0;
+    for (c, got) in cases.iter().zip(&js) {
+        let q = parse_query(&c.query, c.prefix);
+        let want = index.search(&q, 20).unwrap();
+        let ctx = format!("query {:?} (prefix {})", c.query, c.prefix);
+        assert_eq!(
+            got["total"].as_u64().unwrap() as usize,
+            want.total,
+            "{ctx}: total"
+        );
+        let results = got["results"].as_array().unwrap();
+        assert_eq!(results.len(), want.hits.len(), "{ctx}: result count");
+        for (k, (r, h)) in results.iter().zip(&want.hits).enumerate() {
+            let score = r["score"].as_f64().unwrap();
+            let expect = f64::from(h.score);
+            let tol = 1e-4 * expect.abs().max(1e-6);
+            assert!(
+                (score - expect).abs() <= tol,
+                "{ctx}: #{k} score {score} vs tantivy {expect}"
+            );
+            let doc = r["doc"].as_u64().unwrap() as u32;
+            if doc != h.doc {
+                // Only a tie (equal f32 scores up to summation order) may differ, and then both
+                // sides must still order the tied documents by ascending doc id.
+                let near = want
+                    .hits
+                    .iter()
+                    .filter(|x| {
+                        (f64::from(x.score) - expect).abs() <= 1e-6 * expect.abs().max(1e-6)
+                    })
+                    .count();
+                assert!(near > 1, "{ctx}: #{k} is doc {doc}, tantivy has {}", h.doc);
+            }
+        }
+        // Facet counts over all matches.
+        for (name, counts) in &want.facets {
+            let js_counts = got["facets"][name].as_array().unwrap();
+            let total: usize = counts.values().sum();
+            let js_total: u64 = js_counts.iter().map(|v| v["count"].as_u64().unwrap()).sum();
+            assert_eq!(js_total as usize, total, "{ctx}: facet {name}");
+            for v in js_counts {
+                let value = v["value"].as_str().unwrap();
+                assert_eq!(
+                    v["count"].as_u64().unwrap() as usize,
+                    counts[value],
+                    "{ctx}: {name}={value}"
+                );
+            }
+        }
+        compared += 1;
+    }
+    compared
+}
+
+fn fixed_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for q in [
+        "database failover lost writes",
+        "dns",
+        "timeout",
+        "the missing timeout",
+        "certificate expired",
+        "\"read timed out\"",
+        "\"connection pool\" exhausted",
+        "identity-provider latency",
+        "ReadTimeout HTTPSConnectionPool",
+        "rollback canary",
+        "factor:missing-timeout",
+        "factor:missing-timeout timeout",
+        "service:checkout errors",
+        "severity:SEV1 outage",
+        "year:2024 deploy",
+        "team:payments factor:config-change",
+        "tag:latency",
+        "nonexistentword",
+        "zzz \"nothing here at all\"",
+        "running runs ran",
+        "configurations configured",
+        "42",
+        "",
+        "   ",
+        "error rate peaks",
+    ] {
+        cases.push(case(q, false));
+    }
+    for q in [
+        "certif",
+        "time",
+        "data",
+        "conn",
+        "rollb",
+        "ca",
+        "dns fail",
+        "severity:sev2 lat",
+        "\"error rate\" pea",
+    ] {
+        cases.push(case(q, true));
+    }
+    cases
+}
+
+#[test]
+fn the_browser_client_ranks_exactly_as_tantivy_on_generated_postmortems() {
+    let site = generated_site(300);
+    let built = site.build(&[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = site.root().join("public");
+    let mut cases = fixed_cases();
+    // Every word of some documents' titles, alone and in pairs, as typed and as prefixes.
+    let index = index_of(site.root());
+    for (i, d) in index.docs.iter().enumerate().step_by(7).take(40) {
+        let words: Vec<&str> = d.title.split_whitespace().collect();
+        cases.push(case(&d.title, false));
+        if let Some(w) = words.get(i % words.len().max(1)) {
+            cases.push(case(w, false));
+            let p: String = w.chars().take(4).collect();
+            cases.push(case(&p, true));
+        }
+        if words.len() >= 2 {
+            cases.push(case(&format!("\"{} {}\"", words[0], words[1]), false));
+        }
+    }
+    let n = compare(site.root(), &out, &cases);
+    assert!(n >= 100, "{n} queries compared");
+}
+
+#[test]
+fn the_browser_client_ranks_exactly_as_tantivy_on_real_postmortems() {
+    let root = repo().join("tests/fixtures/public-postmortems");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = pmarchive(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--today",
+        "2025-11-30",
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let mut cases = fixed_cases();
+    for q in [
+        "handshake timeout lock service",
+        "leap second",
+        "BGP route leak",
+        "power loss data center",
+        "\"human error\"",
+        "factor:cascading-failure",
+        "service:github mysql",
+        "kubernetes",
+        "kube",
+        "certificate expiration firefox",
+    ] {
+        cases.push(case(q, false));
+        cases.push(case(q, true));
+    }
+    compare(&root, &out, &cases);
+}
+
+#[test]
+fn the_client_stemmer_matches_tantivy_on_every_word_of_the_corpus() {
+    let Some(node) = node() else {
+        panic!("node is required");
+    };
+    let root = repo().join("tests/fixtures/public-postmortems");
+    let index = index_of(&root);
+    let mut words: Vec<&String> = index.surface.keys().collect();
+    // Plus the stop words' neighbours and tricky Porter2 cases.
+    let extra: Vec<String> = [
+        "generously",
+        "communication",
+        "arsenal",
+        "skies",
+        "dying",
+        "news",
+        "proceed",
+        "succeeded",
+        "hoped",
+        "hopping",
+        "agreed",
+        "feed",
+        "cries",
+        "ties",
+        "gas",
+        "gaps",
+        "happy",
+        "sky",
+        "crying",
+        "abilities",
+        "controlling",
+        "relational",
+        "conditional",
+        "electrical",
+        "hopefulness",
+        "formalize",
+        "adjustable",
+        "replacement",
+        "adoption",
+        "rate",
+        "roll",
+        "yelling",
+        "sayings",
+        "by",
+        "bye",
+        "ow",
+        "ugly",
+        "earring",
+        "outing",
+        "fluently",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    words.extend(extra.iter());
+    let json = serde_json::to_vec(&words).unwrap();
+    let mut child = Command::new(node)
+        .arg(repo().join("tests/node/stem-words.mjs"))
+        .arg(repo().join("src/search/pmsearch.js"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&json).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stems: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut an = pmarchive::search::analyzer::analyzer();
+    let mut mismatches = Vec::new();
+    for (w, s) in words.iter().zip(&stems) {
+        let want = pmarchive::search::analyzer::terms(&mut an, w);
+        if let Some(want) = want.first() {
+            if want != s {
+                mismatches.push(format!("{w}: tantivy {want}, client {s}"));
+            }
+        }
+    }
+    assert!(words.len() > 3000, "{} words", words.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn search_command_prints_json_best_first() {
+    let root = repo().join("tests/fixtures/public-postmortems");
+    let out = pmarchive(&[
+        "search",
+        "--root",
+        root.to_str().unwrap(),
+        "--json",
+        "--limit",
+        "5",
+        "certificate",
+        "expired",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits.len(), 5);
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    for h in &hits {
+        for k in ["id", "title", "url", "score"] {
+            assert!(h.get(k).is_some());
+        }
+    }
+    assert!(hits[0]["title"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("certificate"));
+}
