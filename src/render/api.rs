@@ -56,8 +56,6 @@ pub struct YearCount {
     pub year: String,
     /// Postmortems that year.
     pub count: usize,
-    /// Share of the busiest year, 0..=100 (for bars).
-    pub pct: u32,
 }
 
 /// Counts per year, oldest first, including the years without any in between.
@@ -73,15 +71,10 @@ pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
         return Vec::new();
     };
-    let max = counts.values().copied().max().unwrap_or(1).max(1);
     (first..=last)
-        .map(|y| {
-            let count = counts.get(&y).copied().unwrap_or(0);
-            YearCount {
-                year: y.to_string(),
-                count,
-                pct: (count * 100 / max) as u32,
-            }
+        .map(|y| YearCount {
+            year: y.to_string(),
+            count: counts.get(&y).copied().unwrap_or(0),
         })
         .collect()
 }

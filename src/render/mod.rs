@@ -160,7 +160,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
     );
 
     // Every postmortem, and one page each.
-    jobs.push(list_job(
+    jobs.extend(list_job(
         "postmortems/",
         "All postmortems",
         "all",
@@ -215,7 +215,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
                 "severity" => format!("{} postmortems", t.name),
                 _ => format!("{}: {}", capitalise(singular), t.name),
             };
-            jobs.push(list_job(
+            jobs.extend(list_job(
                 &format!("{kind}/{}/", t.slug),
                 &title,
                 singular,
@@ -225,7 +225,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             ));
         }
         if kind == "years" && !tax.undated.is_empty() {
-            jobs.push(list_job(
+            jobs.extend(list_job(
                 "years/undated/",
                 "Undated postmortems",
                 "undated",
@@ -308,6 +308,75 @@ struct Parent {
     url: String,
 }
 
+/// Postmortems per page of a listing.
+pub const PER_PAGE: usize = 50;
+
+/// One page link of a paginated listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    /// 1-based page number.
+    pub number: usize,
+    /// URL relative to the root.
+    pub url: String,
+}
+
+/// Where a page sits in a paginated listing (`null` in templates when there is one page).
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator {
+    /// 1-based current page.
+    pub current: usize,
+    /// Number of pages.
+    pub pages: usize,
+    /// Previous page URL.
+    pub prev: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
+    /// The first and last pages and those near the current one.
+    pub links: Vec<PageLink>,
+}
+
+/// Splits `cards` into pages: page 1 at `path`, page n at `path/page/n/`.
+pub fn paginate(
+    path: &str,
+    cards: Vec<view::Card>,
+) -> Vec<(String, Vec<view::Card>, Option<Paginator>)> {
+    let pages = cards.len().div_ceil(PER_PAGE).max(1);
+    if pages == 1 {
+        return vec![(path.to_string(), cards, None)];
+    }
+    let url = |n: usize| {
+        if n == 1 {
+            path.to_string()
+        } else {
+            format!("{path}page/{n}/")
+        }
+    };
+    let mut out = Vec::with_capacity(pages);
+    let mut rest = cards;
+    for n in 1..=pages {
+        let tail = rest.split_off(PER_PAGE.min(rest.len()));
+        out.push((
+            url(n),
+            rest,
+            Some(Paginator {
+                current: n,
+                pages,
+                prev: (n > 1).then(|| url(n - 1)),
+                next: (n < pages).then(|| url(n + 1)),
+                links: (1..=pages)
+                    .filter(|&k| k == 1 || k == pages || k.abs_diff(n) <= 3)
+                    .map(|k| PageLink {
+                        number: k,
+                        url: url(k),
+                    })
+                    .collect(),
+            }),
+        ));
+        rest = tail;
+    }
+    out
+}
+
 fn list_job(
     path: &str,
     heading: &str,
@@ -315,13 +384,21 @@ fn list_job(
     description: &str,
     parent: Option<Parent>,
     cards: Vec<view::Card>,
-) -> Job {
-    Job::new(path.to_string(), "list.html", heading)
-        .with("heading", &heading)
-        .with("kind", &kind)
-        .with("description", &description)
-        .with("parent", &parent)
-        .with("postmortems", &cards)
+) -> Vec<Job> {
+    let total = cards.len();
+    paginate(path, cards)
+        .into_iter()
+        .map(|(url, page, paginator)| {
+            Job::new(url, "list.html", heading)
+                .with("heading", &heading)
+                .with("kind", &kind)
+                .with("description", &description)
+                .with("parent", &parent)
+                .with("total", &total)
+                .with("paginator", &paginator)
+                .with("postmortems", &page)
+        })
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {

