@@ -1,36 +1,40 @@
 //! The browser index: the one owner of its format. Version 1, described here and in the
-//! README; `theme/search/pmsearch.js` reads it.
+//! README; `src/search/pmsearch.js` (written to `search/pmsearch.js`) reads it.
 //!
 //! Everything lives under `search/` in the output. Every file except the client is gzip
 //! (RFC 1952), decompressed by the client itself with `DecompressionStream`, so any static host
 //! works without configuration (a host that serves them with `Content-Encoding: gzip` works
-//! too: the client checks the gzip magic bytes). Names carry a content hash, so they can be
-//! cached forever; only `manifest.gz` has a fixed name.
+//! too: the client checks the gzip magic bytes). Files are named by number; the manifest's
+//! `build` hash is appended as `?v=` to every request, so caches see new names on every change.
+//! The number of files stays bounded: at most 500 document chunks, one postings chunk per ~24 KB
+//! of postings, a positions file per four postings chunks.
 //!
 //! ```text
-//! manifest.gz   JSON: { version, docs, fields: [{name, boost, total_tokens}], fieldnorms: [256],
-//!               stop_words, min_prefix, max_prefix_terms,
-//!               terms: [{first, postings, positions}], surface: [{first, file}],
-//!               documents: {per_chunk, files: [..]}, facets: {file, list: [{name, values:
-//!               [{value, label, count}]}]} }
-//! t/<hash>.gz   postings of a sorted range of terms (range i = [terms[i].first, terms[i+1].first))
-//!               varint n; n x { varint len; utf-8 term; varint nfields;
-//!                 nfields x { varint field; varint df; df x { varint doc_delta; varint tf;
-//!                 u8 fieldnorm_id } } }
-//! p/<hash>.gz   positions for the same terms, same order: for each (term, field, doc) of the
-//!               postings file, tf x varint position delta (first absolute)
-//! s/<hash>.gz   surface forms (lowercased words as written) of a sorted range, with their
-//!               term: varint n; n x { varint shared_prefix; varint len; suffix bytes;
-//!               varint len; term bytes }
-//! d/<hash>.gz   JSON array, documents [k*per_chunk, (k+1)*per_chunk): {id, url, title, date,
-//!               severity, excerpt}
-//! f/<hash>.gz   facets: for each facet, for each of its values in manifest order:
-//!               varint count; count x varint doc_delta
+//! manifest.gz  JSON { version, build, docs, fields: [{name, boost, total_tokens}],
+//!              fieldnorms: [256 lengths by fieldnorm id], stop_words, min_prefix,
+//!              max_prefix_terms, terms: [first term of each postings chunk],
+//!              positions_group, surface: [first word of each surface chunk],
+//!              documents: {per_chunk, chunks}, facets: [{name, values: [{value, label, count}]}] }
+//! t/<i>.gz     postings of the terms in [terms[i], terms[i+1]):
+//!              varint n; n x { varint len; utf-8 term; varint nfields;
+//!                nfields x { varint field; varint df; df x { varint doc_delta; varint tf;
+//!                u8 fieldnorm_id } } }
+//! p/<g>.gz     positions of postings chunks g*G .. g*G+G-1 (G = positions_group):
+//!              varint k; k x varint section length; then k sections, each: for every
+//!              (term, field, doc) of the postings chunk in order, tf x varint position delta
+//! s/<i>.gz     surface forms (words as written, lowercased) with their term, sorted:
+//!              varint n; n x { varint shared_prefix; varint len; suffix; varint len; term }
+//! d/<i>.gz     JSON array of documents [i*per_chunk, (i+1)*per_chunk), each
+//!              [id, url, title, date, severity, excerpt]
+//! f.gz         for each facet, for each value in manifest order: u8 encoding; 0 = list
+//!              (varint count; count x varint doc_delta), 1 = bitset (ceil(docs/8) bytes,
+//!              bit d (LSB first) set when doc d has the value)
 //! ```
 //!
 //! Doc ids are positions in the site's order (newest first); `url` is relative to the site root.
-//! Varints are unsigned LEB128. Scores are computed by the client from these statistics exactly
-//! as tantivy computes BM25 (f32 arithmetic, K1 = 1.2, B = 0.75).
+//! Varints are unsigned LEB128. The client computes scores from these statistics exactly as
+//! tantivy computes BM25 (f32 arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) /
+//! (n + 0.5)), length normalisation from the fieldnorm id).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -53,7 +57,9 @@ pub const CLIENT_JS: &str = include_str!("pmsearch.js");
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Raw (uncompressed) size at which a postings chunk is closed.
-pub const TERM_CHUNK_BYTES: usize = 32 * 1024;
+pub const TERM_CHUNK_BYTES: usize = 24 * 1024;
+/// Postings chunks per positions file (phrases are rare: fewer, larger files).
+pub const POSITIONS_GROUP: usize = 4;
 /// Raw size at which a surface-form chunk is closed.
 pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
 
@@ -99,23 +105,21 @@ struct FieldMeta {
     total_tokens: u64,
 }
 
+/// A document as the client shows it: `[id, url, title, date, severity, excerpt]`.
 #[derive(Serialize)]
-struct TermChunk {
-    first: String,
-    postings: String,
-    positions: String,
-}
-
-#[derive(Serialize)]
-struct SurfaceChunk {
-    first: String,
-    file: String,
-}
+struct DocRow<'a>(
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+);
 
 #[derive(Serialize)]
 struct Documents {
     per_chunk: usize,
-    files: Vec<String>,
+    chunks: usize,
 }
 
 #[derive(Serialize)]
@@ -132,24 +136,20 @@ struct FacetMeta {
 }
 
 #[derive(Serialize)]
-struct Facets {
-    file: String,
-    list: Vec<FacetMeta>,
-}
-
-#[derive(Serialize)]
 struct Manifest {
     version: u32,
+    build: String,
     docs: usize,
     fields: Vec<FieldMeta>,
     fieldnorms: Vec<u32>,
     stop_words: &'static [&'static str],
     min_prefix: usize,
     max_prefix_terms: usize,
-    terms: Vec<TermChunk>,
-    surface: Vec<SurfaceChunk>,
+    terms: Vec<String>,
+    positions_group: usize,
+    surface: Vec<String>,
     documents: Documents,
-    facets: Facets,
+    facets: Vec<FacetMeta>,
 }
 
 struct Files {
@@ -157,12 +157,10 @@ struct Files {
 }
 
 impl Files {
-    /// Adds a gzip file under `dir/` named by its hash; returns its path relative to `search/`.
-    fn add(&mut self, dir: &str, raw: &[u8]) -> String {
-        let gz = gzip(raw);
-        let name = format!("{dir}/{}.gz", fnv(raw));
-        self.out.push(OutputFile::new(format!("search/{name}"), gz));
-        name
+    /// Adds `search/<name>` gzipped.
+    fn add(&mut self, name: String, raw: &[u8]) {
+        self.out
+            .push(OutputFile::new(format!("search/{name}"), gzip(raw)));
     }
 }
 
@@ -238,41 +236,52 @@ fn for_each_term(
     Ok(totals)
 }
 
-/// Exports the index into `search/` files (the client is added by the renderer).
+/// Exports the index into `search/` files, the client included.
 pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
     let mut files = Files { out: Vec::new() };
-    let mut terms = Vec::new();
+
+    // Postings, and positions grouped by POSITIONS_GROUP chunks.
+    let mut firsts: Vec<String> = Vec::new();
     let mut postings = Vec::new();
     let mut positions = Vec::new();
+    let mut sections: Vec<Vec<u8>> = Vec::new();
     let mut count = 0u64;
-    let mut first = String::new();
-    let flush = |files: &mut Files,
-                 terms: &mut Vec<TermChunk>,
-                 postings: &mut Vec<u8>,
-                 positions: &mut Vec<u8>,
-                 count: &mut u64,
-                 first: &str| {
-        if *count == 0 {
+    let flush_group = |files: &mut Files, sections: &mut Vec<Vec<u8>>, group: usize| {
+        if sections.is_empty() {
             return;
         }
-        let mut p = Vec::new();
-        varint(&mut p, *count);
-        p.extend_from_slice(postings);
-        let mut q = Vec::new();
-        varint(&mut q, *count);
-        q.extend_from_slice(positions);
-        terms.push(TermChunk {
-            first: first.to_string(),
-            postings: files.add("t", &p),
-            positions: files.add("p", &q),
-        });
+        let mut raw = Vec::new();
+        varint(&mut raw, sections.len() as u64);
+        for sec in sections.iter() {
+            varint(&mut raw, sec.len() as u64);
+        }
+        for sec in sections.iter() {
+            raw.extend_from_slice(sec);
+        }
+        files.add(format!("p/{group}.gz"), &raw);
+        sections.clear();
+    };
+    let close_chunk = |files: &mut Files,
+                       firsts: &[String],
+                       postings: &mut Vec<u8>,
+                       positions: &mut Vec<u8>,
+                       sections: &mut Vec<Vec<u8>>,
+                       count: &mut u64| {
+        let i = firsts.len() - 1;
+        let mut raw = Vec::new();
+        varint(&mut raw, *count);
+        raw.extend_from_slice(postings);
+        files.add(format!("t/{i}.gz"), &raw);
+        sections.push(std::mem::take(positions));
         postings.clear();
-        positions.clear();
         *count = 0;
+        if sections.len() == POSITIONS_GROUP {
+            flush_group(files, sections, i / POSITIONS_GROUP);
+        }
     };
     let totals = for_each_term(index, |term, per_field| {
         if count == 0 {
-            first = term.to_string();
+            firsts.push(term.to_string());
         }
         varint(&mut postings, term.len() as u64);
         postings.extend_from_slice(term.as_bytes());
@@ -295,52 +304,50 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         }
         count += 1;
         if postings.len() >= TERM_CHUNK_BYTES {
-            flush(
+            close_chunk(
                 &mut files,
-                &mut terms,
+                &firsts,
                 &mut postings,
                 &mut positions,
+                &mut sections,
                 &mut count,
-                &first,
             );
         }
     })?;
-    flush(
-        &mut files,
-        &mut terms,
-        &mut postings,
-        &mut positions,
-        &mut count,
-        &first,
-    );
+    if count > 0 {
+        close_chunk(
+            &mut files,
+            &firsts,
+            &mut postings,
+            &mut positions,
+            &mut sections,
+            &mut count,
+        );
+    }
+    if !sections.is_empty() {
+        flush_group(
+            &mut files,
+            &mut sections,
+            (firsts.len() - 1) / POSITIONS_GROUP,
+        );
+    }
 
     // Surface forms.
     let mut surface = Vec::new();
     let mut buf = Vec::new();
     let mut n = 0u64;
     let mut prev = String::new();
-    let mut chunk_first = String::new();
-    let close = |files: &mut Files,
-                 buf: &mut Vec<u8>,
-                 n: &mut u64,
-                 first: &str,
-                 surface: &mut Vec<SurfaceChunk>| {
-        if *n == 0 {
-            return;
-        }
+    let close = |files: &mut Files, buf: &mut Vec<u8>, n: &mut u64, surface: &[String]| {
         let mut raw = Vec::new();
         varint(&mut raw, *n);
         raw.extend_from_slice(buf);
-        surface.push(SurfaceChunk {
-            first: first.to_string(),
-            file: files.add("s", &raw),
-        });
+        files.add(format!("s/{}.gz", surface.len() - 1), &raw);
         buf.clear();
         *n = 0;
     };
     for (word, stem) in &index.surface {
         if n == 0 {
-            chunk_first = word.clone();
+            surface.push(word.clone());
             prev.clear();
         }
         let shared = word
@@ -361,22 +368,39 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         prev = word.clone();
         n += 1;
         if buf.len() >= SURFACE_CHUNK_BYTES {
-            close(&mut files, &mut buf, &mut n, &chunk_first, &mut surface);
+            close(&mut files, &mut buf, &mut n, &surface);
         }
     }
-    close(&mut files, &mut buf, &mut n, &chunk_first, &mut surface);
-
-    // Documents.
-    let per_chunk = (index.docs.len() / 300).max(32);
-    let mut doc_files = Vec::new();
-    for chunk in index.docs.chunks(per_chunk) {
-        let json = serde_json::to_vec(chunk).map_err(tantivy_err)?;
-        doc_files.push(files.add("d", &json));
+    if n > 0 {
+        close(&mut files, &mut buf, &mut n, &surface);
     }
 
-    // Facets.
+    // Documents: small chunks, so the results shown cost little.
+    let per_chunk = index.docs.len().div_ceil(500).max(8);
+    let mut chunks = 0;
+    for (i, chunk) in index.docs.chunks(per_chunk).enumerate() {
+        let rows: Vec<DocRow<'_>> = chunk
+            .iter()
+            .map(|d| {
+                DocRow(
+                    &d.id,
+                    &d.url,
+                    &d.title,
+                    d.date.as_deref(),
+                    d.severity.as_deref(),
+                    &d.excerpt,
+                )
+            })
+            .collect();
+        let json = serde_json::to_vec(&rows).map_err(tantivy_err)?;
+        files.add(format!("d/{i}.gz"), &json);
+        chunks += 1;
+    }
+
+    // Facets: each value's documents as a delta list or a bitset, whichever is smaller.
+    let docs = index.docs.len();
     let mut facet_raw = Vec::new();
-    let mut list = Vec::new();
+    let mut facets = Vec::new();
     for (fi, (name, _)) in FACETS.iter().enumerate() {
         let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (doc, info) in index.docs.iter().enumerate() {
@@ -385,12 +409,24 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
             }
         }
         let mut values = Vec::new();
-        for (value, docs) in &by_value {
-            varint(&mut facet_raw, docs.len() as u64);
+        for (value, list) in &by_value {
+            let mut encoded = Vec::new();
             let mut prev = 0;
-            for d in docs {
-                varint(&mut facet_raw, u64::from(d - prev));
+            varint(&mut encoded, list.len() as u64);
+            for d in list {
+                varint(&mut encoded, u64::from(d - prev));
                 prev = *d;
+            }
+            if encoded.len() <= docs.div_ceil(8) {
+                facet_raw.push(0);
+                facet_raw.extend_from_slice(&encoded);
+            } else {
+                let mut bits = vec![0u8; docs.div_ceil(8)];
+                for d in list {
+                    bits[*d as usize / 8] |= 1 << (d % 8);
+                }
+                facet_raw.push(1);
+                facet_raw.extend_from_slice(&bits);
             }
             values.push(FacetValue {
                 value: value.to_string(),
@@ -399,19 +435,23 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
                     .and_then(|l| l.get(*value))
                     .cloned()
                     .unwrap_or_else(|| value.to_string()),
-                count: docs.len(),
+                count: list.len(),
             });
         }
-        list.push(FacetMeta { name, values });
+        facets.push(FacetMeta { name, values });
     }
-    let facets = Facets {
-        file: files.add("f", &facet_raw),
-        list,
-    };
+    files.add("f.gz".into(), &facet_raw);
 
+    // The build hash covers every file, so any change gives new `?v=` URLs.
+    let mut all = Vec::new();
+    for f in &files.out {
+        all.extend_from_slice(f.path.as_bytes());
+        all.extend_from_slice(&f.contents);
+    }
     let manifest = Manifest {
         version: FORMAT_VERSION,
-        docs: index.docs.len(),
+        build: fnv(&all),
+        docs,
         fields: TEXT_FIELDS
             .iter()
             .zip(&totals)
@@ -427,18 +467,14 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         stop_words: STOP_WORDS,
         min_prefix: MIN_PREFIX,
         max_prefix_terms: MAX_PREFIX_TERMS,
-        terms,
+        terms: firsts,
+        positions_group: POSITIONS_GROUP,
         surface,
-        documents: Documents {
-            per_chunk,
-            files: doc_files,
-        },
+        documents: Documents { per_chunk, chunks },
         facets,
     };
     let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
-    files
-        .out
-        .push(OutputFile::new("search/manifest.gz".into(), gzip(&json)));
+    files.add("manifest.gz".into(), &json);
     files.out.push(OutputFile::new(
         "search/pmsearch.js".into(),
         CLIENT_JS.as_bytes().to_vec(),

@@ -74,13 +74,13 @@ function cmp(a, b) {
 }
 
 /** Index of the last chunk whose first key is <= key (0 when none). */
-function chunkFor(chunks, key) {
+function chunkFor(firsts, key) {
   let lo = 0;
-  let hi = chunks.length - 1;
+  let hi = firsts.length - 1;
   let found = 0;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (cmp(chunks[mid].first, key) <= 0) {
+    if (cmp(firsts[mid], key) <= 0) {
       found = mid;
       lo = mid + 1;
     } else {
@@ -116,7 +116,8 @@ class Index {
 
   file(path) {
     if (!this.cache.has(path)) {
-      const p = fetchBytes(joinUrl(this.baseUrl, path), this.fetcher);
+      const url = joinUrl(this.baseUrl, path) + "?v=" + this.m.build;
+      const p = fetchBytes(url, this.fetcher);
       p.catch(() => this.cache.delete(path));
       this.cache.set(path, p);
     }
@@ -128,7 +129,7 @@ class Index {
     if (!this.cache.has(key)) {
       this.cache.set(
         key,
-        this.file(this.m.terms[i].postings).then((bytes) => {
+        this.file(`t/${i}.gz`).then((bytes) => {
           const r = new Reader(bytes);
           const count = r.varint();
           const terms = new Map();
@@ -155,7 +156,7 @@ class Index {
             terms.set(term, fields);
             order.push(fields);
           }
-          return { terms, order, positions: false };
+          return { terms, order, positions: false, index: i };
         })
       );
     }
@@ -167,10 +168,14 @@ class Index {
     const i = chunkFor(this.m.terms, term);
     const chunk = await this.termChunk(i);
     if (withPositions && !chunk.positions) {
-      const bytes = await this.file(this.m.terms[i].positions);
+      const group = this.m.positions_group;
+      const bytes = await this.file(`p/${Math.floor(i / group)}.gz`);
       if (!chunk.positions) {
         const r = new Reader(bytes);
-        r.varint();
+        const k = r.varint();
+        const lengths = [];
+        for (let j = 0; j < k; j++) lengths.push(r.varint());
+        for (let j = 0; j < i % group; j++) r.i += lengths[j];
         for (const fields of chunk.order) {
           for (const p of fields) {
             p.positions = new Array(p.docs.length);
@@ -196,7 +201,7 @@ class Index {
     if (!this.cache.has(key)) {
       this.cache.set(
         key,
-        this.file(this.m.surface[i].file).then((bytes) => {
+        this.file(`s/${i}.gz`).then((bytes) => {
           const r = new Reader(bytes);
           const n = r.varint();
           const out = [];
@@ -237,10 +242,19 @@ class Index {
 
   async facets() {
     if (!this.facetDocs) {
-      this.facetDocs = this.file(this.m.facets.file).then((bytes) => {
+      this.facetDocs = this.file("f.gz").then((bytes) => {
         const r = new Reader(bytes);
-        return this.m.facets.list.map((facet) =>
+        const bitsetLen = Math.ceil(this.n / 8);
+        return this.m.facets.map((facet) =>
           facet.values.map(() => {
+            if (r.u8() === 1) {
+              const docs = [];
+              for (let b = 0; b < bitsetLen; b++) {
+                const byte = r.u8();
+                for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs.push(b * 8 + bit);
+              }
+              return Uint32Array.from(docs);
+            }
             const n = r.varint();
             const docs = new Uint32Array(n);
             let d = 0;
@@ -263,7 +277,11 @@ class Index {
     if (!this.cache.has(key)) {
       this.cache.set(
         key,
-        this.file(this.m.documents.files[i]).then((b) => JSON.parse(utf8.decode(b)))
+        this.file(`d/${i}.gz`).then((b) =>
+          JSON.parse(utf8.decode(b)).map(([id, url, title, date, severity, excerpt]) => ({
+            id, url, title, date, severity, excerpt,
+          }))
+        )
       );
     }
     return (await this.cache.get(key))[id - i * per];
@@ -697,8 +715,8 @@ export async function search(query, options = {}) {
   let facetDocs = null;
   if (q.filters.length || options.facets !== false) facetDocs = await index.facets();
   for (const flt of q.filters) {
-    const fi = index.m.facets.list.findIndex((x) => x.name === flt.facet);
-    const vi = fi < 0 ? -1 : index.m.facets.list[fi].values.findIndex((v) => v.value === flt.value);
+    const fi = index.m.facets.findIndex((x) => x.name === flt.facet);
+    const vi = fi < 0 ? -1 : index.m.facets[fi].values.findIndex((v) => v.value === flt.value);
     const allowed = new Set(vi < 0 ? [] : facetDocs[fi][vi]);
     docs = docs.filter((d) => allowed.has(d));
   }
@@ -707,7 +725,7 @@ export async function search(query, options = {}) {
   const facets = {};
   if (options.facets !== false && facetDocs) {
     const matched = new Set(docs);
-    index.m.facets.list.forEach((facet, fi) => {
+    index.m.facets.forEach((facet, fi) => {
       const values = [];
       facet.values.forEach((v, vi) => {
         let count = 0;

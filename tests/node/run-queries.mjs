@@ -12,7 +12,7 @@ const { search } = await import(pathToFileURL(path.join(searchDir, "pmsearch.js"
 const queries = JSON.parse(await readFile(queriesFile, "utf8"));
 let bytes = 0;
 const fetcher = async (url) => {
-  const file = path.join(searchDir, String(url).replace(/^search:\/\//, ""));
+  const file = path.join(searchDir, String(url).replace(/^search:\/\//, "").replace(/\?.*$/, ""));
   const data = await readFile(file);
   bytes += data.length;
   return new Response(data);
