@@ -68,6 +68,8 @@ pub struct LintContext<'a> {
     pub today: NaiveDate,
     /// Every parsed document.
     pub all: &'a [Postmortem],
+    /// Documents by id.
+    pub by_id: std::collections::HashMap<&'a str, &'a Postmortem>,
 }
 
 /// The effective level of a rule for this archive.
@@ -99,18 +101,27 @@ pub fn level(config: &Config, id: &str) -> RuleSetting {
 
 /// Runs every rule over the documents; returns the findings at their effective level, sorted.
 pub fn lint(all: &[Postmortem], config: &Config, today: NaiveDate) -> Vec<Diagnostic> {
-    let ctx = LintContext { config, today, all };
-    let mut raw = Vec::new();
-    for pm in all {
-        let mut found = Vec::new();
-        schema::check(pm, &ctx, &mut found);
-        template::check(pm, &ctx, &mut found);
-        actions::check(pm, &ctx, &mut found);
-        vocabulary::check(pm, &ctx, &mut found);
-        language::check(pm, &ctx, &mut found);
-        found.retain(|d| !suppressed(pm, d.rule));
-        raw.extend(found);
-    }
+    let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
+    let ctx = LintContext {
+        config,
+        today,
+        all,
+        by_id,
+    };
+    use rayon::prelude::*;
+    let raw: Vec<Diagnostic> = all
+        .par_iter()
+        .flat_map_iter(|pm| {
+            let mut found = Vec::new();
+            schema::check(pm, &ctx, &mut found);
+            template::check(pm, &ctx, &mut found);
+            actions::check(pm, &ctx, &mut found);
+            vocabulary::check(pm, &ctx, &mut found);
+            language::check(pm, &ctx, &mut found);
+            found.retain(|d| !suppressed(pm, d.rule));
+            found
+        })
+        .collect();
     let mut out: Vec<Diagnostic> = raw
         .into_iter()
         .filter_map(|mut d| {

@@ -108,7 +108,7 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
         }
     }
     for target in &pm.recurrence_of {
-        let Some(other) = ctx.all.iter().find(|p| p.id == *target) else {
+        let Some(other) = ctx.by_id.get(target.as_str()) else {
             continue; // reported by the loader
         };
         if let (Some(a), Some(b)) = (other.date, pm.date) {
