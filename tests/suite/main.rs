@@ -1,6 +1,7 @@
 //! The integration test binary: builds fixture sites with the real `pmarchive` binary and
 //! asserts on the output.
 
+mod browser;
 mod build;
 mod check;
 mod corpus;

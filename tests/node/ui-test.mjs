@@ -1,0 +1,94 @@
+// Drives a built site's search UI in headless Chromium: serves SITE_DIR on 127.0.0.1 under a
+// sub-path, types queries, checks the results, follows one, uses the search page and a facet.
+// Usage: node ui-test.mjs SITE_DIR  (CHROMIUM=/usr/bin/chromium by default). Prints a JSON
+// report; exits non-zero on the first failed expectation.
+import http from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const site = path.resolve(process.argv[2]);
+const prefix = "/archive/"; // serve from a sub-path: links must be relative
+const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".gz": "application/gzip", ".json": "application/json", ".xml": "application/xml" };
+const served = [];
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (!url.pathname.startsWith(prefix)) { res.writeHead(404); return res.end(); }
+  let file = path.join(site, decodeURIComponent(url.pathname.slice(prefix.length)));
+  if (!file.startsWith(site)) { res.writeHead(403); return res.end(); }
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
+    const data = await readFile(file);
+    served.push(url.pathname);
+    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+    res.end(data);
+  } catch {
+    res.writeHead(404);
+    res.end("not found");
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const report = { checks: [] };
+const errors = [];
+function expect(cond, what) {
+  report.checks.push(what);
+  if (!cond) throw new Error("expectation failed: " + what);
+}
+try {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("dialog", (d) => { errors.push("dialog opened: " + d.message()); d.dismiss(); });
+
+  // 1. The header box on the home page: results as you type, keyboard navigation, follow.
+  await page.goto(base);
+  const box = page.getByTestId("header-search");
+  await box.click();
+  await box.pressSequentially("fraud-check canar", { delay: 30 });
+  const first = page.getByTestId("search-result").first();
+  await first.waitFor({ timeout: 10000 });
+  const title = (await first.textContent()) || "";
+  expect(/Checkout errors after fraud-check deploy/.test(title), "typing 'fraud-check canar' shows the fraud-check deploy postmortem first");
+  const marks = await page.locator("mark").count();
+  expect(marks > 0, "excerpts highlight the query terms");
+  await box.press("ArrowDown");
+  await box.press("Enter");
+  await page.waitForURL(/postmortems\/2025-02-03-checkout-errors-after-fraud-check-deploy\//, { timeout: 10000 });
+  expect(true, "ArrowDown + Enter follows the first result");
+
+  // 2. The search page: the query in the URL runs the search; a facet filters; URL updates.
+  await page.goto(base + "search/?q=" + encodeURIComponent("certificate expired"));
+  await page.getByTestId("search-result").first().waitFor({ timeout: 10000 });
+  const count = (await page.getByTestId("search-count").textContent()) || "";
+  expect(/\d/.test(count), "the search page shows a result count");
+  const results = await page.getByTestId("search-result").allTextContents();
+  expect(results.some((t) => /certificate/i.test(t)), "certificate incidents are found");
+  const facet = page.locator('[data-testid^="facet-factor-certificate-expiry"]').first();
+  await facet.click();
+  await page.waitForFunction(() => location.search.includes("factor=certificate-expiry"), null, { timeout: 10000 });
+  const filtered = await page.getByTestId("search-result").allTextContents();
+  expect(filtered.length >= 1, "filtering by a factor keeps matching results");
+  expect(new URL(page.url()).searchParams.get("q") === "certificate expired", "the query stays in the URL");
+
+  // 3. Nothing restricted or draft is searchable.
+  await page.goto(base + "search/?q=ZEBRAFISH");
+  await page.waitForTimeout(800);
+  expect((await page.getByTestId("search-result").count()) === 0, "restricted postmortems are not searchable");
+
+  expect(errors.length === 0, "no page errors or dialogs: " + errors.join("; "));
+  report.ok = true;
+} catch (e) {
+  report.ok = false;
+  report.error = String(e && e.message ? e.message : e);
+  report.pageErrors = errors;
+} finally {
+  await browser.close();
+  server.close();
+}
+process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+process.exit(report.ok ? 0 : 1);
