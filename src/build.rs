@@ -49,12 +49,23 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Time per phase.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Each published postmortem's page file and source file (to show warnings on pages).
+    pub sources: Vec<(String, PathBuf)>,
 }
 
 /// Runs the pipeline and returns the site's files.
 pub fn build_files(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
+) -> Result<(Vec<OutputFile>, BuildReport)> {
+    build_files_cached(opts, progress, None)
+}
+
+/// [`build_files`], reusing parsed documents from `cache` (for `serve`'s rebuilds).
+pub fn build_files_cached(
+    opts: &BuildOptions,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&content::ParseCache>,
 ) -> Result<(Vec<OutputFile>, BuildReport)> {
     let mut report = BuildReport::default();
     let mut t = Instant::now();
@@ -66,12 +77,13 @@ pub fn build_files(
     let theme = Theme::load(theme_dir.is_dir().then_some(theme_dir.as_path()))?;
     let highlighter = Highlighter::new();
     lap(&mut report, "setup");
-    let (postmortems, mut diags) = content::read_archive(
+    let (postmortems, mut diags) = content::read_archive_cached(
         &opts.root,
         &opts.content_dir,
         &opts.config,
         &highlighter,
         progress,
+        cache,
     );
     lap(&mut report, "load");
     diags.extend(check::lint(&postmortems, &opts.config, opts.today));
@@ -84,6 +96,14 @@ pub fn build_files(
     lap(&mut report, "check");
     let site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
     report.published = site.postmortems.len();
+    report.sources = site
+        .postmortems
+        .iter()
+        .map(|p| {
+            let page = format!("{}index.html", crate::render::view::postmortem_url(&p.id));
+            (page, p.source.clone())
+        })
+        .collect();
     lap(&mut report, "enrich");
     let mut files = render::render(&site, &theme)?;
     lap(&mut report, "render");

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod new;
 pub mod search;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Search the archive (tantivy, over the content itself).
     Search(search::SearchArgs),
+    /// Serve the archive locally, rebuilding and reloading on every change.
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by every command that reads an archive.
@@ -110,6 +113,10 @@ pub fn run() -> ExitCode {
         Command::Search(args) => {
             let root = args.site.root.clone();
             (search::run(args), root)
+        }
+        Command::Serve(args) => {
+            let root = args.site.root.clone();
+            (serve::run(args), root)
         }
     };
     match result {

@@ -142,18 +142,90 @@ pub fn read_archive(
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
 ) -> (Vec<Postmortem>, Vec<Diagnostic>) {
+    read_archive_cached(root, content_dir, config, highlighter, progress, None)
+}
+
+/// What parsing one file produced.
+type Parsed = (Option<Postmortem>, Vec<Diagnostic>);
+
+/// Parsed documents by path and content hash, so a rebuild re-parses (and re-highlights) only
+/// the files that changed. Valid for one configuration: clear it when the config changes.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, Parsed)>>,
+}
+
+impl ParseCache {
+    /// Forgets everything (after a configuration change).
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+    }
+
+    fn get(&self, path: &Path, hash: u64) -> Option<Parsed> {
+        let e = self.entries.lock().ok()?;
+        e.get(path)
+            .filter(|(h, _)| *h == hash)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, path: &Path, hash: u64, parsed: &Parsed) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.insert(path.to_path_buf(), (hash, parsed.clone()));
+        }
+    }
+
+    fn retain(&self, keep: &[SourceFile]) {
+        if let Ok(mut e) = self.entries.lock() {
+            let live: std::collections::HashSet<&Path> =
+                keep.iter().map(|f| f.rel.as_path()).collect();
+            e.retain(|p, _| live.contains(p.as_path()));
+        }
+    }
+}
+
+fn content_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// [`read_archive`], reusing (and filling) `cache` for files whose text did not change.
+pub fn read_archive_cached(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&ParseCache>,
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     let (files, mut diags) = discover(root, content_dir);
     let ctx = ParseContext {
         config,
         highlighter,
     };
-    let parsed: Vec<(Option<Postmortem>, Vec<Diagnostic>)> = files
+    if let Some(c) = cache {
+        c.retain(&files);
+    }
+    let parsed: Vec<Parsed> = files
         .par_iter()
         .map(|f| {
             let result = match read_source(f) {
                 Ok(src) => {
-                    let stem = f.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                    parse_document(&f.rel, stem, &src, &ctx)
+                    let hash = content_hash(&src);
+                    match cache.and_then(|c| c.get(&f.rel, hash)) {
+                        Some(hit) => hit,
+                        None => {
+                            let stem = f.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                            let parsed = parse_document(&f.rel, stem, &src, &ctx);
+                            if let Some(c) = cache {
+                                c.put(&f.rel, hash, &parsed);
+                            }
+                            parsed
+                        }
+                    }
                 }
                 Err(d) => (None, vec![d]),
             };

@@ -8,3 +8,4 @@ mod corpus;
 mod harness;
 mod invalid;
 mod search;
+mod serve;

@@ -1,0 +1,410 @@
+//! `serve`: build into memory, serve over HTTP, watch the sources, rebuild on change and reload
+//! the open pages (server-sent events). A failed rebuild keeps the last good site and shows the
+//! error as an overlay on the open pages until a later build succeeds.
+//!
+//! Rebuilds reuse parsed documents whose text did not change ([`ParseCache`]), so an edit to
+//! one postmortem re-parses and re-highlights only that file; the reload is sent only after the
+//! new site has replaced the old one in memory.
+
+pub mod watch;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::build::{build_files_cached, BuildOptions};
+use crate::content::ParseCache;
+use crate::error::{Diagnostic, Error, Result};
+use watch::{classify, Change, Layout};
+
+/// The site as served: files by path, and the error of the last failed build, if any.
+#[derive(Default)]
+pub struct SiteState {
+    files: HashMap<String, Arc<Vec<u8>>>,
+    error: Option<String>,
+    /// `check` warnings of each postmortem page's source, shown on that page.
+    warnings: HashMap<String, String>,
+    generation: u64,
+}
+
+/// Everything the server threads share.
+pub struct Shared {
+    state: RwLock<SiteState>,
+    clients: Mutex<Vec<Sender<String>>>,
+}
+
+impl Shared {
+    fn broadcast(&self, message: &str) {
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain(|c| c.send(message.to_string()).is_ok());
+        }
+    }
+}
+
+/// How `serve` runs.
+pub struct ServeOptions {
+    /// Re-resolves the build options (after a configuration change).
+    pub resolve: Box<dyn Fn() -> Result<BuildOptions> + Send>,
+    /// Address to bind.
+    pub bind: String,
+    /// Port (0: any free port).
+    pub port: u16,
+    /// Open the site in a browser.
+    pub open: bool,
+}
+
+/// A one-line description of a build error, for the overlay.
+pub fn describe(e: &Error) -> String {
+    match e {
+        Error::Invalid(diags) => diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(Diagnostic::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+fn rebuild(opts: &BuildOptions, cache: &ParseCache, shared: &Shared) -> Duration {
+    let started = Instant::now();
+    let result = build_files_cached(opts, &|| {}, Some(cache));
+    let elapsed = started.elapsed();
+    match result {
+        Ok((files, report)) => {
+            let mut warnings: HashMap<String, String> = HashMap::new();
+            for (page, source) in &report.sources {
+                let text: Vec<String> = report
+                    .warnings
+                    .iter()
+                    .filter(|d| &d.file == source)
+                    .map(Diagnostic::to_string)
+                    .collect();
+                if !text.is_empty() {
+                    warnings.insert(page.clone(), text.join("\n"));
+                }
+            }
+            {
+                let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+                state.warnings = warnings;
+                state.files = files
+                    .into_iter()
+                    .map(|f| (f.path, Arc::new(f.contents)))
+                    .collect();
+                state.error = None;
+                state.generation += 1;
+            }
+            let warnings = report.warnings.len();
+            eprintln!(
+                "rebuilt {} postmortems in {:.0} ms{}",
+                report.published,
+                elapsed.as_secs_f64() * 1000.0,
+                if warnings > 0 {
+                    format!(" ({warnings} warnings: run `pmarchive check`)")
+                } else {
+                    String::new()
+                }
+            );
+            shared.broadcast("reload");
+        }
+        Err(e) => {
+            let text = describe(&e);
+            eprintln!("build failed (serving the last good site):\n{text}");
+            {
+                let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+                state.error = Some(text.clone());
+                state.generation += 1;
+            }
+            let json = serde_json::to_string(&text).unwrap_or_default();
+            shared.broadcast(&format!("error:{json}"));
+        }
+    }
+    elapsed
+}
+
+/// Runs the server until the process is stopped.
+pub fn serve(opts: ServeOptions) -> Result<()> {
+    let mut build = (opts.resolve)()?;
+    let cache = ParseCache::default();
+    let shared = Arc::new(Shared {
+        state: RwLock::new(SiteState::default()),
+        clients: Mutex::new(Vec::new()),
+    });
+    rebuild(&build, &cache, &shared);
+
+    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    let url = format!("http://{addr}/");
+    println!("Serving {} at {url} (Ctrl-C to stop)", build.root.display());
+    if opts.open {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        let _ = std::process::Command::new(opener).arg(&url).spawn();
+    }
+
+    // Watcher: events go to a channel; this thread debounces, classifies and rebuilds.
+    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)
+        .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+    watcher
+        .watch(&build.root, RecursiveMode::Recursive)
+        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;
+    if !build.content_dir.starts_with(&build.root) {
+        watcher
+            .watch(&build.content_dir, RecursiveMode::Recursive)
+            .map_err(|e| {
+                Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
+            })?;
+    }
+    let watch_shared = Arc::clone(&shared);
+    std::thread::spawn(move || {
+        let _keep = watcher;
+        while let Some(paths) = next_batch(&rx) {
+            let layout = layout_of(&build);
+            let change = classify(&layout, paths.iter().map(|p| p.as_path()));
+            if change == Change::None {
+                continue;
+            }
+            if change == Change::Config {
+                match (opts.resolve)() {
+                    Ok(b) => build = b,
+                    Err(e) => {
+                        let text = describe(&e);
+                        eprintln!("configuration error:\n{text}");
+                        if let Ok(mut s) = watch_shared.state.write() {
+                            s.error = Some(text.clone());
+                        }
+                        watch_shared.broadcast(&format!(
+                            "error:{}",
+                            serde_json::to_string(&text).unwrap_or_default()
+                        ));
+                        continue;
+                    }
+                }
+                cache.clear();
+            }
+            rebuild(&build, &cache, &watch_shared);
+        }
+    });
+
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || handle(request, &shared));
+    }
+    Ok(())
+}
+
+fn layout_of(build: &BuildOptions) -> Layout {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let root = canon(&build.root);
+    Layout {
+        config: root.join("pmarchive.toml"),
+        output: root.join("public"),
+        content: canon(&build.content_dir),
+        root,
+    }
+}
+
+/// Waits for an event, then collects more until the file system is quiet for 40 ms (at most
+/// 400 ms), so a burst of writes, or a rename-over, becomes one rebuild.
+fn next_batch(rx: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<std::path::PathBuf>> {
+    // Reads (our own rebuild opens every file) are not changes.
+    let changed = |ev: notify::Result<notify::Event>| match ev {
+        Ok(ev) if !matches!(ev.kind, notify::EventKind::Access(_)) => ev.paths,
+        _ => Vec::new(),
+    };
+    let mut paths = Vec::new();
+    while paths.is_empty() {
+        paths = changed(rx.recv().ok()?);
+    }
+    let deadline = Instant::now() + Duration::from_millis(400);
+    while let Ok(ev) = rx.recv_timeout(Duration::from_millis(40)) {
+        paths.extend(changed(ev));
+        if Instant::now() > deadline {
+            break;
+        }
+    }
+    Some(paths)
+}
+
+/// Server-sent events on the raw connection, flushed message by message (a streamed tiny_http
+/// response would buffer them). The stream ends when the page goes away.
+fn stream_events(request: tiny_http::Request, shared: &Shared) {
+    let (tx, rx) = mpsc::channel::<String>();
+    if let Ok(mut c) = shared.clients.lock() {
+        c.push(tx);
+    }
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\nretry: 500\n\n";
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|_| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let chunk = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(msg) => format!("data: {msg}\n\n"),
+            Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if writer
+            .write_all(chunk.as_bytes())
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
+        tiny_http::Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header")
+    })
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/atom+xml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "gz" => "application/gzip",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The live-reload client, injected into every HTML page served (never into built files).
+const RELOAD_JS: &str = include_str!("reload.js");
+
+fn inject(html: &[u8], error: Option<&str>, warnings: Option<&str>) -> Vec<u8> {
+    let json = |v: Option<&str>| {
+        serde_json::to_string(&v)
+            .unwrap_or_else(|_| "null".into())
+            .replace('<', "\\u003c")
+    };
+    let script = format!(
+        "<script>window.__pmarchiveError = {};\nwindow.__pmarchiveWarnings = {};\n{}</script>",
+        json(error),
+        json(warnings),
+        RELOAD_JS
+    );
+    let text = String::from_utf8_lossy(html);
+    let out = match text.rfind("</body>") {
+        Some(i) => format!("{}{}{}", &text[..i], script, &text[i..]),
+        None => format!("{text}{script}"),
+    };
+    out.into_bytes()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared) {
+    let raw = request
+        .url()
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .to_string();
+    let path = percent_decode(raw.trim_start_matches('/'));
+    if path == "__pmarchive/events" {
+        stream_events(request, shared);
+        return;
+    }
+    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+    if path == "__pmarchive/status" {
+        let body = serde_json::json!({ "generation": state.generation, "error": state.error });
+        let _ = request.respond(
+            tiny_http::Response::from_string(body.to_string())
+                .with_header(header("Content-Type", "application/json")),
+        );
+        return;
+    }
+    let key = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.clone()
+    };
+    if !state.files.contains_key(&key) && state.files.contains_key(&format!("{key}/index.html")) {
+        let _ = request.respond(
+            tiny_http::Response::empty(301).with_header(header("Location", &format!("/{path}/"))),
+        );
+        return;
+    }
+    let (status, key) = match state.files.get(&key) {
+        Some(_) => (200, key),
+        None => (404, "404.html".to_string()),
+    };
+    let body: Vec<u8> = match state.files.get(&key) {
+        Some(bytes) if key.ends_with(".html") => inject(
+            bytes,
+            state.error.as_deref(),
+            state.warnings.get(&key).map(String::as_str),
+        ),
+        Some(bytes) => bytes.as_ref().clone(),
+        None => inject(
+            b"<!doctype html><title>Not found</title><h1>Not found</h1></body>",
+            state.error.as_deref(),
+            None,
+        ),
+    };
+    drop(state);
+    let response = tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type(&key)))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_the_reload_client_and_escapes_the_error() {
+        let out = String::from_utf8(inject(
+            b"<html><body>x</body></html>",
+            Some("a.md:1:1: </script><b>"),
+            Some("w"),
+        ))
+        .unwrap();
+        assert!(out.contains("EventSource"));
+        assert!(!out.contains("</script><b>"));
+        assert!(out.ends_with("</body></html>"));
+        assert_eq!(percent_decode("a%20b/%C3%A9"), "a b/é");
+    }
+}

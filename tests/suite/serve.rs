@@ -1,0 +1,201 @@
+//! `pmarchive serve`: a real edit-and-reload cycle over HTTP: edits (atomic rename-over), a
+//! broken file (last good site kept, error reported), its fix, a deletion (404), a new folder.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::Site;
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Site, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pmarchive"))
+        .args([
+            "serve",
+            "--root",
+            site.root().to_str().unwrap(),
+            "--port",
+            "0",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .rsplit("127.0.0.1:")
+        .next()
+        .and_then(|s| s.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server { child, port }
+}
+
+/// GET a path: (status, body).
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Writes like an editor doing an atomic save: a temporary file renamed over the target.
+fn atomic_write(path: &std::path::Path, text: &str) {
+    let tmp = path.with_extension("md.tmp~");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn edit_break_fix_delete_and_create_while_serving() {
+    let site = Site::example();
+    let server = start(&site, &[]);
+    let port = server.port;
+    let id = "2025-02-03-checkout-errors-after-fraud-check-deploy";
+    let page = format!("/postmortems/{id}/");
+    let (status, body) = get(port, &page);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("EventSource"),
+        "the reload client is injected"
+    );
+    assert!(
+        !body.contains("KUMQUAT"),
+        "drafts are hidden without --drafts"
+    );
+
+    // Listen for reload events.
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        events,
+        "GET /__pmarchive/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+
+    // Edit: atomic rename-over.
+    let file = site.root().join(format!("content/2025/{id}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    atomic_write(
+        &file,
+        &text.replace(
+            "title = \"Checkout errors after fraud-check deploy\"",
+            "title = \"Edited while serving\"",
+        ),
+    );
+    wait_for("the edited title", || {
+        get(port, &page).1.contains("Edited while serving")
+    });
+    let mut seen = String::new();
+    let mut buf = [0u8; 512];
+    while !seen.contains("data: reload") {
+        let n = events.read(&mut buf).expect("a reload event");
+        assert!(n > 0, "event stream closed");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+
+    // Break the build: the last good site stays, the error is reported and injected.
+    site.write(
+        "content/2025/broken.md",
+        "+++\ntitle = \"Broken\"\ndate = \"not a date\"\n+++\n",
+    );
+    wait_for("the error", || {
+        get(port, "/__pmarchive/status").1.contains("broken.md:3:8")
+    });
+    let (status, body) = get(port, &page);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Edited while serving"),
+        "the last good page is still served"
+    );
+    assert!(
+        body.contains("broken.md:3:8"),
+        "the error reaches the page as an overlay"
+    );
+
+    // Fix it: the error clears.
+    std::fs::remove_file(site.root().join("content/2025/broken.md")).unwrap();
+    wait_for("the error to clear", || {
+        get(port, "/__pmarchive/status")
+            .1
+            .contains("\"error\":null")
+    });
+
+    // Delete a postmortem: its URL answers 404. Create one in a new folder: it appears.
+    std::fs::remove_file(&file).unwrap();
+    wait_for("the deleted page to 404", || get(port, &page).0 == 404);
+    site.write(
+        "content/2026/2026-01-05-new-incident.md",
+        "+++\ntitle = \"A brand new incident\"\ndate = 2026-01-05T10:00:00Z\nseverity = \"SEV4\"\nsummary = \"New.\"\nservices = [\"search\"]\n+++\n\n## Summary\n\nNew.\n",
+    );
+    wait_for("the new page", || {
+        get(port, "/postmortems/2026-01-05-new-incident/").0 == 200
+    });
+    // Search data is served too.
+    assert_eq!(get(port, "/search/manifest.gz").0, 200);
+    assert_eq!(get(port, "/search/pmsearch.js").0, 200);
+}
+
+#[test]
+fn drafts_are_served_only_with_the_flag_and_marked() {
+    let site = Site::example();
+    let server = start(&site, &["--drafts"]);
+    let (status, body) = get(
+        server.port,
+        "/postmortems/2025-11-20-kumquat-cache-stampede/",
+    );
+    assert_eq!(status, 200);
+    assert!(body.to_lowercase().contains("draft"));
+    assert_eq!(
+        get(
+            server.port,
+            "/postmortems/2025-08-01-zebrafish-leaked-deploy-token/"
+        )
+        .0,
+        404
+    );
+}
