@@ -26,6 +26,9 @@ fn every_problem_is_reported_at_once_with_its_location() {
     )
     .unwrap();
     site.write("content/yaml.md", "---\ntitle: [unclosed\n---\n");
+    site.write("content/types.md", "+++\ntitle = \"t\"\ndate = 2025-01-01\nservices = [1, [2]]\nnear_miss = \"yes\"\n[[action_items]]\ndue = 5\n+++\n");
+    let huge = format!("+++\ntitle = \"big\"\n+++\n{}", "x".repeat(9 * 1024 * 1024));
+    site.write("content/huge.md", &huge);
     let out = site.build(&[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -43,6 +46,13 @@ fn every_problem_is_reported_at_once_with_its_location() {
         "UTF-8",
         "content/yaml.md:",
         "the id `good` is also used by",
+        "content/types.md:4:",
+        "must be a list of strings",
+        "content/types.md:5:",
+        "must be true or false",
+        "content/types.md:7:",
+        "content/huge.md:1:1",
+        "refused",
     ] {
         assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
     }
