@@ -48,6 +48,19 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// The terms of `text` with their positions relative to the first term kept (stop words and
+/// long tokens leave gaps, as in the index), for phrase queries.
+pub fn terms_with_offsets(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.position, t.text.clone()));
+    }
+    let first = out.first().map(|(p, _)| *p).unwrap_or(0);
+    out.into_iter().map(|(p, t)| (p - first, t)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +71,14 @@ mod tests {
         assert_eq!(
             terms(&mut a, "Certificates EXPIRED on api-gateway (TLS)"),
             ["certif", "expir", "api", "gateway", "tls"]
+        );
+        assert_eq!(
+            terms_with_offsets(&mut a, "no space left on device"),
+            [
+                (0, "space".to_string()),
+                (1, "left".to_string()),
+                (3, "devic".to_string())
+            ]
         );
         let long = "x".repeat(40);
         assert_eq!(terms(&mut a, &format!("x {long} y")), ["x", "y"]);

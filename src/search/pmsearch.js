@@ -301,11 +301,21 @@ function surfaceTokens(text) {
 }
 
 function analyze(text, stop) {
+  return analyzeWithOffsets(text, stop).map(([, t]) => t);
+}
+
+/** Terms with positions relative to the first kept term (removed tokens leave gaps). */
+function analyzeWithOffsets(text, stop) {
   const out = [];
-  for (const t of surfaceTokens(text)) {
-    if (!stop.has(t)) out.push(stem(t));
+  let pos = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const here = pos++;
+    if (utf8enc.encode(m[0]).length >= 40) continue;
+    const t = m[0].toLowerCase();
+    if (!stop.has(t)) out.push([here, stem(t)]);
   }
-  return out;
+  const first = out.length ? out[0][0] : 0;
+  return out.map(([p, t]) => [p - first, t]);
 }
 
 // Porter2 (Snowball English) stemmer, as rust-stemmers implements it.
@@ -515,9 +525,9 @@ export function parseQuery(input, prefix, stop) {
       const start = i + 1;
       let end = start;
       while (end < chars.length && chars[end] !== '"') end++;
-      const ts = analyze(chars.slice(start, end).join(""), stop);
-      if (ts.length === 1) push(ts[0]);
-      else if (ts.length > 1 && !q.phrases.some((p) => p.join(" ") === ts.join(" "))) {
+      const ts = analyzeWithOffsets(chars.slice(start, end).join(""), stop);
+      if (ts.length === 1) push(ts[0][1]);
+      else if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === JSON.stringify(ts))) {
         q.phrases.push(ts);
       }
       i = Math.min(end + 1, chars.length);
@@ -570,11 +580,11 @@ function addScore(scores, doc, s) {
   scores.set(doc, prev === undefined ? s : f(prev + s));
 }
 
-function phraseCount(lists) {
-  // Positions of term k shifted by k; count positions present in every list.
+function phraseCount(lists, offsets) {
+  // Positions of term k shifted by its offset; count positions present in every list.
   let current = lists[0];
   for (let k = 1; k < lists.length; k++) {
-    const next = new Set(Array.from(lists[k], (p) => p - k));
+    const next = new Set(Array.from(lists[k], (p) => p - offsets[k]));
     current = current.filter((p) => next.has(p));
     if (current.length === 0) return 0;
   }
@@ -605,7 +615,8 @@ async function scoreQuery(index, q) {
     }
   });
   for (const phrase of q.phrases) {
-    const lists = await Promise.all(phrase.map((t) => index.postings(t, true)));
+    const lists = await Promise.all(phrase.map(([, t]) => index.postings(t, true)));
+    const offsets = phrase.map(([o]) => o);
     if (lists.some((l) => !l)) continue;
     for (let field = 0; field < m.fields.length; field++) {
       const per = lists.map((fields) => fields.find((p) => p.field === field));
@@ -620,7 +631,10 @@ async function scoreQuery(index, q) {
         const doc = per[0].docs[j];
         const idx = maps.map((mp) => mp.get(doc));
         if (idx.some((x) => x === undefined)) continue;
-        const count = phraseCount(per.map((p, k) => Array.from(p.positions[idx[k]])));
+        const count = phraseCount(
+          per.map((p, k) => Array.from(p.positions[idx[k]])),
+          offsets
+        );
         if (count === 0) continue;
         const tf = f(count);
         const s = f(weight * f(tf / f(tf + norm[per[0].norms[j]])));
@@ -737,7 +751,7 @@ export async function search(query, options = {}) {
     });
   }
   const page = docs.slice(offset, offset + limit);
-  const highlight = scored.terms.concat(q.phrases.flat());
+  const highlight = scored.terms.concat(q.phrases.flatMap((p) => p.map(([, t]) => t)));
   const results = await Promise.all(
     page.map(async (d) => {
       const doc = await index.doc(d);

@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use super::analyzer::{analyzer, surface_analyzer, terms};
+use super::analyzer::{analyzer, surface_analyzer, terms, terms_with_offsets};
 use super::{SearchIndex, FACETS, TEXT_FIELDS};
 use crate::text::slugify;
 
@@ -40,8 +40,9 @@ pub struct Filter {
 pub struct ParsedQuery {
     /// Analysed terms, distinct, in order.
     pub terms: Vec<String>,
-    /// Analysed phrases of two terms or more.
-    pub phrases: Vec<Vec<String>>,
+    /// Analysed phrases of two terms or more: (position relative to the first term, term);
+    /// stop words leave gaps, as in the index.
+    pub phrases: Vec<Vec<(usize, String)>>,
     /// The last word's surface form (lowercased), when it is to be expanded as a prefix.
     pub prefix: Option<String>,
     /// Filters.
@@ -90,10 +91,10 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
                 end += 1;
             }
             let text: String = chars[start..end].iter().collect();
-            let ts = terms(&mut an, &text);
+            let ts = terms_with_offsets(&mut an, &text);
             match ts.len() {
                 0 => {}
-                1 => push_term(&mut q, ts.into_iter().next().unwrap_or_default()),
+                1 => push_term(&mut q, ts.into_iter().next().unwrap_or_default().1),
                 _ => {
                     if !q.phrases.contains(&ts) {
                         q.phrases.push(ts);
@@ -192,10 +193,10 @@ pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>
             .iter()
             .zip(TEXT_FIELDS)
             .map(|(field, def)| {
-                let pq = PhraseQuery::new(
+                let pq = PhraseQuery::new_with_offset(
                     phrase
                         .iter()
-                        .map(|t| Term::from_field_text(*field, t))
+                        .map(|(offset, t)| (*offset, Term::from_field_text(*field, t)))
                         .collect(),
                 );
                 (
@@ -246,7 +247,10 @@ mod tests {
             true,
         );
         assert_eq!(q.terms, ["databas", "failov", "certif"]);
-        assert_eq!(q.phrases, [vec!["lost".to_string(), "write".to_string()]]);
+        assert_eq!(
+            q.phrases,
+            [vec![(0, "lost".to_string()), (1, "write".to_string())]]
+        );
         assert_eq!(q.prefix.as_deref(), Some("certif"));
         assert_eq!(
             q.filters,

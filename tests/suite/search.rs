@@ -168,6 +168,9 @@ fn fixed_cases() -> Vec<Case> {
         "",
         "   ",
         "error rate peaks",
+        "\"rate of the errors\"",
+        "\"no space left on device\"",
+        "\"error budget for the\" checkout",
     ] {
         cases.push(case(q, false));
     }
