@@ -6,8 +6,8 @@
 //! works without configuration (a host that serves them with `Content-Encoding: gzip` works
 //! too: the client checks the gzip magic bytes). Files are named by number; the manifest's
 //! `build` hash is appended as `?v=` to every request, so caches see new names on every change.
-//! The number of files stays bounded: at most 500 document chunks, one postings chunk per ~24 KB
-//! of postings, a positions file per four postings chunks.
+//! The number of files stays bounded: at most 400 document chunks, at most ~480 postings chunks
+//! (at least 14 KB of postings each), a positions file per eight postings chunks.
 //!
 //! ```text
 //! manifest.gz  JSON { version, build, docs, fields: [{name, boost, total_tokens}],
@@ -56,10 +56,12 @@ pub const CLIENT_JS: &str = include_str!("pmsearch.js");
 /// The format version written into the manifest.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Raw (uncompressed) size at which a postings chunk is closed.
-pub const TERM_CHUNK_BYTES: usize = 24 * 1024;
+/// Smallest raw (uncompressed) size at which a postings chunk is closed.
+pub const MIN_TERM_CHUNK_BYTES: usize = 14 * 1024;
+/// Postings chunks aimed for at most (larger archives get larger chunks).
+pub const MAX_TERM_CHUNKS: usize = 480;
 /// Postings chunks per positions file (phrases are rare: fewer, larger files).
-pub const POSITIONS_GROUP: usize = 4;
+pub const POSITIONS_GROUP: usize = 8;
 /// Raw size at which a surface-form chunk is closed.
 pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
 
@@ -279,31 +281,42 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
             flush_group(files, sections, i / POSITIONS_GROUP);
         }
     };
+    // First pass: every term's encoded postings and positions, to size the chunks.
+    let mut entries: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
     let totals = for_each_term(index, |term, per_field| {
-        if count == 0 {
-            firsts.push(term.to_string());
-        }
-        varint(&mut postings, term.len() as u64);
-        postings.extend_from_slice(term.as_bytes());
-        varint(&mut postings, per_field.len() as u64);
+        let mut post = Vec::new();
+        let mut pos_bytes = Vec::new();
+        varint(&mut post, term.len() as u64);
+        post.extend_from_slice(term.as_bytes());
+        varint(&mut post, per_field.len() as u64);
         for (fi, list) in per_field {
-            varint(&mut postings, *fi as u64);
-            varint(&mut postings, list.len() as u64);
+            varint(&mut post, *fi as u64);
+            varint(&mut post, list.len() as u64);
             let mut prev = 0u32;
             for (doc, tf, norm, pos) in list {
-                varint(&mut postings, u64::from(doc - prev));
-                varint(&mut postings, u64::from(*tf));
-                postings.push(*norm);
+                varint(&mut post, u64::from(doc - prev));
+                varint(&mut post, u64::from(*tf));
+                post.push(*norm);
                 prev = *doc;
                 let mut last = 0u32;
                 for p in pos {
-                    varint(&mut positions, u64::from(p - last));
+                    varint(&mut pos_bytes, u64::from(p - last));
                     last = *p;
                 }
             }
         }
+        entries.push((term.to_string(), post, pos_bytes));
+    })?;
+    let total: usize = entries.iter().map(|e| e.1.len()).sum();
+    let chunk_bytes = (total / MAX_TERM_CHUNKS).max(MIN_TERM_CHUNK_BYTES);
+    for (term, post, pos_bytes) in entries {
+        if count == 0 {
+            firsts.push(term);
+        }
+        postings.extend_from_slice(&post);
+        positions.extend_from_slice(&pos_bytes);
         count += 1;
-        if postings.len() >= TERM_CHUNK_BYTES {
+        if postings.len() >= chunk_bytes {
             close_chunk(
                 &mut files,
                 &firsts,
@@ -313,7 +326,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
                 &mut count,
             );
         }
-    })?;
+    }
     if count > 0 {
         close_chunk(
             &mut files,
@@ -376,7 +389,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
     }
 
     // Documents: small chunks, so the results shown cost little.
-    let per_chunk = index.docs.len().div_ceil(500).max(8);
+    let per_chunk = index.docs.len().div_ceil(400).max(8);
     let mut chunks = 0;
     for (i, chunk) in index.docs.chunks(per_chunk).enumerate() {
         let rows: Vec<DocRow<'_>> = chunk
