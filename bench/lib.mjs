@@ -1,0 +1,136 @@
+// Helpers shared by search-bench.mjs and ndcg.mjs: running commands, walking folders, a static
+// file server on 127.0.0.1 that counts the bytes it sends, statistics and machine information.
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { readFile, readdir, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = path.dirname(fileURLToPath(import.meta.url));
+export const repoDir = path.dirname(benchDir);
+export const PMARCHIVE = process.env.PMARCHIVE || path.join(repoDir, "target/release/pmarchive");
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/** Runs a command, returns { code, stdout, stderr, ms } (wall clock). Throws on failure. */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const r = { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms };
+      if (code !== 0 && !opts.allowFail) {
+        reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${r.stderr.slice(-4000)}`));
+      } else resolve(r);
+    });
+  });
+}
+
+/** Every file under dir: [{ rel, size }], rel with forward slashes. */
+export async function walk(dir, base = dir) {
+  const out = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p, base)));
+    else if (e.isFile()) out.push({ rel: path.relative(base, p).split(path.sep).join("/"), size: (await stat(p)).size });
+  }
+  return out;
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".gz": "application/gzip", ".svg": "image/svg+xml",
+  ".xml": "application/xml",
+};
+
+/**
+ * Serves `root` on 127.0.0.1 (no compression, no caching headers beyond the defaults), plus
+ * the in-memory `extra` pages ({ "/path": html }). Every response is logged as
+ * { path, bytes } (body bytes sent) in server.log, which the caller resets.
+ */
+export async function serve(root, extra = {}) {
+  const log = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (extra[url.pathname] !== undefined) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      return res.end(extra[url.pathname]);
+    }
+    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
+    try {
+      if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
+      const data = await readFile(file);
+      log.push({ path: url.pathname, bytes: data.length });
+      res.writeHead(200, {
+        "content-type": TYPES[path.extname(file)] || "application/octet-stream",
+        "content-length": data.length,
+      });
+      res.end(data);
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { server, log, base: `http://127.0.0.1:${server.address().port}` };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+export const kb = (n) => (n / 1024).toFixed(1) + " KiB";
+export const mb = (n) => (n / 1024 / 1024).toFixed(2) + " MiB";
+export const ms = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1)) + " ms";
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  let distro = "";
+  try {
+    const osr = spawnSync("sh", ["-c", ". /etc/os-release && echo \"$PRETTY_NAME\""]).stdout.toString().trim();
+    distro = osr;
+  } catch {}
+  const ver = (cmd, args) => {
+    try {
+      const r = spawnSync(cmd, args);
+      return (r.stdout.toString() + r.stderr.toString()).trim().split("\n")[0];
+    } catch {
+      return "?";
+    }
+  };
+  return {
+    cpu: `${cpus[0]?.model ?? "?"} (${cpus.length} logical cores visible)`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${distro || os.type()} (${os.release()})`,
+    node: process.version,
+    pmarchive: ver(PMARCHIVE, ["--version"]),
+    chromium: ver(CHROMIUM, ["--version"]),
+    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(" "),
+  };
+}
+
+export function table(header, rows) {
+  const line = (cells) => "| " + cells.join(" | ") + " |";
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
