@@ -2,33 +2,28 @@
 //! times, publication after the incident, recurrences pointing back in time, unknown fields.
 
 use super::{at, LintContext};
+use crate::config::ALIASABLE_FIELDS;
 use crate::error::Diagnostic;
 use crate::model::Postmortem;
 
-/// Our own top-level front-matter fields.
-const KNOWN_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "date",
-    "severity",
-    "status",
-    "visibility",
-    "summary",
-    "services",
-    "teams",
-    "authors",
-    "contributing_factors",
-    "tags",
-    "recurrence_of",
-    "near_miss",
+/// Our top-level front-matter fields besides the aliasable ones ([`ALIASABLE_FIELDS`]).
+const OTHER_FIELDS: &[&str] = &[
     "timing",
     "impact",
     "action_items",
-    "source_url",
     "lint_allow",
     "similar_pinned",
     "similar_hidden",
 ];
+
+/// Every top-level field of our format.
+fn known_fields() -> impl Iterator<Item = &'static str> {
+    ALIASABLE_FIELDS
+        .iter()
+        .filter(|f| !f.contains('.'))
+        .chain(OTHER_FIELDS)
+        .copied()
+}
 
 pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let f = &pm.source;
@@ -127,12 +122,12 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
     }
     let aliased: Vec<String> = ctx.config.fields.values().flat_map(source_keys).collect();
     for key in &pm.front_keys {
-        let known = KNOWN_FIELDS.contains(&key.as_str())
+        let known = known_fields().any(|f| f == key)
             || aliased
                 .iter()
                 .any(|a| a == key || a.split('.').next() == Some(key));
         if !known {
-            let near = crate::content::nearest(key, KNOWN_FIELDS.iter().copied());
+            let near = crate::content::nearest(key, known_fields());
             let mut d = Diagnostic::warning(
                 f,
                 at(pm, key),
