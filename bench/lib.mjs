@@ -1,6 +1,8 @@
 // Helpers shared by search-bench.mjs and ndcg.mjs: running commands, walking folders, a static
 // file server on 127.0.0.1 that counts the bytes it sends, statistics and machine information.
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { readFile, readdir, stat } from "node:fs/promises";
 import os from "node:os";
@@ -119,7 +121,14 @@ export function machineInfo() {
       return "?";
     }
   };
+  let binary = "?";
+  try {
+    const st = statSync(PMARCHIVE);
+    const hash = createHash("sha256").update(readFileSync(PMARCHIVE)).digest("hex").slice(0, 12);
+    binary = `${PMARCHIVE} (sha256 ${hash}…, built ${st.mtime.toISOString().replace(/\.\d+Z$/, "Z")})`;
+  } catch {}
   return {
+    binary,
     cpu: `${cpus[0]?.model ?? "?"} (${cpus.length} logical cores visible)`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${distro || os.type()} (${os.release()})`,

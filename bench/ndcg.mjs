@@ -91,7 +91,7 @@ try {
   L.push("\"ranks of missed grade-2\": where each grade-2 document outside the top 10 ranks in the full result list (– = not matched at all).");
   L.push("");
   const info = machineInfo();
-  L.push(`Machine: ${info.cpu}, ${info.memory}, ${info.os}, Node ${info.node}, ${info.pmarchive}.`);
+  L.push(`Machine: ${info.cpu}, ${info.memory}, ${info.os}, Node ${info.node}; ${info.pmarchive}, ${info.binary}.`);
   L.push("");
   const report = L.join("\n");
   await mkdir(path.join(benchDir, "results"), { recursive: true });

@@ -76,6 +76,7 @@ const out = path.join(tmp, "out");
 const commands = [];
 
 async function main() {
+  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(" ");
   if (!existsSync(PMARCHIVE)) throw new Error(`${PMARCHIVE} is missing: cargo build --release`);
   const genArgs = ["--count", String(COUNT), "--seed", String(SEED), "--out", content, "--quiet"];
   commands.push(`python3 ${GEN} ${genArgs.join(" ")}`);
@@ -159,7 +160,8 @@ async function main() {
       log(`pagefind ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(1)} s`);
     }
     const pages = Number((r.stdout.match(/Indexed (\d+) pages/) || [])[1]);
-    const version = (r.stdout.match(/Running Pagefind v([\d.]+)/) || [])[1] || "1.6.0";
+    const version = (r.stdout.match(/Running Pagefind v([\d.]+)/) || [])[1]
+      || JSON.parse(await readFile(path.join(benchDir, "node_modules/pagefind/package.json"), "utf8")).version;
     const files = await walk(path.join(out, "pagefind"));
     const ui = files.filter((f) => /^pagefind-(component-|modular-)?ui\.|^pagefind-highlight\./.test(f.rel));
     pf = { times, pages, version, files, ui, stdout: r.stdout };
@@ -306,7 +308,8 @@ async function main() {
   srv.server.close();
 
   // ---------------------------------------------------------------- report
-  const info = { ...machineInfo(), chromium: chromiumVersion };
+  const { loadavg, ...rest } = machineInfo();
+  const info = { ...rest, chromium: chromiumVersion, "load average (1/5/15 min) at start · at end": `${loadStart} · ${loadavg}` };
   const searchTimes = builds.map((b) => b.phases.search);
   const searchBytes = searchFiles.reduce((a, x) => a + x.size, 0);
   const indexOnly = searchFiles.filter((f) => f.rel !== "index.html");
