@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { chmod, copyFile, readFile, readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,6 +106,20 @@ export const kb = (n) => (n / 1024).toFixed(1) + " KiB";
 export const mb = (n) => (n / 1024 / 1024).toFixed(2) + " MiB";
 export const ms = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1)) + " ms";
 
+/**
+ * Copies the pmarchive binary into `dir` (so a rebuild of target/release during a run cannot
+ * mix two versions) and returns { bin, identity } for the report.
+ */
+export async function snapshotBinary(dir) {
+  const bin = path.join(dir, "pmarchive");
+  await copyFile(PMARCHIVE, bin);
+  await chmod(bin, 0o755);
+  const st = statSync(PMARCHIVE);
+  const hash = createHash("sha256").update(readFileSync(bin)).digest("hex").slice(0, 12);
+  const version = spawnSync(bin, ["--version"]).stdout.toString().trim();
+  return { bin, identity: `${version}, ${path.relative(process.cwd(), PMARCHIVE) || PMARCHIVE} (sha256 ${hash}…, built ${st.mtime.toISOString().replace(/\.\d+Z$/, "Z")})` };
+}
+
 export function machineInfo() {
   const cpus = os.cpus();
   let distro = "";
@@ -121,19 +135,11 @@ export function machineInfo() {
       return "?";
     }
   };
-  let binary = "?";
-  try {
-    const st = statSync(PMARCHIVE);
-    const hash = createHash("sha256").update(readFileSync(PMARCHIVE)).digest("hex").slice(0, 12);
-    binary = `${PMARCHIVE} (sha256 ${hash}…, built ${st.mtime.toISOString().replace(/\.\d+Z$/, "Z")})`;
-  } catch {}
   return {
-    binary,
     cpu: `${cpus[0]?.model ?? "?"} (${cpus.length} logical cores visible)`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${distro || os.type()} (${os.release()})`,
     node: process.version,
-    pmarchive: ver(PMARCHIVE, ["--version"]),
     chromium: ver(CHROMIUM, ["--version"]),
     loadavg: os.loadavg().map((x) => x.toFixed(2)).join(" "),
   };

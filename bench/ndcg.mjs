@@ -12,7 +12,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchDir, machineInfo, PMARCHIVE, repoDir, run, table } from "./lib.mjs";
+import { benchDir, machineInfo, repoDir, run, snapshotBinary, table } from "./lib.mjs";
 
 const ROOT = path.join(repoDir, "tests/fixtures/public-postmortems");
 const TODAY = "2025-11-30";
@@ -25,9 +25,10 @@ function dcg(grades) {
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "pmarchive-ndcg-"));
 try {
+  const { bin, identity } = await snapshotBinary(tmp);
   const out = path.join(tmp, "out");
   const buildArgs = ["build", "--root", ROOT, "--output", out, "--today", TODAY];
-  const build = await run(PMARCHIVE, buildArgs);
+  const build = await run(bin, buildArgs);
   const summary = (build.stderr.match(/^Built .*$/m) || [""])[0];
   console.error("[ndcg]", summary);
 
@@ -40,7 +41,7 @@ try {
   for (const { query, relevant } of judgments.queries) {
     const r = await search(query, { baseUrl: "pm://", fetch: fetcher, limit: K, prefix: false, facets: false });
     const ids = r.results.map((x) => x.id);
-    const cli = JSON.parse((await run(PMARCHIVE, ["search", "--root", ROOT, "--json", "--limit", String(K), query])).stdout);
+    const cli = JSON.parse((await run(bin, ["search", "--root", ROOT, "--json", "--limit", String(K), query])).stdout);
     const cliIds = cli.map((x) => x.id);
     const scoreDiff = Math.max(0, ...cli.map((x, i) => Math.abs(x.score - (r.results[i]?.score ?? NaN))));
     if (ids.join() !== cliIds.join() || !(scoreDiff <= 1e-4 * Math.max(1, cli[0]?.score ?? 1))) {
@@ -91,7 +92,7 @@ try {
   L.push("\"ranks of missed grade-2\": where each grade-2 document outside the top 10 ranks in the full result list (– = not matched at all).");
   L.push("");
   const info = machineInfo();
-  L.push(`Machine: ${info.cpu}, ${info.memory}, ${info.os}, Node ${info.node}; ${info.pmarchive}, ${info.binary}.`);
+  L.push(`Machine: ${info.cpu}, ${info.memory}, ${info.os}, Node ${info.node}; ${identity}.`);
   L.push("");
   const report = L.join("\n");
   await mkdir(path.join(benchDir, "results"), { recursive: true });

@@ -25,7 +25,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import {
   benchDir, CHROMIUM, CHROMIUM_ARGS, kb, machineInfo, mb, median, ms, percentile, PMARCHIVE,
-  run, serve, table, walk,
+  run, serve, snapshotBinary, table, walk,
 } from "./lib.mjs";
 
 // ------------------------------------------------------------------ arguments
@@ -78,6 +78,7 @@ const commands = [];
 async function main() {
   const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(" ");
   if (!existsSync(PMARCHIVE)) throw new Error(`${PMARCHIVE} is missing: cargo build --release`);
+  const { bin, identity } = await snapshotBinary(tmp);
   const genArgs = ["--count", String(COUNT), "--seed", String(SEED), "--out", content, "--quiet"];
   commands.push(`python3 ${GEN} ${genArgs.join(" ")}`);
   log(`generating ${COUNT} postmortems in ${tmp}`);
@@ -88,7 +89,7 @@ async function main() {
   commands.push(`pmarchive ${buildArgs.join(" ")}`);
   const builds = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = await run(PMARCHIVE, buildArgs);
+    const r = await run(bin, buildArgs);
     const phases = {};
     for (const m of r.stderr.matchAll(/^\s+([a-z]+)\s+([\d.]+) ms$/gm)) phases[m[1]] = Number(m[2]);
     if (phases.search === undefined) throw new Error("no `search` phase in the verbose output:\n" + r.stderr.slice(-2000));
@@ -309,7 +310,7 @@ async function main() {
 
   // ---------------------------------------------------------------- report
   const { loadavg, ...rest } = machineInfo();
-  const info = { ...rest, chromium: chromiumVersion, "load average (1/5/15 min) at start · at end": `${loadStart} · ${loadavg}` };
+  const info = { pmarchive: identity, ...rest, chromium: chromiumVersion, "load average (1/5/15 min) at start · at end": `${loadStart} · ${loadavg}` };
   const searchTimes = builds.map((b) => b.phases.search);
   const searchBytes = searchFiles.reduce((a, x) => a + x.size, 0);
   const indexOnly = searchFiles.filter((f) => f.rel !== "index.html");
