@@ -1,5 +1,6 @@
-//! The build pipeline, shared by `build` (and later `serve`): load -> enrich -> render, each
-//! phase timed. Returns files as data; the caller picks the writer.
+//! The build pipeline, shared by `build` and `serve`: load -> check -> enrich -> index ->
+//! similar -> render -> search export, each phase timed. Returns files as data; the caller
+//! picks the writer.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
 use crate::output::{self, OutputFile};
 use crate::render::{self, theme::Theme};
 use crate::search;
+use crate::similar;
 
 /// Validated options for one build.
 #[derive(Debug, Clone)]
@@ -94,7 +96,7 @@ pub fn build_files_cached(
     report.read = postmortems.len();
     report.warnings = diags;
     lap(&mut report, "check");
-    let site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
+    let mut site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
     report.published = site.postmortems.len();
     report.sources = site
         .postmortems
@@ -105,9 +107,12 @@ pub fn build_files_cached(
         })
         .collect();
     lap(&mut report, "enrich");
+    let index = search::SearchIndex::build(&site)?;
+    lap(&mut report, "index");
+    site.similar = similar::compute(&site, &index)?;
+    lap(&mut report, "similar");
     let mut files = render::render(&site, &theme)?;
     lap(&mut report, "render");
-    let index = search::SearchIndex::build(&site)?;
     files.extend(search::export::export(
         &index,
         &search::facet_labels(&site),

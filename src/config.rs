@@ -42,6 +42,32 @@ pub struct Config {
     pub sections: SectionsConfig,
     /// The linter's settings.
     pub check: CheckConfig,
+    /// The similar-incident lists and recurring classes.
+    pub similar: SimilarConfig,
+}
+
+/// `[similar]`: how the similar-incident lists and the recurring classes are formed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimilarConfig {
+    /// Links listed per postmortem. Explicit recurrences and pinned links always appear, even
+    /// beyond this number; computed links fill the rest.
+    pub limit: usize,
+    /// Computed links scoring below this (0..1) are not listed.
+    pub min_score: f32,
+    /// Computed links at least this strong, in both incidents' lists, join the two into one
+    /// recurring class (explicit recurrences and pins always do).
+    pub cluster_score: f32,
+}
+
+impl Default for SimilarConfig {
+    fn default() -> Self {
+        SimilarConfig {
+            limit: 5,
+            min_score: 0.2,
+            cluster_score: 0.45,
+        }
+    }
 }
 
 /// How loud a lint rule is.
@@ -220,6 +246,7 @@ impl Default for Config {
             factors: FactorsConfig::default(),
             sections: SectionsConfig::default(),
             check: CheckConfig::default(),
+            similar: SimilarConfig::default(),
         }
     }
 }
@@ -239,6 +266,8 @@ pub const ALIASABLE_FIELDS: &[&str] = &[
     "contributing_factors",
     "tags",
     "recurrence_of",
+    "similar_pinned",
+    "similar_hidden",
     "near_miss",
     "source_url",
     "timing.detected",
@@ -285,6 +314,28 @@ impl Config {
                     )
                     .suggest(format!("one of: {}", ALIASABLE_FIELDS.join(", "))),
                 );
+            }
+        }
+        let sim = &self.similar;
+        if sim.limit > 50 {
+            out.push(Diagnostic::error(
+                file,
+                at("limit"),
+                "config/similar",
+                "`[similar] limit` must be at most 50",
+            ));
+        }
+        for (name, v) in [
+            ("min_score", sim.min_score),
+            ("cluster_score", sim.cluster_score),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                out.push(Diagnostic::error(
+                    file,
+                    at(name),
+                    "config/similar",
+                    format!("`[similar] {name}` must be between 0 and 1"),
+                ));
             }
         }
         if self.severities.is_empty() {

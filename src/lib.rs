@@ -2,7 +2,7 @@
 //!
 //! Data flows one way (see `ARCHITECTURE.md`): [`content`] reads and parses the files into the
 //! [`model`]; [`enrich`] keeps what may be published and derives taxonomies and recurrence
-//! links; [`render`] turns that into files as data; [`output`] writes them. The [`cli`] resolves
+//! links; [`search`] indexes it and [`similar`] links each incident to the ones like it; [`render`] turns that into files as data; [`output`] writes them. The [`cli`] resolves
 //! arguments and configuration once and drives [`build`].
 
 pub mod build;
@@ -19,4 +19,5 @@ pub mod report;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod similar;
 pub mod text;

@@ -197,6 +197,10 @@ pub struct Postmortem {
     pub tags: Vec<String>,
     /// Ids of earlier incidents of the same class.
     pub recurrence_of: Vec<String>,
+    /// Ids the author wants always listed among the similar incidents.
+    pub similar_pinned: Vec<String>,
+    /// Ids the author never wants listed as similar (a computed link judged wrong).
+    pub similar_hidden: Vec<String>,
     /// A near miss (no or little impact).
     pub near_miss: bool,
     /// Phase times.

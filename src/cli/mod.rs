@@ -6,6 +6,7 @@ pub mod check;
 pub mod new;
 pub mod search;
 pub mod serve;
+pub mod similar;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Serve the archive locally, rebuilding and reloading on every change.
     Serve(serve::ServeArgs),
+    /// List the incidents most similar to one postmortem, with the reasons.
+    Similar(similar::SimilarArgs),
 }
 
 /// Options shared by every command that reads an archive.
@@ -92,6 +95,20 @@ pub fn content_dir(root: &Path, config: &Config) -> Result<PathBuf> {
     Ok(content)
 }
 
+/// Reads and parses the archive named by the arguments, failing on any error (for the commands
+/// that work on the content itself: `search`, `similar`).
+pub fn read_valid_archive(args: &SiteArgs) -> Result<(Config, Vec<crate::model::Postmortem>)> {
+    let (config, _) = load_config(args)?;
+    let content = content_dir(&args.root, &config)?;
+    let highlighter = crate::content::Highlighter::new();
+    let (postmortems, diags) =
+        crate::content::read_archive(&args.root, &content, &config, &highlighter, &|| {});
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Error::Invalid(diags));
+    }
+    Ok((config, postmortems))
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -117,6 +134,10 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => {
             let root = args.site.root.clone();
             (serve::run(args), root)
+        }
+        Command::Similar(args) => {
+            let root = args.site.root.clone();
+            (similar::run(args), root)
         }
     };
     match result {

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{content_dir, load_config, SiteArgs};
-use crate::content::{read_archive, Highlighter};
+use super::{read_valid_archive, SiteArgs};
 use crate::enrich::enrich;
 use crate::error::{Error, Result};
 use crate::search::{parse_query, SearchIndex};
@@ -42,14 +41,7 @@ struct JsonHit<'a> {
 
 /// Runs `search`.
 pub fn run(args: SearchArgs) -> Result<ExitCode> {
-    let (config, _) = load_config(&args.site)?;
-    let content = content_dir(&args.site.root, &config)?;
-    let highlighter = Highlighter::new();
-    let (postmortems, diags) =
-        read_archive(&args.site.root, &content, &config, &highlighter, &|| {});
-    if diags.iter().any(|d| d.is_error()) {
-        return Err(Error::Invalid(diags));
-    }
+    let (config, postmortems) = read_valid_archive(&args.site)?;
     let today = chrono::Utc::now().date_naive();
     let site = enrich(postmortems, &config, today, false);
     let index = SearchIndex::build(&site)?;

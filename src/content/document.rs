@@ -327,6 +327,8 @@ impl Fields<'_, '_> {
         let authors = self.list("authors");
         let tags = self.list("tags");
         let recurrence_of = self.list("recurrence_of");
+        let similar_pinned = self.list("similar_pinned");
+        let similar_hidden = self.list("similar_hidden");
         let source_url = self.string("source_url").filter(|s| !s.is_empty());
         let impact = self.impact();
         let action_items = self.action_items();
@@ -372,6 +374,8 @@ impl Fields<'_, '_> {
             factors,
             tags,
             recurrence_of,
+            similar_pinned,
+            similar_hidden,
             near_miss,
             timing,
             impact,

@@ -261,7 +261,8 @@ pub fn load(
     })
 }
 
-/// Unique ids, and `recurrence_of` naming an existing, earlier postmortem.
+/// Unique ids, and `recurrence_of`, `similar_pinned` and `similar_hidden` naming existing
+/// postmortems other than the document itself.
 fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut by_id: BTreeMap<&str, &Postmortem> = BTreeMap::new();
@@ -284,37 +285,40 @@ fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
         }
     }
     for pm in pms {
-        for target in &pm.recurrence_of {
-            let at = recurrence_line(pm);
-            match by_id.get(target.as_str()) {
-                None => {
-                    let near = nearest(target, by_id.keys().copied());
-                    let mut d = Diagnostic::error(
+        let lists = [
+            ("recurrence_of", "schema/recurrence-of", &pm.recurrence_of),
+            ("similar_pinned", "schema/similar-link", &pm.similar_pinned),
+            ("similar_hidden", "schema/similar-link", &pm.similar_hidden),
+        ];
+        for (field, rule, targets) in lists {
+            let at = pm.locations.get(field).copied().unwrap_or((1, 1));
+            for target in targets {
+                match by_id.get(target.as_str()) {
+                    None => {
+                        let near = nearest(target, by_id.keys().copied());
+                        let mut d = Diagnostic::error(
+                            &pm.source,
+                            at,
+                            rule,
+                            format!("`{field}` names `{target}`, which is no postmortem's id"),
+                        );
+                        if let Some(n) = near {
+                            d = d.suggest(format!("did you mean `{n}`?"));
+                        }
+                        diags.push(d);
+                    }
+                    Some(t) if t.id == pm.id => diags.push(Diagnostic::error(
                         &pm.source,
                         at,
-                        "schema/recurrence-of",
-                        format!("`recurrence_of` names `{target}`, which is no postmortem's id"),
-                    );
-                    if let Some(n) = near {
-                        d = d.suggest(format!("did you mean `{n}`?"));
-                    }
-                    diags.push(d);
+                        rule,
+                        format!("`{field}` cannot name the postmortem itself"),
+                    )),
+                    Some(_) => {}
                 }
-                Some(t) if t.id == pm.id => diags.push(Diagnostic::error(
-                    &pm.source,
-                    at,
-                    "schema/recurrence-of",
-                    "a postmortem cannot be a recurrence of itself",
-                )),
-                Some(_) => {}
             }
         }
     }
     diags
-}
-
-fn recurrence_line(pm: &Postmortem) -> (usize, usize) {
-    pm.locations.get("recurrence_of").copied().unwrap_or((1, 1))
 }
 
 /// The candidate closest to `word` by edit distance, if reasonably close.

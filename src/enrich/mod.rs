@@ -33,6 +33,9 @@ pub struct Site<'c> {
     pub recurred_in: Vec<Vec<usize>>,
     /// Factors, services, teams, tags, years and severities.
     pub taxonomies: Taxonomies,
+    /// Similar incidents and recurring classes; empty until [`crate::similar::compute`] has
+    /// run over the site's search index.
+    pub similar: crate::similar::Similarity,
 }
 
 /// Builds the site from the loaded postmortems.
@@ -75,5 +78,6 @@ pub fn enrich(all: Vec<Postmortem>, config: &Config, today: NaiveDate, drafts: b
         recurrence_of,
         recurred_in,
         taxonomies,
+        similar: Default::default(),
     }
 }

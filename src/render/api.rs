@@ -252,6 +252,8 @@ struct ApiPostmortem<'a> {
     summary: &'a str,
     recurrence_of: Vec<&'a str>,
     recurred_in: Vec<&'a str>,
+    similar: Vec<crate::similar::LinkJson<'a>>,
+    cluster: Option<&'a str>,
     timing: ApiTiming,
     duration_minutes: Option<i64>,
     time_to_detect_minutes: Option<i64>,
@@ -300,6 +302,19 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
             summary: &pm.summary,
             recurrence_of: ids(&site.recurrence_of[i]),
             recurred_in: ids(&site.recurred_in[i]),
+            similar: site
+                .similar
+                .links
+                .get(i)
+                .map(|l| l.iter().map(|l| l.json(site)).collect())
+                .unwrap_or_default(),
+            cluster: site
+                .similar
+                .class_of
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|c| site.similar.classes[c].id.as_str()),
             timing: ApiTiming {
                 detected: when_json(pm.timing.detected),
                 mitigated: when_json(pm.timing.mitigated),

@@ -2,6 +2,7 @@
 //! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
 
 pub mod api;
+pub mod recurring;
 pub mod theme;
 pub mod view;
 
@@ -93,6 +94,10 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             NavItem {
                 title: "Factors",
                 url: "factors/",
+            },
+            NavItem {
+                title: "Recurring",
+                url: "recurring/",
             },
             NavItem {
                 title: "Services",
@@ -258,6 +263,32 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             .feed(format!("factors/{}/atom.xml", t.slug)),
         );
     }
+    // Recurring classes: a page per class, and an index (paginated).
+    let classes = views.classes();
+    for (c, class) in classes.iter().enumerate() {
+        jobs.push(
+            Job::new(
+                class.class.url.clone(),
+                "recurring-class.html",
+                format!("Recurring: {}", class.class.title),
+            )
+            .with("postmortems", &views.class_cards(c))
+            .with("open_actions", &views.class_actions(c))
+            .with("class", class),
+        );
+    }
+    let total_classes = classes.len();
+    let recurring_incidents: usize = classes.iter().map(|c| c.class.size).sum();
+    for (url, page, paginator) in paginate("recurring/", classes) {
+        jobs.push(
+            Job::new(url, "recurring.html", "Recurring incidents")
+                .with("classes", &page)
+                .with("total", &total_classes)
+                .with("incidents", &recurring_incidents)
+                .with("postmortems", &site.postmortems.len())
+                .with("paginator", &paginator),
+        );
+    }
     jobs.push(Job::new("search/".into(), "search.html", "Search"));
     jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
 
@@ -336,10 +367,7 @@ pub struct Paginator {
 }
 
 /// Splits `cards` into pages: page 1 at `path`, page n at `path/page/n/`.
-pub fn paginate(
-    path: &str,
-    cards: Vec<view::Card>,
-) -> Vec<(String, Vec<view::Card>, Option<Paginator>)> {
+pub fn paginate<T>(path: &str, cards: Vec<T>) -> Vec<(String, Vec<T>, Option<Paginator>)> {
     let pages = cards.len().div_ceil(PER_PAGE).max(1);
     if pages == 1 {
         return vec![(path.to_string(), cards, None)];

@@ -214,6 +214,10 @@ pub struct PostmortemView {
     pub recurrence_of: Vec<PmRef>,
     /// Later incidents that repeat this one.
     pub recurred_in: Vec<PmRef>,
+    /// Similar incidents, explicit links first, each with its reasons.
+    pub similar: Vec<super::recurring::SimilarView>,
+    /// The recurring class this incident belongs to.
+    pub class: Option<super::recurring::ClassRef>,
 }
 
 /// Builds views for one site.
@@ -227,7 +231,25 @@ impl<'s, 'c> Views<'s, 'c> {
         Views { site }
     }
 
-    fn named(kind: &str, list: &[String]) -> Vec<Named> {
+    /// The site the views show.
+    pub fn site(&self) -> &'s Site<'c> {
+        self.site
+    }
+
+    /// Factor links for slugs.
+    pub fn factor_refs(&self, slugs: &[String]) -> Vec<FactorRef> {
+        slugs
+            .iter()
+            .map(|f| FactorRef {
+                slug: f.clone(),
+                title: self.factor_title(f),
+                url: format!("factors/{f}/"),
+            })
+            .collect()
+    }
+
+    /// Links to the terms of taxonomy `kind` (`services`...).
+    pub fn named(kind: &str, list: &[String]) -> Vec<Named> {
         list.iter()
             .map(|s| {
                 let slug = slugify(s);
@@ -286,15 +308,7 @@ impl<'s, 'c> Views<'s, 'c> {
             summary: pm.summary.clone(),
             services: Self::named("services", &pm.services),
             teams: Self::named("teams", &pm.teams),
-            factors: pm
-                .factors
-                .iter()
-                .map(|f| FactorRef {
-                    slug: f.clone(),
-                    title: self.factor_title(f),
-                    url: format!("factors/{f}/"),
-                })
-                .collect(),
+            factors: self.factor_refs(&pm.factors),
             tags: Self::named("tags", &pm.tags),
             near_miss: pm.near_miss,
             status: pm.status,
@@ -336,7 +350,8 @@ impl<'s, 'c> Views<'s, 'c> {
         v
     }
 
-    fn pm_ref(&self, i: usize) -> PmRef {
+    /// A short reference to postmortem `i`.
+    pub fn pm_ref(&self, i: usize) -> PmRef {
         let pm = &self.site.postmortems[i];
         PmRef {
             id: pm.id.clone(),
@@ -454,6 +469,8 @@ impl<'s, 'c> Views<'s, 'c> {
                 .iter()
                 .map(|&j| self.pm_ref(j))
                 .collect(),
+            similar: self.similar(i),
+            class: self.class_of(i),
         }
     }
 }

@@ -9,3 +9,4 @@ mod harness;
 mod invalid;
 mod search;
 mod serve;
+mod similar;

@@ -1,0 +1,95 @@
+//! `pmarchive similar`: the incidents most like one postmortem, with scores and reasons,
+//! computed on the content itself (no prior `build`), exactly as the site lists them.
+
+use std::process::ExitCode;
+
+use super::{read_valid_archive, SiteArgs};
+use crate::enrich::enrich;
+use crate::error::{Error, Result};
+use crate::search::SearchIndex;
+use crate::similar::{self, LinkKind};
+
+/// Arguments of `pmarchive similar`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimilarArgs {
+    /// Root and configuration.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Print `[{id, score, recurrence, reasons}]`, in the order the page lists them.
+    #[arg(long)]
+    pub json: bool,
+    /// How many links [default: `[similar] limit` of the configuration].
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// The postmortem's id.
+    pub id: String,
+}
+
+/// Runs `similar`.
+pub fn run(args: SimilarArgs) -> Result<ExitCode> {
+    let (mut config, postmortems) = read_valid_archive(&args.site)?;
+    if let Some(limit) = args.limit {
+        config.similar.limit = limit;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let mut site = enrich(postmortems, &config, today, false);
+    let Some(&i) = site.by_id.get(&args.id) else {
+        return Err(Error::Usage(format!(
+            "no published postmortem has the id `{}` (drafts and restricted postmortems have no similar incidents)",
+            args.id
+        )));
+    };
+    let index = SearchIndex::build(&site)?;
+    site.similar = similar::compute(&site, &index)?;
+    let links = &site.similar.links[i];
+    if args.json {
+        let out: Vec<_> = links.iter().map(|l| l.json(&site)).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| Error::Usage(e.to_string()))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pm = &site.postmortems[i];
+    println!("{}  ({})", pm.title, pm.id);
+    if let Some(c) = site.similar.class_of[i] {
+        let class = &site.similar.classes[c];
+        println!(
+            "recurring class {} ({} incidents)",
+            class.id,
+            class.members.len()
+        );
+    }
+    for l in links {
+        let other = &site.postmortems[l.target];
+        let kind = match l.kind {
+            LinkKind::Recurrence if l.later => "recurred in",
+            LinkKind::Recurrence => "recurrence of",
+            LinkKind::Pinned => "pinned",
+            LinkKind::Computed => "similar",
+        };
+        println!(
+            "{:>6.3}  {:<13}  {:<10}  {}  ({})",
+            l.score,
+            kind,
+            other
+                .date
+                .map(|d| d.date().to_string())
+                .unwrap_or_else(|| "undated".into()),
+            other.title,
+            other.id
+        );
+        let reasons: Vec<String> = l
+            .reasons()
+            .into_iter()
+            .filter(|r| r != "recurrence" && r != "pinned")
+            .collect();
+        if !reasons.is_empty() {
+            println!("        {}", reasons.join(" "));
+        }
+    }
+    if links.is_empty() {
+        eprintln!("no similar incidents");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,195 @@
+//! What templates see of similar incidents and recurring classes: the "Similar incidents" list
+//! of a postmortem page, the class it belongs to, and the "Recurring incidents" pages (an
+//! index of the classes and a page per class). Views only: the links and classes themselves
+//! are computed by [`crate::similar`].
+
+use serde::Serialize;
+
+use super::view::{date_display, Card, FactorRef, Named, PmRef, SeverityRef, Views};
+use crate::similar::{LinkKind, RecurringClass};
+
+/// URL of a recurring class's page, relative to the root.
+pub fn class_url(id: &str) -> String {
+    format!("recurring/{id}/")
+}
+
+/// One similar incident on a postmortem page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarView {
+    /// The other postmortem.
+    #[serde(flatten)]
+    pub pm: PmRef,
+    /// Its severity.
+    pub severity: Option<SeverityRef>,
+    /// The pair's similarity, 0..1.
+    pub score: f32,
+    /// The same as a whole percentage.
+    pub score_pct: u32,
+    /// `recurrence`, `pinned` or `computed`.
+    pub kind: LinkKind,
+    /// The other incident happened later.
+    pub later: bool,
+    /// Shared contributing factors, rarest first.
+    pub factors: Vec<FactorRef>,
+    /// Shared services, rarest first.
+    pub services: Vec<Named>,
+    /// Shared tags, rarest first.
+    pub tags: Vec<Named>,
+    /// Distinctive words both incidents' texts use.
+    pub terms: Vec<String>,
+}
+
+/// A reference to a recurring class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRef {
+    /// The class id (its first incident's id).
+    pub id: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// The first incident's title, which names the class.
+    pub title: String,
+    /// Number of incidents.
+    pub size: usize,
+    /// The first incident's date, human.
+    pub first_display: String,
+    /// The last incident's date, human.
+    pub last_display: String,
+}
+
+/// A recurring class on the index and on its own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassView {
+    /// Id, name, size and span.
+    #[serde(flatten)]
+    pub class: ClassRef,
+    /// Factors at least half the incidents share.
+    pub factors: Vec<FactorRef>,
+    /// Services at least half the incidents share.
+    pub services: Vec<Named>,
+    /// Open action items across the class.
+    pub open_actions: usize,
+    /// An author linked members explicitly.
+    pub explicit: bool,
+    /// The incidents, earliest first.
+    pub members: Vec<PmRef>,
+}
+
+/// An open action item of a recurring class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassAction {
+    /// The postmortem it belongs to.
+    pub pm: PmRef,
+    /// `AI-1`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Owner, or `""`.
+    pub owner: String,
+    /// Due date `YYYY-MM-DD`, or `""`.
+    pub due: String,
+    /// `open` or `in-progress`.
+    pub status: String,
+    /// Past its due date.
+    pub overdue: bool,
+}
+
+impl Views<'_, '_> {
+    /// The similar incidents of postmortem `i`.
+    pub fn similar(&self, i: usize) -> Vec<SimilarView> {
+        let site = self.site();
+        let Some(links) = site.similar.links.get(i) else {
+            return Vec::new();
+        };
+        links
+            .iter()
+            .map(|l| SimilarView {
+                pm: self.pm_ref(l.target),
+                severity: site.postmortems[l.target]
+                    .severity
+                    .as_deref()
+                    .map(|s| self.severity(s)),
+                score: l.score,
+                score_pct: (l.score * 100.0).round().clamp(0.0, 100.0) as u32,
+                kind: l.kind,
+                later: l.later,
+                factors: self.factor_refs(&l.factors),
+                services: Views::named("services", &l.services),
+                tags: Views::named("tags", &l.tags),
+                terms: l.terms.clone(),
+            })
+            .collect()
+    }
+
+    /// The class of postmortem `i`, if it recurs.
+    pub fn class_of(&self, i: usize) -> Option<ClassRef> {
+        let site = self.site();
+        let c = site.similar.class_of.get(i).copied().flatten()?;
+        Some(self.class_ref(&site.similar.classes[c]))
+    }
+
+    fn class_ref(&self, class: &RecurringClass) -> ClassRef {
+        let site = self.site();
+        let day = |w: Option<crate::model::When>| {
+            w.map(|w| date_display(w.date()))
+                .unwrap_or_else(|| "undated".into())
+        };
+        ClassRef {
+            id: class.id.clone(),
+            url: class_url(&class.id),
+            title: site.postmortems[class.members[0]].title.clone(),
+            size: class.members.len(),
+            first_display: day(class.first),
+            last_display: day(class.last),
+        }
+    }
+
+    /// Every recurring class, largest first.
+    pub fn classes(&self) -> Vec<ClassView> {
+        self.site()
+            .similar
+            .classes
+            .iter()
+            .map(|c| ClassView {
+                class: self.class_ref(c),
+                factors: self.factor_refs(&c.factors),
+                services: Views::named("services", &c.services),
+                open_actions: c.open_actions,
+                explicit: c.explicit,
+                members: c.members.iter().map(|&m| self.pm_ref(m)).collect(),
+            })
+            .collect()
+    }
+
+    /// The incidents of class `c` as cards, earliest first.
+    pub fn class_cards(&self, c: usize) -> Vec<Card> {
+        self.cards(&self.site().similar.classes[c].members)
+    }
+
+    /// The open action items of class `c`, earliest incident first.
+    pub fn class_actions(&self, c: usize) -> Vec<ClassAction> {
+        let site = self.site();
+        let mut out = Vec::new();
+        for &m in &site.similar.classes[c].members {
+            for a in site.postmortems[m]
+                .action_items
+                .iter()
+                .filter(|a| a.is_open())
+            {
+                out.push(ClassAction {
+                    pm: self.pm_ref(m),
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    owner: a.owner.clone(),
+                    due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    status: if a.status.is_empty() {
+                        "open".into()
+                    } else {
+                        a.status.clone()
+                    },
+                    overdue: a.is_overdue(site.today),
+                });
+            }
+        }
+        out
+    }
+}

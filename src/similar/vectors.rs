@@ -1,0 +1,240 @@
+//! Term vectors read out of the tantivy index: for every document, the BM25 weight tantivy
+//! gives each of its terms in the similarity fields, and for every term shared by at least two
+//! documents, its postings with those weights. tantivy keeps no term vectors, so they are
+//! rebuilt from the inverted index (one pass over each field's postings), which also means the
+//! text is never analysed twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED};
+
+use crate::error::{Error, Result};
+use crate::search::{SearchIndex, TEXT_FIELDS};
+
+/// Terms in more than the given share of the documents are dropped (they say nothing about one
+/// incident), but the cut is never below this many documents, so small archives keep their
+/// words.
+const MIN_MAX_DF: u32 = 4;
+
+/// The document-term weights of the similarity fields.
+pub struct TermVectors {
+    /// Per document: (term id, weight), sorted by term id.
+    docs: Vec<Vec<(u32, f32)>>,
+    /// Per document: the Euclidean norm of its vector.
+    norms: Vec<f32>,
+    /// Per term: (document, weight) by document, only for terms of two documents or more.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Per term: the term (a stem).
+    terms: Vec<String>,
+}
+
+fn tantivy_err(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("similarity: {e}"))
+}
+
+/// One field's terms: (term, postings as (doc, weight)).
+type FieldTerms = Vec<(String, Vec<(u32, f32)>)>;
+
+impl TermVectors {
+    /// Reads the vectors of `fields` (name, weight) out of `index`.
+    pub fn build(
+        index: &SearchIndex,
+        fields: &[(&'static str, f32)],
+        max_df_share: f64,
+    ) -> Result<TermVectors> {
+        let searcher = index.searcher();
+        let n = index.docs.len();
+        let Some(segment) = searcher.segment_readers().first() else {
+            return Ok(TermVectors {
+                docs: vec![Vec::new(); n],
+                norms: vec![0.0; n],
+                postings: Vec::new(),
+                terms: Vec::new(),
+            });
+        };
+        let max_df = ((n as f64 * max_df_share) as u32).max(MIN_MAX_DF);
+        let per_field: Vec<FieldTerms> = fields
+            .par_iter()
+            .map(|&(name, boost)| -> Result<FieldTerms> {
+                let pos = TEXT_FIELDS
+                    .iter()
+                    .position(|f| f.name == name)
+                    .ok_or_else(|| tantivy_err(format!("no text field `{name}`")))?;
+                let field = index.text_fields[pos];
+                let inv = segment.inverted_index(field).map_err(tantivy_err)?;
+                let norms = segment.get_fieldnorms_reader(field).map_err(tantivy_err)?;
+                let docs = u64::from(segment.num_docs()).max(1);
+                let average = inv.total_num_tokens() as f32 / docs as f32;
+                let mut out = Vec::new();
+                let mut stream = inv.terms().stream().map_err(tantivy_err)?;
+                while stream.advance() {
+                    let info = stream.value();
+                    if info.doc_freq > max_df {
+                        continue;
+                    }
+                    let weight = Bm25Weight::for_one_term_without_explain(
+                        u64::from(info.doc_freq),
+                        docs,
+                        average,
+                    )
+                    .boost_by(boost);
+                    let mut postings = inv
+                        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                        .map_err(tantivy_err)?;
+                    let mut list = Vec::with_capacity(info.doc_freq as usize);
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        let w = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+                        list.push((doc, w));
+                        doc = postings.advance();
+                    }
+                    out.push((String::from_utf8_lossy(stream.key()).into_owned(), list));
+                }
+                Ok(out)
+            })
+            .collect::<Result<_>>()?;
+
+        // Merge the fields: one id per term, weights of a term in several fields summed.
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut terms: Vec<String> = Vec::new();
+        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+        for field_terms in per_field {
+            for (term, list) in field_terms {
+                let id = *ids.entry(term.clone()).or_insert_with(|| {
+                    terms.push(term);
+                    postings.push(Vec::new());
+                    (terms.len() - 1) as u32
+                });
+                postings[id as usize].extend(list);
+            }
+        }
+        let mut docs: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+        for (id, list) in postings.iter_mut().enumerate() {
+            merge_sorted(list);
+            for &(doc, w) in list.iter() {
+                docs[doc as usize].push((id as u32, w));
+            }
+            if list.len() < 2 {
+                list.clear();
+            }
+        }
+        let norms = docs
+            .iter()
+            .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
+            .collect();
+        Ok(TermVectors {
+            docs,
+            norms,
+            postings,
+            terms,
+        })
+    }
+
+    /// The weight of `term` in `doc` (0 when absent or dropped).
+    #[cfg(test)]
+    pub fn weight(&self, doc: usize, term: &str) -> f32 {
+        let Some(id) = self.terms.iter().position(|t| t == term) else {
+            return 0.0;
+        };
+        self.docs[doc]
+            .iter()
+            .find(|&&(t, _)| t as usize == id)
+            .map_or(0.0, |&(_, w)| w)
+    }
+
+    /// The term (stem) with this id.
+    pub fn term(&self, id: u32) -> &str {
+        &self.terms[id as usize]
+    }
+
+    /// The postings of a term (empty for a term of one document).
+    pub fn postings(&self, id: u32) -> &[(u32, f32)] {
+        &self.postings[id as usize]
+    }
+
+    /// The `k` heaviest terms of `doc` that other documents share, heaviest first.
+    pub fn query(&self, doc: usize, k: usize) -> Vec<(u32, f32)> {
+        let mut v: Vec<(u32, f32)> = self.docs[doc]
+            .iter()
+            .copied()
+            .filter(|&(t, _)| !self.postings[t as usize].is_empty())
+            .collect();
+        v.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        v.truncate(k);
+        v
+    }
+
+    /// The cosine of two documents' vectors, and the terms they share by their contribution
+    /// (strongest first).
+    pub fn cosine(&self, a: usize, b: usize) -> (f32, Vec<u32>) {
+        let (va, vb) = (&self.docs[a], &self.docs[b]);
+        let (mut i, mut j) = (0, 0);
+        let mut dot = 0.0f32;
+        let mut shared: Vec<(f32, u32)> = Vec::new();
+        while i < va.len() && j < vb.len() {
+            match va[i].0.cmp(&vb[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let p = va[i].1 * vb[j].1;
+                    dot += p;
+                    shared.push((p, va[i].0));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let denom = self.norms[a] * self.norms[b];
+        let cos = if denom > 0.0 {
+            (dot / denom).min(1.0)
+        } else {
+            0.0
+        };
+        shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        (cos, shared.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// For every term, the word shown for it: the shortest surface form that analyses to it
+    /// (alphabetically first among equals), from the index's surface map.
+    pub fn display_words(&self, surface: &BTreeMap<String, String>) -> HashMap<String, String> {
+        let mut words: HashMap<String, String> = HashMap::new();
+        for (word, stem) in surface {
+            match words.get(stem) {
+                Some(w) if w.len() <= word.len() => {}
+                _ => {
+                    words.insert(stem.clone(), word.clone());
+                }
+            }
+        }
+        words
+    }
+}
+
+/// Sorts (doc, weight) pairs by doc and sums the weights of equal docs.
+fn merge_sorted(list: &mut Vec<(u32, f32)>) {
+    list.sort_by_key(|&(d, _)| d);
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(list.len());
+    for &(d, w) in list.iter() {
+        match out.last_mut() {
+            Some(last) if last.0 == d => last.1 += w,
+            _ => out.push((d, w)),
+        }
+    }
+    *list = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_fields() {
+        let mut l = vec![(3, 1.0), (1, 0.5), (3, 0.25)];
+        merge_sorted(&mut l);
+        assert_eq!(l, [(1, 0.5), (3, 1.25)]);
+    }
+}
