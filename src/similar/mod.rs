@@ -11,7 +11,7 @@
 //! - text: the cosine of the two incidents' BM25 term vectors over what went wrong (title,
 //!   summary, root cause, timeline with its error messages). Each weight is tantivy's own BM25
 //!   score of the term for the document ([`tantivy::query::Bm25Weight`] over the index's
-//!   document frequencies and fieldnorms), times a per-field weight; terms in more than a tenth
+//!   document frequencies and fieldnorms), times a per-field weight; terms in more than a fifth
 //!   of the archive are dropped as carrying no signal. Candidates come from the postings of each
 //!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), so the cost grows
 //!   with the archive, not with its square;
@@ -20,13 +20,18 @@
 //!
 //! Explicit links always appear and come first: `recurrence_of` (both ways) and the author's
 //! `similar_pinned`; `similar_hidden` removes a computed link. Both pins and hides apply in
-//! both directions: a link is a relation between two incidents. Classes are formed in
-//! [`class`].
+//! both directions: a link is a relation between two incidents. Explicit links also form
+//! chains (incidents joined through others), which the computed links use: two incidents of
+//! one chain are one class by their authors' word (a bonus, reason `chain`), and the best
+//! candidates are scored again against the members of their chain and of the incident's own,
+//! which averages out the noise of one pair. A list ends where similarity falls off (below
+//! [`Params::relative_cutoff`] of its best link) rather than padding itself to the limit.
+//! Classes are formed in [`class`].
 
 pub mod class;
 mod vectors;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -65,6 +70,9 @@ pub struct Params {
     /// Computed links scoring below this share of the best link of the list are dropped: a
     /// list stops where similarity falls off, rather than padding itself to the limit.
     pub relative_cutoff: f32,
+    /// Share of a pair's score taken from the two incidents' explicit chains: the mean
+    /// similarity of each incident to (up to [`CHAIN_SAMPLE`]) members of the other's chain.
+    pub chain_weight: f32,
     /// Links scoring below this are not listed (`[similar] min_score` when computed).
     pub min_score: f32,
 }
@@ -76,13 +84,20 @@ impl Default for Params {
             weights: [0.6, 0.25, 0.1, 0.05],
             query_terms: 24,
             candidates: 40,
-            max_df_share: 0.1,
+            max_df_share: 0.2,
             chain_bonus: 0.3,
-            relative_cutoff: 0.6,
+            relative_cutoff: 0.7,
+            chain_weight: 0.7,
             min_score: 0.2,
         }
     }
 }
+
+/// Candidates (at least; twice the list's limit when larger) scored again with their chains.
+pub const RESCORED: usize = 12;
+
+/// Members of a chain a pair's chain score looks at.
+pub const CHAIN_SAMPLE: usize = 6;
 
 /// Distinctive shared words named in a link's reasons.
 const REASON_TERMS: usize = 4;
@@ -180,46 +195,87 @@ pub struct Similarity {
     pub class_of: Vec<Option<usize>>,
 }
 
-/// Rarity weights of the values of one structured field.
-struct Rarity {
-    weight: HashMap<String, f32>,
+/// One structured field (factors, services or tags): each document's values as ids, each
+/// value weighted by its rarity, `ln(1 + N / df)`.
+struct Field {
+    /// Per document: its distinct value ids, sorted.
+    docs: Vec<Vec<u32>>,
+    /// Per document: the sum of its values' weights.
+    totals: Vec<f32>,
+    /// Per value id: its weight.
+    weight: Vec<f32>,
+    /// Per value id: the value (ids follow the values' order).
+    names: Vec<String>,
 }
 
-impl Rarity {
-    fn new<'a>(n: usize, lists: impl Iterator<Item = &'a [String]>) -> Rarity {
-        let mut df: HashMap<String, usize> = HashMap::new();
-        for list in lists {
-            let set: BTreeSet<&String> = list.iter().collect();
+impl Field {
+    fn new<'a>(lists: impl Iterator<Item = &'a [String]>) -> Field {
+        let lists: Vec<&[String]> = lists.collect();
+        let n = lists.len();
+        let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+        for list in &lists {
+            let set: BTreeSet<&str> = list.iter().map(String::as_str).collect();
             for v in set {
-                *df.entry(v.clone()).or_default() += 1;
+                *df.entry(v).or_default() += 1;
             }
         }
-        let weight = df
-            .into_iter()
-            .map(|(v, d)| (v, (1.0 + n as f32 / d as f32).ln()))
+        let ids: HashMap<&str, u32> = df.keys().enumerate().map(|(i, v)| (*v, i as u32)).collect();
+        let weight: Vec<f32> = df
+            .values()
+            .map(|&d| (1.0 + n as f32 / d as f32).ln())
             .collect();
-        Rarity { weight }
-    }
-
-    fn of(&self, v: &str) -> f32 {
-        self.weight.get(v).copied().unwrap_or(0.0)
-    }
-
-    /// Weighted Jaccard of two sets, and the shared values rarest first.
-    fn compare(&self, a: &[String], b: &[String]) -> (f32, Vec<String>) {
-        let a: BTreeSet<&str> = a.iter().map(String::as_str).collect();
-        let b: BTreeSet<&str> = b.iter().map(String::as_str).collect();
-        let union: f32 = a.union(&b).map(|v| self.of(v)).sum();
-        let mut shared: Vec<&str> = a.intersection(&b).copied().collect();
-        if union <= 0.0 || shared.is_empty() {
-            return (0.0, Vec::new());
+        let docs: Vec<Vec<u32>> = lists
+            .iter()
+            .map(|list| {
+                let mut v: Vec<u32> = list.iter().map(|x| ids[x.as_str()]).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let totals = docs
+            .iter()
+            .map(|v| v.iter().map(|&i| weight[i as usize]).sum())
+            .collect();
+        Field {
+            docs,
+            totals,
+            weight,
+            names: df.into_keys().map(String::from).collect(),
         }
-        let inter: f32 = shared.iter().map(|v| self.of(v)).sum();
-        shared.sort_by(|x, y| self.of(y).total_cmp(&self.of(x)).then_with(|| x.cmp(y)));
-        (
-            inter / union,
-            shared.into_iter().map(String::from).collect(),
-        )
+    }
+
+    /// The values two documents share.
+    fn shared(&self, a: usize, b: usize) -> impl Iterator<Item = u32> + '_ {
+        let vb = &self.docs[b];
+        self.docs[a]
+            .iter()
+            .copied()
+            .filter(move |v| vb.binary_search(v).is_ok())
+    }
+
+    /// Weighted Jaccard of two documents' sets.
+    fn similarity(&self, a: usize, b: usize) -> f32 {
+        let inter: f32 = self.shared(a, b).map(|v| self.weight[v as usize]).sum();
+        let union = self.totals[a] + self.totals[b] - inter;
+        if inter <= 0.0 || union <= 0.0 {
+            0.0
+        } else {
+            inter / union
+        }
+    }
+
+    /// The shared values, rarest first (then by name).
+    fn shared_names(&self, a: usize, b: usize) -> Vec<String> {
+        let mut v: Vec<u32> = self.shared(a, b).collect();
+        v.sort_by(|x, y| {
+            self.weight[*y as usize]
+                .total_cmp(&self.weight[*x as usize])
+                .then(x.cmp(y))
+        });
+        v.into_iter()
+            .map(|i| self.names[i as usize].clone())
+            .collect()
     }
 }
 
@@ -228,25 +284,38 @@ struct Scorer<'a> {
     site: &'a Site<'a>,
     params: &'a Params,
     vectors: TermVectors,
-    factors: Rarity,
-    services: Rarity,
-    tags: Rarity,
+    factors: Field,
+    services: Field,
+    tags: Field,
     /// Stem -> the word shown for it in reasons.
     words: HashMap<String, String>,
 }
 
 impl Scorer<'_> {
-    /// The full link from `a` to `b` (kind left as computed).
-    fn link(&self, a: usize, b: usize) -> Link {
-        let pa = &self.site.postmortems[a];
-        let pb = &self.site.postmortems[b];
-        let (text, shared_terms) = self.vectors.cosine(a, b);
-        let (f, factors) = self.factors.compare(&pa.factors, &pb.factors);
-        let (s, services) = self.services.compare(&pa.services, &pb.services);
-        let (t, tags) = self.tags.compare(&pa.tags, &pb.tags);
+    /// The similarity of `a` and `b` (symmetric).
+    fn score(&self, a: usize, b: usize) -> f32 {
+        self.combine(self.vectors.cosine(a, b), a, b)
+    }
+
+    /// [`Self::score`] with `a`'s vector scattered into `dense` (the same value, faster when
+    /// `a` is compared with many).
+    fn score_dense(&self, dense: &[f32], a: usize, b: usize) -> f32 {
+        self.combine(self.vectors.cosine_dense(dense, a, b), a, b)
+    }
+
+    fn combine(&self, text: f32, a: usize, b: usize) -> f32 {
         let w = &self.params.weights;
-        let score = w[0] * text + w[1] * f + w[2] * s + w[3] * t;
-        let terms = shared_terms
+        w[0] * text
+            + w[1] * self.factors.similarity(a, b)
+            + w[2] * self.services.similarity(a, b)
+            + w[3] * self.tags.similarity(a, b)
+    }
+
+    /// The link from `a` to `b` with its reasons (kind left as computed).
+    fn link(&self, a: usize, b: usize, score: f32) -> Link {
+        let terms = self
+            .vectors
+            .shared_terms(a, b)
             .into_iter()
             .take(REASON_TERMS)
             .map(|tid| {
@@ -262,9 +331,9 @@ impl Scorer<'_> {
             score,
             kind: LinkKind::Computed,
             later: is_later(self.site, a, b),
-            factors,
-            services,
-            tags,
+            factors: self.factors.shared_names(a, b),
+            services: self.services.shared_names(a, b),
+            tags: self.tags.shared_names(a, b),
             terms,
             chained: false,
         }
@@ -325,8 +394,12 @@ impl Accumulator {
             self.scores[d] = 0.0;
         }
         self.touched.clear();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
-        scored.truncate(k);
+        let order = |x: &(f32, usize), y: &(f32, usize)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+        if scored.len() > k && k > 0 {
+            scored.select_nth_unstable_by(k - 1, order);
+            scored.truncate(k);
+        }
+        scored.sort_by(order);
         scored.into_iter().map(|(_, d)| d).collect()
     }
 }
@@ -350,9 +423,9 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
         site,
         params,
         vectors,
-        factors: Rarity::new(n, pms.iter().map(|p| p.factors.as_slice())),
-        services: Rarity::new(n, pms.iter().map(|p| p.services.as_slice())),
-        tags: Rarity::new(n, pms.iter().map(|p| p.tags.as_slice())),
+        factors: Field::new(pms.iter().map(|p| p.factors.as_slice())),
+        services: Field::new(pms.iter().map(|p| p.services.as_slice())),
+        tags: Field::new(pms.iter().map(|p| p.tags.as_slice())),
         words: HashMap::new(),
     };
     scorer.words = scorer.vectors.display_words(&index.surface);
@@ -406,13 +479,18 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
     let links: Vec<Vec<Link>> = (0..n)
         .into_par_iter()
         .map_init(
-            || Accumulator::new(n),
-            |acc, a| {
+            || {
+                (
+                    Accumulator::new(n),
+                    vec![0.0f32; scorer.vectors.num_terms()],
+                )
+            },
+            |(acc, dense), a| {
                 let mut out: Vec<Link> = explicit[a]
                     .iter()
                     .map(|&(b, kind)| Link {
                         kind,
-                        ..scorer.link(a, b)
+                        ..scorer.link(a, b, scorer.score(a, b))
                     })
                     .collect();
                 // Recurrences, then pins; earlier incidents first within each.
@@ -429,32 +507,74 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
                     candidates.sort_unstable();
                     candidates.dedup();
                 }
-                let mut computed: Vec<Link> = candidates
+                // Score every candidate; the best few are scored again with their chains, and
+                // only the links kept get their reasons worked out.
+                let order = |x: &(f32, usize, bool), y: &(f32, usize, bool)| {
+                    y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
+                };
+                scorer.vectors.scatter(a, dense);
+                let d: &[f32] = dense;
+                let mut scored: Vec<(f32, usize, bool)> = candidates
                     .into_iter()
                     .filter(|b| !hidden[a].contains(b) && !explicit[a].iter().any(|e| e.0 == *b))
                     .map(|b| {
-                        let mut l = scorer.link(a, b);
-                        if chain[a] == chain[b] {
-                            l.chained = true;
-                            l.score = (l.score + params.chain_bonus).min(1.0);
+                        let chained = chain[a] == chain[b];
+                        let mut score = scorer.score_dense(d, a, b);
+                        if chained {
+                            score = (score + params.chain_bonus).min(1.0);
                         }
-                        l
+                        (score, b, chained)
                     })
-                    .filter(|l| l.score >= params.min_score)
                     .collect();
-                computed.sort_by(|x, y| {
-                    y.score
-                        .total_cmp(&x.score)
-                        .then_with(|| x.target.cmp(&y.target))
-                });
+                scored.sort_by(order);
+                scored.truncate(RESCORED.max(2 * config.limit));
+                let mut cache: HashMap<usize, f32> = HashMap::new();
+                let mut score_a = |y: usize| {
+                    *cache
+                        .entry(y)
+                        .or_insert_with(|| scorer.score_dense(d, a, y))
+                };
+                for (score, b, chained) in scored.iter_mut() {
+                    if *chained || params.chain_weight <= 0.0 {
+                        continue;
+                    }
+                    let ka = &chains[&chain[a]];
+                    let kb = &chains[&chain[*b]];
+                    if ka.len() == 1 && kb.len() == 1 {
+                        continue;
+                    }
+                    let mut sum = 0.0;
+                    let mut count = 0usize;
+                    for &y in kb.iter().take(CHAIN_SAMPLE) {
+                        sum += if y == *b { *score } else { score_a(y) };
+                        count += 1;
+                    }
+                    for &x in ka.iter().take(CHAIN_SAMPLE) {
+                        sum += if x == a { *score } else { scorer.score(x, *b) };
+                        count += 1;
+                    }
+                    let group = sum / count as f32;
+                    *score = (1.0 - params.chain_weight) * *score + params.chain_weight * group;
+                }
+                scorer.vectors.unscatter(a, dense);
+                scored.retain(|&(score, _, _)| score >= params.min_score);
+                scored.sort_by(order);
                 let best = out
                     .iter()
-                    .chain(computed.first())
                     .map(|l| l.score)
+                    .chain(scored.first().map(|s| s.0))
                     .fold(0.0f32, f32::max);
-                computed.retain(|l| l.score >= best * params.relative_cutoff);
+                scored.retain(|s| s.0 >= best * params.relative_cutoff);
                 let room = config.limit.saturating_sub(out.len());
-                out.extend(computed.into_iter().take(room));
+                out.extend(
+                    scored
+                        .into_iter()
+                        .take(room)
+                        .map(|(score, b, chained)| Link {
+                            chained,
+                            ..scorer.link(a, b, score)
+                        }),
+                );
                 out
             },
         )

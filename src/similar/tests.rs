@@ -74,7 +74,7 @@ fn term_weights_are_tantivys_bm25_scores() {
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
     with_site(|site, index, _| {
-        let vectors = TermVectors::build(index, SIMILARITY_FIELDS, 0.1).unwrap();
+        let vectors = TermVectors::build(index, SIMILARITY_FIELDS, 0.2).unwrap();
         let searcher = index.searcher();
         let mut checked = 0;
         for term in ["certif", "expir", "renew", "ttl", "backoff"] {
@@ -197,19 +197,20 @@ fn rarity_weighs_rare_values_more() {
         vec!["common".into()],
         vec!["common".into()],
         vec!["common".into(), "other".into()],
+        vec![],
     ];
-    let r = Rarity::new(5, lists.iter().map(Vec::as_slice));
-    assert!(r.of("rare") > r.of("common"));
-    let (common_only, _) = r.compare(&lists[2], &lists[3]);
-    assert_eq!(common_only, 1.0, "identical sets are fully similar");
-    let (both, shared) = r.compare(&lists[0], &lists[1]);
-    assert_eq!(both, 1.0);
-    assert_eq!(shared, ["rare", "common"], "rarest first");
-    let (partial, shared) = r.compare(&lists[0], &lists[2]);
+    let f = Field::new(lists.iter().map(Vec::as_slice));
+    let w = |name: &str| f.weight[f.names.iter().position(|n| n == name).unwrap()];
+    assert!(w("rare") > w("common"));
+    assert_eq!(f.similarity(2, 3), 1.0, "identical sets are fully similar");
+    assert_eq!(f.similarity(0, 1), 1.0);
+    assert_eq!(f.shared_names(0, 1), ["rare", "common"], "rarest first");
+    let partial = f.similarity(0, 2);
     assert!(partial > 0.0 && partial < 0.5, "{partial}");
-    assert_eq!(shared, ["common"]);
-    let (none, shared) = r.compare(&lists[1], &[]);
-    assert_eq!((none, shared.len()), (0.0, 0));
+    assert_eq!(f.shared_names(0, 2), ["common"]);
+    assert_eq!(f.similarity(1, 5), 0.0);
+    assert!(f.shared_names(1, 5).is_empty());
+    assert_eq!(f.similarity(0, 4), f.similarity(4, 0), "symmetric");
 }
 
 #[test]

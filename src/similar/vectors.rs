@@ -168,34 +168,72 @@ impl TermVectors {
         v
     }
 
-    /// The cosine of two documents' vectors, and the terms they share by their contribution
-    /// (strongest first).
-    pub fn cosine(&self, a: usize, b: usize) -> (f32, Vec<u32>) {
+    /// The cosine of two documents' vectors.
+    pub fn cosine(&self, a: usize, b: usize) -> f32 {
+        let denom = self.norms[a] * self.norms[b];
+        if denom <= 0.0 {
+            return 0.0;
+        }
+        let mut dot = 0.0f32;
+        self.for_shared(a, b, |_, p| dot += p);
+        (dot / denom).min(1.0)
+    }
+
+    /// The number of terms (the size of a dense vector).
+    pub fn num_terms(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Writes `doc`'s weights into `dense` (all zeros before), for [`Self::cosine_dense`].
+    pub fn scatter(&self, doc: usize, dense: &mut [f32]) {
+        for &(t, w) in &self.docs[doc] {
+            dense[t as usize] = w;
+        }
+    }
+
+    /// Sets `doc`'s weights in `dense` back to zero.
+    pub fn unscatter(&self, doc: usize, dense: &mut [f32]) {
+        for &(t, _) in &self.docs[doc] {
+            dense[t as usize] = 0.0;
+        }
+    }
+
+    /// [`Self::cosine`] of `a` (scattered into `dense`) and `b`: one pass over `b`'s terms.
+    pub fn cosine_dense(&self, dense: &[f32], a: usize, b: usize) -> f32 {
+        let denom = self.norms[a] * self.norms[b];
+        if denom <= 0.0 {
+            return 0.0;
+        }
+        let dot: f32 = self.docs[b]
+            .iter()
+            .map(|&(t, w)| dense[t as usize] * w)
+            .sum();
+        (dot / denom).min(1.0)
+    }
+
+    /// The terms two documents share, by their contribution to the cosine (strongest first).
+    pub fn shared_terms(&self, a: usize, b: usize) -> Vec<u32> {
+        let mut shared: Vec<(f32, u32)> = Vec::new();
+        self.for_shared(a, b, |t, p| shared.push((p, t)));
+        shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        shared.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Calls `f(term, product of the weights)` for every term of both documents.
+    fn for_shared(&self, a: usize, b: usize, mut f: impl FnMut(u32, f32)) {
         let (va, vb) = (&self.docs[a], &self.docs[b]);
         let (mut i, mut j) = (0, 0);
-        let mut dot = 0.0f32;
-        let mut shared: Vec<(f32, u32)> = Vec::new();
         while i < va.len() && j < vb.len() {
             match va[i].0.cmp(&vb[j].0) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    let p = va[i].1 * vb[j].1;
-                    dot += p;
-                    shared.push((p, va[i].0));
+                    f(va[i].0, va[i].1 * vb[j].1);
                     i += 1;
                     j += 1;
                 }
             }
         }
-        let denom = self.norms[a] * self.norms[b];
-        let cos = if denom > 0.0 {
-            (dot / denom).min(1.0)
-        } else {
-            0.0
-        };
-        shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
-        (cos, shared.into_iter().map(|(_, t)| t).collect())
     }
 
     /// For every term, the word shown for it: the shortest surface form that analyses to it
