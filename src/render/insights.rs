@@ -1,0 +1,680 @@
+//! The insights pages as views: `/actions/` (and its static filter pages), `/insights/`, the
+//! trend chart of each factor page, `api/actions.json` and `api/insights.json`.
+//!
+//! The figures come from [`crate::insights`]; this module only shapes them for templates
+//! (displayed values, URLs, chart geometry from [`crate::insights::chart`]).
+
+use serde::Serialize;
+
+use super::view::{self, date_display, Views};
+use super::Job;
+use crate::enrich::{Site, Term};
+use crate::insights::actions::{self, Action, Dimension};
+use crate::insights::chart::{
+    self, bar_chart, heatmap, quarter_categories, BarChart, Category, Heatmap, Layout, Series,
+    Table, TableRow, Unit,
+};
+use crate::insights::{Figures, Insights, Quarter, Target, NO_SEVERITY};
+use crate::output::OutputFile;
+use crate::text::slugify;
+
+/// Most recurrent factor themes listed on `/insights/`.
+pub const TOP_FACTORS: usize = 10;
+
+/// A postmortem an item belongs to, or that repeated its incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct PmLink {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// `3 Feb 2025` or `undated`.
+    pub date_display: String,
+}
+
+fn pm_link(site: &Site<'_>, i: usize) -> PmLink {
+    let pm = &site.postmortems[i];
+    PmLink {
+        id: pm.id.clone(),
+        title: pm.title.clone(),
+        url: view::postmortem_url(&pm.id),
+        date_display: pm
+            .date
+            .map(|d| date_display(d.date()))
+            .unwrap_or_else(|| "undated".into()),
+    }
+}
+
+/// The slugs an item has in each dimension (the rows' `data-*` attributes).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterKeys {
+    /// Status slug.
+    pub status: String,
+    /// Owner slug.
+    pub owner: String,
+    /// Team slugs, space-separated.
+    pub team: String,
+    /// Kind slug.
+    pub kind: String,
+    /// Priority slug.
+    pub priority: String,
+}
+
+/// An action item as `actions.html` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    /// Item id, may be `""`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Its postmortem.
+    pub pm: PmLink,
+    /// Owner, may be `""`.
+    pub owner: String,
+    /// `YYYY-MM-DD` or `""`.
+    pub due: String,
+    /// Status (`open` when not given).
+    pub status: String,
+    /// Kind, may be `""`.
+    pub kind: String,
+    /// Priority, may be `""`.
+    pub priority: String,
+    /// `YYYY-MM-DD` or `""`.
+    pub closed: String,
+    /// Open or in progress.
+    pub open: bool,
+    /// Open and due before today.
+    pub overdue: bool,
+    /// Open for more than `stale_days` since the incident.
+    pub stale: bool,
+    /// Days since the incident while open, or null.
+    pub days_open: Option<i64>,
+    /// Done on or before its due date.
+    pub done_on_time: bool,
+    /// Later postmortems that repeat this item's incident (non-empty: flagged).
+    pub recurred_in: Vec<PmLink>,
+    /// The postmortem's teams.
+    pub teams: Vec<view::Named>,
+    /// Filter slugs.
+    pub keys: FilterKeys,
+}
+
+fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
+    let slugs = |d: Dimension| {
+        a.values(d)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    ActionView {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        pm: pm_link(site, a.pm_index),
+        owner: a.owner.clone(),
+        due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+        status: a.status.clone(),
+        kind: a.kind.clone(),
+        priority: a.priority.clone(),
+        closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
+        open: a.open,
+        overdue: a.overdue,
+        stale: a.stale,
+        days_open: a.days_open,
+        done_on_time: a.done_on_time,
+        recurred_in: a
+            .recurred_in
+            .iter()
+            .filter_map(|id| site.by_id.get(id))
+            .map(|&j| pm_link(site, j))
+            .collect(),
+        teams: a
+            .teams
+            .iter()
+            .map(|t| view::Named {
+                name: t.clone(),
+                slug: slugify(t),
+                url: format!("teams/{}/", slugify(t)),
+            })
+            .collect(),
+        keys: FilterKeys {
+            status: slugs(Dimension::Status),
+            owner: slugs(Dimension::Owner),
+            team: slugs(Dimension::Team),
+            kind: slugs(Dimension::Kind),
+            priority: slugs(Dimension::Priority),
+        },
+    }
+}
+
+/// One value of a filter dimension, linking to its static page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterValue {
+    /// Display name.
+    pub name: String,
+    /// Slug (the rows' `data-<key>` value).
+    pub slug: String,
+    /// `actions/<key>/<slug>/`.
+    pub url: String,
+    /// Items with it.
+    pub count: usize,
+}
+
+/// A filter dimension.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filter {
+    /// `status`, `owner`, `team`, `kind`, `priority`.
+    pub key: &'static str,
+    /// `Status`...
+    pub title: &'static str,
+    /// Its values.
+    pub values: Vec<FilterValue>,
+}
+
+/// Items of one status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusGroup {
+    /// Status.
+    pub name: String,
+    /// Slug (anchor `status-<slug>`).
+    pub slug: String,
+    /// Items, newest postmortem first.
+    pub items: Vec<ActionView>,
+}
+
+/// Counts shown above the register.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ActionSummary {
+    /// Items listed.
+    pub total: usize,
+    /// Open or in progress.
+    pub open: usize,
+    /// Overdue.
+    pub overdue: usize,
+    /// Open for more than `stale_days`.
+    pub stale: usize,
+    /// Of a recurred incident.
+    pub recurred: usize,
+}
+
+/// The filter applied on a filter page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// Dimension title (`Owner`).
+    pub title: &'static str,
+    /// Dimension key.
+    pub key: &'static str,
+    /// The value's name.
+    pub name: String,
+}
+
+fn title_of(d: Dimension) -> &'static str {
+    match d {
+        Dimension::Status => "Status",
+        Dimension::Owner => "Owner",
+        Dimension::Team => "Team",
+        Dimension::Kind => "Kind",
+        Dimension::Priority => "Priority",
+    }
+}
+
+fn actions_job(
+    site: &Site<'_>,
+    path: String,
+    heading: String,
+    register: &[Action],
+    members: &[usize],
+    filters: &[Filter],
+    applied: Option<Applied>,
+) -> Job {
+    let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
+    let subset: Vec<Action> = items.iter().map(|a| (*a).clone()).collect();
+    let groups: Vec<StatusGroup> = actions::groups(&subset, Dimension::Status)
+        .into_iter()
+        .map(|g| StatusGroup {
+            items: g
+                .members
+                .iter()
+                .map(|&k| action_view(site, &subset[k]))
+                .collect(),
+            name: g.name,
+            slug: g.slug,
+        })
+        .collect();
+    let summary = ActionSummary {
+        total: items.len(),
+        open: items.iter().filter(|a| a.open).count(),
+        overdue: items.iter().filter(|a| a.overdue).count(),
+        stale: items.iter().filter(|a| a.stale).count(),
+        recurred: items.iter().filter(|a| a.recurred()).count(),
+    };
+    Job::new(path, "actions.html", heading.clone())
+        .with("heading", &heading)
+        .with("summary", &summary)
+        .with("groups", &groups)
+        .with("filters", &filters)
+        .with("applied", &applied)
+        .with("stale_days", &site.config.check.stale_days)
+}
+
+/// `/actions/` and one page per filter value (`/actions/<key>/<slug>/`).
+pub(super) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Vec<Job> {
+    let grouped: Vec<(Dimension, Vec<actions::Group>)> = Dimension::ALL
+        .iter()
+        .map(|&d| (d, actions::groups(register, d)))
+        .collect();
+    let filters: Vec<Filter> = grouped
+        .iter()
+        .map(|(d, groups)| Filter {
+            key: d.key(),
+            title: title_of(*d),
+            values: groups
+                .iter()
+                .map(|g| FilterValue {
+                    name: g.name.clone(),
+                    slug: g.slug.clone(),
+                    url: format!("actions/{}/{}/", d.key(), g.slug),
+                    count: g.members.len(),
+                })
+                .collect(),
+        })
+        .collect();
+    let all: Vec<usize> = (0..register.len()).collect();
+    let mut jobs = vec![actions_job(
+        site,
+        "actions/".into(),
+        "Action items".into(),
+        register,
+        &all,
+        &filters,
+        None,
+    )];
+    for (d, groups) in &grouped {
+        for g in groups {
+            jobs.push(actions_job(
+                site,
+                format!("actions/{}/{}/", d.key(), g.slug),
+                format!("Action items · {}: {}", title_of(*d), g.name),
+                register,
+                &g.members,
+                &filters,
+                Some(Applied {
+                    title: title_of(*d),
+                    key: d.key(),
+                    name: g.name.clone(),
+                }),
+            ));
+        }
+    }
+    jobs
+}
+
+/// One quarter's value of a metric, as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueView {
+    /// `2025-Q1`.
+    pub quarter: String,
+    /// Display value (`–` when none).
+    pub display: String,
+    /// Target met (null: no value or not comparable).
+    pub meets_target: Option<bool>,
+}
+
+/// A key metric on `/insights/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricView {
+    /// Figure key (anchor `metric-<key>`).
+    pub key: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// Definition (may contain `code` in backticks, shown as written).
+    pub definition: &'static str,
+    /// Target, for people.
+    pub target: &'static str,
+    /// Over the whole archive.
+    pub overall: String,
+    /// Whether the overall value meets the target.
+    pub overall_meets_target: Option<bool>,
+    /// What the overall value is made of (`12 of 15 items due by today`).
+    pub overall_note: String,
+    /// `rising`, `falling`, `flat` or null.
+    pub trend: Option<&'static str>,
+    /// Per quarter.
+    pub values: Vec<ValueView>,
+    /// The chart (its table: value, and for publishing the calendar days, per quarter).
+    pub chart: BarChart,
+}
+
+/// A headline figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stat {
+    /// Label.
+    pub label: &'static str,
+    /// Value as shown.
+    pub display: String,
+}
+
+/// A factor on the most-recurrent list.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorRow {
+    /// Title.
+    pub title: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// Postmortems naming it.
+    pub incidents: usize,
+    /// Quarters it appeared in.
+    pub quarters: usize,
+    /// Of which recurrences.
+    pub recurrences: usize,
+}
+
+/// Everything `insights.html` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct InsightsView {
+    /// `YYYY-MM-DD`.
+    pub as_of: String,
+    /// Undated postmortems (in the totals, in no quarter).
+    pub undated: usize,
+    /// First and last quarter, or `""`.
+    pub first_quarter: String,
+    /// Last quarter, or `""`.
+    pub last_quarter: String,
+    /// Headline figures over the whole archive.
+    pub stats: Vec<Stat>,
+    /// The key metrics.
+    pub metrics: Vec<MetricView>,
+    /// Incidents per quarter by severity (stacked).
+    pub by_severity: BarChart,
+    /// Incidents per quarter by factor.
+    pub by_factor: Heatmap,
+    /// Mean and median minutes to detect, mitigate, resolve (grouped).
+    pub mean_times: BarChart,
+    /// Medians of the same.
+    pub median_times: BarChart,
+    /// Most recurrent factor themes.
+    pub factors: Vec<FactorRow>,
+    /// Per-quarter counts (postmortems, near misses, recurrences, action items...).
+    pub quarter_table: Table,
+}
+
+fn column(ins: &Insights, f: impl Fn(&Figures) -> Option<f64>) -> Vec<Option<f64>> {
+    ins.quarters.iter().map(|q| f(&q.figures)).collect()
+}
+
+fn count(v: usize) -> Option<f64> {
+    Some(v as f64)
+}
+
+fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
+    let m = &ins.metrics[k];
+    let unit = if m.def.unit == "rate" {
+        Unit::Rate
+    } else {
+        Unit::Days
+    };
+    let mut series = vec![Series {
+        name: m.def.title.into(),
+        values: m.quarters.iter().map(|v| v.value).collect(),
+    }];
+    if m.def.key == "median_business_days_to_publish" {
+        series[0].name = "Business days (median)".into();
+        series.push(Series {
+            name: "Calendar days (median)".into(),
+            values: column(ins, |f| f.median_days_to_publish),
+        });
+    }
+    let target = match m.def.target {
+        Target::AtLeast(t) | Target::Below(t) => Some((t, format!("target {}", m.def.target_text))),
+        Target::Zero | Target::Rising => None,
+    };
+    let mut chart = bar_chart(cats, &series, Layout::Grouped, unit, target);
+    chart.table.columns.push("Target met".into());
+    for (row, v) in chart.table.rows.iter_mut().zip(&m.quarters) {
+        row.cells.push(met(v.meets_target).into());
+    }
+    let o = &ins.overall;
+    let overall_note = match m.def.key {
+        "completion_on_time_rate" => format!(
+            "{} of {} items due by today done on time ({} without a due date)",
+            o.action_items_due_done_on_time, o.action_items_due, o.action_items_without_due
+        ),
+        "median_business_days_to_publish" => format!(
+            "business days; {} calendar days; {} of {} postmortems with a publication date published in under 5 business days",
+            Unit::Days.format(o.median_days_to_publish),
+            o.published_within_target,
+            o.postmortems_with_publish_date
+        ),
+        "median_days_to_close_first_high_priority" => format!(
+            "days, over {} postmortems with a closed P0/P1 item",
+            o.postmortems_with_high_priority_closed
+        ),
+        "recurrence_rate" => format!("{} of {} postmortems", o.recurrences, o.postmortems),
+        "near_miss_share" => format!("{} of {} postmortems", o.near_misses, o.postmortems),
+        _ => String::new(),
+    };
+    MetricView {
+        overall_note,
+        key: m.def.key,
+        title: m.def.title,
+        definition: m.def.definition,
+        target: m.def.target_text,
+        overall: unit.format(m.overall),
+        overall_meets_target: m.overall_meets_target,
+        trend: m.trend,
+        values: m
+            .quarters
+            .iter()
+            .map(|v| ValueView {
+                quarter: v.quarter.to_string(),
+                display: unit.format(v.value),
+                meets_target: v.meets_target,
+            })
+            .collect(),
+        chart,
+    }
+}
+
+fn met(m: Option<bool>) -> &'static str {
+    match m {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "–",
+    }
+}
+
+/// The `/insights/` page.
+pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, ins: &Insights) -> Job {
+    let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
+    let cats = quarter_categories(&quarters);
+    let o = &ins.overall;
+    let rate = |v| Unit::Rate.format(v);
+    let stats = vec![
+        Stat {
+            label: "Postmortems",
+            display: o.postmortems.to_string(),
+        },
+        Stat {
+            label: "Action items",
+            display: o.action_items.to_string(),
+        },
+        Stat {
+            label: "Done on time (of those due)",
+            display: rate(o.completion_on_time_rate),
+        },
+        Stat {
+            label: "Overdue",
+            display: o.action_items_overdue.to_string(),
+        },
+        Stat {
+            label: "Open for months",
+            display: o.action_items_stale.to_string(),
+        },
+        Stat {
+            label: "Recurrences",
+            display: o.recurrences.to_string(),
+        },
+        Stat {
+            label: "Near misses",
+            display: o.near_misses.to_string(),
+        },
+    ];
+    let mut severities: Vec<(String, String)> = site
+        .taxonomies
+        .severities
+        .iter()
+        .map(|t| (t.name.clone(), t.name.clone()))
+        .collect();
+    if o.by_severity.contains_key(NO_SEVERITY) {
+        severities.push((NO_SEVERITY.into(), "Unrated".into()));
+    }
+    let sev_series: Vec<Series> = severities
+        .iter()
+        .map(|(key, name)| Series {
+            name: name.clone(),
+            values: column(ins, |f| f.by_severity.get(key).map(|&n| n as f64)),
+        })
+        .collect();
+    let factor_rows: Vec<Series> = ins
+        .factors
+        .iter()
+        .map(|f| Series {
+            name: f.title.clone(),
+            values: column(ins, |q| q.by_factor.get(&f.slug).map(|&n| n as f64)),
+        })
+        .collect();
+    let times = |mean: bool| -> Vec<Series> {
+        [("Detect", 0), ("Mitigate", 1), ("Resolve", 2)]
+            .into_iter()
+            .map(|(name, k)| Series {
+                name: name.into(),
+                values: column(ins, |f| match (mean, k) {
+                    (true, 0) => f.mean_minutes_to_detect,
+                    (true, 1) => f.mean_minutes_to_mitigate,
+                    (true, _) => f.mean_minutes_to_resolve,
+                    (false, 0) => f.median_minutes_to_detect,
+                    (false, 1) => f.median_minutes_to_mitigate,
+                    (false, _) => f.median_minutes_to_resolve,
+                }),
+            })
+            .collect()
+    };
+    let table_series = [
+        ("Postmortems", column(ins, |f| count(f.postmortems))),
+        ("Near misses", column(ins, |f| count(f.near_misses))),
+        ("Recurrences", column(ins, |f| count(f.recurrences))),
+        ("Action items", column(ins, |f| count(f.action_items))),
+        ("Done", column(ins, |f| count(f.action_items_done))),
+        (
+            "Done on time",
+            column(ins, |f| count(f.action_items_done_on_time)),
+        ),
+        ("Due by today", column(ins, |f| count(f.action_items_due))),
+        ("Overdue", column(ins, |f| count(f.action_items_overdue))),
+        (
+            "Open for months",
+            column(ins, |f| count(f.action_items_stale)),
+        ),
+    ];
+    let quarter_table = Table {
+        head: "Quarter".into(),
+        columns: table_series.iter().map(|s| s.0.to_string()).collect(),
+        rows: ins
+            .quarters
+            .iter()
+            .enumerate()
+            .map(|(k, q)| TableRow {
+                label: q.quarter.to_string(),
+                cells: table_series
+                    .iter()
+                    .map(|s| Unit::Count.format(s.1[k]))
+                    .collect(),
+            })
+            .collect(),
+    };
+    let view = InsightsView {
+        as_of: ins.as_of.to_string(),
+        undated: ins.undated_postmortems,
+        first_quarter: quarters.first().map(|q| q.to_string()).unwrap_or_default(),
+        last_quarter: quarters.last().map(|q| q.to_string()).unwrap_or_default(),
+        stats,
+        metrics: (0..ins.metrics.len())
+            .map(|k| metric_view(ins, &cats, k))
+            .collect(),
+        by_severity: bar_chart(&cats, &sev_series, Layout::Stacked, Unit::Count, None),
+        by_factor: heatmap(&cats, &factor_rows),
+        mean_times: bar_chart(&cats, &times(true), Layout::Grouped, Unit::Minutes, None),
+        median_times: bar_chart(&cats, &times(false), Layout::Grouped, Unit::Minutes, None),
+        factors: ins
+            .factors
+            .iter()
+            .take(TOP_FACTORS)
+            .map(|f| FactorRow {
+                title: views.factor_title(&f.slug),
+                url: format!("factors/{}/", f.slug),
+                incidents: f.incidents,
+                quarters: f.quarters,
+                recurrences: f.recurrences,
+            })
+            .collect(),
+        quarter_table,
+    };
+    Job::new("insights/".into(), "insights.html", "Insights").with("insights", &view)
+}
+
+/// The trend chart of a factor page: its incidents per quarter over the archive's quarters.
+pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
+    if ins.quarters.is_empty() {
+        return None;
+    }
+    let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
+    let series = [Series {
+        name: "Incidents".into(),
+        values: column(ins, |f| {
+            count(f.by_factor.get(&t.slug).copied().unwrap_or(0))
+        }),
+    }];
+    Some(chart::bar_chart(
+        &quarter_categories(&quarters),
+        &series,
+        Layout::Stacked,
+        Unit::Count,
+        None,
+    ))
+}
+
+fn json_file(path: &str, value: &impl Serialize) -> OutputFile {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_else(|_| b"null".to_vec());
+    bytes.push(b'\n');
+    OutputFile::new(path.into(), bytes)
+}
+
+/// `api/insights.json`: every figure of the insights page (schema in the README).
+pub fn insights_json(ins: &Insights) -> OutputFile {
+    json_file("api/insights.json", ins)
+}
+
+#[derive(Serialize)]
+struct ApiAction<'a> {
+    #[serde(flatten)]
+    action: &'a Action,
+    postmortem_title: &'a str,
+    postmortem_url: String,
+    recurred: bool,
+}
+
+/// `api/actions.json`: every action item, newest postmortem first, items in written order.
+pub fn actions_json(site: &Site<'_>, register: &[Action]) -> OutputFile {
+    let items: Vec<ApiAction<'_>> = register
+        .iter()
+        .map(|a| ApiAction {
+            action: a,
+            postmortem_title: &site.postmortems[a.pm_index].title,
+            postmortem_url: view::postmortem_url(&a.postmortem),
+            recurred: a.recurred(),
+        })
+        .collect();
+    json_file("api/actions.json", &items)
+}
