@@ -21,6 +21,27 @@ use crate::text::slugify;
 /// Most recurrent factor themes listed on `/insights/`.
 pub const TOP_FACTORS: usize = 10;
 
+/// Most quarters the pages chart and tabulate (the latest ones): an archive that reaches back
+/// decades (or holds one historical incident) would otherwise draw thousands of bars.
+/// `api/insights.json` always has every quarter.
+pub const PAGE_QUARTERS: usize = 40;
+
+/// Index of the first quarter the pages show.
+fn first_shown(ins: &Insights) -> usize {
+    ins.quarters.len().saturating_sub(PAGE_QUARTERS)
+}
+
+/// The figures with only the quarters the pages show (overall values and trends unchanged).
+fn windowed(ins: &Insights) -> Insights {
+    let start = first_shown(ins);
+    let mut shown = ins.clone();
+    shown.quarters.drain(..start);
+    for m in &mut shown.metrics {
+        m.quarters.drain(..start);
+    }
+    shown
+}
+
 /// A postmortem an item belongs to, or that repeated its incident.
 #[derive(Debug, Clone, Serialize)]
 pub struct PmLink {
@@ -382,6 +403,12 @@ pub struct InsightsView {
     pub first_quarter: String,
     /// Last quarter, or `""`.
     pub last_quarter: String,
+    /// Quarters in the archive's range.
+    pub total_quarters: usize,
+    /// Quarters charted (the latest [`PAGE_QUARTERS`] at most).
+    pub shown_quarters: usize,
+    /// The first quarter charted, or `""`.
+    pub first_shown: String,
     /// Headline figures over the whole archive.
     pub stats: Vec<Stat>,
     /// The key metrics.
@@ -486,7 +513,10 @@ fn met(m: Option<bool>) -> &'static str {
 }
 
 /// The `/insights/` page.
-pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, ins: &Insights) -> Job {
+pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insights) -> Job {
+    let total_quarters = all.quarters.len();
+    let first_quarter = all.quarters.first().map(|q| q.quarter.to_string());
+    let ins = &windowed(all);
     let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
     let cats = quarter_categories(&quarters);
     let o = &ins.overall;
@@ -597,8 +627,11 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, ins: &Insight
     let view = InsightsView {
         as_of: ins.as_of.to_string(),
         undated: ins.undated_postmortems,
-        first_quarter: quarters.first().map(|q| q.to_string()).unwrap_or_default(),
+        first_quarter: first_quarter.unwrap_or_default(),
         last_quarter: quarters.last().map(|q| q.to_string()).unwrap_or_default(),
+        total_quarters,
+        shown_quarters: quarters.len(),
+        first_shown: quarters.first().map(|q| q.to_string()).unwrap_or_default(),
         stats,
         metrics: (0..ins.metrics.len())
             .map(|k| metric_view(ins, &cats, k))
@@ -624,17 +657,20 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, ins: &Insight
     Job::new("insights/".into(), "insights.html", "Insights").with("insights", &view)
 }
 
-/// The trend chart of a factor page: its incidents per quarter over the archive's quarters.
+/// The trend chart of a factor page: its incidents per quarter, over the quarters `/insights/`
+/// charts.
 pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
-    if ins.quarters.is_empty() {
+    let shown = &ins.quarters[first_shown(ins)..];
+    if shown.is_empty() {
         return None;
     }
-    let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
+    let quarters: Vec<Quarter> = shown.iter().map(|q| q.quarter).collect();
     let series = [Series {
         name: "Incidents".into(),
-        values: column(ins, |f| {
-            count(f.by_factor.get(&t.slug).copied().unwrap_or(0))
-        }),
+        values: shown
+            .iter()
+            .map(|q| count(q.figures.by_factor.get(&t.slug).copied().unwrap_or(0)))
+            .collect(),
     }];
     Some(chart::bar_chart(
         &quarter_categories(&quarters),

@@ -587,3 +587,25 @@ fn an_archive_without_action_items_or_dates_still_builds() {
         .contains("No dated incident yet."));
     assert!(built.broken_links().is_empty());
 }
+
+#[test]
+fn a_long_archive_keeps_every_quarter_in_json_and_charts_the_latest_forty() {
+    let site = Site::empty();
+    for (id, date) in [("old", "1990-01-15"), ("new", "2025-11-01")] {
+        site.write(
+            &format!("content/{id}.md"),
+            &format!("+++\ntitle = \"{id}\"\ndate = {date}\nseverity = \"SEV2\"\nsummary = \"s\"\nservices = [\"x\"]\ncontributing_factors = [\"dns\"]\n+++\n## Summary\n\nText.\n"),
+        );
+    }
+    let built = site.build_ok(&[]);
+    // 1990-Q1 to 2025-Q4: 36 years of 4 quarters.
+    let ins = json(&built, "api/insights.json");
+    assert_eq!(ins["quarters"].as_array().unwrap().len(), 144);
+    let page = built.text("insights/index.html");
+    assert!(page.contains("show the latest 40 (from 2016-Q1), api/insights.json has all 144"));
+    let table = &page[page.find("data-chart-table=\"table-quarters\"").unwrap()..];
+    assert_eq!(table.matches("<th scope=\"row\">").count(), 40);
+    assert!(!page.contains("1990-Q1</th>"));
+    let dns = built.text("factors/dns/index.html");
+    assert!(dns.contains("2016-Q1") && !dns.contains("2015-Q4"));
+}
