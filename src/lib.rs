@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod enrich;
 pub mod error;
+pub mod insights;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -2,6 +2,7 @@
 //! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
 
 pub mod api;
+pub mod insights;
 pub mod recurring;
 pub mod theme;
 pub mod view;
@@ -92,12 +93,20 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
                 url: "postmortems/",
             },
             NavItem {
+                title: "Recurring",
+                url: "recurring/",
+            },
+            NavItem {
                 title: "Factors",
                 url: "factors/",
             },
             NavItem {
-                title: "Recurring",
-                url: "recurring/",
+                title: "Actions",
+                url: "actions/",
+            },
+            NavItem {
+                title: "Insights",
+                url: "insights/",
             },
             NavItem {
                 title: "Services",
@@ -241,6 +250,12 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
         }
     }
 
+    // Archive insights: the action register and the practice's figures.
+    let figures = crate::insights::Insights::compute(site);
+    let register = crate::insights::actions::register(site);
+    jobs.extend(insights::action_jobs(site, &register));
+    jobs.push(insights::insights_job(site, &views, &figures));
+
     // Factor themes.
     jobs.push(
         Job::new("factors/".into(), "factors.html", "Contributing factors")
@@ -260,6 +275,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             .with("co_factors", &api::co_factors(site, &views, t))
             .with("services", &api::services_hit(site, t))
             .with("factor", &factor)
+            .with("trend", &insights::factor_trend(&figures, t))
             .feed(format!("factors/{}/atom.xml", t.slug)),
         );
     }
@@ -320,6 +336,8 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
 
     files.extend(api::feeds(site, &views, theme)?);
     files.push(api::postmortems_json(site, &views));
+    files.push(insights::insights_json(&figures));
+    files.push(insights::actions_json(site, &register));
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
     }

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod corpus;
 mod harness;
+mod insights;
 mod invalid;
 mod search;
 mod serve;

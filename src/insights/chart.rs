@@ -1,0 +1,631 @@
+//! Chart geometry for the insights pages: bar charts (stacked or grouped, with an optional
+//! target line) and heat maps, as coordinates, ticks and labels in a fixed view box, plus the
+//! data table that goes beside every chart (for screen readers and print).
+//!
+//! Only data: `theme/templates/charts.html` draws the SVG from these structs at build time, so
+//! pages need no JavaScript and a theme can restyle or redraw charts without touching Rust.
+
+use serde::Serialize;
+
+use super::Quarter;
+use crate::text::human_minutes;
+
+/// Width of every chart's view box.
+pub const WIDTH: f64 = 640.0;
+/// Height of a bar chart's view box.
+pub const HEIGHT: f64 = 220.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 14.0;
+const BOTTOM: f64 = 38.0;
+/// More categories than this and only each year's first quarter is labelled.
+const MAX_LABELS: usize = 16;
+
+/// What the values are, for ticks and table cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Whole numbers.
+    Count,
+    /// 0..1, shown as percentages; the axis always runs to 100%.
+    Rate,
+    /// Days, one decimal.
+    Days,
+    /// Minutes, shown as durations (`1 h 5 min`).
+    Minutes,
+}
+
+impl Unit {
+    /// A value as shown; "–" for none.
+    pub fn format(self, v: Option<f64>) -> String {
+        let Some(v) = v else {
+            return "–".into();
+        };
+        match self {
+            Unit::Count => format!("{}", v.round() as i64),
+            Unit::Rate => format!("{}%", (v * 100.0).round() as i64),
+            Unit::Days => {
+                if v.fract() == 0.0 {
+                    format!("{}", v as i64)
+                } else {
+                    format!("{v:.1}")
+                }
+            }
+            Unit::Minutes => human_minutes(v.round() as i64),
+        }
+    }
+}
+
+/// One point on the x axis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Category {
+    /// Full name (`2025-Q1`), for tables and tooltips.
+    pub name: String,
+    /// Axis label (`Q1`), may be `""` when crowded.
+    pub label: String,
+    /// Second axis line (`2025`), or `""`.
+    pub sub: String,
+}
+
+/// Quarters as categories: `Q1` with the year under the first quarter of each year and under
+/// the first category.
+pub fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
+    let crowded = quarters.len() > MAX_LABELS;
+    quarters
+        .iter()
+        .enumerate()
+        .map(|(k, q)| {
+            let year = k == 0 || q.q == 1;
+            Category {
+                name: q.to_string(),
+                label: if crowded && !year {
+                    String::new()
+                } else {
+                    format!("Q{}", q.q)
+                },
+                sub: if year {
+                    q.year.to_string()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect()
+}
+
+/// One named series of values, one per category (`None`: no value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Name (legend, table column).
+    pub name: String,
+    /// Values, one per category.
+    pub values: Vec<Option<f64>>,
+}
+
+/// How several series share a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// On top of each other (parts of a whole).
+    Stacked,
+    /// Side by side.
+    Grouped,
+}
+
+/// A rectangle in view-box units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+/// One bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bar {
+    /// Where.
+    #[serde(flatten)]
+    pub rect: Rect,
+    /// 1-based series number (for the `s1`.. classes).
+    pub series: usize,
+    /// Tooltip: `2025-Q1 · SEV1: 3`.
+    pub title: String,
+}
+
+/// A y-axis tick.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tick {
+    /// Height in the view box.
+    pub y: f64,
+    /// Label.
+    pub label: String,
+}
+
+/// A label at an x position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct XLabel {
+    /// Centre.
+    pub x: f64,
+    /// First line.
+    pub label: String,
+    /// Second line, may be `""`.
+    pub sub: String,
+}
+
+/// A horizontal rule (the target).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// Height in the view box.
+    pub y: f64,
+    /// Label (`target 80%`).
+    pub label: String,
+}
+
+/// A legend entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Legend {
+    /// 1-based series number.
+    pub series: usize,
+    /// Name.
+    pub name: String,
+}
+
+/// The data table beside a chart: a row per category, a column per series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Header of the first column (`Quarter`).
+    pub head: String,
+    /// Series names.
+    pub columns: Vec<String>,
+    /// Rows.
+    pub rows: Vec<TableRow>,
+}
+
+/// One row of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    /// The category.
+    pub label: String,
+    /// Values as shown.
+    pub cells: Vec<String>,
+}
+
+/// A bar chart, ready to draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BarChart {
+    /// View box width.
+    pub width: f64,
+    /// View box height.
+    pub height: f64,
+    /// The plotting area.
+    pub plot: Rect,
+    /// y ticks, bottom up.
+    pub y_ticks: Vec<Tick>,
+    /// Category labels.
+    pub x_labels: Vec<XLabel>,
+    /// Bars (none for zero or missing values).
+    pub bars: Vec<Bar>,
+    /// Categories where no series has a value ("–" is drawn).
+    pub missing: Vec<XLabel>,
+    /// The target line, when there is one.
+    pub target: Option<Rule>,
+    /// Series (a legend is worth drawing when there are several).
+    pub legend: Vec<Legend>,
+    /// The same data as a table.
+    pub table: Table,
+}
+
+fn r(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// A "nice" axis for values up to `max`: (axis maximum, tick step), about four ticks, whole
+/// steps for counts.
+pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
+    if unit == Unit::Rate {
+        return (1.0, 0.25);
+    }
+    if max <= 0.0 || !max.is_finite() {
+        return (1.0, 1.0);
+    }
+    let raw = max / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let step = if unit == Unit::Count {
+        step.ceil().max(1.0)
+    } else {
+        step
+    };
+    ((max / step).ceil() * step, step)
+}
+
+/// Lays out a bar chart of `series` over `categories`.
+pub fn bar_chart(
+    categories: &[Category],
+    series: &[Series],
+    layout: Layout,
+    unit: Unit,
+    target: Option<(f64, String)>,
+) -> BarChart {
+    let plot = Rect {
+        x: LEFT,
+        y: TOP,
+        w: WIDTH - LEFT - RIGHT,
+        h: HEIGHT - TOP - BOTTOM,
+    };
+    let value = |s: &Series, k: usize| s.values.get(k).copied().flatten();
+    let peak = (0..categories.len())
+        .map(|k| match layout {
+            Layout::Stacked => series.iter().filter_map(|s| value(s, k)).sum::<f64>(),
+            Layout::Grouped => series
+                .iter()
+                .filter_map(|s| value(s, k))
+                .fold(0.0, f64::max),
+        })
+        .fold(target.as_ref().map_or(0.0, |t| t.0), f64::max);
+    let (axis_max, step) = nice_axis(peak, unit);
+    let y_of = |v: f64| r(plot.y + plot.h * (1.0 - v / axis_max));
+    let n_ticks = (axis_max / step).round() as usize;
+    let y_ticks = (0..=n_ticks)
+        .map(|t| {
+            let v = t as f64 * step;
+            Tick {
+                y: y_of(v),
+                label: unit.format(Some(v)),
+            }
+        })
+        .collect();
+    let slot = plot.w / categories.len().max(1) as f64;
+    let centre = |k: usize| plot.x + slot * (k as f64 + 0.5);
+    let group_w = slot * 0.7;
+    let mut bars = Vec::new();
+    let mut missing = Vec::new();
+    for (k, cat) in categories.iter().enumerate() {
+        if series.iter().all(|s| value(s, k).is_none()) {
+            missing.push(XLabel {
+                x: r(centre(k)),
+                label: "–".into(),
+                sub: String::new(),
+            });
+            continue;
+        }
+        let mut base = 0.0;
+        for (si, s) in series.iter().enumerate() {
+            let Some(v) = value(s, k).filter(|v| *v > 0.0) else {
+                continue;
+            };
+            let (x, w, y0) = match layout {
+                Layout::Stacked => (centre(k) - group_w / 2.0, group_w, base),
+                Layout::Grouped => {
+                    let w = group_w / series.len() as f64;
+                    (centre(k) - group_w / 2.0 + w * si as f64, w, 0.0)
+                }
+            };
+            let (top, bottom) = (y_of(y0 + v), y_of(y0));
+            bars.push(Bar {
+                rect: Rect {
+                    x: r(x),
+                    y: top,
+                    w: r(w),
+                    h: r(bottom - top),
+                },
+                series: si + 1,
+                title: format!("{} · {}: {}", cat.name, s.name, unit.format(Some(v))),
+            });
+            if layout == Layout::Stacked {
+                base += v;
+            }
+        }
+    }
+    BarChart {
+        width: WIDTH,
+        height: HEIGHT,
+        y_ticks,
+        x_labels: categories
+            .iter()
+            .enumerate()
+            .map(|(k, c)| XLabel {
+                x: r(centre(k)),
+                label: c.label.clone(),
+                sub: c.sub.clone(),
+            })
+            .collect(),
+        bars,
+        missing,
+        target: target.map(|(v, label)| Rule { y: y_of(v), label }),
+        legend: series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Legend {
+                series: i + 1,
+                name: s.name.clone(),
+            })
+            .collect(),
+        table: table(categories, series, unit),
+        plot,
+    }
+}
+
+fn table(categories: &[Category], series: &[Series], unit: Unit) -> Table {
+    Table {
+        head: "Quarter".into(),
+        columns: series.iter().map(|s| s.name.clone()).collect(),
+        rows: categories
+            .iter()
+            .enumerate()
+            .map(|(k, c)| TableRow {
+                label: c.name.clone(),
+                cells: series
+                    .iter()
+                    .map(|s| unit.format(s.values.get(k).copied().flatten()))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// One cell of a heat map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// Where.
+    #[serde(flatten)]
+    pub rect: Rect,
+    /// 0 (none) to 4 (the maximum), for the `h0`..`h4` classes.
+    pub level: usize,
+    /// The count, as shown in the cell (`""` for zero).
+    pub label: String,
+    /// Tooltip.
+    pub title: String,
+}
+
+/// A label at a y position (heat map rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YLabel {
+    /// Centre.
+    pub y: f64,
+    /// Text.
+    pub label: String,
+}
+
+/// Counts per row and category, as a grid of shaded cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heatmap {
+    /// View box width.
+    pub width: f64,
+    /// View box height.
+    pub height: f64,
+    /// Cells, row by row.
+    pub cells: Vec<Cell>,
+    /// Row names, at the left.
+    pub rows: Vec<YLabel>,
+    /// Category labels, at the bottom.
+    pub x_labels: Vec<XLabel>,
+    /// The same data as a table (a row per category, a column per heat map row).
+    pub table: Table,
+}
+
+/// Longest heat map row label, in characters (longer ones end in `…`).
+pub const ROW_LABEL_CHARS: usize = 26;
+
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max - 1).collect::<String>() + "…"
+    }
+}
+
+/// Height of one heat map row.
+pub const ROW_HEIGHT: f64 = 22.0;
+const ROW_LABELS: f64 = 170.0;
+
+/// Lays out a heat map: one row per series, one column per category.
+pub fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
+    let max = rows
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0, |a: f64, b| a.max(*b));
+    let plot_w = WIDTH - ROW_LABELS - RIGHT;
+    let cell_w = plot_w / categories.len().max(1) as f64;
+    let mut cells = Vec::new();
+    for (ri, row) in rows.iter().enumerate() {
+        for (k, cat) in categories.iter().enumerate() {
+            let v = row.values.get(k).copied().flatten().unwrap_or(0.0);
+            let level = if v <= 0.0 || max <= 0.0 {
+                0
+            } else {
+                ((v / max) * 4.0).ceil().clamp(1.0, 4.0) as usize
+            };
+            cells.push(Cell {
+                rect: Rect {
+                    x: r(ROW_LABELS + cell_w * k as f64),
+                    y: r(TOP + ROW_HEIGHT * ri as f64),
+                    w: r(cell_w),
+                    h: ROW_HEIGHT,
+                },
+                level,
+                label: if v > 0.0 {
+                    Unit::Count.format(Some(v))
+                } else {
+                    String::new()
+                },
+                title: format!(
+                    "{} · {}: {}",
+                    cat.name,
+                    row.name,
+                    Unit::Count.format(Some(v))
+                ),
+            });
+        }
+    }
+    let grid_bottom = TOP + ROW_HEIGHT * rows.len() as f64;
+    Heatmap {
+        width: WIDTH,
+        height: r(grid_bottom + BOTTOM),
+        cells,
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(ri, s)| YLabel {
+                y: r(TOP + ROW_HEIGHT * (ri as f64 + 0.5)),
+                label: short(&s.name, ROW_LABEL_CHARS),
+            })
+            .collect(),
+        x_labels: categories
+            .iter()
+            .enumerate()
+            .map(|(k, c)| XLabel {
+                x: r(ROW_LABELS + cell_w * (k as f64 + 0.5)),
+                label: c.label.clone(),
+                sub: c.sub.clone(),
+            })
+            .collect(),
+        table: table(categories, rows, Unit::Count),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quarters(n: usize) -> Vec<Quarter> {
+        let mut q = Quarter { year: 2024, q: 3 };
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(q);
+            q = q.next();
+        }
+        out
+    }
+
+    #[test]
+    fn nice_axes() {
+        assert_eq!(nice_axis(0.0, Unit::Count), (1.0, 1.0));
+        assert_eq!(nice_axis(3.0, Unit::Count), (3.0, 1.0));
+        assert_eq!(nice_axis(7.0, Unit::Count), (8.0, 2.0));
+        assert_eq!(nice_axis(130.0, Unit::Minutes), (150.0, 50.0));
+        assert_eq!(nice_axis(0.4, Unit::Rate), (1.0, 0.25));
+        assert_eq!(nice_axis(2.5, Unit::Days), (3.0, 1.0));
+    }
+
+    #[test]
+    fn quarter_labels_show_the_year_at_q1_and_first() {
+        let c = quarter_categories(&quarters(3));
+        let got: Vec<(&str, &str, &str)> = c
+            .iter()
+            .map(|c| (c.name.as_str(), c.label.as_str(), c.sub.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2024-Q3", "Q3", "2024"),
+                ("2024-Q4", "Q4", ""),
+                ("2025-Q1", "Q1", "2025")
+            ]
+        );
+        let crowded = quarter_categories(&quarters(20));
+        assert_eq!(crowded[1].label, "");
+        assert_eq!(crowded[2].label, "Q1");
+    }
+
+    #[test]
+    fn stacked_bars_sit_on_each_other_and_gaps_are_marked() {
+        let cats = quarter_categories(&quarters(3));
+        let series = [
+            Series {
+                name: "SEV1".into(),
+                values: vec![Some(1.0), None, Some(2.0)],
+            },
+            Series {
+                name: "SEV2".into(),
+                values: vec![Some(3.0), None, Some(0.0)],
+            },
+        ];
+        let c = bar_chart(&cats, &series, Layout::Stacked, Unit::Count, None);
+        // Peak 4 -> axis 0..4, step 1: 5 ticks; plot height 220 - 14 - 38 = 168.
+        assert_eq!(c.y_ticks.len(), 5);
+        assert_eq!(c.y_ticks[0].y, 182.0);
+        assert_eq!(c.y_ticks[4].y, 14.0);
+        assert_eq!(c.bars.len(), 3, "zero and missing values draw no bar");
+        let (a, b) = (&c.bars[0], &c.bars[1]);
+        assert_eq!((a.series, b.series), (1, 2));
+        assert_eq!(a.rect.h, 42.0); // 1 of 4 = 168 / 4
+        assert_eq!(b.rect.y + b.rect.h, a.rect.y, "SEV2 stacked on SEV1");
+        assert_eq!(b.rect.y, 14.0);
+        assert_eq!(a.rect.x, b.rect.x);
+        assert_eq!(a.title, "2024-Q3 · SEV1: 1");
+        // Slot 576 / 3 = 192; the second category is centred at 52 + 288 = 340.
+        assert_eq!(c.missing.len(), 1);
+        assert_eq!(c.missing[0].x, 340.0);
+        assert_eq!(c.table.rows[1].cells, ["–", "–"]);
+        assert_eq!(c.table.rows[2].cells, ["2", "0"]);
+    }
+
+    #[test]
+    fn grouped_bars_sit_side_by_side_and_rates_have_a_target() {
+        let cats = quarter_categories(&quarters(1));
+        let series = [
+            Series {
+                name: "a".into(),
+                values: vec![Some(0.5)],
+            },
+            Series {
+                name: "b".into(),
+                values: vec![Some(1.0)],
+            },
+        ];
+        let c = bar_chart(
+            &cats,
+            &series,
+            Layout::Grouped,
+            Unit::Rate,
+            Some((0.8, "target 80%".into())),
+        );
+        let (a, b) = (&c.bars[0], &c.bars[1]);
+        assert!((a.rect.x + a.rect.w - b.rect.x).abs() < 0.11);
+        assert_eq!(a.rect.y + a.rect.h, b.rect.y + b.rect.h, "same baseline");
+        assert_eq!(a.rect.h * 2.0, b.rect.h);
+        // 80% of 168 above the baseline at 182.
+        assert_eq!(c.target.as_ref().unwrap().y, 47.6);
+        assert_eq!(c.y_ticks.last().unwrap().label, "100%");
+    }
+
+    #[test]
+    fn heatmap_levels_scale_to_the_maximum() {
+        let cats = quarter_categories(&quarters(2));
+        let rows = [
+            Series {
+                name: "dns".into(),
+                values: vec![Some(4.0), Some(1.0)],
+            },
+            Series {
+                name: "config".into(),
+                values: vec![Some(0.0), Some(2.0)],
+            },
+        ];
+        let h = heatmap(&cats, &rows);
+        let levels: Vec<usize> = h.cells.iter().map(|c| c.level).collect();
+        assert_eq!(levels, [4, 1, 0, 2]);
+        assert_eq!(h.cells[2].label, "");
+        assert!((h.cells[1].rect.x - h.cells[0].rect.x - h.cells[0].rect.w).abs() < 0.11);
+        assert_eq!(h.rows[1].y, 14.0 + 22.0 * 1.5);
+        assert_eq!(h.table.columns, ["dns", "config"]);
+    }
+
+    #[test]
+    fn units_format_and_missing_is_a_dash() {
+        assert_eq!(Unit::Rate.format(Some(2.0 / 3.0)), "67%");
+        assert_eq!(Unit::Days.format(Some(3.5)), "3.5");
+        assert_eq!(Unit::Days.format(Some(4.0)), "4");
+        assert_eq!(Unit::Minutes.format(Some(65.0)), "1 h 5 min");
+        assert_eq!(Unit::Count.format(None), "–");
+    }
+}

@@ -1,0 +1,301 @@
+//! The action register's pages: `/actions/` and one static page per filter value
+//! (`/actions/<status|owner|team|kind|priority>/<slug>/`), each grouped by status, every item
+//! with its flags and the `data-*` keys the optional `static/actions.js` filters by.
+
+use serde::Serialize;
+
+use super::super::view::{self, date_display};
+use super::super::Job;
+use crate::enrich::Site;
+use crate::insights::actions::{self, Action, Dimension};
+use crate::text::slugify;
+
+/// A postmortem an item belongs to, or that repeated its incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct PmLink {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// URL relative to the root.
+    pub url: String,
+    /// `3 Feb 2025` or `undated`.
+    pub date_display: String,
+}
+
+fn pm_link(site: &Site<'_>, i: usize) -> PmLink {
+    let pm = &site.postmortems[i];
+    PmLink {
+        id: pm.id.clone(),
+        title: pm.title.clone(),
+        url: view::postmortem_url(&pm.id),
+        date_display: pm
+            .date
+            .map(|d| date_display(d.date()))
+            .unwrap_or_else(|| "undated".into()),
+    }
+}
+
+/// The slugs an item has in each dimension (the rows' `data-*` attributes).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterKeys {
+    /// Status slug.
+    pub status: String,
+    /// Owner slug.
+    pub owner: String,
+    /// Team slugs, space-separated.
+    pub team: String,
+    /// Kind slug.
+    pub kind: String,
+    /// Priority slug.
+    pub priority: String,
+}
+
+/// An action item as `actions.html` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    /// Item id, may be `""`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Its postmortem.
+    pub pm: PmLink,
+    /// Owner, may be `""`.
+    pub owner: String,
+    /// `YYYY-MM-DD` or `""`.
+    pub due: String,
+    /// Status (`open` when not given).
+    pub status: String,
+    /// Kind, may be `""`.
+    pub kind: String,
+    /// Priority, may be `""`.
+    pub priority: String,
+    /// `YYYY-MM-DD` or `""`.
+    pub closed: String,
+    /// Open or in progress.
+    pub open: bool,
+    /// Open and due before today.
+    pub overdue: bool,
+    /// Open for more than `stale_days` since the incident.
+    pub stale: bool,
+    /// Days since the incident while open, or null.
+    pub days_open: Option<i64>,
+    /// Done on or before its due date.
+    pub done_on_time: bool,
+    /// Later postmortems that repeat this item's incident (non-empty: flagged).
+    pub recurred_in: Vec<PmLink>,
+    /// The postmortem's teams.
+    pub teams: Vec<view::Named>,
+    /// Filter slugs.
+    pub keys: FilterKeys,
+}
+
+fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
+    let slugs = |d: Dimension| {
+        a.values(d)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    ActionView {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        pm: pm_link(site, a.pm_index),
+        owner: a.owner.clone(),
+        due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+        status: a.status.clone(),
+        kind: a.kind.clone(),
+        priority: a.priority.clone(),
+        closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
+        open: a.open,
+        overdue: a.overdue,
+        stale: a.stale,
+        days_open: a.days_open,
+        done_on_time: a.done_on_time,
+        recurred_in: a
+            .recurred_in
+            .iter()
+            .filter_map(|id| site.by_id.get(id))
+            .map(|&j| pm_link(site, j))
+            .collect(),
+        teams: a
+            .teams
+            .iter()
+            .map(|t| view::Named {
+                name: t.clone(),
+                slug: slugify(t),
+                url: format!("teams/{}/", slugify(t)),
+            })
+            .collect(),
+        keys: FilterKeys {
+            status: slugs(Dimension::Status),
+            owner: slugs(Dimension::Owner),
+            team: slugs(Dimension::Team),
+            kind: slugs(Dimension::Kind),
+            priority: slugs(Dimension::Priority),
+        },
+    }
+}
+
+/// One value of a filter dimension, linking to its static page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterValue {
+    /// Display name.
+    pub name: String,
+    /// Slug (the rows' `data-<key>` value).
+    pub slug: String,
+    /// `actions/<key>/<slug>/`.
+    pub url: String,
+    /// Items with it.
+    pub count: usize,
+}
+
+/// A filter dimension.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filter {
+    /// `status`, `owner`, `team`, `kind`, `priority`.
+    pub key: &'static str,
+    /// `Status`...
+    pub title: &'static str,
+    /// Its values.
+    pub values: Vec<FilterValue>,
+}
+
+/// Items of one status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusGroup {
+    /// Status.
+    pub name: String,
+    /// Slug (anchor `status-<slug>`).
+    pub slug: String,
+    /// Items, newest postmortem first.
+    pub items: Vec<ActionView>,
+}
+
+/// Counts shown above the register.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ActionSummary {
+    /// Items listed.
+    pub total: usize,
+    /// Open or in progress.
+    pub open: usize,
+    /// Overdue.
+    pub overdue: usize,
+    /// Open for more than `stale_days`.
+    pub stale: usize,
+    /// Of a recurred incident.
+    pub recurred: usize,
+}
+
+/// The filter applied on a filter page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// Dimension title (`Owner`).
+    pub title: &'static str,
+    /// Dimension key.
+    pub key: &'static str,
+    /// The value's name.
+    pub name: String,
+}
+
+fn title_of(d: Dimension) -> &'static str {
+    match d {
+        Dimension::Status => "Status",
+        Dimension::Owner => "Owner",
+        Dimension::Team => "Team",
+        Dimension::Kind => "Kind",
+        Dimension::Priority => "Priority",
+    }
+}
+
+fn actions_job(
+    site: &Site<'_>,
+    path: String,
+    heading: String,
+    register: &[Action],
+    members: &[usize],
+    filters: &[Filter],
+    applied: Option<Applied>,
+) -> Job {
+    let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
+    let subset: Vec<Action> = items.iter().map(|a| (*a).clone()).collect();
+    let groups: Vec<StatusGroup> = actions::groups(&subset, Dimension::Status)
+        .into_iter()
+        .map(|g| StatusGroup {
+            items: g
+                .members
+                .iter()
+                .map(|&k| action_view(site, &subset[k]))
+                .collect(),
+            name: g.name,
+            slug: g.slug,
+        })
+        .collect();
+    let summary = ActionSummary {
+        total: items.len(),
+        open: items.iter().filter(|a| a.open).count(),
+        overdue: items.iter().filter(|a| a.overdue).count(),
+        stale: items.iter().filter(|a| a.stale).count(),
+        recurred: items.iter().filter(|a| a.recurred()).count(),
+    };
+    Job::new(path, "actions.html", heading.clone())
+        .with("heading", &heading)
+        .with("summary", &summary)
+        .with("groups", &groups)
+        .with("filters", &filters)
+        .with("applied", &applied)
+        .with("stale_days", &site.config.check.stale_days)
+}
+
+/// `/actions/` and one page per filter value (`/actions/<key>/<slug>/`).
+pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Vec<Job> {
+    let grouped: Vec<(Dimension, Vec<actions::Group>)> = Dimension::ALL
+        .iter()
+        .map(|&d| (d, actions::groups(register, d)))
+        .collect();
+    let filters: Vec<Filter> = grouped
+        .iter()
+        .map(|(d, groups)| Filter {
+            key: d.key(),
+            title: title_of(*d),
+            values: groups
+                .iter()
+                .map(|g| FilterValue {
+                    name: g.name.clone(),
+                    slug: g.slug.clone(),
+                    url: format!("actions/{}/{}/", d.key(), g.slug),
+                    count: g.members.len(),
+                })
+                .collect(),
+        })
+        .collect();
+    let all: Vec<usize> = (0..register.len()).collect();
+    let mut jobs = vec![actions_job(
+        site,
+        "actions/".into(),
+        "Action items".into(),
+        register,
+        &all,
+        &filters,
+        None,
+    )];
+    for (d, groups) in &grouped {
+        for g in groups {
+            jobs.push(actions_job(
+                site,
+                format!("actions/{}/{}/", d.key(), g.slug),
+                format!("Action items · {}: {}", title_of(*d), g.name),
+                register,
+                &g.members,
+                &filters,
+                Some(Applied {
+                    title: title_of(*d),
+                    key: d.key(),
+                    name: g.name.clone(),
+                }),
+            ));
+        }
+    }
+    jobs
+}
