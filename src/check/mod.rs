@@ -44,7 +44,7 @@ pub const RULES: &[Rule] = &[
     rule("schema/required", E, "a field listed in `[check] required_fields` is missing"),
     rule("schema/timing-order", E, "start <= detected <= mitigated <= resolved"),
     rule("schema/published-before-incident", E, "`timing.published` is before the incident"),
-    rule("schema/recurrence-order", E, "`recurrence_of` names an incident that is not earlier"),
+    rule("schema/recurrence-order", E, "`recurrence_of` names an incident that started later"),
     rule("schema/unknown-field", W, "a front-matter field pmarchive does not know (a typo?)"),
     rule("template/missing-section", W, "a required section is absent"),
     rule("template/empty-section", W, "a section is present but empty"),

@@ -107,15 +107,20 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             continue; // reported by the loader
         };
         if let (Some(a), Some(b)) = (other.date, pm.date) {
-            if a.at >= b.at {
+            // Incidents of one cascade may start in the same minute: those are ordered by id.
+            if a.at > b.at || (a.at == b.at && other.id > pm.id) {
                 out.push(
                     Diagnostic::error(
                         f,
                         at(pm, "recurrence_of"),
                         "schema/recurrence-order",
-                        format!("`recurrence_of` names `{target}`, which did not happen before this incident"),
+                        format!(
+                            "`recurrence_of` names `{target}`, which started after this incident"
+                        ),
                     )
-                    .suggest(format!("list this id in `recurrence_of` of `{target}` instead")),
+                    .suggest(format!(
+                        "list this id in `recurrence_of` of `{target}` instead"
+                    )),
                 );
             }
         }

@@ -50,6 +50,9 @@ pub const SIMILARITY_FIELDS: &[(&str, f32)] = &[
     ("timeline", 1.0),
 ];
 
+/// The field read for postmortems without root cause and timeline sections, and its weight.
+pub const FALLBACK_FIELD: (&str, f32) = ("body", 1.0);
+
 /// The model's parameters. [`compute`] uses the defaults, tuned on generated archives against
 /// their hidden classes (see `bench/similar-bench.sh`); tests and the benchmark vary them.
 #[derive(Debug, Clone)]
@@ -350,14 +353,15 @@ impl Scorer<'_> {
     }
 }
 
-/// Whether `b` happened after `a` (site order is newest first; undated incidents sort last,
-/// and count as earlier than dated ones).
+/// Whether `b` happened after `a`. Undated incidents count as earlier than dated ones; equal
+/// starts are ordered by id (as `check` and the generator of test archives order them).
 fn is_later(site: &Site<'_>, a: usize, b: usize) -> bool {
-    match (site.postmortems[a].date, site.postmortems[b].date) {
-        (Some(x), Some(y)) => y.at > x.at || (y.at == x.at && b < a),
+    let (pa, pb) = (&site.postmortems[a], &site.postmortems[b]);
+    match (pa.date, pb.date) {
+        (Some(x), Some(y)) if x.at != y.at => y.at > x.at,
         (None, Some(_)) => true,
         (Some(_), None) => false,
-        (None, None) => b < a,
+        _ => pb.id > pa.id,
     }
 }
 
@@ -417,7 +421,19 @@ pub fn compute(site: &Site<'_>, index: &SearchIndex) -> Result<Similarity> {
 /// [`compute`] with other parameters.
 pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Result<Similarity> {
     let n = site.postmortems.len();
-    let vectors = TermVectors::build(index, &params.fields, params.max_df_share)?;
+    // Archives without the standard sections (imported reports) would be compared on their
+    // titles and summaries alone: their body stands in for the missing sections.
+    let bare: Vec<bool> = site
+        .postmortems
+        .iter()
+        .map(|p| p.body.section("root_cause").is_none() && p.body.section("timeline").is_none())
+        .collect();
+    let vectors = TermVectors::build(
+        index,
+        &params.fields,
+        Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, &bare)),
+        params.max_df_share,
+    )?;
     let pms = &site.postmortems;
     let mut scorer = Scorer {
         site,

@@ -41,9 +41,12 @@ type FieldTerms = Vec<(String, Vec<(u32, f32)>)>;
 
 impl TermVectors {
     /// Reads the vectors of `fields` (name, weight) out of `index`.
+    /// `fallback` is a field (with its weight) read only for the documents it marks: those
+    /// without the sections the main fields come from.
     pub fn build(
         index: &SearchIndex,
         fields: &[(&'static str, f32)],
+        fallback: Option<(&'static str, f32, &[bool])>,
         max_df_share: f64,
     ) -> Result<TermVectors> {
         let searcher = index.searcher();
@@ -57,9 +60,17 @@ impl TermVectors {
             });
         };
         let max_df = ((n as f64 * max_df_share) as u32).max(MIN_MAX_DF);
-        let per_field: Vec<FieldTerms> = fields
+        let mut read: Vec<(&str, f32, Option<&[bool]>)> = fields
+            .iter()
+            .map(|&(name, boost)| (name, boost, None))
+            .collect();
+        if let Some((name, boost, only)) = fallback {
+            read.push((name, boost, Some(only)));
+        }
+        let noise = noise_terms();
+        let per_field: Vec<FieldTerms> = read
             .par_iter()
-            .map(|&(name, boost)| -> Result<FieldTerms> {
+            .map(|&(name, boost, only)| -> Result<FieldTerms> {
                 let pos = TEXT_FIELDS
                     .iter()
                     .position(|f| f.name == name)
@@ -73,7 +84,8 @@ impl TermVectors {
                 let mut stream = inv.terms().stream().map_err(tantivy_err)?;
                 while stream.advance() {
                     let info = stream.value();
-                    if info.doc_freq > max_df {
+                    let key = String::from_utf8_lossy(stream.key());
+                    if info.doc_freq > max_df || is_noise(&key, &noise) {
                         continue;
                     }
                     let weight = Bm25Weight::for_one_term_without_explain(
@@ -88,11 +100,15 @@ impl TermVectors {
                     let mut list = Vec::with_capacity(info.doc_freq as usize);
                     let mut doc = postings.doc();
                     while doc != TERMINATED {
-                        let w = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-                        list.push((doc, w));
+                        if only.is_none_or(|o| o[doc as usize]) {
+                            let w = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+                            list.push((doc, w));
+                        }
                         doc = postings.advance();
                     }
-                    out.push((String::from_utf8_lossy(stream.key()).into_owned(), list));
+                    if !list.is_empty() {
+                        out.push((key.into_owned(), list));
+                    }
                 }
                 Ok(out)
             })
@@ -252,6 +268,34 @@ impl TermVectors {
     }
 }
 
+/// Common English words beyond the index's stop words, months and weekdays (incidents are
+/// not alike for happening in October), and the parts of web addresses: they carry no
+/// similarity (they are still searchable). Stemmed as the index stems.
+const NOISE: &str = "about above after again against all also am any because been before being \
+    between both can could did do does doing done down during each few from further had has \
+    have having he her here hers him his how its itself just may me more most my new now only \
+    other our ours out over own same she should so some than them there those through too \
+    under until up very we were what when where which while who whom why would you your \
+    http https www com html \
+    january february march april june july august september october november december \
+    monday tuesday wednesday thursday friday saturday sunday";
+
+fn noise_terms() -> std::collections::HashSet<String> {
+    let mut analyzer = crate::search::analyzer::analyzer();
+    crate::search::analyzer::terms(&mut analyzer, NOISE)
+        .into_iter()
+        .collect()
+}
+
+/// Noise words, single characters and small numbers (counts, minutes; longer numbers such as
+/// status codes and ports can identify a failure).
+fn is_noise(term: &str, noise: &std::collections::HashSet<String>) -> bool {
+    let short = term.chars().count() < 3;
+    term.chars().count() < 2
+        || (short && term.chars().all(|c| c.is_ascii_digit()))
+        || noise.contains(term)
+}
+
 /// Sorts (doc, weight) pairs by doc and sums the weights of equal docs.
 fn merge_sorted(list: &mut Vec<(u32, f32)>) {
     list.sort_by_key(|&(d, _)| d);
@@ -268,6 +312,20 @@ fn merge_sorted(list: &mut Vec<(u32, f32)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_function_words_are_noise() {
+        let noise = noise_terms();
+        for t in [
+            "3", "18", "x", "been", "had", "https", "www", "which", "October",
+        ] {
+            let stem = crate::search::analyzer::terms(&mut crate::search::analyzer::analyzer(), t);
+            assert!(stem.iter().all(|s| is_noise(s, &noise)), "{t}");
+        }
+        for t in ["dns", "ttl", "v7", "503", "failover", "leap"] {
+            assert!(!is_noise(t, &noise), "{t}");
+        }
+    }
 
     #[test]
     fn merges_fields() {

@@ -297,3 +297,37 @@ fn generated_archive_links_find_the_hidden_classes() {
     );
     assert!(precision >= 0.85, "precision@5 {precision:.3}");
 }
+
+/// Incidents of one cascade can start in the same minute: naming the other (ordered by id) as
+/// an earlier one is allowed, and the link reads "recurrence of" from the later id's page.
+#[test]
+fn same_minute_recurrence_is_ordered_by_id() {
+    let site = Site::empty();
+    let doc = |extra: &str| {
+        format!("+++\ntitle = \"Queue stalls\"\ndate = 2025-09-19T04:57:00Z\nseverity = \"SEV3\"\nsummary = \"The queue stalled.\"\nservices = [\"etl\"]\n{extra}+++\n## Summary\n\nThe queue stalled.\n")
+    };
+    site.write("content/a-first.md", &doc(""));
+    site.write(
+        "content/b-second.md",
+        &doc("recurrence_of = [\"a-first\"]\n"),
+    );
+    let built = site.build_ok(&[]);
+    let pms = postmortems(&built);
+    let b = pms.iter().find(|p| p["id"] == "b-second").unwrap();
+    assert_eq!(b["similar"][0]["id"], "a-first");
+    assert_eq!(b["similar"][0]["recurrence"], true);
+    let page = built.text("postmortems/b-second/index.html");
+    assert!(
+        page.contains("Recurrence of</span>"),
+        "the earlier one by id"
+    );
+    // The other way round is still an error.
+    site.write(
+        "content/a-first.md",
+        &doc("recurrence_of = [\"b-second\"]\n"),
+    );
+    site.write("content/b-second.md", &doc(""));
+    let out = site.build(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema/recurrence-order"));
+}
