@@ -13,8 +13,8 @@
 //!   score of the term for the document ([`tantivy::query::Bm25Weight`] over the index's
 //!   document frequencies and fieldnorms), times a per-field weight; terms in more than a fifth
 //!   of the archive are dropped as carrying no signal. Candidates come from the postings of each
-//!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), so the cost grows
-//!   with the archive, not with its square;
+//!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), at most the heaviest
+//!   [`Params::max_postings`] of each, so the cost per incident is bounded;
 //! - factors, services and tags: the weighted Jaccard of the two sets, each value weighted by
 //!   its rarity (`ln(1 + N / df)`), so a factor on 40% of incidents carries little.
 //!
@@ -67,6 +67,8 @@ pub struct Params {
     pub candidates: usize,
     /// Terms in more than this share of the archive are dropped.
     pub max_df_share: f64,
+    /// A term finds candidates through at most this many of its postings, the heaviest.
+    pub max_postings: usize,
     /// Added to the score of two incidents that explicit links (`recurrence_of`, pins) already
     /// join, directly or through others: authors said they are one class.
     pub chain_bonus: f32,
@@ -88,6 +90,7 @@ impl Default for Params {
             query_terms: 24,
             candidates: 40,
             max_df_share: 0.2,
+            max_postings: 1000,
             chain_bonus: 0.3,
             relative_cutoff: 0.7,
             chain_weight: 0.7,
@@ -433,6 +436,7 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
         &params.fields,
         Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, &bare)),
         params.max_df_share,
+        params.max_postings,
     )?;
     let pms = &site.postmortems;
     let mut scorer = Scorer {

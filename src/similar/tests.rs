@@ -74,7 +74,7 @@ fn term_weights_are_tantivys_bm25_scores() {
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
     with_site(|site, index, _| {
-        let vectors = TermVectors::build(index, SIMILARITY_FIELDS, None, 0.2).unwrap();
+        let vectors = TermVectors::build(index, SIMILARITY_FIELDS, None, 0.2, 1000).unwrap();
         let searcher = index.searcher();
         let mut checked = 0;
         for term in ["certif", "expir", "renew", "ttl", "backoff"] {

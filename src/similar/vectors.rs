@@ -26,7 +26,8 @@ pub struct TermVectors {
     docs: Vec<Vec<(u32, f32)>>,
     /// Per document: the Euclidean norm of its vector.
     norms: Vec<f32>,
-    /// Per term: (document, weight) by document, only for terms of two documents or more.
+    /// Per term: (document, weight), only for terms of two documents or more: by document, or
+    /// the heaviest entries by weight when the list was cut.
     postings: Vec<Vec<(u32, f32)>>,
     /// Per term: the term (a stem).
     terms: Vec<String>,
@@ -48,6 +49,7 @@ impl TermVectors {
         fields: &[(&'static str, f32)],
         fallback: Option<(&'static str, f32, &[bool])>,
         max_df_share: f64,
+        max_postings: usize,
     ) -> Result<TermVectors> {
         let searcher = index.searcher();
         let n = index.docs.len();
@@ -136,6 +138,11 @@ impl TermVectors {
             }
             if list.len() < 2 {
                 list.clear();
+            } else if list.len() > max_postings {
+                // Candidates come from where a term weighs most: a long list keeps its
+                // heaviest entries (impact order), which bounds the cost of every query.
+                list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                list.truncate(max_postings);
             }
         }
         let norms = docs
