@@ -384,9 +384,19 @@ pub struct Paginator {
     pub links: Vec<PageLink>,
 }
 
-/// Splits `cards` into pages: page 1 at `path`, page n at `path/page/n/`.
+/// Splits `cards` into pages of [`PER_PAGE`]: page 1 at `path`, page n at `path/page/n/`.
 pub fn paginate<T>(path: &str, cards: Vec<T>) -> Vec<(String, Vec<T>, Option<Paginator>)> {
-    let pages = cards.len().div_ceil(PER_PAGE).max(1);
+    paginate_by(path, cards, PER_PAGE)
+}
+
+/// [`paginate`] with `per_page` items a page.
+pub fn paginate_by<T>(
+    path: &str,
+    cards: Vec<T>,
+    per_page: usize,
+) -> Vec<(String, Vec<T>, Option<Paginator>)> {
+    let per_page = per_page.max(1);
+    let pages = cards.len().div_ceil(per_page).max(1);
     if pages == 1 {
         return vec![(path.to_string(), cards, None)];
     }
@@ -400,7 +410,7 @@ pub fn paginate<T>(path: &str, cards: Vec<T>) -> Vec<(String, Vec<T>, Option<Pag
     let mut out = Vec::with_capacity(pages);
     let mut rest = cards;
     for n in 1..=pages {
-        let tail = rest.split_off(PER_PAGE.min(rest.len()));
+        let tail = rest.split_off(per_page.min(rest.len()));
         out.push((
             url(n),
             rest,

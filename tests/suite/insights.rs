@@ -609,3 +609,53 @@ fn a_long_archive_keeps_every_quarter_in_json_and_charts_the_latest_forty() {
     let dns = built.text("factors/dns/index.html");
     assert!(dns.contains("2016-Q1") && !dns.contains("2015-Q4"));
 }
+
+/// A large register is split into pages of 200 (the index and every filter page), each row on
+/// exactly one page, with working page links.
+#[test]
+fn the_action_register_is_paginated() {
+    let site = Site::empty();
+    // 45 postmortems with 5 action items each: 225 items, two pages.
+    for i in 0..45 {
+        let mut doc = format!(
+            "+++\ntitle = \"Incident {i}\"\ndate = 2025-{:02}-{:02}\nseverity = \"SEV3\"\nsummary = \"Incident {i}.\"\nservices = [\"svc{}\"]\n",
+            1 + i % 9,
+            1 + i % 27,
+            i % 3
+        );
+        for k in 1..=5 {
+            doc.push_str(&format!(
+                "\n[[action_items]]\nid = \"AI-{k}\"\ntitle = \"Bound the queue of svc{i} to {k}000 entries\"\nowner = \"team{}\"\ndue = 2025-12-{:02}\nstatus = \"open\"\nkind = \"prevent\"\npriority = \"P2\"\n",
+                k % 2,
+                k
+            ));
+        }
+        doc.push_str("+++\n## Summary\n\nIt broke.\n");
+        site.write(&format!("content/i{i:02}.md"), &doc);
+    }
+    let built = site.build_ok(&[]);
+    let total = json(&built, "api/actions.json").as_array().unwrap().len();
+    assert_eq!(total, 225);
+    let first = built.text("actions/index.html");
+    assert!(first.contains("actions/page/2/"), "a link to page 2");
+    let second = built.text("actions/page/2/index.html");
+    assert!(!built.has("actions/page/3/index.html"));
+    let rows = |html: &str| html.matches("<tr class=\"action-row").count();
+    assert_eq!(rows(&first), 200);
+    assert_eq!(
+        rows(&first) + rows(&second),
+        total,
+        "every item on exactly one page"
+    );
+    // Filter pages paginate too: team0 owns 3 of every 5 items (k = 2, 4 are team0).
+    let team0 = built.text("actions/owner/team0/index.html");
+    assert_eq!(rows(&team0), 90, "{}", team0.len());
+    let team1 = built.text("actions/owner/team1/index.html");
+    assert_eq!(rows(&team1), 135);
+    assert!(!built.has("actions/owner/team1/page/2/index.html"));
+    assert!(
+        built.broken_links().is_empty(),
+        "{:?}",
+        built.broken_links()
+    );
+}

@@ -162,16 +162,21 @@ pub struct Filter {
     pub values: Vec<FilterValue>,
 }
 
-/// Items of one status.
+/// Items of one status (on this page of the register).
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusGroup {
     /// Status.
     pub name: String,
     /// Slug (anchor `status-<slug>`).
     pub slug: String,
-    /// Items, newest postmortem first.
+    /// Items of the group in the whole register (or filter page), across its pages.
+    pub total: usize,
+    /// Items on this page, newest postmortem first.
     pub items: Vec<ActionView>,
 }
+
+/// Action items per page of the register: a large archive has tens of thousands.
+pub const ACTIONS_PER_PAGE: usize = 200;
 
 /// Counts shown above the register.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -209,7 +214,7 @@ fn title_of(d: Dimension) -> &'static str {
     }
 }
 
-fn actions_job(
+fn actions_jobs(
     site: &Site<'_>,
     path: String,
     heading: String,
@@ -217,20 +222,16 @@ fn actions_job(
     members: &[usize],
     filters: &[Filter],
     applied: Option<Applied>,
-) -> Job {
+) -> Vec<Job> {
     let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
     let subset: Vec<Action> = items.iter().map(|a| (*a).clone()).collect();
-    let groups: Vec<StatusGroup> = actions::groups(&subset, Dimension::Status)
-        .into_iter()
-        .map(|g| StatusGroup {
-            items: g
-                .members
-                .iter()
-                .map(|&k| action_view(site, &subset[k]))
-                .collect(),
-            name: g.name,
-            slug: g.slug,
-        })
+    let groups = actions::groups(&subset, Dimension::Status);
+    // Every item in group order, paginated; each page regroups its share.
+    let flat: Vec<(usize, ActionView)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)).collect::<Vec<_>>())
+        .map(|(gi, k)| (gi, action_view(site, &subset[k])))
         .collect();
     let summary = ActionSummary {
         total: items.len(),
@@ -239,13 +240,31 @@ fn actions_job(
         stale: items.iter().filter(|a| a.stale).count(),
         recurred: items.iter().filter(|a| a.recurred()).count(),
     };
-    Job::new(path, "actions.html", heading.clone())
-        .with("heading", &heading)
-        .with("summary", &summary)
-        .with("groups", &groups)
-        .with("filters", &filters)
-        .with("applied", &applied)
-        .with("stale_days", &site.config.check.stale_days)
+    super::super::paginate_by(&path, flat, ACTIONS_PER_PAGE)
+        .into_iter()
+        .map(|(url, page, paginator)| {
+            let mut page_groups: Vec<StatusGroup> = Vec::new();
+            for (gi, item) in page {
+                match page_groups.last_mut() {
+                    Some(last) if last.slug == groups[gi].slug => last.items.push(item),
+                    _ => page_groups.push(StatusGroup {
+                        name: groups[gi].name.clone(),
+                        slug: groups[gi].slug.clone(),
+                        total: groups[gi].members.len(),
+                        items: vec![item],
+                    }),
+                }
+            }
+            Job::new(url, "actions.html", heading.clone())
+                .with("heading", &heading)
+                .with("summary", &summary)
+                .with("groups", &page_groups)
+                .with("filters", &filters)
+                .with("applied", &applied)
+                .with("paginator", &paginator)
+                .with("stale_days", &site.config.check.stale_days)
+        })
+        .collect()
 }
 
 /// `/actions/` and one page per filter value (`/actions/<key>/<slug>/`).
@@ -271,7 +290,7 @@ pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Ve
         })
         .collect();
     let all: Vec<usize> = (0..register.len()).collect();
-    let mut jobs = vec![actions_job(
+    let mut jobs = actions_jobs(
         site,
         "actions/".into(),
         "Action items".into(),
@@ -279,10 +298,10 @@ pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Ve
         &all,
         &filters,
         None,
-    )];
+    );
     for (d, groups) in &grouped {
         for g in groups {
-            jobs.push(actions_job(
+            jobs.extend(actions_jobs(
                 site,
                 format!("actions/{}/{}/", d.key(), g.slug),
                 format!("Action items · {}: {}", title_of(*d), g.name),
