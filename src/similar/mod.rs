@@ -31,7 +31,8 @@
 pub mod class;
 mod vectors;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -368,46 +369,76 @@ fn is_later(site: &Site<'_>, a: usize, b: usize) -> bool {
     }
 }
 
-/// A dense score accumulator reused across documents of one thread.
+/// A dense score accumulator reused across documents of one thread. Adding is branch-free;
+/// taking the best scans the whole array, which is cheaper than tracking the thousands of
+/// documents a query touches (the scan is linear and predictable, the tracking is not).
 struct Accumulator {
     scores: Vec<f32>,
-    touched: Vec<usize>,
 }
 
 impl Accumulator {
     fn new(n: usize) -> Self {
         Accumulator {
             scores: vec![0.0; n],
-            touched: Vec::new(),
         }
     }
 
     fn add(&mut self, doc: usize, v: f32) {
-        if self.scores[doc] == 0.0 {
-            self.touched.push(doc);
-        }
         self.scores[doc] += v;
     }
 
     /// The `k` best documents other than `skip`, best first (ties: site order); resets.
     fn take_top(&mut self, k: usize, skip: usize) -> Vec<usize> {
-        let mut scored: Vec<(f32, usize)> = self
-            .touched
-            .iter()
-            .filter(|&&d| d != skip)
-            .map(|&d| (self.scores[d], d))
-            .collect();
-        for &d in &self.touched {
-            self.scores[d] = 0.0;
+        // A heap of the k best so far, worst on top: one comparison for most documents.
+        let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
+        let mut floor = 0.0f32;
+        for (d, &score) in self.scores.iter().enumerate() {
+            if score <= floor || d == skip || k == 0 {
+                continue;
+            }
+            let r = Ranked(score, d);
+            if best.len() < k {
+                best.push(Reverse(r));
+            } else if best.peek().is_some_and(|w| r > w.0) {
+                best.pop();
+                best.push(Reverse(r));
+            }
+            if best.len() == k {
+                floor = best.peek().map_or(0.0, |w| w.0 .0);
+                // Equal scores still compete on site order.
+                floor = f32::from_bits(floor.to_bits().saturating_sub(1)).max(0.0);
+            }
         }
-        self.touched.clear();
-        let order = |x: &(f32, usize), y: &(f32, usize)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
-        if scored.len() > k && k > 0 {
-            scored.select_nth_unstable_by(k - 1, order);
-            scored.truncate(k);
-        }
-        scored.sort_by(order);
-        scored.into_iter().map(|(_, d)| d).collect()
+        self.scores.fill(0.0);
+        // Ascending by `Reverse` is best first.
+        best.into_sorted_vec()
+            .into_iter()
+            .map(|Reverse(r)| r.1)
+            .collect()
+    }
+}
+
+/// A candidate's partial score: greater is better (higher score, then earlier in site order).
+#[derive(Debug, Clone, Copy)]
+struct Ranked(f32, usize);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
     }
 }
 
