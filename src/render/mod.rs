@@ -40,6 +40,9 @@ struct Job {
     title: String,
     feed: Option<String>,
     ctx: tera::Context,
+    /// A postmortem page: its view is built when the page is rendered, not before, so the
+    /// views of every page are never all in memory at once.
+    postmortem: Option<usize>,
 }
 
 impl Job {
@@ -50,6 +53,7 @@ impl Job {
             title: title.into(),
             feed: None,
             ctx: tera::Context::new(),
+            postmortem: None,
         }
     }
 
@@ -184,14 +188,13 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
     ));
     for i in 0..site.postmortems.len() {
         let pm = &site.postmortems[i];
-        jobs.push(
-            Job::new(
-                view::postmortem_url(&pm.id),
-                "postmortem.html",
-                pm.title.clone(),
-            )
-            .with("pm", &views.postmortem(i)),
+        let mut job = Job::new(
+            view::postmortem_url(&pm.id),
+            "postmortem.html",
+            pm.title.clone(),
         );
+        job.postmortem = Some(i);
+        jobs.push(job);
     }
 
     // Taxonomy indexes and term pages.
@@ -328,6 +331,9 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             job.ctx.insert("page_url", &page_url);
             job.ctx.insert("feed_url", &job.feed);
             job.ctx.insert("today", &site.today.to_string());
+            if let Some(i) = job.postmortem {
+                job.ctx.insert("pm", &views.postmortem(i));
+            }
             let html = theme.render(job.template, &job.ctx)?;
             Ok(OutputFile::new(file, html.into_bytes()))
         })
