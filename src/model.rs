@@ -98,6 +98,15 @@ impl ActionItem {
         matches!(self.status.as_str(), "open" | "in-progress" | "")
     }
 
+    /// The status, `open` when none is given.
+    pub fn status_or_open(&self) -> &str {
+        if self.status.is_empty() {
+            "open"
+        } else {
+            &self.status
+        }
+    }
+
     /// Open and due before `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.is_open() && self.due.is_some_and(|d| d < today)

@@ -175,11 +175,7 @@ pub fn register(site: &Site<'_>) -> Vec<Action> {
                 teams: pm.teams.clone(),
                 owner: a.owner.clone(),
                 due: a.due,
-                status: if a.status.is_empty() {
-                    "open".into()
-                } else {
-                    a.status.clone()
-                },
+                status: a.status_or_open().into(),
                 kind: a.kind.clone(),
                 priority: a.priority.clone(),
                 closed: a.closed,

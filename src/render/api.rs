@@ -338,11 +338,7 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
                     title: &a.title,
                     owner: &a.owner,
                     due: a.due.map(|d| d.to_string()),
-                    status: if a.status.is_empty() {
-                        "open"
-                    } else {
-                        &a.status
-                    },
+                    status: a.status_or_open(),
                     kind: &a.kind,
                     priority: &a.priority,
                     closed: a.closed.map(|d| d.to_string()),

@@ -181,11 +181,7 @@ impl Views<'_, '_> {
                     title: a.title.clone(),
                     owner: a.owner.clone(),
                     due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: if a.status.is_empty() {
-                        "open".into()
-                    } else {
-                        a.status.clone()
-                    },
+                    status: a.status_or_open().into(),
                     overdue: a.is_overdue(site.today),
                 });
             }

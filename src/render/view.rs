@@ -449,11 +449,7 @@ impl<'s, 'c> Views<'s, 'c> {
                     title: a.title.clone(),
                     owner: a.owner.clone(),
                     due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: if a.status.is_empty() {
-                        "open".into()
-                    } else {
-                        a.status.clone()
-                    },
+                    status: a.status_or_open().into(),
                     kind: a.kind.clone(),
                     priority: a.priority.clone(),
                     closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
