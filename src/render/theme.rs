@@ -52,17 +52,25 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 /// HTML/XML escaping for templates: `& < > " '`. Unlike Tera's default it leaves `/` alone,
 /// which is safe in quoted attributes and keeps URLs readable (and checkable) in the output.
 pub fn escape(input: &str) -> String {
+    let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    // Copy the runs between special characters whole (every one of them is ASCII, so the
+    // slices fall on character boundaries).
+    for (i, b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&input[from..i]);
+        out.push_str(rep);
+        from = i + 1;
     }
+    out.push_str(&input[from..]);
     out
 }
 
@@ -102,5 +110,21 @@ impl Theme {
                 Error::Template(m) => Error::Template(format!("{template}: {m}")),
                 other => other,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & Jerry's</a> / é ✓"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#x27;s&lt;/a&gt; / é ✓"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("&"), "&amp;");
     }
 }

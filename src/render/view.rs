@@ -98,6 +98,9 @@ pub struct Card {
     pub status: Status,
     /// Impact duration, human.
     pub duration: Option<String>,
+    /// The card as `card.html` renders it on this page, or `""` where the page renders its
+    /// cards itself. Listings render each card once per page depth and reuse it.
+    pub html: String,
 }
 
 /// An entry of a taxonomy index.
@@ -313,6 +316,7 @@ impl<'s, 'c> Views<'s, 'c> {
             near_miss: pm.near_miss,
             status: pm.status,
             duration: impact_minutes(pm).map(human_minutes),
+            html: String::new(),
         }
     }
 
