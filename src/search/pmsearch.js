@@ -1,9 +1,6 @@
-// pmsearch.js: pmarchive's search client, an ES module without dependencies (browsers, Node 20+).
-// It reads the index `pmarchive build` writes to search/ (format 2, documented in
-// src/search/export.rs) and ranks exactly as tantivy: the same analyzer (simple tokenizer, tokens
-// under 40 bytes, lowercase, English stop words, Porter2), the same query rules, BM25 in f32.
-// It is written compactly on purpose: every browser downloads it before its first result.
-//
+// pmsearch.js: pmarchive's search client (ES module, no dependencies; browsers, Node 20+). Reads
+// search/ (format 2, src/search/export.rs), ranks exactly as tantivy (same analyzer and query
+// rules, BM25 in f32). Compact on purpose: every browser fetches it before its first result.
 //   import { search } from "./search/pmsearch.js";
 //   const { total, results, facets } = await search("dns outage", { baseUrl: "/search/" });
 
@@ -24,7 +21,6 @@ async function get(url, fetcher) {
 
 class Reader {
   constructor(b) { this.b = b; this.i = 0; }
-  /** An unsigned LEB128 varint. */
   n() { let v = 0, s = 1, x; do { x = this.b[this.i++]; v += (x & 127) * s; s *= 128; } while (x > 127); return v; }
   bytes(n) { return this.b.subarray(this.i, (this.i += n)); }
   s() { return dec.decode(this.bytes(this.n())); }
@@ -65,7 +61,7 @@ class Index {
     return this;
   }
 
-  /** A file parsed by `parse`, fetched once. */
+  /** A file, fetched and parsed once. */
   file(path, parse) {
     let p = this.cache.get(path);
     if (!p) {
@@ -76,7 +72,7 @@ class Index {
     return p;
   }
 
-  /** A term's postings, [{ field, docs, tfs, norms, pos }] (pos with `positions`), or null. */
+  /** A term's postings [{ field, docs, tfs, norms, pos }] or null; pos with `positions`. */
   async postings(term, positions) {
     const m = this.m;
     if (!m.terms.length) return null;
@@ -166,7 +162,7 @@ class Index {
 
 const TOKEN = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
 
-/** Lowercased tokens with their positions; tokens of 40 bytes or more are dropped (not their position). */
+/** Lowercased tokens and positions; those of 40 bytes or more dropped (their position kept). */
 function tokens(text) {
   const out = [];
   let pos = 0;
@@ -192,7 +188,7 @@ const EX1 = {
   cosmos: "cosmos", bias: "bias", andes: "andes",
 };
 const EX2 = "inning outing canning herring earring proceed exceed succeed".split(" ");
-// Suffix, replacement pairs, the first that ends the word applies ("-": special, "_": none).
+// Suffix, replacement pairs: the first that ends the word applies ("-": special, "_": none).
 const S2 = "ization ize ational ate fulness ful ousness ous iveness ive tional tion biliti ble lessli less entli ent ation ate alism al aliti al ousli ous iviti ive fulli ful enci ence anci ance abli able izer ize ator ate alli al bli ble ogi - li -".split(" ");
 const S3 = "ational ate tional tion alize al icate ic iciti ic ative - ical ic ness _ ful _".split(" ");
 const S4 = "ement ance ence able ible ment ant ent ism ate iti ous ive ize ion al er ic".split(" ");
