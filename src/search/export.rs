@@ -79,7 +79,7 @@ pub const POSTINGS_TARGET: usize = 16 * 1024;
 /// Raw size a positions file is filled to at least (phrases are rarer than words).
 pub const POSITIONS_TARGET: usize = 32 * 1024;
 /// Document files aimed for: the results shown fetch one each, so more and smaller is better.
-pub const DOCUMENT_CHUNKS: usize = 320;
+pub const DOCUMENT_CHUNKS: usize = 350;
 /// Raw size at which a surface-form chunk is closed.
 pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
 /// Files besides postings and positions that are not counted elsewhere: manifest, client and
