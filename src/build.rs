@@ -144,6 +144,9 @@ pub fn run(
     );
     site.similar = similar?;
     let exported = exported?;
+    // Nothing after this reads the index: free it before rendering, the phase with the most
+    // in flight.
+    drop(index);
     lap(&mut report, "similar");
     if let Some(last) = report.phases.last_mut() {
         last.1 = similar_time;
