@@ -21,4 +21,5 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod similar;
+pub mod swap;
 pub mod text;

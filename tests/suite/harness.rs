@@ -249,3 +249,13 @@ pub fn resolve(page: &str, link: &str) -> Option<String> {
     }
     Some(s)
 }
+
+/// Asserts that `dir` still holds exactly the site `before` (after a failed or killed build).
+pub fn same_site(dir: &Path, before: &Built) {
+    let after = Built::read(dir);
+    assert_eq!(
+        before.files.keys().collect::<Vec<_>>(),
+        after.files.keys().collect::<Vec<_>>()
+    );
+    assert!(before.files == after.files, "the previous site changed");
+}

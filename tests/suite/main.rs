@@ -7,6 +7,7 @@ mod check;
 mod corpus;
 mod harness;
 mod insights;
+mod interrupt;
 mod invalid;
 mod search;
 mod serve;
