@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::audience::{self, Audience};
 use crate::check;
 use crate::config::Config;
 use crate::content::{self, Highlighter};
@@ -30,8 +31,20 @@ pub struct BuildOptions {
     pub config: Config,
     /// Include drafts.
     pub drafts: bool,
+    /// Build the restricted archive (restricted postmortems included) instead of the site.
+    pub restricted: bool,
     /// "Now".
     pub today: NaiveDate,
+}
+
+impl BuildOptions {
+    /// Who the build is for.
+    pub fn audience(&self) -> Audience {
+        Audience {
+            drafts: self.drafts,
+            restricted: self.restricted,
+        }
+    }
 }
 
 /// What a build did.
@@ -96,7 +109,7 @@ pub fn build_files_cached(
     report.read = postmortems.len();
     report.warnings = diags;
     lap(&mut report, "check");
-    let mut site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
+    let mut site = enrich::enrich_for(postmortems, &opts.config, opts.today, opts.audience());
     report.published = site.postmortems.len();
     report.sources = site
         .postmortems
@@ -117,6 +130,9 @@ pub fn build_files_cached(
         &index,
         &search::facet_labels(&site),
     )?);
+    if site.restricted {
+        files.push(audience::restricted_marker());
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     lap(&mut report, "search");
     report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
@@ -172,5 +188,5 @@ pub fn check_paths(opts: &BuildOptions) -> Result<()> {
             opts.output.display()
         )));
     }
-    Ok(())
+    audience::check_output(&opts.root, &opts.output, opts.audience())
 }

@@ -186,12 +186,13 @@ pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
         match (path[i], path.get(i + 1)) {
             (Step::Key(k), Some(Step::Index(n))) => {
                 // An array of tables: `[[k]]` headers in TOML, `- ` items under `k:` in YAML.
+                let header = format!("[[{k}]]");
                 let found = match split.format {
                     Format::Toml => lines
                         .iter()
                         .enumerate()
                         .skip(from)
-                        .filter(|(_, l)| l.trim() == format!("[[{k}]]"))
+                        .filter(|(_, l)| l.trim() == header)
                         .nth(*n)
                         .map(|(idx, _)| (idx, 0)),
                     Format::Yaml => find_key(&lines, from, k).and_then(|(idx, _)| {
@@ -214,11 +215,12 @@ pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
                 i += 2;
             }
             (Step::Key(k), _) => {
+                let table = format!("[{k}]");
                 let header = lines
                     .iter()
                     .enumerate()
                     .skip(from)
-                    .find(|(_, l)| l.trim() == format!("[{k}]"));
+                    .find(|(_, l)| l.trim() == table);
                 if let (Format::Toml, Some((idx, _))) = (split.format, header) {
                     from = idx + 1;
                     best = Some((idx, 0));

@@ -31,6 +31,8 @@ struct SiteView<'a> {
     base_url: String,
     nav: Vec<NavItem>,
     generator: String,
+    /// A restricted archive (restricted postmortems included).
+    restricted: bool,
 }
 
 /// A page waiting to be rendered.
@@ -130,6 +132,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             },
         ],
         generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
+        restricted: site.restricted,
     };
     let all: Vec<usize> = (0..site.postmortems.len()).collect();
     let mut jobs: Vec<Job> = Vec::new();

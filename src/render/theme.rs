@@ -51,6 +51,8 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 
 /// HTML/XML escaping for templates: `& < > " '`. Unlike Tera's default it leaves `/` alone,
 /// which is safe in quoted attributes and keeps URLs readable (and checkable) in the output.
+/// Characters XML forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF: a NUL in
+/// a title would make every feed ill-formed) become U+FFFD, as HTML parsers show them anyway.
 pub fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
@@ -60,6 +62,8 @@ pub fn escape(input: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#x27;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            '\0'..='\x1f' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

@@ -78,6 +78,20 @@ impl Site {
         );
         Built::read(&self.root().join("public"))
     }
+
+    /// Builds into `out` (`--output`) and asserts success; returns the built output.
+    pub fn build_into(&self, out: &Path, extra: &[&str]) -> Built {
+        let mut args = vec!["--output", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = self.build(&args);
+        assert!(
+            output.status.success(),
+            "build into {} failed: {}",
+            out.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Built::read(out)
+    }
 }
 
 /// Copies a folder recursively.
