@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::audience::{self, Audience};
 use crate::check;
 use crate::config::Config;
 use crate::content::{self, Highlighter};
@@ -32,8 +33,20 @@ pub struct BuildOptions {
     pub config: Config,
     /// Include drafts.
     pub drafts: bool,
+    /// Build the restricted archive (restricted postmortems included) instead of the site.
+    pub restricted: bool,
     /// "Now".
     pub today: NaiveDate,
+}
+
+impl BuildOptions {
+    /// Who the build is for.
+    pub fn audience(&self) -> Audience {
+        Audience {
+            drafts: self.drafts,
+            restricted: self.restricted,
+        }
+    }
 }
 
 /// What a build did.
@@ -121,7 +134,7 @@ pub fn run(
     report.read = postmortems.len();
     report.warnings = diags;
     lap(&mut report, "check");
-    let mut site = enrich::enrich(postmortems, &opts.config, opts.today, opts.drafts);
+    let mut site = enrich::enrich_for(postmortems, &opts.config, opts.today, opts.audience());
     report.published = site.postmortems.len();
     report.sources = site
         .postmortems
@@ -167,6 +180,9 @@ pub fn run(
         counted(f)?;
     }
     render::render_each(&site, &theme, &counted)?;
+    if site.restricted {
+        counted(audience::restricted_marker())?;
+    }
     lap(&mut report, "render");
     report.pages = pages.into_inner();
     report.files = files.into_inner();
@@ -229,5 +245,5 @@ pub fn check_paths(opts: &BuildOptions) -> Result<()> {
             opts.output.display()
         )));
     }
-    Ok(())
+    audience::check_output(&opts.root, &opts.output, opts.audience())
 }

@@ -5,6 +5,7 @@
 //! links; [`search`] indexes it and [`similar`] links each incident to the ones like it; [`render`] turns that into files as data; [`output`] writes them. The [`cli`] resolves
 //! arguments and configuration once and drives [`build`].
 
+pub mod audience;
 pub mod build;
 pub mod check;
 pub mod cli;
@@ -21,4 +22,5 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod similar;
+pub mod swap;
 pub mod text;

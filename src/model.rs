@@ -234,7 +234,11 @@ pub struct Postmortem {
 impl Postmortem {
     /// Whether this postmortem may appear in the (internal) site.
     pub fn is_public(&self, drafts: bool) -> bool {
-        self.visibility == Visibility::Internal && (drafts || self.status != Status::Draft)
+        crate::audience::Audience {
+            drafts,
+            restricted: false,
+        }
+        .admits(self)
     }
 
     /// Minutes from the start to `t`, when both are known.

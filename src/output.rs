@@ -1,6 +1,7 @@
 //! The one writer. Rendering returns [`OutputFile`]s; this module puts them on disk without
 //! ever leaving a half-written site: everything is written into a temporary folder beside the
-//! output, which then replaces the previous output by rename.
+//! output, which then replaces the previous output by rename ([`crate::swap`]: atomic exchange
+//! where the platform has it, and recovery after a build that was killed).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -49,8 +50,6 @@ pub fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
 /// failed build), it removes the temporary folder and the previous site stays.
 pub struct SiteWriter {
     out_dir: PathBuf,
-    parent: PathBuf,
-    name: String,
     tmp: tempfile::TempDir,
 }
 
@@ -62,6 +61,7 @@ impl SiteWriter {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        crate::swap::recover(out_dir);
         if out_dir.exists() {
             let is_ours = out_dir.join(MARKER).exists();
             let is_empty = std::fs::read_dir(out_dir)
@@ -80,13 +80,11 @@ impl SiteWriter {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.tmp-"))
+            .prefix(&crate::swap::temp_prefix(&name))
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
         Ok(SiteWriter {
             out_dir: out_dir.to_path_buf(),
-            parent,
-            name,
             tmp,
         })
     }
@@ -108,29 +106,11 @@ impl SiteWriter {
 
     /// Marks the folder as pmarchive output and swaps it in for the previous site.
     pub fn commit(self) -> Result<()> {
-        let SiteWriter {
-            out_dir,
-            parent,
-            name,
-            tmp,
-        } = self;
+        let SiteWriter { out_dir, tmp } = self;
         std::fs::write(tmp.path().join(MARKER), b"pmarchive\n")
             .map_err(|e| Error::io(tmp.path(), e))?;
         let tmp_path = tmp.keep();
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if out_dir.exists() {
-            std::fs::rename(&out_dir, &old).map_err(|e| Error::io(&out_dir, e))?;
-        }
-        if let Err(e) = std::fs::rename(&tmp_path, &out_dir) {
-            // Put the previous site back.
-            let _ = std::fs::rename(&old, &out_dir);
-            let _ = std::fs::remove_dir_all(&tmp_path);
-            return Err(Error::io(&out_dir, e));
-        }
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(())
+        crate::swap::replace_dir(&tmp_path, &out_dir)
     }
 }
 

@@ -26,6 +26,10 @@ pub struct BuildArgs {
     /// Include drafts (never restricted postmortems).
     #[arg(long)]
     pub drafts: bool,
+    /// Build the restricted archive: every postmortem, restricted ones included, for the
+    /// people allowed to read them. Needs its own --output (never the public site's folder).
+    #[arg(long, requires = "output")]
+    pub include_restricted: bool,
     /// Fix "today" (for overdue marks), so builds are reproducible.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
@@ -53,6 +57,7 @@ pub fn options(args: &BuildArgs) -> Result<BuildOptions> {
             .unwrap_or_else(|| args.site.root.join("public")),
         config,
         drafts: args.drafts,
+        restricted: args.include_restricted,
         today: args
             .today
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
@@ -88,7 +93,12 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     if !args.quiet {
         let hidden = report.read - report.published;
         eprintln!(
-            "Built {} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}",
+            "Built {}{} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}",
+            if opts.restricted {
+                "a RESTRICTED archive of "
+            } else {
+                ""
+            },
             report.published,
             hidden,
             report.pages,

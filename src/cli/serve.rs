@@ -34,6 +34,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         output: None,
         base_url: None,
         drafts: args.drafts,
+        include_restricted: false,
         today: None,
         verbose: false,
         quiet: true,

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::frontmatter::{self, locate_in, Split, Step};
+use super::limits;
 use super::markdown::{self, Highlighter};
 use crate::config::{Config, FieldSource, Undated};
 use crate::error::Diagnostic;
@@ -48,6 +49,19 @@ pub fn parse_document(
             return (None, vec![d]);
         }
     };
+    if raw.len() > limits::MAX_FIELDS {
+        let d = Diagnostic::error(
+            file,
+            (split.front_line, 1),
+            "schema/too-many",
+            format!(
+                "the front matter has {} fields; a postmortem may have at most {}",
+                raw.len(),
+                limits::MAX_FIELDS
+            ),
+        );
+        return (None, vec![d]);
+    }
     let mut f = Fields {
         file,
         split: &split,
@@ -181,16 +195,28 @@ impl Fields<'_, '_> {
         let Some((v, origin)) = self.field(name) else {
             return Vec::new();
         };
-        let items: Vec<&Value> = match &v {
+        let mut items: Vec<&Value> = match &v {
             Value::Array(a) => a.iter().collect(),
             other => vec![other],
         };
+        if items.len() > MAX_LIST {
+            self.error(
+                &origin,
+                "schema/too-many",
+                format!(
+                    "`{origin}` lists {} values; a postmortem may list at most {MAX_LIST}",
+                    items.len()
+                ),
+            );
+            items.truncate(MAX_LIST);
+        }
         let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for item in items {
             match scalar_text(item) {
                 Some(s) if !s.trim().is_empty() => {
                     let s = s.trim().to_string();
-                    if !out.contains(&s) {
+                    if seen.insert(s.clone()) {
                         out.push(s);
                     }
                 }
@@ -336,6 +362,24 @@ impl Fields<'_, '_> {
         let impact = self.impact();
         let action_items = self.action_items();
 
+        if let Some(at) = limits::too_deep(self.split.body) {
+            let before = &self.split.body[..at];
+            let line = self.split.body_line + before.matches('\n').count();
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            self.diags.push(
+                Diagnostic::error(
+                    self.file,
+                    (line, column),
+                    "schema/too-deep",
+                    format!(
+                        "lists, quotes or HTML elements nest more than {} levels deep here",
+                        limits::MAX_NESTING
+                    ),
+                )
+                .suggest("flatten the nesting"),
+            );
+            return None;
+        }
         let body = markdown::parse_body(
             self.split.body,
             self.split.body_line,
@@ -430,6 +474,19 @@ impl Fields<'_, '_> {
             );
             return Vec::new();
         };
+        let mut items: &[Value] = items;
+        if items.len() > limits::MAX_ACTION_ITEMS {
+            self.error(
+                "action_items",
+                "schema/too-many",
+                format!(
+                    "{} action items; a postmortem may have at most {}",
+                    items.len(),
+                    limits::MAX_ACTION_ITEMS
+                ),
+            );
+            items = &items[..limits::MAX_ACTION_ITEMS];
+        }
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let header = [Step::Key("action_items"), Step::Index(i)];
@@ -530,6 +587,11 @@ fn kind(v: &Value) -> &'static str {
         Value::Object(_) => "a table",
     }
 }
+
+/// Values a list field (services, factors, tags...) may hold. Real postmortems list a handful;
+/// thousands would make every page that lists them, and every page of each of them, grow with
+/// the square of the input.
+pub const MAX_LIST: usize = 1000;
 
 /// Ids become folder names: they must be safe path segments.
 pub fn valid_id(id: &str) -> bool {

@@ -119,7 +119,7 @@ pub fn parse_body(
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut headings = Vec::new();
-    let mut used = HashSet::new();
+    let mut used = Anchors::default();
     let mut starts: Vec<(usize, usize, String)> = Vec::new(); // (heading start, body start, title)
     let mut i = 0;
     while i < events.len() {
@@ -197,7 +197,10 @@ pub fn parse_body(
         body_html = sanitize(&body_html);
     }
 
-    let line_of = |offset: usize| first_line + src[..offset].matches('\n').count();
+    // Line starts, so each offset's line is a binary search (not a scan: bodies can have
+    // thousands of sections).
+    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
     let mut sections = Vec::new();
     let mut timeline = Vec::new();
     for (k, (start, body_start, title)) in starts.iter().enumerate() {
@@ -244,14 +247,26 @@ pub fn parse_body(
     }
 }
 
-fn unique_anchor(base: &str, used: &mut HashSet<String>) -> String {
-    let mut anchor = base.to_string();
-    let mut n = 1;
-    while !used.insert(anchor.clone()) {
-        anchor = format!("{base}-{n}");
-        n += 1;
+/// Anchors given so far, and the next suffix to try for each base (so a thousand headings of
+/// the same name cost a thousand steps, not half a million).
+#[derive(Default)]
+struct Anchors {
+    used: HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+fn unique_anchor(base: &str, anchors: &mut Anchors) -> String {
+    if anchors.used.insert(base.to_string()) {
+        return base.to_string();
     }
-    anchor
+    let n = anchors.next.entry(base.to_string()).or_insert(1);
+    loop {
+        let anchor = format!("{base}-{n}");
+        *n += 1;
+        if anchors.used.insert(anchor.clone()) {
+            return anchor;
+        }
+    }
 }
 
 fn section_key(heading: &str, defs: &[SectionDef]) -> Option<String> {

@@ -6,6 +6,7 @@
 
 pub mod document;
 pub mod frontmatter;
+pub mod limits;
 pub mod markdown;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
-//! Enrichment: from the archive as read to the site as published. Keeps only what may be
-//! published (restricted never, drafts only when asked), orders it newest first, and derives
+//! Enrichment: from the archive as read to the site as published. Keeps only what the build's
+//! [`Audience`] may read (restricted never, except in a restricted archive; drafts only when
+//! asked), orders it newest first, and derives
 //! what no single file holds: taxonomies (factors, services, teams, tags, years, severities)
 //! and `recurrence_of` links in both directions.
 //!
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use crate::audience::Audience;
 use crate::config::Config;
 use crate::model::Postmortem;
 pub use taxonomy::{Taxonomies, Term};
@@ -36,12 +38,31 @@ pub struct Site<'c> {
     /// Similar incidents and recurring classes; empty until [`crate::similar::compute`] has
     /// run over the site's search index.
     pub similar: crate::similar::Similarity,
+    /// A restricted archive (restricted postmortems included), not the public site.
+    pub restricted: bool,
 }
 
-/// Builds the site from the loaded postmortems.
+/// Builds the public site from the loaded postmortems (drafts only when `drafts`).
 pub fn enrich(all: Vec<Postmortem>, config: &Config, today: NaiveDate, drafts: bool) -> Site<'_> {
-    let mut postmortems: Vec<Postmortem> =
-        all.into_iter().filter(|p| p.is_public(drafts)).collect();
+    enrich_for(
+        all,
+        config,
+        today,
+        Audience {
+            drafts,
+            restricted: false,
+        },
+    )
+}
+
+/// Builds the site `audience` may read from the loaded postmortems.
+pub fn enrich_for(
+    all: Vec<Postmortem>,
+    config: &Config,
+    today: NaiveDate,
+    audience: Audience,
+) -> Site<'_> {
+    let mut postmortems: Vec<Postmortem> = all.into_iter().filter(|p| audience.admits(p)).collect();
     postmortems.sort_by(|a, b| match (a.date, b.date) {
         (Some(x), Some(y)) => y.at.cmp(&x.at).then_with(|| a.id.cmp(&b.id)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -79,5 +100,6 @@ pub fn enrich(all: Vec<Postmortem>, config: &Config, today: NaiveDate, drafts: b
         recurred_in,
         taxonomies,
         similar: Default::default(),
+        restricted: audience.restricted,
     }
 }

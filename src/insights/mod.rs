@@ -484,7 +484,13 @@ pub fn trend(points: &[(f64, f64)]) -> Option<&'static str> {
     })
 }
 
-/// Members of each quarter from the first to the last dated incident.
+/// Empty quarters are listed only among the latest this many (100 years); before them, only
+/// quarters with incidents. A stray date (`0205-01-01` for `2025-01-01`, `9999-12-31`) would
+/// otherwise add tens of thousands of empty quarters, each with every factor's count.
+pub const DENSE_QUARTERS: usize = 400;
+
+/// Members of each quarter from the first to the last dated incident (empty quarters only
+/// among the latest [`DENSE_QUARTERS`]).
 pub fn quarter_members(site: &Site<'_>) -> Vec<(Quarter, Vec<usize>)> {
     let mut by_q: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
     for (i, pm) in site.postmortems.iter().enumerate() {
@@ -495,9 +501,15 @@ pub fn quarter_members(site: &Site<'_>) -> Vec<(Quarter, Vec<usize>)> {
     let (Some(&first), Some(&last)) = (by_q.keys().next(), by_q.keys().last()) else {
         return Vec::new();
     };
-    Quarter::range(first, last)
+    let range = Quarter::range(first, last);
+    let dense_from = range.len().saturating_sub(DENSE_QUARTERS);
+    range
         .into_iter()
-        .map(|q| (q, by_q.remove(&q).unwrap_or_default()))
+        .enumerate()
+        .filter_map(|(k, q)| match by_q.remove(&q) {
+            Some(members) => Some((q, members)),
+            None => (k >= dense_from).then(|| (q, Vec::new())),
+        })
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Machine-readable outputs and per-factor figures: the Atom feeds, `api/postmortems.json`
 //! (schema in the README), and the aggregates shown on factor pages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -58,7 +58,12 @@ pub struct YearCount {
     pub count: usize,
 }
 
-/// Counts per year, oldest first, including the years without any in between.
+/// Years without incidents are listed only among the latest this many (a stray date such as
+/// `0205-01-01` would otherwise add 1,800 empty rows to each of its factor pages).
+pub const DENSE_YEARS: i32 = 100;
+
+/// Counts per year, oldest first, including the years without any in between (among the
+/// latest [`DENSE_YEARS`]).
 pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
     for &i in members {
@@ -71,54 +76,73 @@ pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().last()) else {
         return Vec::new();
     };
-    (first..=last)
-        .map(|y| YearCount {
+    let dense_from = last.saturating_sub(DENSE_YEARS - 1).max(first);
+    counts
+        .range(..dense_from)
+        .map(|(&y, &count)| (y, count))
+        .chain((dense_from..=last).map(|y| (y, counts.get(&y).copied().unwrap_or(0))))
+        .map(|(y, count)| YearCount {
             year: y.to_string(),
-            count: counts.get(&y).copied().unwrap_or(0),
+            count,
         })
         .collect()
 }
 
-fn ranked(counts: BTreeMap<String, (String, usize)>, kind: &str) -> Vec<view::TermView> {
-    let mut v: Vec<view::TermView> = counts
+/// Entries of a ranked list (co-occurring factors, services hit) a factor page shows: the most
+/// frequent. All of them would make every factor page as long as the vocabulary.
+pub const RANKED_TERMS: usize = 20;
+
+/// The [`RANKED_TERMS`] most frequent of `counts` (slug -> (name as first seen, count)), by
+/// count then slug; names are made only for those.
+fn ranked<'a>(
+    counts: HashMap<String, (&'a str, usize)>,
+    kind: &str,
+    name: impl Fn(&'a str) -> String,
+) -> Vec<view::TermView> {
+    let mut v: Vec<(String, &'a str, usize)> = counts
         .into_iter()
-        .map(|(slug, (name, count))| view::TermView {
+        .map(|(slug, (raw, count))| (slug, raw, count))
+        .collect();
+    v.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(RANKED_TERMS);
+    v.into_iter()
+        .map(|(slug, raw, count)| view::TermView {
             url: format!("{kind}/{slug}/"),
-            name,
+            name: name(raw),
             slug,
             count,
             description: String::new(),
         })
-        .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
-    v
+        .collect()
 }
 
 /// The factors that appear together with `t`, by count.
 pub fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view::TermView> {
-    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut counts: HashMap<String, (&str, usize)> = HashMap::new();
     for &i in &t.members {
         for f in &site.postmortems[i].factors {
             if *f != t.slug {
-                counts
-                    .entry(f.clone())
-                    .or_insert_with(|| (views.factor_title(f), 0))
-                    .1 += 1;
+                match counts.get_mut(f.as_str()) {
+                    Some(c) => c.1 += 1,
+                    None => {
+                        counts.insert(f.clone(), (f.as_str(), 1));
+                    }
+                }
             }
         }
     }
-    ranked(counts, "factors")
+    ranked(counts, "factors", |f| views.factor_title(f))
 }
 
 /// The services the factor's incidents hit, by count.
 pub fn services_hit(site: &Site<'_>, t: &Term) -> Vec<view::TermView> {
-    let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut counts: HashMap<String, (&str, usize)> = HashMap::new();
     for &i in &t.members {
         for s in &site.postmortems[i].services {
-            counts.entry(slugify(s)).or_insert_with(|| (s.clone(), 0)).1 += 1;
+            counts.entry(slugify(s)).or_insert((s.as_str(), 0)).1 += 1;
         }
     }
-    ranked(counts, "services")
+    ranked(counts, "services", str::to_string)
 }
 
 #[derive(Serialize)]
@@ -243,6 +267,7 @@ struct ApiPostmortem<'a> {
     start: Option<String>,
     severity: Option<&'a str>,
     status: crate::model::Status,
+    visibility: crate::model::Visibility,
     near_miss: bool,
     services: &'a [String],
     teams: &'a [String],
@@ -293,6 +318,7 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
             start: pm.date.filter(|d| d.has_time).map(rfc3339),
             severity: pm.severity.as_deref(),
             status: pm.status,
+            visibility: pm.visibility,
             near_miss: pm.near_miss,
             services: &pm.services,
             teams: &pm.teams,

@@ -34,6 +34,8 @@ struct SiteView<'a> {
     base_url: String,
     nav: Vec<NavItem>,
     generator: String,
+    /// A restricted archive (restricted postmortems included).
+    restricted: bool,
 }
 
 /// Fills in the heavy part of a page's context when the page is rendered.
@@ -262,6 +264,7 @@ pub fn render_each(
             },
         ],
         generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
+        restricted: site.restricted,
     };
     let all: Vec<usize> = (0..site.postmortems.len()).collect();
     let mut jobs: Vec<Job> = Vec::new();

@@ -51,24 +51,42 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 
 /// HTML/XML escaping for templates: `& < > " '`. Unlike Tera's default it leaves `/` alone,
 /// which is safe in quoted attributes and keeps URLs readable (and checkable) in the output.
+/// Characters XML forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF: a NUL in
+/// a title would make every feed ill-formed) become U+FFFD, as HTML parsers show them anyway.
 pub fn escape(input: &str) -> String {
     let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len() + 8);
     let mut from = 0;
-    // Copy the runs between special characters whole (every one of them is ASCII, so the
-    // slices fall on character boundaries).
-    for (i, b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            _ => continue,
+    let mut i = 0;
+    // Copy the runs between the characters to replace whole; each of those starts with an
+    // ASCII byte or 0xEF, so the slices fall on character boundaries.
+    while i < bytes.len() {
+        let (rep, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#x27;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => ("\u{fffd}", 1),
+            // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("\u{fffd}", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&input[from..i]);
         out.push_str(rep);
-        from = i + 1;
+        i += len;
+        from = i;
     }
     out.push_str(&input[from..]);
     out
@@ -126,5 +144,9 @@ mod tests {
         assert_eq!(escape(""), "");
         assert_eq!(escape("plain"), "plain");
         assert_eq!(escape("&"), "&amp;");
+        assert_eq!(
+            escape("a\0b\x1fc\td\ne\u{fffe}f\u{ffff}g\u{fffd}"),
+            "a\u{fffd}b\u{fffd}c\td\ne\u{fffd}f\u{fffd}g\u{fffd}"
+        );
     }
 }

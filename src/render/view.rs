@@ -96,11 +96,33 @@ pub struct Card {
     pub near_miss: bool,
     /// `published`, `review`, `draft`.
     pub status: Status,
+    /// A restricted postmortem (only in a restricted archive).
+    pub restricted: bool,
     /// Impact duration, human.
     pub duration: Option<String>,
+    /// Terms of each kind left off a listing card (0 on the postmortem's page).
+    pub more: TermCounts,
     /// The card as `card.html` renders it on this page, or `""` where the page renders its
     /// cards itself. Listings render each card once per page depth and reuse it.
     pub html: String,
+}
+
+/// Terms of each kind a listing card shows at most; the postmortem's page shows them all. (A
+/// postmortem with thousands of factors would otherwise put thousands of links on each of its
+/// thousands of factor pages: output growing with the square of the input.)
+pub const CARD_TERMS: usize = 12;
+
+/// A number per kind of term.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct TermCounts {
+    /// Services.
+    pub services: usize,
+    /// Teams.
+    pub teams: usize,
+    /// Factors.
+    pub factors: usize,
+    /// Tags.
+    pub tags: usize,
 }
 
 /// An entry of a taxonomy index.
@@ -294,9 +316,15 @@ impl<'s, 'c> Views<'s, 'c> {
         }
     }
 
-    /// The listing view of postmortem `i`.
+    /// The listing view of postmortem `i`, every term included.
     pub fn card(&self, i: usize) -> Card {
+        self.card_limited(i, usize::MAX)
+    }
+
+    /// The listing view of postmortem `i` with at most `limit` terms of each kind.
+    fn card_limited(&self, i: usize, limit: usize) -> Card {
         let pm = &self.site.postmortems[i];
+        let cut = |list: &'s [String]| &list[..list.len().min(limit)];
         Card {
             id: pm.id.clone(),
             url: postmortem_url(&pm.id),
@@ -309,20 +337,30 @@ impl<'s, 'c> Views<'s, 'c> {
             year: pm.date.map(|d| d.date().format("%Y").to_string()),
             severity: pm.severity.as_deref().map(|s| self.severity(s)),
             summary: pm.summary.clone(),
-            services: Self::named("services", &pm.services),
-            teams: Self::named("teams", &pm.teams),
-            factors: self.factor_refs(&pm.factors),
-            tags: Self::named("tags", &pm.tags),
+            services: Self::named("services", cut(&pm.services)),
+            teams: Self::named("teams", cut(&pm.teams)),
+            factors: self.factor_refs(cut(&pm.factors)),
+            tags: Self::named("tags", cut(&pm.tags)),
+            more: TermCounts {
+                services: pm.services.len() - cut(&pm.services).len(),
+                teams: pm.teams.len() - cut(&pm.teams).len(),
+                factors: pm.factors.len() - cut(&pm.factors).len(),
+                tags: pm.tags.len() - cut(&pm.tags).len(),
+            },
             near_miss: pm.near_miss,
             status: pm.status,
+            restricted: pm.visibility == crate::model::Visibility::Restricted,
             duration: impact_minutes(pm).map(human_minutes),
             html: String::new(),
         }
     }
 
-    /// Cards for a member list.
+    /// Cards for a member list (at most [`CARD_TERMS`] terms of each kind).
     pub fn cards(&self, members: &[usize]) -> Vec<Card> {
-        members.iter().map(|&i| self.card(i)).collect()
+        members
+            .iter()
+            .map(|&i| self.card_limited(i, CARD_TERMS))
+            .collect()
     }
 
     /// A term of taxonomy `kind` (`services`...).

@@ -317,12 +317,14 @@ fn inject(html: &[u8], error: Option<&str>, warnings: Option<&str>) -> Vec<u8> {
 
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+        // Bytes, not string slices: `%` may be followed by a multi-byte character.
+        if let (b'%', Some(&h), Some(&l)) = (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
             }
@@ -406,5 +408,7 @@ mod tests {
         assert!(!out.contains("</script><b>"));
         assert!(out.ends_with("</body></html>"));
         assert_eq!(percent_decode("a%20b/%C3%A9"), "a b/é");
+        assert_eq!(percent_decode("%41"), "A");
+        assert_eq!(percent_decode("%aé%é%"), "%aé%é%");
     }
 }

@@ -78,6 +78,20 @@ impl Site {
         );
         Built::read(&self.root().join("public"))
     }
+
+    /// Builds into `out` (`--output`) and asserts success; returns the built output.
+    pub fn build_into(&self, out: &Path, extra: &[&str]) -> Built {
+        let mut args = vec!["--output", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = self.build(&args);
+        assert!(
+            output.status.success(),
+            "build into {} failed: {}",
+            out.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Built::read(out)
+    }
 }
 
 /// Copies a folder recursively.
@@ -248,4 +262,14 @@ pub fn resolve(page: &str, link: &str) -> Option<String> {
         s.push('/');
     }
     Some(s)
+}
+
+/// Asserts that `dir` still holds exactly the site `before` (after a failed or killed build).
+pub fn same_site(dir: &Path, before: &Built) {
+    let after = Built::read(dir);
+    assert_eq!(
+        before.files.keys().collect::<Vec<_>>(),
+        after.files.keys().collect::<Vec<_>>()
+    );
+    assert!(before.files == after.files, "the previous site changed");
 }

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::harness::Site;
 
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Drop for Server {
@@ -20,7 +20,7 @@ impl Drop for Server {
     }
 }
 
-fn start(site: &Site, extra: &[&str]) -> Server {
+pub fn start(site: &Site, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pmarchive"))
         .args([
             "serve",
@@ -48,7 +48,7 @@ fn start(site: &Site, extra: &[&str]) -> Server {
 }
 
 /// GET a path: (status, body).
-fn get(port: u16, path: &str) -> (u16, String) {
+pub fn get(port: u16, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,

@@ -1,0 +1,139 @@
+//! Who a build is for, and so what it may publish.
+//!
+//! The ordinary site is for everyone in the company: it carries no restricted postmortem and no
+//! draft (drafts only when asked). For the people allowed to read restricted postmortems,
+//! `build --include-restricted --output DIR` makes a separate **restricted archive** with every
+//! postmortem. The two must never be confused on disk, so the restricted archive:
+//!
+//! - is written only to an explicit `--output`, never the default `ROOT/public`;
+//! - carries a marker file ([`RESTRICTED_MARKER`]) beside pmarchive's output marker;
+//! - may not replace, or sit inside, a folder that holds the public site (the default output,
+//!   or any folder with pmarchive's marker but without the restricted one);
+//! - and a public build may not replace a restricted archive (the public site would then be
+//!   published where restricted readers expect, and look for, the restricted one).
+//!
+//! [`crate::enrich`] applies the audience once; nothing after it sees what the audience may not
+//! read.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::{Postmortem, Status, Visibility};
+use crate::output::{OutputFile, MARKER};
+
+/// The file that marks a folder as a restricted archive.
+pub const RESTRICTED_MARKER: &str = ".pmarchive-restricted";
+
+/// What a build publishes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Audience {
+    /// Drafts too (`--drafts`).
+    pub drafts: bool,
+    /// Restricted postmortems too (`--include-restricted`): a restricted archive.
+    pub restricted: bool,
+}
+
+impl Audience {
+    /// Whether this audience may read `pm`.
+    pub fn admits(&self, pm: &Postmortem) -> bool {
+        (self.restricted || pm.visibility == Visibility::Internal)
+            && (self.drafts || pm.status != Status::Draft)
+    }
+}
+
+/// The marker file written into a restricted archive.
+pub fn restricted_marker() -> OutputFile {
+    OutputFile::new(
+        RESTRICTED_MARKER.into(),
+        b"pmarchive restricted archive: includes restricted postmortems; do not publish it to everyone\n"
+            .to_vec(),
+    )
+}
+
+/// Absolute form of a path that may not exist yet (its nearest existing ancestor resolved).
+pub fn absolute(p: &Path) -> PathBuf {
+    let mut existing = p.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => break,
+        }
+    }
+    let mut base = existing.canonicalize().unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        base.push(n);
+    }
+    base
+}
+
+/// Whether `dir` holds a public pmarchive site (pmarchive's marker, not the restricted one).
+fn is_public_site(dir: &Path) -> bool {
+    dir.join(MARKER).is_file() && !dir.join(RESTRICTED_MARKER).exists()
+}
+
+/// Refuses an output folder that would mix the public site and the restricted archive.
+/// `root` is the site root (whose `public/` is the default public output).
+pub fn check_output(root: &Path, output: &Path, audience: Audience) -> Result<()> {
+    let out = absolute(output);
+    if audience.restricted {
+        let public = absolute(&root.join("public"));
+        if out.starts_with(&public) {
+            return Err(Error::Usage(format!(
+                "{} is the public site's folder (or inside it); the restricted archive goes to its own --output, away from the public site",
+                output.display()
+            )));
+        }
+        if let Some(site) = out.ancestors().find(|a| is_public_site(a)) {
+            return Err(Error::Usage(format!(
+                "{} holds a public site built by pmarchive; refusing to write the restricted archive {}",
+                site.display(),
+                if site == out { "over it" } else { "inside it" }
+            )));
+        }
+    } else if out.join(RESTRICTED_MARKER).exists() {
+        return Err(Error::Usage(format!(
+            "{} holds a restricted archive; refusing to replace it with the public site (choose another --output)",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restricted_archives_and_public_sites_stay_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let public = Audience::default();
+        let restricted = Audience {
+            restricted: true,
+            ..Audience::default()
+        };
+        // The default public output, existing or not, and anything inside it.
+        assert!(check_output(root, &root.join("public"), restricted).is_err());
+        assert!(check_output(root, &root.join("public/r"), restricted).is_err());
+        assert!(check_output(root, &root.join("restricted"), restricted).is_ok());
+        // A folder holding a public site, and folders inside it.
+        let site = root.join("www");
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(site.join(MARKER), "pmarchive\n").unwrap();
+        assert!(check_output(root, &site, restricted).is_err());
+        assert!(check_output(root, &site.join("inner/r"), restricted).is_err());
+        assert!(check_output(root, &site, public).is_ok());
+        // A restricted archive is not replaced by a public build, but by a restricted one.
+        std::fs::write(site.join(RESTRICTED_MARKER), "x").unwrap();
+        assert!(check_output(root, &site, public).is_err());
+        assert!(check_output(root, &site, restricted).is_ok());
+    }
+}
