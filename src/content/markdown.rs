@@ -193,7 +193,7 @@ pub fn parse_body(
     }
     let mut body_html = String::with_capacity(src.len() * 3 / 2);
     html::push_html(&mut body_html, out.into_iter());
-    if opts.sanitize && needs_sanitizer(&events) {
+    if opts.sanitize && (needs_sanitizer(&events) || has_controls(src)) {
         body_html = sanitize(&body_html);
     }
 
@@ -323,6 +323,13 @@ fn needs_sanitizer(events: &[(Event<'_>, std::ops::Range<usize>)]) -> bool {
         }
         _ => false,
     })
+}
+
+/// Control characters other than tab and line ends (a NUL in the text): the sanitiser's HTML
+/// parser replaces or drops them, pulldown-cmark passes most through.
+fn has_controls(src: &str) -> bool {
+    src.bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
 }
 
 /// A relative URL (no scheme before the first `/`, `?` or `#`) or an http(s)/mailto one.

@@ -355,12 +355,14 @@ impl<'s, 'c> Views<'s, 'c> {
         }
     }
 
+    /// The card of postmortem `i` in a listing (at most [`CARD_TERMS`] terms of each kind).
+    pub fn listing_card(&self, i: usize) -> Card {
+        self.card_limited(i, CARD_TERMS)
+    }
+
     /// Cards for a member list (at most [`CARD_TERMS`] terms of each kind).
     pub fn cards(&self, members: &[usize]) -> Vec<Card> {
-        members
-            .iter()
-            .map(|&i| self.card_limited(i, CARD_TERMS))
-            .collect()
+        members.iter().map(|&i| self.listing_card(i)).collect()
     }
 
     /// A term of taxonomy `kind` (`services`...).
