@@ -115,17 +115,18 @@ async function main() {
   let fresh = 0;
   for (const query of QUERIES) {
     const row = { query };
-    // box / facets: the header box and the search page with limit 10 and prefix matching only
-    // for the typing queries; uiBox / uiPage: exactly what theme/static/search-ui.js asks for
-    // (limit 8 / 20, and no prefix option, so the client's default applies: the last word is
-    // also a prefix).
+    // box / facets: the header box and a search with facet counts, limit 10 and prefix matching
+    // only for the typing queries; uiBox / uiPage: exactly what theme/static/search-ui.js asks
+    // for (limit 8 / 20, and no prefix option, so the client's default applies: the last word
+    // is also a prefix). The search page asks twice: its results without facets (uiPageFirst,
+    // what it shows first), then the same with facet counts (uiPage: everything it fetched).
     const configs = [
       { key: "box", facets: false, limit: 10, prefix: !!query.prefix },
       { key: "facets", facets: true, limit: 10, prefix: !!query.prefix },
       { key: "uiBox", facets: false, limit: 8 },
-      { key: "uiPage", facets: true, limit: 20 },
+      { key: "uiPage", facets: true, limit: 20, first: "uiPageFirst" },
     ];
-    for (const { key, facets, limit, prefix } of configs) {
+    for (const { key, facets, limit, prefix, first } of configs) {
       const fetched = [];
       const scheme = `cold${fresh++}://`; // a new baseUrl: a new Index, nothing cached
       const fetcher = async (url) => {
@@ -136,6 +137,11 @@ async function main() {
       };
       const opts = { baseUrl: scheme, fetch: fetcher, facets, limit };
       if (prefix !== undefined) opts.prefix = prefix;
+      if (first) {
+        const r = await search(query.q, { ...opts, facets: false });
+        const files = fetched.reduce((a, x) => a + x.bytes, 0);
+        row[first] = { total: r.total, requests: fetched.length + 1, raw: files + clientRaw.length, gz: files + clientGz };
+      }
       const r = await search(query.q, opts);
       const files = fetched.reduce((a, x) => a + x.bytes, 0);
       row[key] = {
@@ -367,7 +373,8 @@ async function main() {
     ["output files", String(searchFiles.length), pfCol(() => `${pf.files.length} (${pf.files.length - pf.ui.length} without the UI bundles)`)],
     ["cold first query, median bytes (raw)", `${kb(boxRaw)} box · ${kb(facRaw)} with facets`, pfCol(() => kb(median(pfCold.map((x) => x.raw))))],
     ["cold first query, median bytes (JS gzipped by host)", `${kb(boxGz)} box · ${kb(facGz)} with facets`, pfCol(() => kb(median(pfCold.map((x) => x.gz))))],
-    ["cold first query as the theme's UI asks (prefix on, limit 8 / 20), median bytes raw · JS gz", `${kb(median(col((r) => r.uiBox.raw)))} · ${kb(median(col((r) => r.uiBox.gz)))} box · ${kb(median(col((r) => r.uiPage.raw)))} · ${kb(median(col((r) => r.uiPage.gz)))} search page`, "(as above)"],
+    ["cold first query, largest bytes (raw)", `${kb(Math.max(...col((r) => r.box.raw)))} box · ${kb(Math.max(...col((r) => r.facets.raw)))} with facets`, pfCol(() => kb(Math.max(...pfCold.map((x) => x.raw))))],
+    ["cold first query as the theme's UI asks (prefix on, limit 8 / 20), median bytes raw · JS gz", `${kb(median(col((r) => r.uiBox.raw)))} · ${kb(median(col((r) => r.uiBox.gz)))} box · ${kb(median(col((r) => r.uiPageFirst.raw)))} · ${kb(median(col((r) => r.uiPageFirst.gz)))} search page results · ${kb(median(col((r) => r.uiPage.raw)))} · ${kb(median(col((r) => r.uiPage.gz)))} with its filters`, "(as above)"],
     ["cold first query, median requests", `${median(col((r) => r.box.requests))} box · ${median(col((r) => r.facets.requests))} with facets`, pfCol(() => String(median(pfCold.map((x) => x.requests))))],
     ["warm query, median (Chromium)", `${ms(median(warm.box))} box · ${ms(median(warm.facets))} with facets`, pfCol(() => ms(median(pfWarm.all)))],
     ["warm query, p95 (Chromium)", `${ms(percentile(warm.box, 95))} box · ${ms(percentile(warm.facets, 95))} with facets`, pfCol(() => ms(percentile(pfWarm.all, 95)))],
@@ -375,18 +382,18 @@ async function main() {
   ]));
   L.push("");
   L.push("- *index time*: pmarchive's is the `search` line of `pmarchive build --verbose` (the site's pages are rendered in other phases); Pagefind's is its whole run, reading the built HTML of every postmortem page.");
-  L.push("- *cold first query*: what a browser with an empty cache transfers for its first query, results included: for pmarchive the client module (" + `${kb(clientRaw.length)}, ${kb(clientGz)} gzipped at level 6` + ") and every index file it fetches (already gzip files: they are counted as stored); for Pagefind every /pagefind/ URL the page fetched to run `pf.search(q)` and `data()` of the first 10 results (pagefind.js, pagefind-worker.js, entry JSON, WASM, metadata, index chunks, fragments). \"box\" = `facets: false` (the header search box), \"with facets\" = `facets: true` (the search page, which also needs `f.gz`), both with `limit: 10` and `prefix: true` only for the two typing queries. The header box and search page of the theme (theme/static/search-ui.js) pass no `prefix` option, so the client's default (`prefix: true`: the last word also matches as a prefix) applies to every query they run, with `limit` 8 and 20: that row measures exactly those calls.");
+  L.push("- *cold first query*: what a browser with an empty cache transfers for its first query, results included: for pmarchive the client module (" + `${kb(clientRaw.length)}, ${kb(clientGz)} gzipped at level 6` + ") and every index file it fetches (already gzip files: they are counted as stored); for Pagefind every /pagefind/ URL the page fetched to run `pf.search(q)` and `data()` of the first 10 results (pagefind.js, pagefind-worker.js, entry JSON, WASM, metadata, index chunks, fragments). \"box\" = `facets: false` (the header search box), \"with facets\" = `facets: true` (facet counts too: the facet files `f/`), both with `limit: 10` and `prefix: true` only for the two typing queries. The header box and search page of the theme (theme/static/search-ui.js) pass no `prefix` option, so the client's default (`prefix: true`: the last word also matches as a prefix) applies to every query they run, with `limit` 8 and 20: that row measures exactly those calls; the search page shows its results from a first call without facets (\"search page results\"), then asks again with facets (\"with its filters\": every byte both calls fetched).");
   L.push("- *warm query*: the same query again in a loaded page, " + `${WARM_RUNS} timed runs per query after one warm-up, ${QUERIES.length} queries (percentiles over all ${WARM_RUNS * QUERIES.length} runs)` + "; performance.now() in Chromium has 0.1 ms resolution without cross-origin isolation. Pagefind's warm time includes `data()` of the first 10 results, as pmarchive's includes their titles and excerpts.");
   L.push(`- Pagefind is given only the postmortem pages (\`--glob "${PAGEFIND_GLOB}"\`) and their \`<article>\` (\`--root-selector "${PAGEFIND_ROOT}"\`), as a site would set it up with \`data-pagefind-body\`; pmarchive indexes the same documents. Pagefind has no \`factor:\` syntax and the theme declares no Pagefind filters, so for \`factor:dns timeout\` it searches \`timeout\` alone.`);
   L.push("");
   L.push("## pmarchive: cold first query per query (Node, fresh index each time)");
   L.push("");
   L.push(table(
-    ["query", "kind", "hits", "box: requests", "box: bytes raw", "box: JS gz", "facets: requests", "facets: bytes raw", "facets: JS gz", "UI box: bytes raw", "UI page: bytes raw", "Pagefind: hits", "Pagefind: requests", "Pagefind: bytes raw", "Pagefind: JS gz"],
+    ["query", "kind", "hits", "box: requests", "box: bytes raw", "box: JS gz", "facets: requests", "facets: bytes raw", "facets: JS gz", "UI box: bytes raw", "UI page results: bytes raw", "UI page with filters: bytes raw", "Pagefind: hits", "Pagefind: requests", "Pagefind: bytes raw", "Pagefind: JS gz"],
     cold.map((r, i) => [
       "`" + r.query.q.replace(/\|/g, "\\|") + "`" + (r.query.prefix ? " (prefix)" : ""), r.query.kind, String(r.box.total),
       String(r.box.requests), kb(r.box.raw), kb(r.box.gz),
-      String(r.facets.requests), kb(r.facets.raw), kb(r.facets.gz), kb(r.uiBox.raw), kb(r.uiPage.raw),
+      String(r.facets.requests), kb(r.facets.raw), kb(r.facets.gz), kb(r.uiBox.raw), kb(r.uiPageFirst.raw), kb(r.uiPage.raw),
       pf ? String(pfCold[i].total) : "n/a", pf ? String(pfCold[i].requests) : "n/a", pf ? kb(pfCold[i].raw) : "n/a", pf ? kb(pfCold[i].gz) : "n/a",
     ])
   ));

@@ -1,8 +1,10 @@
 //! The build pipeline, shared by `build` and `serve`: load -> check -> enrich -> index ->
-//! similar -> render -> search export, each phase timed. Returns files as data; the caller
-//! picks the writer.
+//! similar (beside the search export) -> render, each phase timed. Files are handed out as data as
+//! they are made; the caller picks the writer (disk for `build`, memory for `serve`).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -68,7 +70,7 @@ pub struct BuildReport {
     pub sources: Vec<(String, PathBuf)>,
 }
 
-/// Runs the pipeline and returns the site's files.
+/// Runs the pipeline and returns the site's files, sorted by path.
 pub fn build_files(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
@@ -82,6 +84,29 @@ pub fn build_files_cached(
     progress: &(dyn Fn() + Sync),
     cache: Option<&content::ParseCache>,
 ) -> Result<(Vec<OutputFile>, BuildReport)> {
+    let files = Mutex::new(Vec::new());
+    let report = run(opts, progress, cache, &|f| {
+        files
+            .lock()
+            .map_err(|_| Error::Usage("a build worker panicked".into()))?
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| Error::Usage("a build worker panicked".into()))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, report))
+}
+
+/// Runs the pipeline, handing every file to `emit` as soon as it is made (from several
+/// threads): the caller decides where files go, and a large site is never held in memory.
+pub fn run(
+    opts: &BuildOptions,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&content::ParseCache>,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let mut t = Instant::now();
     let mut lap = |report: &mut BuildReport, name: &'static str| {
@@ -122,32 +147,64 @@ pub fn build_files_cached(
     lap(&mut report, "enrich");
     let index = search::SearchIndex::build(&site)?;
     lap(&mut report, "index");
-    site.similar = similar::compute(&site, &index)?;
+    // The search export only reads the index: it runs beside similarity (which also fills
+    // the cores only part of the time), not after rendering.
+    // Each is timed on its own: `search` overlaps `similar` in the phase list.
+    let labels = search::facet_labels(&site);
+    let ((similar, similar_time), (exported, search_time)) = rayon::join(
+        || timed(|| similar::compute(&site, &index)),
+        || timed(|| search::export::export(&index, &labels)),
+    );
+    site.similar = similar?;
+    let exported = exported?;
+    // Nothing after this reads the index: free it before rendering, the phase with the most
+    // in flight.
+    drop(index);
     lap(&mut report, "similar");
-    let mut files = render::render(&site, &theme)?;
-    lap(&mut report, "render");
-    files.extend(search::export::export(
-        &index,
-        &search::facet_labels(&site),
-    )?);
-    if site.restricted {
-        files.push(audience::restricted_marker());
+    if let Some(last) = report.phases.last_mut() {
+        last.1 = similar_time;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    lap(&mut report, "search");
-    report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    report.files = files.len();
-    report.bytes = files.iter().map(|f| f.contents.len()).sum();
-    Ok((files, report))
+    report.phases.push(("search", search_time));
+    let pages = AtomicUsize::new(0);
+    let files = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    let counted = |f: OutputFile| -> Result<()> {
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+        files.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
+        emit(f)
+    };
+    for f in exported {
+        counted(f)?;
+    }
+    render::render_each(&site, &theme, &counted)?;
+    if site.restricted {
+        counted(audience::restricted_marker())?;
+    }
+    lap(&mut report, "render");
+    report.pages = pages.into_inner();
+    report.files = files.into_inner();
+    report.bytes = bytes.into_inner();
+    Ok(report)
 }
 
-/// Builds and writes the site to `opts.output`.
+/// Runs `f`, and says how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    (f(), t.elapsed())
+}
+
+/// Builds and writes the site to `opts.output`: files are written as they are rendered into a
+/// temporary folder, swapped in only when the whole build succeeded.
 pub fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport> {
     check_paths(opts)?;
-    let (files, mut report) = build_files(opts, progress)?;
+    let writer = output::SiteWriter::create(&opts.output)?;
+    let mut report = run(opts, progress, None, &|f| writer.write(&f))?;
     let t = Instant::now();
-    output::write_site(&files, &opts.output)?;
-    report.phases.push(("write", t.elapsed()));
+    writer.commit()?;
+    report.phases.push(("swap", t.elapsed()));
     Ok(report)
 }
 

@@ -38,50 +38,80 @@ pub fn is_safe_relative(path: &str) -> bool {
 /// system allows: two renames). Refuses to replace a non-empty folder that pmarchive did not
 /// create.
 pub fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    crate::swap::recover(out_dir);
-    if out_dir.exists() {
-        let is_ours = out_dir.join(MARKER).exists();
-        let is_empty = std::fs::read_dir(out_dir)
-            .map_err(|e| Error::io(out_dir, e))?
-            .next()
-            .is_none();
-        if !is_ours && !is_empty {
-            return Err(Error::Usage(format!(
-                "{} exists and was not created by pmarchive; refusing to replace it (remove it or choose another --output)",
-                out_dir.display()
-            )));
-        }
-    }
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let tmp = tempfile::Builder::new()
-        .prefix(&crate::swap::temp_prefix(&name))
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let writer = SiteWriter::create(out_dir)?;
     for f in files {
+        writer.write(f)?;
+    }
+    writer.commit()
+}
+
+/// Writes a site file by file (from any number of threads) into a temporary folder beside
+/// `out_dir`, then [`commit`](SiteWriter::commit) swaps it in. Dropped without a commit (a
+/// failed build), it removes the temporary folder and the previous site stays.
+pub struct SiteWriter {
+    out_dir: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl SiteWriter {
+    /// Prepares the temporary folder, after checking that `out_dir` may be replaced.
+    pub fn create(out_dir: &Path) -> Result<SiteWriter> {
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        crate::swap::recover(out_dir);
+        if out_dir.exists() {
+            let is_ours = out_dir.join(MARKER).exists();
+            let is_empty = std::fs::read_dir(out_dir)
+                .map_err(|e| Error::io(out_dir, e))?
+                .next()
+                .is_none();
+            if !is_ours && !is_empty {
+                return Err(Error::Usage(format!(
+                    "{} exists and was not created by pmarchive; refusing to replace it (remove it or choose another --output)",
+                    out_dir.display()
+                )));
+            }
+        }
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let tmp = tempfile::Builder::new()
+            .prefix(&crate::swap::temp_prefix(&name))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(SiteWriter {
+            out_dir: out_dir.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Writes one file into the temporary folder.
+    pub fn write(&self, f: &OutputFile) -> Result<()> {
         if !is_safe_relative(&f.path) {
             return Err(Error::Usage(format!(
                 "refusing to write `{}` outside the output folder",
                 f.path
             )));
         }
-        let target = tmp.path().join(&f.path);
+        let target = self.tmp.path().join(&f.path);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        std::fs::write(&target, &f.contents).map_err(|e| Error::io(&target, e))?;
+        std::fs::write(&target, &f.contents).map_err(|e| Error::io(&target, e))
     }
-    std::fs::write(tmp.path().join(MARKER), b"pmarchive\n")
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    let tmp_path = tmp.keep();
-    crate::swap::replace_dir(&tmp_path, out_dir)
+
+    /// Marks the folder as pmarchive output and swaps it in for the previous site.
+    pub fn commit(self) -> Result<()> {
+        let SiteWriter { out_dir, tmp } = self;
+        std::fs::write(tmp.path().join(MARKER), b"pmarchive\n")
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        let tmp_path = tmp.keep();
+        crate::swap::replace_dir(&tmp_path, &out_dir)
+    }
 }
 
 #[cfg(test)]

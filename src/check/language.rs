@@ -279,8 +279,19 @@ pub fn scan_line(line: &str) -> Vec<(usize, String, &'static str)> {
     scan_ascii(line, &lower)
 }
 
+/// Every phrase either list looks for, in one automaton: most lines contain none, and one
+/// pass over the line tells (the per-phrase searches below only run on lines that do).
+static ANY_PHRASE: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(ALWAYS.iter().chain(PERSON_VERBS).map(|(p, _)| *p))
+            .expect("the blame phrases are a valid automaton")
+    });
+
 fn scan_ascii(line: &str, lower: &str) -> Vec<(usize, String, &'static str)> {
     let mut found = Vec::new();
+    if !ANY_PHRASE.is_match(lower) {
+        return found;
+    }
     for (phrase, hint) in ALWAYS {
         for (i, _) in lower.match_indices(phrase) {
             if word_at(lower, i, phrase.len()) {

@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::frontmatter::{self, locate, Split, Step};
+use super::frontmatter::{self, locate_in, Split, Step};
 use super::limits;
 use super::markdown::{self, Highlighter};
 use crate::config::{Config, FieldSource, Undated};
@@ -65,6 +65,7 @@ pub fn parse_document(
     let mut f = Fields {
         file,
         split: &split,
+        lines: split.front.lines().collect(),
         raw: &raw,
         config: ctx.config,
         diags: &mut diags,
@@ -76,6 +77,8 @@ pub fn parse_document(
 struct Fields<'a, 'd> {
     file: &'a Path,
     split: &'a Split<'a>,
+    /// The front matter's lines, split once for every key located.
+    lines: Vec<&'a str>,
     raw: &'a Map<String, Value>,
     config: &'a Config,
     diags: &'d mut Vec<Diagnostic>,
@@ -111,7 +114,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 
 impl Fields<'_, '_> {
     fn at(&self, path: &[Step<'_>]) -> (usize, usize) {
-        locate(self.split, path)
+        locate_in(self.split, &self.lines, path)
     }
 
     fn at_key(&self, key: &str) -> (usize, usize) {

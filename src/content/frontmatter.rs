@@ -179,6 +179,11 @@ pub enum Step<'a> {
 /// nearest located parent, then to the first front-matter line.
 pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
     let lines: Vec<&str> = split.front.lines().collect();
+    locate_in(split, &lines, path)
+}
+
+/// [`locate`] with the front matter's lines already split (a document locates many keys).
+pub fn locate_in(split: &Split<'_>, lines: &[&str], path: &[Step<'_>]) -> (usize, usize) {
     let mut from = 0usize;
     let mut best: Option<(usize, usize)> = None;
     let mut i = 0;
@@ -195,7 +200,7 @@ pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
                         .filter(|(_, l)| l.trim() == header)
                         .nth(*n)
                         .map(|(idx, _)| (idx, 0)),
-                    Format::Yaml => find_key(&lines, from, k).and_then(|(idx, _)| {
+                    Format::Yaml => find_key(lines, from, k).and_then(|(idx, _)| {
                         lines
                             .iter()
                             .enumerate()
@@ -224,7 +229,7 @@ pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
                 if let (Format::Toml, Some((idx, _))) = (split.format, header) {
                     from = idx + 1;
                     best = Some((idx, 0));
-                } else if let Some((idx, col)) = find_key(&lines, from, k) {
+                } else if let Some((idx, col)) = find_key(lines, from, k) {
                     from = idx + 1;
                     best = Some((idx, col));
                 } else {
@@ -243,11 +248,12 @@ pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
 
 /// The line index and value column of `key = ...` / `key: ...` at or after line `from`.
 fn find_key(lines: &[&str], from: usize, key: &str) -> Option<(usize, usize)> {
+    let spellings = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
     for (idx, line) in lines.iter().enumerate().skip(from) {
         let t = line.trim_start();
         let t = t.strip_prefix("- ").unwrap_or(t);
         let indent = line.len() - t.len();
-        for quoted in [key.to_string(), format!("\"{key}\""), format!("'{key}'")] {
+        for quoted in &spellings {
             if let Some(rest) = t.strip_prefix(quoted.as_str()) {
                 let after = rest.trim_start();
                 if after.starts_with('=') || after.starts_with(':') {

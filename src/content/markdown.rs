@@ -193,7 +193,7 @@ pub fn parse_body(
     }
     let mut body_html = String::with_capacity(src.len() * 3 / 2);
     html::push_html(&mut body_html, out.into_iter());
-    if opts.sanitize {
+    if opts.sanitize && needs_sanitizer(&events) {
         body_html = sanitize(&body_html);
     }
 
@@ -309,6 +309,33 @@ fn escape_html(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether the Markdown can produce anything unsafe: raw HTML, or a link or image whose URL has
+/// a scheme other than http, https and mailto (`javascript:`, `data:`...). Without either,
+/// pulldown-cmark's own output is already safe (it escapes all text and attributes), and the
+/// sanitiser, a fifth of the cost of loading a postmortem, is skipped.
+fn needs_sanitizer(events: &[(Event<'_>, std::ops::Range<usize>)]) -> bool {
+    events.iter().any(|(e, _)| match e {
+        Event::Html(_) | Event::InlineHtml(_) => true,
+        Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            !is_plain_url(dest_url)
+        }
+        _ => false,
+    })
+}
+
+/// A relative URL (no scheme before the first `/`, `?` or `#`) or an http(s)/mailto one.
+fn is_plain_url(url: &str) -> bool {
+    match url.find([':', '/', '?', '#']) {
+        Some(i) if url.as_bytes()[i] == b':' => {
+            matches!(
+                url[..i].to_ascii_lowercase().as_str(),
+                "http" | "https" | "mailto"
+            )
+        }
+        _ => true,
+    }
 }
 
 fn sanitize(html: &str) -> String {
@@ -448,6 +475,39 @@ mod tests {
                 highlighter: &hl,
             },
         )
+    }
+
+    #[test]
+    fn unsafe_markdown_is_sanitised_and_plain_markdown_needs_no_sanitiser() {
+        for src in [
+            "[x](javascript:alert(1))",
+            "[x](<JavaScript:alert(1)>)",
+            "[x](java&#115;cript:alert(1))",
+            "<javascript:alert(1)>",
+            "![x](data:text/html,<script>alert(1)</script>)",
+            "text <img src=x onerror=alert(1)>",
+            "## Heading <script>alert(1)</script>",
+            "<div onclick=\"alert(1)\">x</div>",
+        ] {
+            let html = body(src).html;
+            let lower = html.to_ascii_lowercase();
+            assert!(
+                !lower.contains("href=\"javascript:")
+                    && !lower.contains("src=\"data:")
+                    && !lower.contains("<script")
+                    && !lower.contains("onerror=")
+                    && !lower.contains("onclick="),
+                "{src} -> {html}"
+            );
+        }
+        fn events(src: &str) -> Vec<(Event<'_>, std::ops::Range<usize>)> {
+            Parser::new(src).into_offset_iter().collect()
+        }
+        assert!(!needs_sanitizer(&events(
+            "## A\n\n[rel](../x/) [abs](https://x.test/a?b#c) [m](mailto:a@b.test) `<b>`\n\n```html\n<script>\n```\n"
+        )));
+        assert!(needs_sanitizer(&events("[x](vbscript:x)")));
+        assert!(needs_sanitizer(&events("a <b>b</b>")));
     }
 
     #[test]

@@ -194,8 +194,16 @@ pub fn register(site: &Site<'_>) -> Vec<Action> {
 
 /// The groups of one dimension, sorted by slug (statuses in working order).
 pub fn groups(actions: &[Action], dimension: Dimension) -> Vec<Group> {
+    let all: Vec<usize> = (0..actions.len()).collect();
+    groups_of(actions, &all, dimension)
+}
+
+/// [`groups`] of the items `members` (indexes into `actions`, ascending); the groups'
+/// members are indexes into `actions` too.
+pub fn groups_of(actions: &[Action], members: &[usize], dimension: Dimension) -> Vec<Group> {
     let mut map: BTreeMap<String, Group> = BTreeMap::new();
-    for (k, a) in actions.iter().enumerate() {
+    for &k in members {
+        let a = &actions[k];
         for (slug, name) in a.values(dimension) {
             let g = map.entry(slug.clone()).or_insert_with(|| Group {
                 slug,

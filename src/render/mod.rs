@@ -7,6 +7,9 @@ pub mod recurring;
 pub mod theme;
 pub mod view;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -35,19 +38,23 @@ struct SiteView<'a> {
     restricted: bool,
 }
 
-/// A page waiting to be rendered.
-struct Job {
+/// Fills in the heavy part of a page's context when the page is rendered.
+type Fill<'a> = Box<dyn FnOnce(&mut tera::Context) -> Result<()> + Send + 'a>;
+
+/// A page waiting to be rendered. Its light context is set up front; what is large (cards,
+/// a postmortem's view, action rows) is built by `fills` on the worker that renders the page,
+/// so the contexts of all pages are never in memory at once and building them runs in
+/// parallel.
+struct Job<'a> {
     path: String,
     template: &'static str,
     title: String,
     feed: Option<String>,
     ctx: tera::Context,
-    /// A postmortem page: its view is built when the page is rendered, not before, so the
-    /// views of every page are never all in memory at once.
-    postmortem: Option<usize>,
+    fills: Vec<Fill<'a>>,
 }
 
-impl Job {
+impl<'a> Job<'a> {
     fn new(path: String, template: &'static str, title: impl Into<String>) -> Self {
         Job {
             path,
@@ -55,7 +62,7 @@ impl Job {
             title: title.into(),
             feed: None,
             ctx: tera::Context::new(),
-            postmortem: None,
+            fills: Vec::new(),
         }
     }
 
@@ -64,9 +71,108 @@ impl Job {
         self
     }
 
+    /// Inserts `key` when the page is rendered, from `make`.
+    fn lazy<T: Serialize>(
+        mut self,
+        key: &'static str,
+        make: impl FnOnce() -> T + Send + 'a,
+    ) -> Self {
+        self.fills.push(Box::new(move |ctx| {
+            ctx.insert(key, &make());
+            Ok(())
+        }));
+        self
+    }
+
+    /// [`Job::lazy`] for a value whose making can fail (it renders fragments).
+    fn lazy_try<T: Serialize>(
+        mut self,
+        key: &'static str,
+        make: impl FnOnce() -> Result<T> + Send + 'a,
+    ) -> Self {
+        self.fills.push(Box::new(move |ctx| {
+            ctx.insert(key, &make()?);
+            Ok(())
+        }));
+        self
+    }
+
     fn feed(mut self, url: String) -> Self {
         self.feed = Some(url);
         self
+    }
+}
+
+/// Fragments rendered once and reused: a postmortem's card is the same markup on every listing
+/// whose pages sit at the same depth (it links through the relative `root`), and a card
+/// appears on about ten listings (all, year, severity, each service, team, tag, factor), an
+/// action item's row on six register pages. Each is rendered by its own template
+/// (`card.html`, `action-row.html`) once per (item, root, level) and pasted into the pages,
+/// which cuts the template work of a large archive's listings several times over.
+pub(crate) struct Fragments<'a> {
+    theme: &'a Theme,
+    cards: Mutex<HashMap<(usize, String, u8), Arc<str>>>,
+    rows: Mutex<HashMap<(usize, String), Arc<str>>>,
+}
+
+impl<'a> Fragments<'a> {
+    fn new(theme: &'a Theme) -> Self {
+        Fragments {
+            theme,
+            cards: Mutex::default(),
+            rows: Mutex::default(),
+        }
+    }
+
+    /// The cards of `members` with their `html` filled in, for a page at `root` whose card
+    /// titles are headings of `level`.
+    fn cards(
+        &self,
+        views: &Views<'_, '_>,
+        members: &[usize],
+        root: &str,
+        level: u8,
+    ) -> Result<Vec<view::Card>> {
+        members
+            .iter()
+            .map(|&i| {
+                let mut card = views.card(i);
+                let key = (i, root.to_string(), level);
+                let memo = self.cards.lock().ok().and_then(|m| m.get(&key).cloned());
+                let html = match memo {
+                    Some(html) => html,
+                    None => {
+                        let mut ctx = tera::Context::new();
+                        ctx.insert("pm", &card);
+                        ctx.insert("root", root);
+                        ctx.insert("level", &level);
+                        let html: Arc<str> = self.theme.render("card.html", &ctx)?.trim().into();
+                        if let Ok(mut m) = self.cards.lock() {
+                            m.insert(key, html.clone());
+                        }
+                        html
+                    }
+                };
+                card.html = html.to_string();
+                Ok(card)
+            })
+            .collect()
+    }
+
+    /// An action item's row (register index `k`) for a page at `root`, rendered once.
+    fn row(&self, k: usize, root: &str, view: &insights::actions::ActionView) -> Result<Arc<str>> {
+        let key = (k, root.to_string());
+        if let Some(html) = self.rows.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(html);
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("a", view);
+        ctx.insert("root", root);
+        let html: Arc<str> = self.theme.render("action-row.html", &ctx)?.trim().into();
+        if let Ok(mut m) = self.rows.lock() {
+            m.insert(key, html.clone());
+        }
+        Ok(html)
     }
 }
 
@@ -84,9 +190,35 @@ const TAXONOMIES: &[(&str, &str, &str)] = &[
     ("severities", "severity", "Severities"),
 ];
 
-/// Renders every output file of the site.
+/// Renders every output file of the site, collected and sorted by path.
 pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
-    let views = Views::new(site);
+    let files = std::sync::Mutex::new(Vec::new());
+    render_each(site, theme, &|f| {
+        files.lock().map_err(|_| poisoned())?.push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().map_err(|_| poisoned())?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn poisoned() -> crate::error::Error {
+    crate::error::Error::Template("a rendering worker panicked".into())
+}
+
+/// Renders every output file of the site and hands each to `emit` as soon as it is made
+/// (from several threads, in no particular order), so a large site is never held in memory
+/// at once. The files themselves do not depend on the order.
+pub fn render_each(
+    site: &Site<'_>,
+    theme: &Theme,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
+    let views = &Views::new(site);
+    let fragments = &Fragments::new(theme);
+    // Computed before the jobs that borrow them.
+    let figures = &crate::insights::Insights::compute(site);
+    let register = &crate::insights::actions::register(site);
     let tax = &site.taxonomies;
     let config = site.config;
     let site_view = SiteView {
@@ -150,7 +282,7 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
     let latest: Vec<usize> = all.iter().copied().take(config.latest).collect();
     jobs.push(
         Job::new(String::new(), "index.html", "Home")
-            .with("latest", &views.cards(&latest))
+            .lazy("latest", move || views.cards(&latest))
             .with(
                 "counts",
                 &Counts {
@@ -182,22 +314,24 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
 
     // Every postmortem, and one page each.
     jobs.extend(list_job(
+        views,
+        fragments,
         "postmortems/",
         "All postmortems",
         "all",
         "",
         None,
-        views.cards(&all),
+        &all,
     ));
-    for i in 0..site.postmortems.len() {
-        let pm = &site.postmortems[i];
-        let mut job = Job::new(
-            view::postmortem_url(&pm.id),
-            "postmortem.html",
-            pm.title.clone(),
+    for (i, pm) in site.postmortems.iter().enumerate() {
+        jobs.push(
+            Job::new(
+                view::postmortem_url(&pm.id),
+                "postmortem.html",
+                pm.title.clone(),
+            )
+            .lazy("pm", move || views.postmortem(i)),
         );
-        job.postmortem = Some(i);
-        jobs.push(job);
     }
 
     // Taxonomy indexes and term pages.
@@ -236,31 +370,33 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
                 _ => format!("{}: {}", capitalise(singular), t.name),
             };
             jobs.extend(list_job(
+                views,
+                fragments,
                 &format!("{kind}/{}/", t.slug),
                 &title,
                 singular,
                 "",
                 Some(parent.clone()),
-                views.cards(&t.members),
+                &t.members,
             ));
         }
         if kind == "years" && !tax.undated.is_empty() {
             jobs.extend(list_job(
+                views,
+                fragments,
                 "years/undated/",
                 "Undated postmortems",
                 "undated",
                 "Postmortems whose source gives no date.",
                 Some(parent.clone()),
-                views.cards(&tax.undated),
+                &tax.undated,
             ));
         }
     }
 
     // Archive insights: the action register and the practice's figures.
-    let figures = crate::insights::Insights::compute(site);
-    let register = crate::insights::actions::register(site);
-    jobs.extend(insights::action_jobs(site, &register));
-    jobs.push(insights::insights_job(site, &views, &figures));
+    jobs.extend(insights::action_jobs(site, register, fragments));
+    jobs.push(insights::insights_job(site, views, figures));
 
     // Factor themes.
     jobs.push(
@@ -269,33 +405,39 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
             .with("governed", &config.factors.governed),
     );
     for t in &tax.factors {
-        let factor = api::factor_view(site, &views, t);
+        let factor = api::factor_view(site, views, t);
         jobs.push(
             Job::new(
                 format!("factors/{}/", t.slug),
                 "factor.html",
                 factor.title.clone(),
             )
-            .with("postmortems", &views.cards(&t.members))
-            .with("per_year", &api::per_year(site, &t.members))
-            .with("co_factors", &api::co_factors(site, &views, t))
-            .with("services", &api::services_hit(site, t))
+            .lazy_try("postmortems", move || {
+                fragments.cards(views, &t.members, "../../", 3)
+            })
+            .lazy("per_year", move || api::per_year(site, &t.members))
+            .lazy("co_factors", move || api::co_factors(site, views, t))
+            .lazy("services", move || api::services_hit(site, t))
             .with("factor", &factor)
-            .with("trend", &insights::factor_trend(&figures, t))
+            .lazy("trend", move || insights::factor_trend(figures, t))
             .feed(format!("factors/{}/atom.xml", t.slug)),
         );
     }
     // Recurring classes: a page per class, and an index (paginated).
     let classes = views.classes();
     for (c, class) in classes.iter().enumerate() {
+        let class_url = class.class.url.clone();
         jobs.push(
             Job::new(
                 class.class.url.clone(),
                 "recurring-class.html",
                 format!("Recurring: {}", class.class.title),
             )
-            .with("postmortems", &views.class_cards(c))
-            .with("open_actions", &views.class_actions(c))
+            .lazy_try("postmortems", move || {
+                let members = &site.similar.classes[c].members;
+                fragments.cards(views, members, &root_prefix(&class_url), 3)
+            })
+            .lazy("open_actions", move || views.class_actions(c))
             .with("class", class),
         );
     }
@@ -314,50 +456,47 @@ pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
     jobs.push(Job::new("search/".into(), "search.html", "Search"));
     jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
 
-    let rendered: Vec<Result<OutputFile>> = jobs
-        .into_par_iter()
-        .map(|mut job| {
-            let page_url = job.path.clone();
-            let file = if page_url.ends_with('/') || page_url.is_empty() {
-                format!("{page_url}index.html")
-            } else {
-                page_url.clone()
-            };
-            let root = if job.template == "404.html" {
-                String::new()
-            } else {
-                root_prefix(&page_url)
-            };
-            job.ctx.insert("root", &root);
-            job.ctx.insert("site", &site_view);
-            job.ctx.insert("page_title", &job.title);
-            job.ctx.insert("page_url", &page_url);
-            job.ctx.insert("feed_url", &job.feed);
-            job.ctx.insert("today", &site.today.to_string());
-            if let Some(i) = job.postmortem {
-                job.ctx.insert("pm", &views.postmortem(i));
-            }
-            let html = theme.render(job.template, &job.ctx)?;
-            Ok(OutputFile::new(file, html.into_bytes()))
-        })
-        .collect();
-    let mut files = rendered.into_iter().collect::<Result<Vec<_>>>()?;
+    jobs.into_par_iter().try_for_each(|mut job| {
+        let page_url = std::mem::take(&mut job.path);
+        let file = if page_url.ends_with('/') || page_url.is_empty() {
+            format!("{page_url}index.html")
+        } else {
+            page_url.clone()
+        };
+        let root = if job.template == "404.html" {
+            String::new()
+        } else {
+            root_prefix(&page_url)
+        };
+        job.ctx.insert("root", &root);
+        job.ctx.insert("site", &site_view);
+        job.ctx.insert("page_title", &job.title);
+        job.ctx.insert("page_url", &page_url);
+        job.ctx.insert("feed_url", &job.feed);
+        job.ctx.insert("today", &site.today.to_string());
+        for fill in job.fills {
+            fill(&mut job.ctx)?;
+        }
+        let html = theme.render(job.template, &job.ctx)?;
+        emit(OutputFile::new(file, html.into_bytes()))
+    })?;
 
-    files.extend(api::feeds(site, &views, theme)?);
-    files.push(api::postmortems_json(site, &views));
-    files.push(insights::insights_json(&figures));
-    files.push(insights::actions_json(site, &register));
+    for f in api::feeds(site, views, theme)? {
+        emit(f)?;
+    }
+    emit(api::postmortems_json(site, views))?;
+    emit(insights::insights_json(figures))?;
+    emit(insights::actions_json(site, register))?;
     for (name, bytes) in &theme.statics {
-        files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
+        emit(OutputFile::new(format!("static/{name}"), bytes.clone()))?;
     }
     if !theme.statics.contains_key("syntax.css") {
-        files.push(OutputFile::new(
+        emit(OutputFile::new(
             "static/syntax.css".into(),
             Highlighter::stylesheet().into_bytes(),
-        ));
+        ))?;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -442,18 +581,28 @@ pub fn paginate_by<T>(
     out
 }
 
-fn list_job(
+#[allow(clippy::too_many_arguments)]
+fn list_job<'a>(
+    views: &'a Views<'_, '_>,
+    fragments: &'a Fragments<'_>,
     path: &str,
     heading: &str,
     kind: &str,
     description: &str,
     parent: Option<Parent>,
-    cards: Vec<view::Card>,
-) -> Vec<Job> {
-    let total = cards.len();
-    paginate(path, cards)
+    members: &[usize],
+) -> Vec<Job<'a>> {
+    let total = members.len();
+    paginate(path, members.to_vec())
         .into_iter()
         .map(|(url, page, paginator)| {
+            let root = root_prefix(&url);
+            // Year listings are not grouped by year: their cards are `h2`s.
+            let level = if matches!(kind, "year" | "undated") {
+                2
+            } else {
+                3
+            };
             Job::new(url, "list.html", heading)
                 .with("heading", &heading)
                 .with("kind", &kind)
@@ -461,7 +610,9 @@ fn list_job(
                 .with("parent", &parent)
                 .with("total", &total)
                 .with("paginator", &paginator)
-                .with("postmortems", &page)
+                .lazy_try("postmortems", move || {
+                    fragments.cards(views, &page, &root, level)
+                })
         })
         .collect()
 }

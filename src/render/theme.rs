@@ -54,19 +54,41 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 /// Characters XML forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF: a NUL in
 /// a title would make every feed ill-formed) become U+FFFD, as HTML parsers show them anyway.
 pub fn escape(input: &str) -> String {
+    let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            '\0'..='\x1f' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    let mut i = 0;
+    // Copy the runs between the characters to replace whole; each of those starts with an
+    // ASCII byte or 0xEF, so the slices fall on character boundaries.
+    while i < bytes.len() {
+        let (rep, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#x27;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => ("\u{fffd}", 1),
+            // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("\u{fffd}", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&input[from..i]);
+        out.push_str(rep);
+        i += len;
+        from = i;
     }
+    out.push_str(&input[from..]);
     out
 }
 
@@ -106,5 +128,25 @@ impl Theme {
                 Error::Template(m) => Error::Template(format!("{template}: {m}")),
                 other => other,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & Jerry's</a> / é ✓"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#x27;s&lt;/a&gt; / é ✓"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("&"), "&amp;");
+        assert_eq!(
+            escape("a\0b\x1fc\td\ne\u{fffe}f\u{ffff}g\u{fffd}"),
+            "a\u{fffd}b\u{fffd}c\td\ne\u{fffd}f\u{fffd}g\u{fffd}"
+        );
     }
 }

@@ -102,6 +102,9 @@ pub struct Card {
     pub duration: Option<String>,
     /// Terms of each kind left off a listing card (0 on the postmortem's page).
     pub more: TermCounts,
+    /// The card as `card.html` renders it on this page, or `""` where the page renders its
+    /// cards itself. Listings render each card once per page depth and reuse it.
+    pub html: String,
 }
 
 /// Terms of each kind a listing card shows at most; the postmortem's page shows them all. (A
@@ -348,6 +351,7 @@ impl<'s, 'c> Views<'s, 'c> {
             status: pm.status,
             restricted: pm.visibility == crate::model::Visibility::Restricted,
             duration: impact_minutes(pm).map(human_minutes),
+            html: String::new(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! The browser index: the one owner of its format. Version 1, described here and in the
+//! The browser index: the one owner of its format. Version 2, described here and in the
 //! README; `src/search/pmsearch.js` (written to `search/pmsearch.js`) reads it.
 //!
 //! Everything lives under `search/` in the output. Every file except the client is gzip
@@ -6,35 +6,49 @@
 //! works without configuration (a host that serves them with `Content-Encoding: gzip` works
 //! too: the client checks the gzip magic bytes). Files are named by number; the manifest's
 //! `build` hash is appended as `?v=` to every request, so caches see new names on every change.
-//! The number of files stays bounded: at most 400 document chunks, at most ~480 postings chunks
-//! (at least 14 KB of postings each), a positions file per eight postings chunks.
+//!
+//! What a first query costs is what the layout is for: a query fetches the manifest, one
+//! postings file per term, the document files of the results shown, and nothing else unless it
+//! has a phrase (positions), a prefix (surface forms) or a filter or facet counts (one file
+//! per facet). Postings and positions are packed into files separately, each in term order: a
+//! term whose data reaches the target size gets a file of its own (a common word never drags
+//! its neighbours along), smaller terms share a file up to the target. The targets start at
+//! [`POSTINGS_TARGET`] and [`POSITIONS_TARGET`] raw bytes and grow until the whole export fits
+//! in [`MAX_FILES`] files, so larger archives get larger files, never more than that.
 //!
 //! ```text
 //! manifest.gz  JSON { version, build, docs, fields: [{name, boost, total_tokens}],
 //!              fieldnorms: [256 lengths by fieldnorm id], stop_words, min_prefix,
-//!              max_prefix_terms, terms: [first term of each postings chunk],
-//!              positions_group, surface: [first word of each surface chunk],
-//!              documents: {per_chunk, chunks}, facets: [{name, values: [{value, label, count}]}] }
+//!              max_prefix_terms, terms: [first term of each postings file],
+//!              positions: [first term of each positions file],
+//!              surface: [first word of each surface file],
+//!              documents: {per_chunk, chunks, url}, facets: [facet names, one file each] }
 //! t/<i>.gz     postings of the terms in [terms[i], terms[i+1]):
 //!              varint n; n x { varint len; utf-8 term; varint nfields;
-//!                nfields x { varint field; varint df; df x { varint doc_delta; varint tf;
-//!                u8 fieldnorm_id } } }
-//! p/<g>.gz     positions of postings chunks g*G .. g*G+G-1 (G = positions_group):
-//!              varint k; k x varint section length; then k sections, each: for every
-//!              (term, field, doc) of the postings chunk in order, tf x varint position delta
+//!                nfields x { varint field; varint df; df x varint doc_delta;
+//!                  df x varint (tf - 1); df x u8 fieldnorm_id } }
+//! p/<i>.gz     positions of the terms in [positions[i], positions[i+1]):
+//!              varint n; n x { varint len; utf-8 term; varint len; then for every (field, doc)
+//!                of the term's postings in their order, tf x varint position delta }
 //! s/<i>.gz     surface forms (words as written, lowercased) with their term, sorted:
 //!              varint n; n x { varint shared_prefix; varint len; suffix; varint len; term }
 //! d/<i>.gz     JSON array of documents [i*per_chunk, (i+1)*per_chunk), each
-//!              [id, url, title, date, severity, excerpt]
-//! f.gz         for each facet, for each value in manifest order: u8 encoding; 0 = list
-//!              (varint count; count x varint doc_delta), 1 = bitset (ceil(docs/8) bytes,
-//!              bit d (LSB first) set when doc d has the value)
+//!              [id, title, date, severity, excerpt]; the page is `url` with `{id}` replaced
+//! f/<i>.gz     facet facets[i]: varint n; n x { varint len; value; varint len; label;
+//!              u8 encoding; 0 = list (varint count; count x varint doc_delta), 1 = bitset
+//!              (ceil(docs/8) bytes, bit d (LSB first) set when doc d has the value) },
+//!              values sorted
 //! ```
 //!
 //! Doc ids are positions in the site's order (newest first); `url` is relative to the site root.
-//! Varints are unsigned LEB128. The client computes scores from these statistics exactly as
-//! tantivy computes BM25 (f32 arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) /
-//! (n + 0.5)), length normalisation from the fieldnorm id).
+//! Varints are unsigned LEB128; strings are UTF-8 and sorted by bytes (= code points). The
+//! client computes scores from these statistics exactly as tantivy computes BM25 (f32
+//! arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5)), length
+//! normalisation from the fieldnorm id).
+//!
+//! Version 1 had per-term-range postings chunks of at least 14 KB, positions grouped eight
+//! postings chunks to a file, the url in every document row and the facets in the manifest
+//! and one `f.gz`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -49,21 +63,28 @@ use super::query::MIN_PREFIX;
 use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
+use crate::render::view::postmortem_url;
 
 /// The client, written to `search/pmsearch.js`.
 pub const CLIENT_JS: &str = include_str!("pmsearch.js");
 
 /// The format version written into the manifest.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Smallest raw (uncompressed) size at which a postings chunk is closed.
-pub const MIN_TERM_CHUNK_BYTES: usize = 14 * 1024;
-/// Postings chunks aimed for at most (larger archives get larger chunks).
-pub const MAX_TERM_CHUNKS: usize = 480;
-/// Postings chunks per positions file (phrases are rare: fewer, larger files).
-pub const POSITIONS_GROUP: usize = 8;
+/// The most files the export writes (the client and the search page included): static hosts
+/// and deployments handle a few hundred files well, tens of thousands badly.
+pub const MAX_FILES: usize = 1000;
+/// Raw (uncompressed) size a postings file is filled to at least: about 9 KB gzipped.
+pub const POSTINGS_TARGET: usize = 16 * 1024;
+/// Raw size a positions file is filled to at least (phrases are rarer than words).
+pub const POSITIONS_TARGET: usize = 32 * 1024;
+/// Document files aimed for: the results shown fetch one each, so more and smaller is better.
+pub const DOCUMENT_CHUNKS: usize = 350;
 /// Raw size at which a surface-form chunk is closed.
 pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
+/// Files besides postings and positions that are not counted elsewhere: manifest, client and
+/// the search page (`search/index.html`, written by the renderer).
+const OTHER_FILES: usize = 3;
 
 fn varint(out: &mut Vec<u8>, mut v: u64) {
     loop {
@@ -75,6 +96,11 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
         }
         out.push(byte | 0x80);
     }
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// Gzip with a fixed header (no name, no time): identical input, identical bytes.
@@ -107,34 +133,15 @@ struct FieldMeta {
     total_tokens: u64,
 }
 
-/// A document as the client shows it: `[id, url, title, date, severity, excerpt]`.
+/// A document as the client shows it: `[id, title, date, severity, excerpt]`.
 #[derive(Serialize)]
-struct DocRow<'a>(
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    Option<&'a str>,
-    &'a str,
-);
+struct DocRow<'a>(&'a str, &'a str, Option<&'a str>, Option<&'a str>, &'a str);
 
 #[derive(Serialize)]
 struct Documents {
     per_chunk: usize,
     chunks: usize,
-}
-
-#[derive(Serialize)]
-struct FacetValue {
-    value: String,
-    label: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct FacetMeta {
-    name: &'static str,
-    values: Vec<FacetValue>,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -148,10 +155,10 @@ struct Manifest {
     min_prefix: usize,
     max_prefix_terms: usize,
     terms: Vec<String>,
-    positions_group: usize,
+    positions: Vec<String>,
     surface: Vec<String>,
     documents: Documents,
-    facets: Vec<FacetMeta>,
+    facets: Vec<&'static str>,
 }
 
 struct Files {
@@ -238,112 +245,113 @@ fn for_each_term(
     Ok(totals)
 }
 
+/// One term's encoded postings (without the term) and positions.
+struct TermData {
+    term: String,
+    postings: Vec<u8>,
+    positions: Vec<u8>,
+}
+
+fn encode_term(term: &str, per_field: &[(usize, FieldPostings)]) -> TermData {
+    let mut post = Vec::new();
+    let mut pos = Vec::new();
+    varint(&mut post, per_field.len() as u64);
+    for (fi, list) in per_field {
+        varint(&mut post, *fi as u64);
+        varint(&mut post, list.len() as u64);
+        // Columns: doc gaps, then term frequencies, then fieldnorm ids (each compresses better
+        // among its own kind).
+        let mut prev = 0u32;
+        for (doc, ..) in list {
+            varint(&mut post, u64::from(doc - prev));
+            prev = *doc;
+        }
+        for (_, tf, ..) in list {
+            varint(&mut post, u64::from(tf.saturating_sub(1)));
+        }
+        post.extend(list.iter().map(|(_, _, norm, _)| *norm));
+        for (.., positions) in list {
+            let mut last = 0u32;
+            for p in positions {
+                varint(&mut pos, u64::from(p - last));
+                last = *p;
+            }
+        }
+    }
+    TermData {
+        term: term.to_string(),
+        postings: post,
+        positions: pos,
+    }
+}
+
+/// Splits items (sizes, in order) into consecutive groups: an item of `target` bytes or more
+/// alone, smaller ones together until the group reaches `target`. Returns each group's start.
+fn pack(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut filled = 0;
+    for (i, size) in sizes.enumerate() {
+        if size >= target || filled == 0 || filled + size > target {
+            starts.push(i);
+            filled = 0;
+        }
+        filled += size;
+        if size >= target {
+            filled = target; // nothing joins a large term
+        }
+    }
+    starts
+}
+
+/// The postings and positions layouts (each file's first term index) that fit `budget` files.
+fn layout(terms: &[TermData], budget: usize) -> (Vec<usize>, Vec<usize>) {
+    // Sizes as stored: the term's own bytes plus its name.
+    let post = |t: &TermData| t.postings.len() + t.term.len() + 2;
+    let pos = |t: &TermData| t.positions.len() + t.term.len() + 3;
+    let mut scale = 1.0f64;
+    loop {
+        let t_target = (POSTINGS_TARGET as f64 * scale) as usize;
+        let p_target = (POSITIONS_TARGET as f64 * scale) as usize;
+        let t = pack(terms.iter().map(post), t_target);
+        let p = pack(terms.iter().map(pos), p_target);
+        if t.len() + p.len() <= budget || t.len() + p.len() <= 2 {
+            return (t, p);
+        }
+        scale *= 1.15;
+    }
+}
+
+/// Writes groups of terms as numbered files; returns the first term of each.
+fn write_groups(
+    files: &mut Files,
+    dir: &str,
+    terms: &[TermData],
+    starts: &[usize],
+    bytes: impl Fn(&TermData) -> &[u8],
+) -> Vec<String> {
+    let mut firsts = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(terms.len());
+        let group = &terms[start..end];
+        let mut raw = Vec::new();
+        varint(&mut raw, group.len() as u64);
+        for t in group {
+            string(&mut raw, &t.term);
+            let b = bytes(t);
+            if dir == "p" {
+                varint(&mut raw, b.len() as u64);
+            }
+            raw.extend_from_slice(b);
+        }
+        files.add(format!("{dir}/{i}.gz"), &raw);
+        firsts.push(group[0].term.clone());
+    }
+    firsts
+}
+
 /// Exports the index into `search/` files, the client included.
 pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
     let mut files = Files { out: Vec::new() };
-
-    // Postings, and positions grouped by POSITIONS_GROUP chunks.
-    let mut firsts: Vec<String> = Vec::new();
-    let mut postings = Vec::new();
-    let mut positions = Vec::new();
-    let mut sections: Vec<Vec<u8>> = Vec::new();
-    let mut count = 0u64;
-    let flush_group = |files: &mut Files, sections: &mut Vec<Vec<u8>>, group: usize| {
-        if sections.is_empty() {
-            return;
-        }
-        let mut raw = Vec::new();
-        varint(&mut raw, sections.len() as u64);
-        for sec in sections.iter() {
-            varint(&mut raw, sec.len() as u64);
-        }
-        for sec in sections.iter() {
-            raw.extend_from_slice(sec);
-        }
-        files.add(format!("p/{group}.gz"), &raw);
-        sections.clear();
-    };
-    let close_chunk = |files: &mut Files,
-                       firsts: &[String],
-                       postings: &mut Vec<u8>,
-                       positions: &mut Vec<u8>,
-                       sections: &mut Vec<Vec<u8>>,
-                       count: &mut u64| {
-        let i = firsts.len() - 1;
-        let mut raw = Vec::new();
-        varint(&mut raw, *count);
-        raw.extend_from_slice(postings);
-        files.add(format!("t/{i}.gz"), &raw);
-        sections.push(std::mem::take(positions));
-        postings.clear();
-        *count = 0;
-        if sections.len() == POSITIONS_GROUP {
-            flush_group(files, sections, i / POSITIONS_GROUP);
-        }
-    };
-    // First pass: every term's encoded postings and positions, to size the chunks.
-    let mut entries: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
-    let totals = for_each_term(index, |term, per_field| {
-        let mut post = Vec::new();
-        let mut pos_bytes = Vec::new();
-        varint(&mut post, term.len() as u64);
-        post.extend_from_slice(term.as_bytes());
-        varint(&mut post, per_field.len() as u64);
-        for (fi, list) in per_field {
-            varint(&mut post, *fi as u64);
-            varint(&mut post, list.len() as u64);
-            let mut prev = 0u32;
-            for (doc, tf, norm, pos) in list {
-                varint(&mut post, u64::from(doc - prev));
-                varint(&mut post, u64::from(*tf));
-                post.push(*norm);
-                prev = *doc;
-                let mut last = 0u32;
-                for p in pos {
-                    varint(&mut pos_bytes, u64::from(p - last));
-                    last = *p;
-                }
-            }
-        }
-        entries.push((term.to_string(), post, pos_bytes));
-    })?;
-    let total: usize = entries.iter().map(|e| e.1.len()).sum();
-    let chunk_bytes = (total / MAX_TERM_CHUNKS).max(MIN_TERM_CHUNK_BYTES);
-    for (term, post, pos_bytes) in entries {
-        if count == 0 {
-            firsts.push(term);
-        }
-        postings.extend_from_slice(&post);
-        positions.extend_from_slice(&pos_bytes);
-        count += 1;
-        if postings.len() >= chunk_bytes {
-            close_chunk(
-                &mut files,
-                &firsts,
-                &mut postings,
-                &mut positions,
-                &mut sections,
-                &mut count,
-            );
-        }
-    }
-    if count > 0 {
-        close_chunk(
-            &mut files,
-            &firsts,
-            &mut postings,
-            &mut positions,
-            &mut sections,
-            &mut count,
-        );
-    }
-    if !sections.is_empty() {
-        flush_group(
-            &mut files,
-            &mut sections,
-            (firsts.len() - 1) / POSITIONS_GROUP,
-        );
-    }
 
     // Surface forms.
     let mut surface = Vec::new();
@@ -376,8 +384,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         varint(&mut buf, shared as u64);
         varint(&mut buf, (word.len() - shared) as u64);
         buf.extend_from_slice(&word.as_bytes()[shared..]);
-        varint(&mut buf, stem.len() as u64);
-        buf.extend_from_slice(stem.as_bytes());
+        string(&mut buf, stem);
         prev = word.clone();
         n += 1;
         if buf.len() >= SURFACE_CHUNK_BYTES {
@@ -389,7 +396,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
     }
 
     // Documents: small chunks, so the results shown cost little.
-    let per_chunk = index.docs.len().div_ceil(400).max(8);
+    let per_chunk = index.docs.len().div_ceil(DOCUMENT_CHUNKS).max(8);
     let mut chunks = 0;
     for (i, chunk) in index.docs.chunks(per_chunk).enumerate() {
         let rows: Vec<DocRow<'_>> = chunk
@@ -397,7 +404,6 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
             .map(|d| {
                 DocRow(
                     &d.id,
-                    &d.url,
                     &d.title,
                     d.date.as_deref(),
                     d.severity.as_deref(),
@@ -410,19 +416,22 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         chunks += 1;
     }
 
-    // Facets: each value's documents as a delta list or a bitset, whichever is smaller.
+    // Facets, one file each: each value's documents as a delta list or a bitset, whichever is
+    // smaller.
     let docs = index.docs.len();
-    let mut facet_raw = Vec::new();
-    let mut facets = Vec::new();
-    for (fi, (name, _)) in FACETS.iter().enumerate() {
+    for (fi, _) in FACETS.iter().enumerate() {
         let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (doc, info) in index.docs.iter().enumerate() {
             for v in &info.facets[fi] {
                 by_value.entry(v.as_str()).or_default().push(doc as u32);
             }
         }
-        let mut values = Vec::new();
+        let mut raw = Vec::new();
+        varint(&mut raw, by_value.len() as u64);
         for (value, list) in &by_value {
+            string(&mut raw, value);
+            let label = labels.get(fi).and_then(|l| l.get(*value));
+            string(&mut raw, label.map_or(*value, String::as_str));
             let mut encoded = Vec::new();
             let mut prev = 0;
             varint(&mut encoded, list.len() as u64);
@@ -431,29 +440,29 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
                 prev = *d;
             }
             if encoded.len() <= docs.div_ceil(8) {
-                facet_raw.push(0);
-                facet_raw.extend_from_slice(&encoded);
+                raw.push(0);
+                raw.extend_from_slice(&encoded);
             } else {
                 let mut bits = vec![0u8; docs.div_ceil(8)];
                 for d in list {
                     bits[*d as usize / 8] |= 1 << (d % 8);
                 }
-                facet_raw.push(1);
-                facet_raw.extend_from_slice(&bits);
+                raw.push(1);
+                raw.extend_from_slice(&bits);
             }
-            values.push(FacetValue {
-                value: value.to_string(),
-                label: labels
-                    .get(fi)
-                    .and_then(|l| l.get(*value))
-                    .cloned()
-                    .unwrap_or_else(|| value.to_string()),
-                count: list.len(),
-            });
         }
-        facets.push(FacetMeta { name, values });
+        files.add(format!("f/{fi}.gz"), &raw);
     }
-    files.add("f.gz".into(), &facet_raw);
+
+    // Postings and positions, in the files left.
+    let mut terms = Vec::new();
+    let totals = for_each_term(index, |term, per_field| {
+        terms.push(encode_term(term, per_field));
+    })?;
+    let budget = MAX_FILES.saturating_sub(files.out.len() + OTHER_FILES);
+    let (t_starts, p_starts) = layout(&terms, budget);
+    let firsts = write_groups(&mut files, "t", &terms, &t_starts, |t| &t.postings);
+    let positions = write_groups(&mut files, "p", &terms, &p_starts, |t| &t.positions);
 
     // The build hash covers every file, so any change gives new `?v=` URLs.
     let mut all = Vec::new();
@@ -481,10 +490,14 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         min_prefix: MIN_PREFIX,
         max_prefix_terms: MAX_PREFIX_TERMS,
         terms: firsts,
-        positions_group: POSITIONS_GROUP,
+        positions,
         surface,
-        documents: Documents { per_chunk, chunks },
-        facets,
+        documents: Documents {
+            per_chunk,
+            chunks,
+            url: postmortem_url("{id}"),
+        },
+        facets: FACETS.iter().map(|(name, _)| *name).collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
     files.add("manifest.gz".into(), &json);
@@ -506,5 +519,13 @@ mod tests {
         assert_eq!(v, [0xac, 0x02]);
         assert_eq!(gzip(b"hello"), gzip(b"hello"));
         assert_eq!(&gzip(b"hello")[..2], &[0x1f, 0x8b]);
+    }
+
+    #[test]
+    fn large_terms_get_files_of_their_own() {
+        // target 10: 3+4 share, 12 alone, 2+2+5 share, 9 would overflow them.
+        let starts = pack([3, 4, 12, 2, 2, 5, 9, 10, 1].into_iter(), 10);
+        assert_eq!(starts, [0, 2, 3, 6, 7, 8]);
+        assert_eq!(pack(std::iter::empty(), 10), Vec::<usize>::new());
     }
 }

@@ -1,290 +1,160 @@
-// pmsearch.js: the pmarchive search client. An ES module without dependencies, for browsers
-// and Node 20+. It reads the static index that `pmarchive build` exports under search/ (format
-// version 1, documented in src/search/export.rs) and ranks exactly as tantivy does: the same
-// analyzer (simple tokenizer, long-token removal, lowercasing, English stop words, Porter2
-// stemming), the same query rules, and BM25 in f32 arithmetic with tantivy's constants.
-//
+// pmsearch.js: pmarchive's search client (ES module, no dependencies; browsers, Node 20+). Reads
+// search/ (format 2, src/search/export.rs), ranks exactly as tantivy (same analyzer and query
+// rules, BM25 in f32). Compact on purpose: every browser fetches it before its first result.
 //   import { search } from "./search/pmsearch.js";
 //   const { total, results, facets } = await search("dns outage", { baseUrl: "/search/" });
 
-const VERSION = 1;
-const K1 = Math.fround(1.2);
-const B = Math.fround(0.75);
-const f = Math.fround;
+const f = Math.fround, K1 = f(1.2), B = f(0.75), dec = new TextDecoder(), enc = new TextEncoder();
 
-// ---------------------------------------------------------------- loading
+// ---------------------------------------------------------------- files
 
-const indexes = new Map();
+const join = (base, path) => (base instanceof URL ? new URL(path, base).href : base.replace(/\/?$/, "/") + path);
 
-function joinUrl(base, path) {
-  if (base instanceof URL) return new URL(path, base).href;
-  return base.endsWith("/") ? base + path : base + "/" + path;
+async function get(url, fetcher) {
+  const r = await fetcher(url);
+  if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
+  const b = new Uint8Array(await r.arrayBuffer());
+  // A host that sends Content-Encoding: gzip has decompressed it already.
+  if (b[0] !== 0x1f || b[1] !== 0x8b) return b;
+  return new Uint8Array(await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 }
-
-async function fetchBytes(url, fetcher) {
-  const response = await fetcher(url);
-  if (!response.ok) throw new Error(`pmsearch: ${url}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  // Hosts that add Content-Encoding: gzip themselves hand us the decompressed bytes.
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-const utf8 = new TextDecoder();
-const utf8enc = new TextEncoder();
 
 class Reader {
-  constructor(bytes) {
-    this.b = bytes;
-    this.i = 0;
-  }
-  varint() {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.b[this.i++];
-      v += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return v;
-      shift += 7;
-    }
-  }
-  u8() {
-    return this.b[this.i++];
-  }
-  str() {
-    const n = this.varint();
-    const s = utf8.decode(this.b.subarray(this.i, this.i + n));
-    this.i += n;
-    return s;
-  }
+  constructor(b) { this.b = b; this.i = 0; }
+  n() { let v = 0, s = 1, x; do { x = this.b[this.i++]; v += (x & 127) * s; s *= 128; } while (x > 127); return v; }
+  bytes(n) { return this.b.subarray(this.i, (this.i += n)); }
+  s() { return dec.decode(this.bytes(this.n())); }
 }
 
-/** Compares strings by code point (= UTF-8 byte order, the order of the index). */
+/** Code point order (= UTF-8 byte order, the index's order). */
 function cmp(a, b) {
   if (a === b) return 0;
-  const x = Array.from(a);
-  const y = Array.from(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return x.length - y.length < 0 ? -1 : x.length === y.length ? 0 : 1;
+  const x = [...a], y = [...b];
+  for (let i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i].codePointAt(0) < y[i].codePointAt(0) ? -1 : 1;
+  return x.length < y.length ? -1 : 1;
 }
 
-/** Index of the last chunk whose first key is <= key (0 when none). */
-function chunkFor(firsts, key) {
-  let lo = 0;
-  let hi = firsts.length - 1;
-  let found = 0;
+/** The last file whose first key is <= key (0 when none). */
+function fileFor(firsts, key) {
+  let lo = 0, hi = firsts.length - 1, at = 0;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (cmp(firsts[mid], key) <= 0) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
+    if (cmp(firsts[mid], key) <= 0) (at = mid), (lo = mid + 1);
+    else hi = mid - 1;
   }
-  return found;
+  return at;
 }
 
 class Index {
-  constructor(baseUrl, fetcher) {
-    this.baseUrl = baseUrl;
-    this.fetcher = fetcher;
-    this.cache = new Map();
-  }
+  constructor(base, fetcher) { this.base = base; this.fetcher = fetcher; this.cache = new Map(); }
 
   async load() {
-    const bytes = await fetchBytes(joinUrl(this.baseUrl, "manifest.gz"), this.fetcher);
-    const m = JSON.parse(utf8.decode(bytes));
-    if (m.version !== VERSION) {
-      throw new Error(`pmsearch: index format ${m.version}, client reads ${VERSION}`);
-    }
-    this.m = m;
+    const m = (this.m = JSON.parse(dec.decode(await get(join(this.base, "manifest.gz"), this.fetcher))));
+    if (m.version !== 2) throw new Error(`pmsearch: index format ${m.version}, client reads 2`);
     this.stop = new Set(m.stop_words);
     this.n = m.docs;
-    this.avg = m.fields.map((fd) => f(f(fd.total_tokens) / f(m.docs)));
     // BM25 length normalisation per field and fieldnorm id, as tantivy caches it.
-    this.norm = this.avg.map((avg) =>
-      m.fieldnorms.map((len) => f(K1 * f(f(1 - B) + f(f(B * f(len)) / avg))))
-    );
+    this.norm = m.fields.map((x) => {
+      const avg = f(f(x.total_tokens) / f(m.docs));
+      return m.fieldnorms.map((len) => f(K1 * f(f(1 - B) + f(f(B * f(len)) / avg))));
+    });
     return this;
   }
 
-  file(path) {
-    if (!this.cache.has(path)) {
-      const url = joinUrl(this.baseUrl, path) + "?v=" + this.m.build;
-      const p = fetchBytes(url, this.fetcher);
+  /** A file, fetched and parsed once. */
+  file(path, parse) {
+    let p = this.cache.get(path);
+    if (!p) {
+      p = get(join(this.base, path) + "?v=" + this.m.build, this.fetcher).then(parse);
       p.catch(() => this.cache.delete(path));
       this.cache.set(path, p);
     }
-    return this.cache.get(path);
+    return p;
   }
 
-  async termChunk(i) {
-    const key = "t:" + i;
-    if (!this.cache.has(key)) {
-      this.cache.set(
-        key,
-        this.file(`t/${i}.gz`).then((bytes) => {
-          const r = new Reader(bytes);
-          const count = r.varint();
-          const terms = new Map();
-          const order = [];
-          for (let t = 0; t < count; t++) {
-            const term = r.str();
-            const nfields = r.varint();
-            const fields = [];
-            for (let k = 0; k < nfields; k++) {
-              const field = r.varint();
-              const df = r.varint();
-              const docs = new Uint32Array(df);
-              const tfs = new Uint32Array(df);
-              const norms = new Uint8Array(df);
-              let doc = 0;
-              for (let j = 0; j < df; j++) {
-                doc += r.varint();
-                docs[j] = doc;
-                tfs[j] = r.varint();
-                norms[j] = r.u8();
-              }
-              fields.push({ field, docs, tfs, norms, positions: null });
-            }
-            terms.set(term, fields);
-            order.push(fields);
-          }
-          return { terms, order, positions: false, index: i };
-        })
-      );
-    }
-    return this.cache.get(key);
-  }
-
-  async postings(term, withPositions) {
-    if (this.m.terms.length === 0) return null;
-    const i = chunkFor(this.m.terms, term);
-    const chunk = await this.termChunk(i);
-    if (withPositions && !chunk.positions) {
-      const group = this.m.positions_group;
-      const bytes = await this.file(`p/${Math.floor(i / group)}.gz`);
-      if (!chunk.positions) {
-        const r = new Reader(bytes);
-        const k = r.varint();
-        const lengths = [];
-        for (let j = 0; j < k; j++) lengths.push(r.varint());
-        for (let j = 0; j < i % group; j++) r.i += lengths[j];
-        for (const fields of chunk.order) {
-          for (const p of fields) {
-            p.positions = new Array(p.docs.length);
-            for (let j = 0; j < p.docs.length; j++) {
-              const list = new Uint32Array(p.tfs[j]);
-              let pos = 0;
-              for (let k = 0; k < list.length; k++) {
-                pos += r.varint();
-                list[k] = pos;
-              }
-              p.positions[j] = list;
-            }
-          }
+  /** A term's postings [{ field, docs, tfs, norms, pos }] or null; pos with `positions`. */
+  async postings(term, positions) {
+    const m = this.m;
+    if (!m.terms.length) return null;
+    const terms = await this.file(`t/${fileFor(m.terms, term)}.gz`, (b) => {
+      const r = new Reader(b), out = new Map();
+      for (let n = r.n(); n--; ) {
+        const t = r.s(), fields = [];
+        for (let k = r.n(); k--; ) {
+          const field = r.n(), df = r.n(), docs = new Uint32Array(df), tfs = new Uint32Array(df);
+          for (let j = 0, d = 0; j < df; j++) docs[j] = d += r.n();
+          for (let j = 0; j < df; j++) tfs[j] = r.n() + 1;
+          fields.push({ field, docs, tfs, norms: r.bytes(df), pos: null });
         }
-        chunk.positions = true;
+        out.set(t, fields);
+      }
+      return out;
+    });
+    const fields = terms.get(term);
+    if (fields && positions && !fields[0].pos) {
+      const all = await this.file(`p/${fileFor(m.positions, term)}.gz`, (b) => {
+        const r = new Reader(b), out = new Map();
+        for (let n = r.n(); n--; ) out.set(r.s(), r.bytes(r.n()));
+        return out;
+      });
+      const r = new Reader(all.get(term));
+      for (const p of fields) {
+        p.pos = Array.from(p.tfs, (tf) => {
+          const l = new Uint32Array(tf);
+          for (let k = 0, x = 0; k < tf; k++) l[k] = x += r.n();
+          return l;
+        });
       }
     }
-    return chunk.terms.get(term) || null;
+    return fields || null;
   }
 
-  async surfaceChunk(i) {
-    const key = "s:" + i;
-    if (!this.cache.has(key)) {
-      this.cache.set(
-        key,
-        this.file(`s/${i}.gz`).then((bytes) => {
-          const r = new Reader(bytes);
-          const n = r.varint();
-          const out = [];
-          let prev = new Uint8Array(0);
-          for (let j = 0; j < n; j++) {
-            const shared = r.varint();
-            const len = r.varint();
-            const word = new Uint8Array(shared + len);
-            word.set(prev.subarray(0, shared));
-            word.set(r.b.subarray(r.i, r.i + len), shared);
-            r.i += len;
-            prev = word;
-            out.push([utf8.decode(word), r.str()]);
-          }
-          return out;
-        })
-      );
-    }
-    return this.cache.get(key);
-  }
-
-  /** The terms a prefix stands for (same walk as SearchIndex::expand_prefix). */
-  async expandPrefix(prefix) {
-    const stems = new Set();
-    if (this.m.surface.length === 0) return [];
-    for (let i = chunkFor(this.m.surface, prefix); i < this.m.surface.length; i++) {
-      const entries = await this.surfaceChunk(i);
-      for (const [word, stem] of entries) {
-        if (cmp(word, prefix) < 0) continue;
-        if (!word.startsWith(prefix) || stems.size === this.m.max_prefix_terms) {
-          return [...stems].sort(cmp);
+  /** The terms a prefix stands for (the walk of SearchIndex::expand_prefix), sorted. */
+  async expand(prefix) {
+    const m = this.m, stems = new Set();
+    for (let i = fileFor(m.surface, prefix); i < m.surface.length; i++) {
+      const words = await this.file(`s/${i}.gz`, (b) => {
+        const r = new Reader(b), out = [];
+        let prev = new Uint8Array(0);
+        for (let n = r.n(); n--; ) {
+          const shared = r.n(), rest = r.bytes(r.n()), w = new Uint8Array(shared + rest.length);
+          w.set(prev.subarray(0, shared));
+          w.set(rest, shared);
+          out.push([dec.decode((prev = w)), r.s()]);
         }
-        stems.add(stem);
+        return out;
+      });
+      for (const [w, t] of words) {
+        if (cmp(w, prefix) < 0) continue;
+        if (!w.startsWith(prefix) || stems.size === m.max_prefix_terms) return [...stems].sort(cmp);
+        stems.add(t);
       }
     }
     return [...stems].sort(cmp);
   }
 
-  async facets() {
-    if (!this.facetDocs) {
-      this.facetDocs = this.file("f.gz").then((bytes) => {
-        const r = new Reader(bytes);
-        const bitsetLen = Math.ceil(this.n / 8);
-        return this.m.facets.map((facet) =>
-          facet.values.map(() => {
-            if (r.u8() === 1) {
-              const docs = [];
-              for (let b = 0; b < bitsetLen; b++) {
-                const byte = r.u8();
-                for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs.push(b * 8 + bit);
-              }
-              return Uint32Array.from(docs);
-            }
-            const n = r.varint();
-            const docs = new Uint32Array(n);
-            let d = 0;
-            for (let j = 0; j < n; j++) {
-              d += r.varint();
-              docs[j] = d;
-            }
-            return docs;
-          })
-        );
-      });
-    }
-    return this.facetDocs;
+  /** Facet `i` (of manifest.facets): [[value, label, docs]]. */
+  facet(i) {
+    return this.file(`f/${i}.gz`, (b) => {
+      const r = new Reader(b), out = [];
+      for (let n = r.n(); n--; ) {
+        const value = r.s(), label = r.s(), docs = [];
+        if (r.bytes(1)[0]) {
+          r.bytes(Math.ceil(this.n / 8)).forEach((x, k) => {
+            for (let j = 0; j < 8; j++) if (x & (1 << j)) docs.push(k * 8 + j);
+          });
+        } else for (let c = r.n(), d = 0; c--; ) docs.push((d += r.n()));
+        out.push([value, label, docs]);
+      }
+      return out;
+    });
   }
 
   async doc(id) {
-    const per = this.m.documents.per_chunk;
-    const i = Math.floor(id / per);
-    const key = "d:" + i;
-    if (!this.cache.has(key)) {
-      this.cache.set(
-        key,
-        this.file(`d/${i}.gz`).then((b) =>
-          JSON.parse(utf8.decode(b)).map(([id, url, title, date, severity, excerpt]) => ({
-            id, url, title, date, severity, excerpt,
-          }))
-        )
-      );
-    }
-    return (await this.cache.get(key))[id - i * per];
+    const { per_chunk: per, url } = this.m.documents, i = Math.floor(id / per);
+    const rows = await this.file(`d/${i}.gz`, (b) => JSON.parse(dec.decode(b)));
+    const [docId, title, date, severity, excerpt] = rows[id - i * per];
+    return { id: docId, url: url.split("{id}").join(docId), title, date, severity, excerpt };
   }
 }
 
@@ -292,354 +162,219 @@ class Index {
 
 const TOKEN = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
 
-function surfaceTokens(text) {
+/** Lowercased tokens and positions; those of 40 bytes or more dropped (their position kept). */
+function tokens(text) {
   const out = [];
-  for (const m of text.matchAll(TOKEN)) {
-    if (utf8enc.encode(m[0]).length < 40) out.push(m[0].toLowerCase());
+  let pos = 0;
+  for (const [t] of text.matchAll(TOKEN)) {
+    if (enc.encode(t).length < 40) out.push([pos, t.toLowerCase()]);
+    pos++;
   }
   return out;
 }
 
+/** Terms with positions relative to the first one kept (removed stop words leave gaps). */
 function analyze(text, stop) {
-  return analyzeWithOffsets(text, stop).map(([, t]) => t);
-}
-
-/** Terms with positions relative to the first kept term (removed tokens leave gaps). */
-function analyzeWithOffsets(text, stop) {
-  const out = [];
-  let pos = 0;
-  for (const m of text.matchAll(TOKEN)) {
-    const here = pos++;
-    if (utf8enc.encode(m[0]).length >= 40) continue;
-    const t = m[0].toLowerCase();
-    if (!stop.has(t)) out.push([here, stem(t)]);
-  }
+  const out = tokens(text).filter(([, t]) => !stop.has(t));
   const first = out.length ? out[0][0] : 0;
-  return out.map(([p, t]) => [p - first, t]);
+  return out.map(([p, t]) => [p - first, stem(t)]);
 }
 
 // Porter2 (Snowball English) stemmer, as rust-stemmers implements it.
-const isV = (c) => c === "a" || c === "e" || c === "i" || c === "o" || c === "u" || c === "y";
-const isVWXY = (c) => isV(c) || c === "w" || c === "x" || c === "Y";
-const EXCEPTION1 = {
-  skis: "ski", skies: "sky", dying: "die", lying: "lie", tying: "tie", idly: "idl",
-  gently: "gentl", ugly: "ugli", early: "earli", only: "onli", singly: "singl",
-  sky: "sky", news: "news", howe: "howe", atlas: "atlas", cosmos: "cosmos", bias: "bias",
-  andes: "andes",
+const V = (c) => "aeiouy".includes(c);
+const EX1 = {
+  skis: "ski", skies: "sky", dying: "die", lying: "lie", tying: "tie", idly: "idl", gently: "gentl", ugly: "ugli",
+  early: "earli", only: "onli", singly: "singl", sky: "sky", news: "news", howe: "howe", atlas: "atlas",
+  cosmos: "cosmos", bias: "bias", andes: "andes",
 };
-const EXCEPTION2 = new Set([
-  "inning", "outing", "canning", "herring", "earring", "proceed", "exceed", "succeed",
-]);
-const STEP2 = [
-  ["ization", "ize"], ["ational", "ate"], ["fulness", "ful"], ["ousness", "ous"],
-  ["iveness", "ive"], ["tional", "tion"], ["biliti", "ble"], ["lessli", "less"],
-  ["entli", "ent"], ["ation", "ate"], ["alism", "al"], ["aliti", "al"], ["ousli", "ous"],
-  ["iviti", "ive"], ["fulli", "ful"], ["enci", "ence"], ["anci", "ance"], ["abli", "able"],
-  ["izer", "ize"], ["ator", "ate"], ["alli", "al"], ["bli", "ble"], ["ogi", null], ["li", null],
-];
-const STEP3 = [
-  ["ational", "ate"], ["tional", "tion"], ["alize", "al"], ["icate", "ic"], ["iciti", "ic"],
-  ["ative", null], ["ical", "ic"], ["ness", ""], ["ful", ""],
-];
-const STEP4 = [
-  "ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous",
-  "ive", "ize", "ion", "al", "er", "ic",
-];
-const DOUBLES = new Set(["bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt"]);
+const EX2 = "inning outing canning herring earring proceed exceed succeed".split(" ");
+// Suffix, replacement pairs: the first that ends the word applies ("-": special, "_": none).
+const S2 = "ization ize ational ate fulness ful ousness ous iveness ive tional tion biliti ble lessli less entli ent ation ate alism al aliti al ousli ous iviti ive fulli ful enci ence anci ance abli able izer ize ator ate alli al bli ble ogi - li -".split(" ");
+const S3 = "ational ate tional tion alize al icate ic iciti ic ative - ical ic ness _ ful _".split(" ");
+const S4 = "ement ance ence able ible ment ant ent ism ate iti ous ive ize ion al er ic".split(" ");
+const S1B = "eedly ingly edly eed ing ed".split(" ");
+const DOUBLES = "bb dd ff gg mm nn pp rr tt".split(" ");
 
-function shortv(w) {
-  const n = w.length;
-  if (n >= 3 && !isV(w[n - 3]) && isV(w[n - 2]) && !isVWXY(w[n - 1])) return true;
-  return n === 2 && isV(w[0]) && !isV(w[1]);
-}
-
-function longest(w, list) {
-  for (const entry of list) {
-    const s = Array.isArray(entry) ? entry[0] : entry;
-    if (w.endsWith(s)) return entry;
-  }
-  return null;
-}
+const shortv = (w, n = w.length) =>
+  n >= 3 ? !V(w[n - 3]) && V(w[n - 2]) && !V(w[n - 1]) && !"wxY".includes(w[n - 1]) : n === 2 && V(w[0]) && !V(w[1]);
 
 /** Porter2 stem of one lowercased token. */
 export function stem(word) {
-  if (Object.prototype.hasOwnProperty.call(EXCEPTION1, word)) return EXCEPTION1[word];
-  if (Array.from(word).length < 3) return word;
-  let w = Array.from(word);
-  if (w[0] === "'") w = w.slice(1);
-  if (w[0] === "y") w[0] = "Y";
-  for (let i = 1; i < w.length; i++) if (w[i] === "y" && isV(w[i - 1])) w[i] = "Y";
-  let s = w.join("");
-  // Regions (indices in code units equal code points here only for ASCII; we keep arrays).
-  const chars = Array.from(s);
-  const limit = chars.length;
-  let p1 = limit;
-  let p2 = limit;
-  const after = (from) => {
-    let i = from;
-    while (i < limit && !isV(chars[i])) i++;
-    if (i >= limit) return limit;
-    i++;
-    while (i < limit && isV(chars[i])) i++;
-    return i >= limit ? limit : i + 1;
+  if (Object.hasOwn(EX1, word)) return EX1[word];
+  let a = [...word];
+  if (a.length < 3) return word;
+  if (a[0] === "'") a.shift();
+  if (a[0] === "y") a[0] = "Y";
+  for (let i = 1; i < a.length; i++) if (a[i] === "y" && V(a[i - 1])) a[i] = "Y";
+  const L = a.length;
+  const after = (i) => {
+    while (i < L && !V(a[i])) i++;
+    if (i++ >= L) return L;
+    while (i < L && V(a[i])) i++;
+    return i >= L ? L : i + 1;
   };
-  const pre = ["gener", "commun", "arsen"].find((p) => s.startsWith(p));
-  p1 = pre ? pre.length : after(0);
-  p2 = after(p1);
-
-  // Work on an array of code points; suffixes are ASCII.
-  let a = chars;
-  const ends = (suf) => a.length >= suf.length && a.slice(a.length - suf.length).join("") === suf;
-  const cut = (n) => {
-    a = a.slice(0, a.length - n);
+  const pre = ["gener", "commun", "arsen"].find((p) => a.join("").startsWith(p));
+  const p1 = pre ? pre.length : after(0), p2 = after(p1);
+  const ends = (x) => a.join("").endsWith(x);
+  const cut = (n) => (a = a.slice(0, a.length - n));
+  const suffix = (list, step = 1) => {
+    for (let i = 0; i < list.length; i += step) if (ends(list[i])) return i;
+    return -1;
   };
-  const hasVowel = (arr) => arr.some(isV);
-
   // Step 1a
   if (ends("'s'")) cut(3);
   else if (ends("'s")) cut(2);
   else if (ends("'")) cut(1);
-  if (ends("sses")) {
-    cut(2);
-  } else if (ends("ied") || ends("ies")) {
+  if (ends("sses")) cut(2);
+  else if (ends("ied") || ends("ies")) {
     const keep = a.length - 3 >= 2 ? "i" : "ie";
     cut(3);
-    a = a.concat(Array.from(keep));
-  } else if (ends("us") || ends("ss")) {
-    // unchanged
-  } else if (ends("s")) {
-    if (a.length >= 2 && hasVowel(a.slice(0, a.length - 2))) cut(1);
+    a.push(...keep);
+  } else if (!ends("us") && !ends("ss") && ends("s") && a.length >= 2 && a.slice(0, -2).some(V)) cut(1);
+  if (EX2.includes(a.join(""))) return a.join("").replace(/Y/g, "y");
+  // Step 1b
+  const x = S1B[suffix(S1B)];
+  if (x === "eed" || x === "eedly") {
+    if (a.length - x.length >= p1) cut(x.length), a.push("e", "e");
+  } else if (x && a.slice(0, a.length - x.length).some(V)) {
+    cut(x.length);
+    const t = a.slice(-2).join("");
+    if (t === "at" || t === "bl" || t === "iz") a.push("e");
+    else if (DOUBLES.includes(t)) cut(1);
+    else if (p1 === a.length && shortv(a)) a.push("e");
   }
-  if (!EXCEPTION2.has(a.join(""))) {
-    // Step 1b
-    const s1b = longest(a.join(""), ["eedly", "ingly", "edly", "eed", "ing", "ed"]);
-    if (s1b === "eed" || s1b === "eedly") {
-      if (a.length - s1b.length >= p1) {
-        cut(s1b.length);
-        a = a.concat(["e", "e"]);
-      }
-    } else if (s1b) {
-      const base = a.slice(0, a.length - s1b.length);
-      if (hasVowel(base)) {
-        a = base;
-        const tail = a.slice(-2).join("");
-        if (tail === "at" || tail === "bl" || tail === "iz") a.push("e");
-        else if (DOUBLES.has(tail)) cut(1);
-        else if (p1 === a.length && shortv(a)) a.push("e");
-      }
-    }
-    // Step 1c
-    const n = a.length;
-    if (n >= 3 && (a[n - 1] === "y" || a[n - 1] === "Y") && !isV(a[n - 2])) a[n - 1] = "i";
-    // Step 2
-    const s2 = longest(a.join(""), STEP2);
-    if (s2 && a.length - s2[0].length >= p1) {
-      const start = a.length - s2[0].length;
-      if (s2[0] === "ogi") {
-        if (start > 0 && a[start - 1] === "l") {
-          cut(3);
-          a = a.concat(["o", "g"]);
-        }
-      } else if (s2[0] === "li") {
-        if (start > 0 && "cdeghkmnrt".includes(a[start - 1])) cut(2);
-      } else {
-        cut(s2[0].length);
-        a = a.concat(Array.from(s2[1]));
-      }
-    }
-    // Step 3
-    const s3 = longest(a.join(""), STEP3);
-    if (s3 && a.length - s3[0].length >= p1) {
-      const start = a.length - s3[0].length;
-      if (s3[0] === "ative") {
-        if (start >= p2) cut(5);
-      } else {
-        cut(s3[0].length);
-        a = a.concat(Array.from(s3[1]));
-      }
-    }
-    // Step 4
-    const s4 = longest(a.join(""), STEP4);
-    if (s4 && a.length - s4.length >= p2) {
-      const start = a.length - s4.length;
-      if (s4 === "ion") {
-        if (start > 0 && (a[start - 1] === "s" || a[start - 1] === "t")) cut(3);
-      } else {
-        cut(s4.length);
-      }
-    }
-    // Step 5
-    const last = a[a.length - 1];
-    const start = a.length - 1;
-    if (last === "e") {
-      if (start >= p2 || (start >= p1 && !shortv(a.slice(0, start)))) cut(1);
-    } else if (last === "l") {
-      if (start >= p2 && a[start - 1] === "l") cut(1);
-    }
+  // Step 1c
+  const n = a.length;
+  if (n >= 3 && (a[n - 1] === "y" || a[n - 1] === "Y") && !V(a[n - 2])) a[n - 1] = "i";
+  // Step 2
+  let i = suffix(S2, 2);
+  if (i >= 0 && a.length - S2[i].length >= p1) {
+    const start = a.length - S2[i].length;
+    if (S2[i] === "ogi") start > 0 && a[start - 1] === "l" && (cut(3), a.push("o", "g"));
+    else if (S2[i] === "li") start > 0 && "cdeghkmnrt".includes(a[start - 1]) && cut(2);
+    else cut(S2[i].length), a.push(...S2[i + 1]);
   }
+  // Step 3
+  i = suffix(S3, 2);
+  if (i >= 0 && a.length - S3[i].length >= p1) {
+    if (S3[i] !== "ative") cut(S3[i].length), a.push(...S3[i + 1].replace("_", ""));
+    else if (a.length - 5 >= p2) cut(5);
+  }
+  // Step 4
+  const s4 = S4[suffix(S4)];
+  if (s4 && a.length - s4.length >= p2) {
+    const start = a.length - s4.length;
+    if (s4 !== "ion") cut(s4.length);
+    else if (start > 0 && (a[start - 1] === "s" || a[start - 1] === "t")) cut(3);
+  }
+  // Step 5
+  const last = a.length - 1;
+  if (a[last] === "e") (last >= p2 || (last >= p1 && !shortv(a.slice(0, last)))) && cut(1);
+  else if (a[last] === "l" && last >= p2 && a[last - 1] === "l") cut(1);
   return a.join("").replace(/Y/g, "y");
 }
 
 // ---------------------------------------------------------------- queries
 
 const FACETS = ["severity", "year", "factor", "service", "team", "tag"];
-
-function slugify(s) {
-  let out = "";
-  let dash = false;
-  for (const c of s) {
-    if (/^[A-Za-z0-9]$/.test(c)) {
-      if (dash && out.length) out += "-";
-      dash = false;
-      out += c.toLowerCase();
-    } else {
-      dash = true;
-    }
-  }
-  return (out || "x").slice(0, 120);
-}
-
-function normaliseFilter(facet, value) {
-  return facet === "severity" || facet === "year" ? value.trim().toLowerCase() : slugify(value);
-}
-
-const isSpace = (c) => /\s/u.test(c) && c !== "\uFEFF";
+const slug = (s) => (s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "x").slice(0, 120);
+const normalise = (facet, v) => (facet === "severity" || facet === "year" ? v.trim().toLowerCase() : slug(v));
+// Unicode White_Space, as Rust's char::is_whitespace.
+const isSpace = (c) => /[\s\x85]/u.test(c) && c !== "\uFEFF";
+const addFilter = (q, x) => q.filters.some((y) => y.facet === x.facet && y.value === x.value) || q.filters.push(x);
 
 /** Parses a query exactly like `search::parse_query` in pmarchive. */
 export function parseQuery(input, prefix, stop) {
   const q = { terms: [], phrases: [], prefix: null, filters: [] };
-  const push = (t) => {
-    if (!q.terms.includes(t)) q.terms.push(t);
-  };
-  const chars = Array.from(input);
-  let i = 0;
-  let lastWord = null;
-  while (i < chars.length) {
-    const c = chars[i];
-    if (isSpace(c)) {
+  const add = (t) => q.terms.includes(t) || q.terms.push(t);
+  const c = [...input];
+  let i = 0, last = null;
+  while (i < c.length) {
+    if (isSpace(c[i])) {
       i++;
-      lastWord = null;
+      last = null;
       continue;
     }
-    if (c === '"') {
-      const start = i + 1;
-      let end = start;
-      while (end < chars.length && chars[end] !== '"') end++;
-      const ts = analyzeWithOffsets(chars.slice(start, end).join(""), stop);
-      if (ts.length === 1) push(ts[0][1]);
-      else if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === JSON.stringify(ts))) {
-        q.phrases.push(ts);
-      }
-      i = Math.min(end + 1, chars.length);
-      lastWord = null;
+    if (c[i] === '"') {
+      let end = ++i;
+      while (end < c.length && c[end] !== '"') end++;
+      const ts = analyze(c.slice(i, end).join(""), stop), key = JSON.stringify(ts);
+      if (ts.length === 1) add(ts[0][1]);
+      else if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === key)) q.phrases.push(ts);
+      i = Math.min(end + 1, c.length);
+      last = null;
       continue;
     }
     const start = i;
-    while (i < chars.length && !isSpace(chars[i])) i++;
-    const chunk = chars.slice(start, i).join("");
-    const colon = chunk.indexOf(":");
-    if (colon >= 0) {
-      const key = chunk.slice(0, colon).toLowerCase();
-      if (FACETS.includes(key)) {
-        let value = chunk.slice(colon + 1);
-        if (value.startsWith('"')) {
-          let v = value.slice(1);
-          if (!v.endsWith('"') || v === "") {
-            while (i < chars.length && chars[i] !== '"') v += chars[i++];
-            i = Math.min(i + 1, chars.length);
-          }
-          value = v.replace(/"+$/, "");
+    while (i < c.length && !isSpace(c[i])) i++;
+    const chunk = c.slice(start, i).join(""), colon = chunk.indexOf(":"), facet = chunk.slice(0, colon).toLowerCase();
+    if (colon >= 0 && FACETS.includes(facet)) {
+      let v = chunk.slice(colon + 1);
+      if (v[0] === '"') {
+        // A quoted value may contain spaces: read to the closing quote.
+        v = v.slice(1);
+        if (!v.endsWith('"') || v === "") {
+          while (i < c.length && c[i] !== '"') v += c[i++];
+          i = Math.min(i + 1, c.length);
         }
-        if (value.trim() !== "") {
-          const filter = { facet: key, value: normaliseFilter(key, value) };
-          if (!q.filters.some((x) => x.facet === filter.facet && x.value === filter.value)) {
-            q.filters.push(filter);
-          }
-        }
-        lastWord = null;
-        continue;
+        v = v.replace(/"+$/, "");
       }
+      if (v.trim()) addFilter(q, { facet, value: normalise(facet, v) });
+      last = null;
+      continue;
     }
-    for (const t of analyze(chunk, stop)) push(t);
-    const surface = surfaceTokens(chunk);
-    lastWord = i === chars.length && surface.length ? surface[surface.length - 1] : null;
+    for (const [, t] of analyze(chunk, stop)) add(t);
+    const words = tokens(chunk);
+    last = i === c.length && words.length ? words[words.length - 1][1] : null;
   }
-  if (prefix && lastWord && Array.from(lastWord).length >= 3) q.prefix = lastWord;
+  if (prefix && last && [...last].length >= 3) q.prefix = last;
   return q;
 }
 
 // ---------------------------------------------------------------- scoring
 
-function idf(df, n) {
-  const x = f(f(f(n - df) + 0.5) / f(df + 0.5));
-  return f(Math.log(f(1 + x)));
-}
+const idf = (df, n) => f(Math.log(f(1 + f(f(f(n - df) + 0.5) / f(df + 0.5)))));
 
-function addScore(scores, doc, s) {
-  const prev = scores.get(doc);
-  scores.set(doc, prev === undefined ? s : f(prev + s));
-}
-
+/** How often the terms (positions shifted by their offsets) follow each other. */
 function phraseCount(lists, offsets) {
-  // Positions of term k shifted by its offset; count positions present in every list.
-  let current = lists[0];
-  for (let k = 1; k < lists.length; k++) {
+  let cur = Array.from(lists[0]);
+  for (let k = 1; k < lists.length && cur.length; k++) {
     const next = new Set(Array.from(lists[k], (p) => p - offsets[k]));
-    current = current.filter((p) => next.has(p));
-    if (current.length === 0) return 0;
+    cur = cur.filter((p) => next.has(p));
   }
-  return current.length;
+  return cur.length;
 }
 
-async function scoreQuery(index, q) {
-  const m = index.m;
-  const scores = new Map();
-  let terms = q.terms.slice();
-  if (q.prefix) {
-    for (const t of await index.expandPrefix(q.prefix)) if (!terms.includes(t)) terms.push(t);
-  }
+async function score(index, q) {
+  const m = index.m, scores = new Map();
+  const add = (doc, s) => scores.set(doc, scores.has(doc) ? f(scores.get(doc) + s) : s);
+  const bm25 = (field, weight, tf, norm) => f(f(weight * f(tf / f(tf + index.norm[field][norm]))) * f(m.fields[field].boost));
+  const terms = q.terms.slice();
+  if (q.prefix) for (const t of await index.expand(q.prefix)) terms.includes(t) || terms.push(t);
   const hasText = terms.length > 0 || q.phrases.length > 0;
-  if (!hasText && (q.terms.length || q.phrases.length || q.prefix)) return null;
-  const perTerm = await Promise.all(terms.map((t) => index.postings(t, false)));
-  perTerm.forEach((fields) => {
-    if (!fields) return;
-    for (const p of fields) {
-      const weight = f(idf(p.docs.length, index.n) * f(1 + K1));
-      const norm = index.norm[p.field];
-      const boost = f(m.fields[p.field].boost);
-      for (let j = 0; j < p.docs.length; j++) {
-        const tf = f(p.tfs[j]);
-        const s = f(weight * f(tf / f(tf + norm[p.norms[j]])));
-        addScore(scores, p.docs[j], f(s * boost));
-      }
+  if (!hasText && (q.terms.length || q.phrases.length || q.prefix)) return null; // a prefix that expands to nothing
+  for (const fields of await Promise.all(terms.map((t) => index.postings(t)))) {
+    for (const p of fields || []) {
+      const w = f(idf(p.docs.length, index.n) * f(1 + K1));
+      p.docs.forEach((d, j) => add(d, bm25(p.field, w, f(p.tfs[j]), p.norms[j])));
     }
-  });
+  }
   for (const phrase of q.phrases) {
     const lists = await Promise.all(phrase.map(([, t]) => index.postings(t, true)));
-    const offsets = phrase.map(([o]) => o);
     if (lists.some((l) => !l)) continue;
     for (let field = 0; field < m.fields.length; field++) {
       const per = lists.map((fields) => fields.find((p) => p.field === field));
       if (per.some((p) => !p)) continue;
-      let idfSum = f(0);
-      for (const p of per) idfSum = f(idfSum + idf(p.docs.length, index.n));
-      const weight = f(idfSum * f(1 + K1));
-      const maps = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
-      const boost = f(m.fields[field].boost);
-      const norm = index.norm[field];
-      for (let j = 0; j < per[0].docs.length; j++) {
-        const doc = per[0].docs[j];
-        const idx = maps.map((mp) => mp.get(doc));
-        if (idx.some((x) => x === undefined)) continue;
-        const count = phraseCount(
-          per.map((p, k) => Array.from(p.positions[idx[k]])),
-          offsets
-        );
-        if (count === 0) continue;
-        const tf = f(count);
-        const s = f(weight * f(tf / f(tf + norm[per[0].norms[j]])));
-        addScore(scores, doc, f(s * boost));
-      }
+      let sum = f(0);
+      for (const p of per) sum = f(sum + idf(p.docs.length, index.n));
+      const w = f(sum * f(1 + K1));
+      const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
+      per[0].docs.forEach((d, j) => {
+        const idx = at.map((x) => x.get(d));
+        if (idx.includes(undefined)) return;
+        const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), phrase.map(([o]) => o));
+        if (count) add(d, bm25(field, w, f(count), per[0].norms[j]));
+      });
     }
   }
   return { scores, hasText, terms };
@@ -647,42 +382,37 @@ async function scoreQuery(index, q) {
 
 // ---------------------------------------------------------------- results
 
-function escapeHtml(s) {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
+const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escape = (s) => s.replace(/[&<>"']/g, (c) => ESC[c]);
 
 /** The excerpt as HTML: escaped text, query words in <mark>, trimmed around the first match. */
 export function excerpt(text, terms, stop, max = 220) {
-  const wanted = new Set(terms);
-  const marks = [];
-  for (const m of text.matchAll(TOKEN)) {
-    const lower = m[0].toLowerCase();
-    if (!stop.has(lower) && wanted.has(stem(lower))) marks.push([m.index, m.index + m[0].length]);
+  const wanted = new Set(terms), marks = [];
+  for (const x of text.matchAll(TOKEN)) {
+    const w = x[0].toLowerCase();
+    if (!stop.has(w) && wanted.has(stem(w))) marks.push([x.index, x.index + x[0].length]);
   }
-  let from = 0;
-  if (marks.length && marks[0][0] > max / 2) {
-    from = text.lastIndexOf(" ", marks[0][0] - 40) + 1;
-  }
+  const from = marks.length && marks[0][0] > max / 2 ? text.lastIndexOf(" ", marks[0][0] - 40) + 1 : 0;
   let to = Math.min(text.length, from + max);
   if (to < text.length) {
     const sp = text.lastIndexOf(" ", to);
     if (sp > from) to = sp;
   }
-  let out = from > 0 ? "… " : "";
-  let at = from;
+  let out = from > 0 ? "… " : "", at = from;
   for (const [s, e] of marks) {
     if (s < from || e > to) continue;
-    out += escapeHtml(text.slice(at, s)) + "<mark>" + escapeHtml(text.slice(s, e)) + "</mark>";
+    out += escape(text.slice(at, s)) + "<mark>" + escape(text.slice(s, e)) + "</mark>";
     at = e;
   }
-  out += escapeHtml(text.slice(at, to)) + (to < text.length ? " …" : "");
-  return out;
+  return out + escape(text.slice(at, to)) + (to < text.length ? " …" : "");
 }
 
-async function open(baseUrl, fetcher) {
-  const key = String(baseUrl);
+const indexes = new Map();
+
+function open(base, fetcher) {
+  const key = String(base);
   if (!indexes.has(key)) {
-    const p = new Index(baseUrl, fetcher).load();
+    const p = new Index(base, fetcher).load();
     p.catch(() => indexes.delete(key));
     indexes.set(key, p);
   }
@@ -693,78 +423,47 @@ async function open(baseUrl, fetcher) {
  * Searches the archive.
  * options: baseUrl (where search/ is served; default: beside this module), limit (10),
  * offset (0), filters ({ factor: "dns", ... } or [{facet, value}]), prefix (true: the last
- * word also matches as a prefix), facets (true: compute facet counts), fetch (a fetch
- * implementation).
+ * word also matches as a prefix), facets (true: counts per facet value over every match; their
+ * files are fetched only then), fetch (a fetch implementation).
  * Returns { total, results: [{ id, url, title, date, severity, score, excerpt }], facets }.
  */
 export async function search(query, options = {}) {
-  const baseUrl = options.baseUrl ?? new URL(".", import.meta.url);
-  const fetcher = options.fetch ?? ((u) => fetch(u));
-  const limit = options.limit ?? 10;
-  const offset = options.offset ?? 0;
-  const index = await open(baseUrl, fetcher);
-  const q = parseQuery(query, options.prefix ?? true, index.stop);
+  const { limit = 10, offset = 0 } = options;
+  const index = await open(options.baseUrl ?? new URL(".", import.meta.url), options.fetch ?? ((u) => fetch(u)));
+  const m = index.m, q = parseQuery(query, options.prefix ?? true, index.stop);
   const extra = Array.isArray(options.filters)
     ? options.filters
-    : Object.entries(options.filters ?? {}).flatMap(([facet, v]) =>
-        (Array.isArray(v) ? v : [v]).map((value) => ({ facet, value }))
-      );
-  for (const x of extra) {
-    const filter = { facet: x.facet, value: normaliseFilter(x.facet, String(x.value)) };
-    if (!q.filters.some((y) => y.facet === filter.facet && y.value === filter.value)) {
-      q.filters.push(filter);
-    }
-  }
+    : Object.entries(options.filters ?? {}).flatMap(([facet, v]) => [].concat(v).map((value) => ({ facet, value })));
+  for (const x of extra) addFilter(q, { facet: x.facet, value: normalise(x.facet, String(x.value)) });
   const empty = { total: 0, results: [], facets: {} };
-  const scored = await scoreQuery(index, q);
-  if (!scored) return empty;
-  let docs;
-  if (scored.hasText) {
-    docs = [...scored.scores.keys()];
-  } else if (q.filters.length) {
-    docs = Array.from({ length: index.n }, (_, i) => i);
-  } else {
-    return empty;
-  }
-  let facetDocs = null;
-  if (q.filters.length || options.facets !== false) facetDocs = await index.facets();
-  for (const flt of q.filters) {
-    const fi = index.m.facets.findIndex((x) => x.name === flt.facet);
-    const vi = fi < 0 ? -1 : index.m.facets[fi].values.findIndex((v) => v.value === flt.value);
-    const allowed = new Set(vi < 0 ? [] : facetDocs[fi][vi]);
+  const scored = await score(index, q);
+  if (!scored || (!scored.hasText && !q.filters.length)) return empty;
+  let docs = scored.hasText ? [...scored.scores.keys()] : Array.from({ length: index.n }, (_, i) => i);
+  for (const { facet, value } of q.filters) {
+    const i = m.facets.indexOf(facet);
+    const found = i < 0 ? null : (await index.facet(i)).find(([v]) => v === value);
+    const allowed = new Set(found ? found[2] : []);
     docs = docs.filter((d) => allowed.has(d));
   }
-  const score = (d) => (scored.hasText ? scored.scores.get(d) : 0);
-  docs.sort((a, b) => score(b) - score(a) || a - b);
+  const scoreOf = (d) => (scored.hasText ? scored.scores.get(d) : 0);
+  docs.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b);
   const facets = {};
-  if (options.facets !== false && facetDocs) {
-    const matched = new Set(docs);
-    index.m.facets.forEach((facet, fi) => {
-      const values = [];
-      facet.values.forEach((v, vi) => {
-        let count = 0;
-        for (const d of facetDocs[fi][vi]) if (matched.has(d)) count++;
-        if (count) values.push({ value: v.value, label: v.label, count });
-      });
-      values.sort((a, b) => b.count - a.count || cmp(a.value, b.value));
-      facets[facet.name] = values;
+  if (options.facets !== false) {
+    const hit = new Uint8Array(index.n);
+    for (const d of docs) hit[d] = 1;
+    const all = await Promise.all(m.facets.map((_, i) => index.facet(i)));
+    m.facets.forEach((name, i) => {
+      facets[name] = all[i]
+        .map(([value, label, ds]) => ({ value, label, count: ds.reduce((n, d) => n + hit[d], 0) }))
+        .filter((v) => v.count)
+        .sort((a, b) => b.count - a.count || cmp(a.value, b.value));
     });
   }
-  const page = docs.slice(offset, offset + limit);
   const highlight = scored.terms.concat(q.phrases.flatMap((p) => p.map(([, t]) => t)));
   const results = await Promise.all(
-    page.map(async (d) => {
-      const doc = await index.doc(d);
-      return {
-        id: doc.id,
-        url: doc.url,
-        title: doc.title,
-        date: doc.date,
-        severity: doc.severity,
-        score: score(d),
-        excerpt: excerpt(doc.excerpt || "", highlight, index.stop),
-        doc: d,
-      };
+    docs.slice(offset, offset + limit).map(async (d) => {
+      const { id, url, title, date, severity, excerpt: text } = await index.doc(d);
+      return { id, url, title, date, severity, score: scoreOf(d), excerpt: excerpt(text || "", highlight, index.stop), doc: d };
     })
   );
   return { total: docs.length, results, facets };

@@ -1,7 +1,10 @@
 // Runs queries through the browser client (search/pmsearch.js of a built site) in Node, reading
 // the exported files from disk. Usage: node run-queries.mjs SITE_DIR QUERIES_JSON
-// QUERIES_JSON: [{ "query": "...", "prefix": bool, "limit": n }]. Prints one JSON array of
-// { total, results: [{ id, score, doc }], facets } per query.
+// QUERIES_JSON: [{ "query": "...", "prefix": bool, "limit": n }]. Each query runs on a fresh
+// index (nothing cached), first without facets, as the header box and the search page's first
+// results ask, then with them. Prints one JSON array of { total, results: [{ id, score, doc }],
+// facets, first: { total, docs }, files } per query: `results` and `facets` from the second
+// call, `first` and `files` (every file the client fetched, in order) from the first.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -10,25 +13,25 @@ const [site, queriesFile] = process.argv.slice(2);
 const searchDir = path.join(site, "search");
 const { search } = await import(pathToFileURL(path.join(searchDir, "pmsearch.js")).href);
 const queries = JSON.parse(await readFile(queriesFile, "utf8"));
-let bytes = 0;
-const fetcher = async (url) => {
-  const file = path.join(searchDir, String(url).replace(/^search:\/\//, "").replace(/\?.*$/, ""));
-  const data = await readFile(file);
-  bytes += data.length;
-  return new Response(data);
-};
 const out = [];
-for (const q of queries) {
-  const r = await search(q.query, {
-    baseUrl: "search://",
-    fetch: fetcher,
-    prefix: q.prefix ?? false,
-    limit: q.limit ?? 10,
-  });
+for (const [i, q] of queries.entries()) {
+  const base = `q${i}://`;
+  const files = [];
+  const fetcher = async (url) => {
+    const rel = String(url).slice(base.length).replace(/\?.*$/, "");
+    files.push(rel);
+    return new Response(await readFile(path.join(searchDir, rel)));
+  };
+  const options = { baseUrl: base, fetch: fetcher, prefix: q.prefix ?? false, limit: q.limit ?? 10 };
+  const first = await search(q.query, { ...options, facets: false });
+  const fetched = files.slice();
+  const r = await search(q.query, options);
   out.push({
     total: r.total,
     results: r.results.map((x) => ({ id: x.id, score: x.score, doc: x.doc, excerpt: x.excerpt })),
     facets: r.facets,
+    first: { total: first.total, docs: first.results.map((x) => x.doc) },
+    files: fetched,
   });
 }
 process.stdout.write(JSON.stringify(out));

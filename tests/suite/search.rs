@@ -120,6 +120,20 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
                 assert!(near > 1, "{ctx}: #{k} is doc {doc}, tantivy has {}", h.doc);
             }
         }
+        // The first call (no facets) found the same, and fetched only what its query needs.
+        let first: Vec<u64> = got["first"]["docs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap())
+            .collect();
+        let second: Vec<u64> = results.iter().map(|r| r["doc"].as_u64().unwrap()).collect();
+        assert_eq!(first, second, "{ctx}: results without facets");
+        assert_eq!(
+            got["first"]["total"], got["total"],
+            "{ctx}: total without facets"
+        );
+        check_fetched(&q, got["files"].as_array().unwrap(), &ctx);
         // Facet counts over all matches.
         for (name, counts) in &want.facets {
             let js_counts = got["facets"][name].as_array().unwrap();
@@ -138,6 +152,33 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
         compared += 1;
     }
     compared
+}
+
+/// What a query without facet counts may fetch: the manifest first, postings and documents;
+/// positions only for a phrase, surface forms only for a prefix, a facet's file only for a filter
+/// on it, each file once.
+fn check_fetched(q: &pmarchive::search::ParsedQuery, files: &[serde_json::Value], ctx: &str) {
+    let files: Vec<&str> = files.iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(files.first(), Some(&"manifest.gz"), "{ctx}: {files:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &files {
+        assert!(seen.insert(*f), "{ctx}: {f} fetched twice");
+        let (dir, _) = f.split_once('/').unwrap_or((f, ""));
+        match dir {
+            "manifest.gz" | "t" | "d" => {}
+            "p" => assert!(!q.phrases.is_empty(), "{ctx}: positions without a phrase"),
+            "s" => assert!(q.prefix.is_some(), "{ctx}: surface forms without a prefix"),
+            "f" => {
+                let i: usize = f[2..].trim_end_matches(".gz").parse().unwrap();
+                let facet = pmarchive::search::FACETS[i].0;
+                assert!(
+                    q.filters.iter().any(|x| x.facet == facet),
+                    "{ctx}: {f} ({facet}) without a filter on it"
+                );
+            }
+            _ => panic!("{ctx}: unexpected {f}"),
+        }
+    }
 }
 
 fn fixed_cases() -> Vec<Case> {

@@ -531,9 +531,7 @@ function initPage(page) {
       more.hidden = left <= 0;
       more.textContent = `Show more results (${left} more)`;
     }
-    renderFacets(response.facets ?? {});
     region?.removeAttribute("aria-busy");
-    restoreFocus();
   }
 
   const update = debounce(async () => {
@@ -545,9 +543,10 @@ function initPage(page) {
       return;
     }
     region?.setAttribute("aria-busy", "true");
+    const options = { limit, filters: filters() };
     let response;
     try {
-      response = await run(input.value, { limit, filters: filters(), facets: true });
+      response = await run(input.value, { ...options, facets: false });
     } catch {
       region?.removeAttribute("aria-busy");
       count.textContent = unavailableMessage();
@@ -555,7 +554,18 @@ function initPage(page) {
       if (more) more.hidden = true;
       return;
     }
-    if (response) render(response);
+    if (!response) return;
+    render(response);
+    // The facet counts need the facet files: the results are shown first, the filters when
+    // those have arrived (the same search again, its other files cached, costs a few ms).
+    try {
+      const full = await run(input.value, { ...options, facets: true });
+      if (!full) return;
+      renderFacets(full.facets ?? {});
+    } catch {
+      // Results without filters are still results.
+    }
+    restoreFocus();
   }, DEBOUNCE_MS);
 
   input.addEventListener("input", () => {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::super::view::{self, date_display};
-use super::super::Job;
+use super::super::{root_prefix, Fragments, Job};
 use crate::enrich::Site;
 use crate::insights::actions::{self, Action, Dimension};
 use crate::text::slugify;
@@ -88,6 +88,8 @@ pub struct ActionView {
     pub teams: Vec<view::Named>,
     /// Filter slugs.
     pub keys: FilterKeys,
+    /// The row as `action-row.html` renders it on this page (rendered once per page depth).
+    pub html: String,
 }
 
 fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
@@ -135,6 +137,7 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
             kind: slugs(Dimension::Kind),
             priority: slugs(Dimension::Priority),
         },
+        html: String::new(),
     }
 }
 
@@ -214,24 +217,25 @@ fn title_of(d: Dimension) -> &'static str {
     }
 }
 
-fn actions_jobs(
-    site: &Site<'_>,
+#[allow(clippy::too_many_arguments)]
+fn actions_jobs<'a>(
+    site: &'a Site<'_>,
+    fragments: &'a Fragments<'_>,
     path: String,
     heading: String,
-    register: &[Action],
+    register: &'a [Action],
     members: &[usize],
     filters: &[Filter],
     applied: Option<Applied>,
-) -> Vec<Job> {
+) -> Vec<Job<'a>> {
     let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
-    let subset: Vec<Action> = items.iter().map(|a| (*a).clone()).collect();
-    let groups = actions::groups(&subset, Dimension::Status);
-    // Every item in group order, paginated; each page regroups its share.
-    let flat: Vec<(usize, ActionView)> = groups
+    let groups = actions::groups_of(register, members, Dimension::Status);
+    // Every item (as its index in the register) in group order, paginated; each page
+    // regroups its share, and its rows are made when the page is rendered.
+    let flat: Vec<(usize, usize)> = groups
         .iter()
         .enumerate()
-        .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)).collect::<Vec<_>>())
-        .map(|(gi, k)| (gi, action_view(site, &subset[k])))
+        .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)))
         .collect();
     let summary = ActionSummary {
         total: items.len(),
@@ -240,25 +244,36 @@ fn actions_jobs(
         stale: items.iter().filter(|a| a.stale).count(),
         recurred: items.iter().filter(|a| a.recurred()).count(),
     };
+    let heads: Vec<(String, String, usize)> = groups
+        .iter()
+        .map(|g| (g.name.clone(), g.slug.clone(), g.members.len()))
+        .collect();
     super::super::paginate_by(&path, flat, ACTIONS_PER_PAGE)
         .into_iter()
         .map(|(url, page, paginator)| {
-            let mut page_groups: Vec<StatusGroup> = Vec::new();
-            for (gi, item) in page {
-                match page_groups.last_mut() {
-                    Some(last) if last.slug == groups[gi].slug => last.items.push(item),
-                    _ => page_groups.push(StatusGroup {
-                        name: groups[gi].name.clone(),
-                        slug: groups[gi].slug.clone(),
-                        total: groups[gi].members.len(),
-                        items: vec![item],
-                    }),
-                }
-            }
+            let heads = heads.clone();
+            let root = root_prefix(&url);
             Job::new(url, "actions.html", heading.clone())
                 .with("heading", &heading)
                 .with("summary", &summary)
-                .with("groups", &page_groups)
+                .lazy_try("groups", move || {
+                    let mut page_groups: Vec<StatusGroup> = Vec::new();
+                    for (gi, k) in page {
+                        let mut item = action_view(site, &register[k]);
+                        item.html = fragments.row(k, &root, &item)?.to_string();
+                        let (name, slug, total) = &heads[gi];
+                        match page_groups.last_mut() {
+                            Some(last) if last.slug == *slug => last.items.push(item),
+                            _ => page_groups.push(StatusGroup {
+                                name: name.clone(),
+                                slug: slug.clone(),
+                                total: *total,
+                                items: vec![item],
+                            }),
+                        }
+                    }
+                    Ok(page_groups)
+                })
                 .with("filters", &filters)
                 .with("applied", &applied)
                 .with("paginator", &paginator)
@@ -268,7 +283,11 @@ fn actions_jobs(
 }
 
 /// `/actions/` and one page per filter value (`/actions/<key>/<slug>/`).
-pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Vec<Job> {
+pub(in crate::render) fn action_jobs<'a>(
+    site: &'a Site<'_>,
+    register: &'a [Action],
+    fragments: &'a Fragments<'_>,
+) -> Vec<Job<'a>> {
     let grouped: Vec<(Dimension, Vec<actions::Group>)> = Dimension::ALL
         .iter()
         .map(|&d| (d, actions::groups(register, d)))
@@ -292,6 +311,7 @@ pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Ve
     let all: Vec<usize> = (0..register.len()).collect();
     let mut jobs = actions_jobs(
         site,
+        fragments,
         "actions/".into(),
         "Action items".into(),
         register,
@@ -303,6 +323,7 @@ pub(in crate::render) fn action_jobs(site: &Site<'_>, register: &[Action]) -> Ve
         for g in groups {
             jobs.extend(actions_jobs(
                 site,
+                fragments,
                 format!("actions/{}/{}/", d.key(), g.slug),
                 format!("Action items · {}: {}", title_of(*d), g.name),
                 register,

@@ -5,7 +5,7 @@
 //! (displayed values, URLs, chart geometry from [`crate::insights::chart`]). The action
 //! register's pages are in [`actions`].
 
-mod actions;
+pub(in crate::render) mod actions;
 
 pub(super) use actions::action_jobs;
 
@@ -227,7 +227,7 @@ fn met(m: Option<bool>) -> &'static str {
 }
 
 /// The `/insights/` page.
-pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insights) -> Job {
+pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insights) -> Job<'static> {
     let total_quarters = all.quarters.len();
     let first_quarter = all.quarters.first().map(|q| q.quarter.to_string());
     let ins = &windowed(all);
