@@ -136,7 +136,7 @@ impl<'a> Fragments<'a> {
         members
             .iter()
             .map(|&i| {
-                let mut card = views.card(i);
+                let mut card = views.listing_card(i);
                 let key = (i, root.to_string(), level);
                 let memo = self.cards.lock().ok().and_then(|m| m.get(&key).cloned());
                 let html = match memo {

@@ -355,6 +355,11 @@ impl<'s, 'c> Views<'s, 'c> {
         }
     }
 
+    /// The card of postmortem `i` in a listing (at most [`CARD_TERMS`] terms of each kind).
+    pub fn listing_card(&self, i: usize) -> Card {
+        self.card_limited(i, CARD_TERMS)
+    }
+
     /// Cards for a member list (at most [`CARD_TERMS`] terms of each kind).
     pub fn cards(&self, members: &[usize]) -> Vec<Card> {
         members
