@@ -8,7 +8,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{
     self,
-    termcolor::{ColorChoice, StandardStream},
+    termcolor::{self, ColorChoice, StandardStream},
 };
 
 use crate::error::{Diagnostic, Level};
@@ -49,8 +49,46 @@ pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
     print_to(&StandardStream::stdout(color), root, diags);
 }
 
+/// Diagnostics of one file whose text is `text`, rendered without colour (what `check` prints
+/// for them). Pure: for tests and the fuzz target.
+pub fn render_one_file(name: &str, text: &str, diags: &[Diagnostic]) -> String {
+    let mut files = SimpleFiles::new();
+    let id = files.add(name.to_string(), text.to_string());
+    let mut out = termcolor::NoColor::new(Vec::new());
+    for d in diags {
+        emit(&mut out, &files, id, text, d);
+    }
+    String::from_utf8_lossy(&out.into_inner()).into_owned()
+}
+
+fn emit(
+    out: &mut dyn termcolor::WriteColor,
+    files: &SimpleFiles<String, String>,
+    id: usize,
+    text: &str,
+    d: &Diagnostic,
+) {
+    let start = offset_of(text, d.line, d.column);
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map(|e| start + e)
+        .unwrap_or(text.len())
+        .max(start);
+    let base = match d.severity {
+        Level::Error => CsDiagnostic::error(),
+        Level::Warning => CsDiagnostic::warning(),
+    };
+    let mut cs = base
+        .with_code(d.rule)
+        .with_message(&d.message)
+        .with_labels(vec![Label::primary(id, start..end)]);
+    if let Some(s) = &d.suggestion {
+        cs = cs.with_notes(vec![format!("help: {s}")]);
+    }
+    let _ = term::emit_to_write_style(out, &term::Config::default(), files, &cs);
+}
+
 fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
-    let config = term::Config::default();
     let mut files = SimpleFiles::new();
     let mut ids = std::collections::HashMap::new();
     for d in diags {
@@ -69,23 +107,6 @@ fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
             .get(id)
             .map(|f| f.source().clone())
             .unwrap_or_default();
-        let start = offset_of(&text, d.line, d.column);
-        let end = text[start..]
-            .find(['\n', '\r'])
-            .map(|e| start + e)
-            .unwrap_or(text.len())
-            .max(start);
-        let base = match d.severity {
-            Level::Error => CsDiagnostic::error(),
-            Level::Warning => CsDiagnostic::warning(),
-        };
-        let mut cs = base
-            .with_code(d.rule)
-            .with_message(&d.message)
-            .with_labels(vec![Label::primary(id, start..end)]);
-        if let Some(s) = &d.suggestion {
-            cs = cs.with_notes(vec![format!("help: {s}")]);
-        }
-        let _ = term::emit_to_write_style(&mut writer.lock(), &config, &files, &cs);
+        emit(&mut writer.lock(), &files, id, &text, d);
     }
 }

@@ -380,8 +380,14 @@ impl Fields<'_, '_> {
             );
             return None;
         }
+        // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
+        let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
+            self.split.body.replace('\0', "\u{fffd}").into()
+        } else {
+            self.split.body.into()
+        };
         let body = markdown::parse_body(
-            self.split.body,
+            &text,
             self.split.body_line,
             date,
             &markdown::BodyOptions {
