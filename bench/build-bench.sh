@@ -239,7 +239,7 @@ measure() {  # N TOOL RUN OUT CMD...: time CMD, check and count OUT, append a ro
     exit 1
   fi
   local sizes
-  sizes=$(find "$out" -printf '%y %s\n' | awk '$1 == "f" {fb += $2; nf++} {all += $2} END {printf "%d %d %d", fb, all, nf}')
+  sizes=$(find "$out" -printf '%y %s\n' | awk '$1 == "f" {fb += $2; nf++} {all += $2} END {printf "%.0f %.0f %d", fb, all, nf}')
   local fbytes dbytes files
   read -r fbytes dbytes files <<< "$sizes"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$n" "$tool" "$run" "$wall" "$user" "$sys" "$rss" \
