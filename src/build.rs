@@ -210,25 +210,8 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildR
 
 /// The output must not be, contain or sit inside the content, nor contain the root.
 pub fn check_paths(opts: &BuildOptions) -> Result<()> {
-    let abs = |p: &std::path::Path| -> PathBuf {
-        // The output may not exist yet: resolve its nearest existing ancestor.
-        let mut existing = p.to_path_buf();
-        let mut rest = Vec::new();
-        while !existing.exists() {
-            match (existing.file_name(), existing.parent()) {
-                (Some(n), Some(parent)) => {
-                    rest.push(n.to_os_string());
-                    existing = parent.to_path_buf();
-                }
-                _ => break,
-            }
-        }
-        let mut base = existing.canonicalize().unwrap_or(existing);
-        for n in rest.into_iter().rev() {
-            base.push(n);
-        }
-        base
-    };
+    // The output may not exist yet: `absolute` resolves its nearest existing ancestor.
+    let abs = audience::absolute;
     let out = abs(&opts.output);
     let content = abs(&opts.content_dir);
     let root = abs(&opts.root);

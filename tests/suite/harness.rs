@@ -36,6 +36,23 @@ impl Site {
         Site { dir }
     }
 
+    /// A site of `gen-corpus --count count --seed seed` postmortems (deterministic), with
+    /// `extra` generator options; the hidden classes land in `content.classes.tsv`.
+    pub fn generated(count: usize, seed: u64, extra: &[&str]) -> Site {
+        let site = Site::empty();
+        std::fs::remove_dir_all(site.root().join("content")).unwrap();
+        let status = Command::new("python3")
+            .arg(shared().join("tools/gen-corpus"))
+            .args(["--count", &count.to_string(), "--seed", &seed.to_string()])
+            .args(extra)
+            .args(["--quiet", "--out"])
+            .arg(site.root().join("content"))
+            .status()
+            .expect("python3 runs gen-corpus");
+        assert!(status.success());
+        site
+    }
+
     /// A copy of the repository's example archive (content/ and pmarchive.toml).
     pub fn example() -> Site {
         let site = Site::empty();

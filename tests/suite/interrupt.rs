@@ -6,27 +6,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{same_site, shared, Site};
+use crate::harness::{same_site, Site};
 
 /// A generated archive large enough that writing it takes a while.
 fn large_site(count: usize) -> Site {
-    let site = Site::empty();
-    std::fs::remove_dir_all(site.root().join("content")).unwrap();
-    let status = Command::new("python3")
-        .arg(shared().join("tools/gen-corpus"))
-        .args([
-            "--count",
-            &count.to_string(),
-            "--seed",
-            "8",
-            "--quiet",
-            "--out",
-        ])
-        .arg(site.root().join("content"))
-        .status()
-        .expect("python3 runs gen-corpus");
-    assert!(status.success());
-    site
+    Site::generated(count, 8, &[])
 }
 
 /// Leftover folders of builds beside the output.

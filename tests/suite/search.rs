@@ -9,7 +9,7 @@ use pmarchive::content::{read_archive, Highlighter};
 use pmarchive::enrich::enrich;
 use pmarchive::search::{parse_query, SearchIndex};
 
-use crate::harness::{pmarchive, repo, shared, Site};
+use crate::harness::{pmarchive, repo, Site};
 
 fn node() -> Option<PathBuf> {
     let out = Command::new("node").arg("--version").output().ok()?;
@@ -18,23 +18,7 @@ fn node() -> Option<PathBuf> {
 
 /// A site of synthetic postmortems from gen-corpus (deterministic).
 fn generated_site(count: usize) -> Site {
-    let site = Site::empty();
-    std::fs::remove_dir_all(site.root().join("content")).unwrap();
-    let status = Command::new("python3")
-        .arg(shared().join("tools/gen-corpus"))
-        .args([
-            "--count",
-            &count.to_string(),
-            "--seed",
-            "42",
-            "--quiet",
-            "--out",
-        ])
-        .arg(site.root().join("content"))
-        .status()
-        .expect("python3 runs gen-corpus");
-    assert!(status.success());
-    site
+    Site::generated(count, 42, &[])
 }
 
 fn index_of(root: &Path) -> SearchIndex {

@@ -4,11 +4,10 @@
 //! or draft is ever linked.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::harness::{pmarchive, shared, Built, Site};
+use crate::harness::{pmarchive, Built, Site};
 
 fn postmortems(built: &Built) -> Vec<Value> {
     serde_json::from_str::<Value>(&built.text("api/postmortems.json"))
@@ -229,26 +228,11 @@ fn pins_and_hides_steer_the_lists() {
 /// nothing restricted or draft linked.
 #[test]
 fn generated_archive_links_find_the_hidden_classes() {
-    let site = Site::empty();
-    std::fs::remove_dir_all(site.root().join("content")).unwrap();
-    let status = Command::new("python3")
-        .arg(shared().join("tools/gen-corpus"))
-        .args([
-            "--count",
-            "500",
-            "--seed",
-            "7",
-            "--restricted-fraction",
-            "0.05",
-            "--draft-fraction",
-            "0.05",
-            "--quiet",
-            "--out",
-        ])
-        .arg(site.root().join("content"))
-        .status()
-        .expect("python3 runs gen-corpus");
-    assert!(status.success());
+    let site = Site::generated(
+        500,
+        7,
+        &["--restricted-fraction", "0.05", "--draft-fraction", "0.05"],
+    );
     let classes: BTreeMap<String, String> =
         std::fs::read_to_string(site.root().join("content.classes.tsv"))
             .unwrap()
