@@ -21,6 +21,9 @@ pub struct SimilarArgs {
     /// How many links [default: `[similar] limit` of the configuration].
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Print how long indexing and the similarity pass over the whole archive took (stderr).
+    #[arg(long)]
+    pub timings: bool,
     /// The postmortem's id.
     pub id: String,
 }
@@ -39,8 +42,18 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
             args.id
         )));
     };
+    let started = std::time::Instant::now();
     let index = SearchIndex::build(&site)?;
+    let indexed = std::time::Instant::now();
     site.similar = similar::compute(&site, &index)?;
+    if args.timings {
+        eprintln!(
+            "index {:.1} ms, similar {:.1} ms ({} postmortems)",
+            (indexed - started).as_secs_f64() * 1000.0,
+            indexed.elapsed().as_secs_f64() * 1000.0,
+            site.postmortems.len()
+        );
+    }
     let links = &site.similar.links[i];
     if args.json {
         let out: Vec<_> = links.iter().map(|l| l.json(&site)).collect();

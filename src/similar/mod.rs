@@ -391,10 +391,14 @@ impl Accumulator {
     fn take_top(&mut self, k: usize, skip: usize) -> Vec<usize> {
         // A heap of the k best so far, worst on top: one comparison for most documents.
         let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
+        if k == 0 {
+            self.scores.fill(0.0);
+            return Vec::new();
+        }
         let mut floor = 0.0f32;
-        for (d, &score) in self.scores.iter().enumerate() {
-            if score <= floor || d == skip || k == 0 {
-                continue;
+        let mut consider = |d: usize, score: f32, floor: &mut f32| {
+            if score <= *floor || d == skip {
+                return;
             }
             let r = Ranked(score, d);
             if best.len() < k {
@@ -404,10 +408,28 @@ impl Accumulator {
                 best.push(Reverse(r));
             }
             if best.len() == k {
-                floor = best.peek().map_or(0.0, |w| w.0 .0);
+                let worst = best.peek().map_or(0.0, |w| w.0 .0);
                 // Equal scores still compete on site order.
-                floor = f32::from_bits(floor.to_bits().saturating_sub(1)).max(0.0);
+                *floor = f32::from_bits(worst.to_bits().saturating_sub(1)).max(0.0);
             }
+        };
+        // Most of the archive scores nothing or less than the k-th best so far: a block of
+        // scores is looked at one by one only when one of them beats the floor (the test of a
+        // block is branch-free, so it vectorises). This scan is the one part of the pass that
+        // grows with the archive for every incident.
+        const BLOCK: usize = 16;
+        let mut blocks = self.scores.chunks_exact(BLOCK);
+        for (b, block) in blocks.by_ref().enumerate() {
+            let f = floor;
+            if block.iter().fold(false, |any, &s| any | (s > f)) {
+                for (i, &score) in block.iter().enumerate() {
+                    consider(b * BLOCK + i, score, &mut floor);
+                }
+            }
+        }
+        let tail = self.scores.len() - blocks.remainder().len();
+        for (i, &score) in blocks.remainder().iter().enumerate() {
+            consider(tail + i, score, &mut floor);
         }
         self.scores.fill(0.0);
         // Ascending by `Reverse` is best first.
