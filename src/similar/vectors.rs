@@ -283,6 +283,8 @@ const NOISE: &str = "about above after again against all also am any because bee
     have having he her here hers him his how its itself just may me more most my new now only \
     other our ours out over own same she should so some than them there those through too \
     under until up very we were what when where which while who whom why would you your \
+    due bad possible became become never normal known wrong clear fix fixed run single event \
+    executed available however since still already another made make first last \
     http https www com html \
     january february march april june july august september october november december \
     monday tuesday wednesday thursday friday saturday sunday";
