@@ -3,12 +3,10 @@
 
 pub mod api;
 pub mod insights;
+mod job;
 pub mod recurring;
 pub mod theme;
 pub mod view;
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -19,6 +17,7 @@ use crate::error::Result;
 use crate::output::OutputFile;
 use theme::Theme;
 use view::Views;
+use job::{Fragments, Job};
 
 /// The main navigation.
 #[derive(Debug, Clone, Serialize)]
@@ -36,144 +35,6 @@ struct SiteView<'a> {
     generator: String,
     /// A restricted archive (restricted postmortems included).
     restricted: bool,
-}
-
-/// Fills in the heavy part of a page's context when the page is rendered.
-type Fill<'a> = Box<dyn FnOnce(&mut tera::Context) -> Result<()> + Send + 'a>;
-
-/// A page waiting to be rendered. Its light context is set up front; what is large (cards,
-/// a postmortem's view, action rows) is built by `fills` on the worker that renders the page,
-/// so the contexts of all pages are never in memory at once and building them runs in
-/// parallel.
-struct Job<'a> {
-    path: String,
-    template: &'static str,
-    title: String,
-    feed: Option<String>,
-    ctx: tera::Context,
-    fills: Vec<Fill<'a>>,
-}
-
-impl<'a> Job<'a> {
-    fn new(path: String, template: &'static str, title: impl Into<String>) -> Self {
-        Job {
-            path,
-            template,
-            title: title.into(),
-            feed: None,
-            ctx: tera::Context::new(),
-            fills: Vec::new(),
-        }
-    }
-
-    fn with(mut self, key: &str, value: &impl Serialize) -> Self {
-        self.ctx.insert(key, value);
-        self
-    }
-
-    /// Inserts `key` when the page is rendered, from `make`.
-    fn lazy<T: Serialize>(
-        mut self,
-        key: &'static str,
-        make: impl FnOnce() -> T + Send + 'a,
-    ) -> Self {
-        self.fills.push(Box::new(move |ctx| {
-            ctx.insert(key, &make());
-            Ok(())
-        }));
-        self
-    }
-
-    /// [`Job::lazy`] for a value whose making can fail (it renders fragments).
-    fn lazy_try<T: Serialize>(
-        mut self,
-        key: &'static str,
-        make: impl FnOnce() -> Result<T> + Send + 'a,
-    ) -> Self {
-        self.fills.push(Box::new(move |ctx| {
-            ctx.insert(key, &make()?);
-            Ok(())
-        }));
-        self
-    }
-
-    fn feed(mut self, url: String) -> Self {
-        self.feed = Some(url);
-        self
-    }
-}
-
-/// Fragments rendered once and reused: a postmortem's card is the same markup on every listing
-/// whose pages sit at the same depth (it links through the relative `root`), and a card
-/// appears on about ten listings (all, year, severity, each service, team, tag, factor), an
-/// action item's row on six register pages. Each is rendered by its own template
-/// (`card.html`, `action-row.html`) once per (item, root, level) and pasted into the pages,
-/// which cuts the template work of a large archive's listings several times over.
-pub(crate) struct Fragments<'a> {
-    theme: &'a Theme,
-    cards: Mutex<HashMap<(usize, String, u8), Arc<str>>>,
-    rows: Mutex<HashMap<(usize, String), Arc<str>>>,
-}
-
-impl<'a> Fragments<'a> {
-    fn new(theme: &'a Theme) -> Self {
-        Fragments {
-            theme,
-            cards: Mutex::default(),
-            rows: Mutex::default(),
-        }
-    }
-
-    /// The cards of `members` with their `html` filled in, for a page at `root` whose card
-    /// titles are headings of `level`.
-    fn cards(
-        &self,
-        views: &Views<'_, '_>,
-        members: &[usize],
-        root: &str,
-        level: u8,
-    ) -> Result<Vec<view::Card>> {
-        members
-            .iter()
-            .map(|&i| {
-                let mut card = views.listing_card(i);
-                let key = (i, root.to_string(), level);
-                let memo = self.cards.lock().ok().and_then(|m| m.get(&key).cloned());
-                let html = match memo {
-                    Some(html) => html,
-                    None => {
-                        let mut ctx = tera::Context::new();
-                        ctx.insert("pm", &card);
-                        ctx.insert("root", root);
-                        ctx.insert("level", &level);
-                        let html: Arc<str> = self.theme.render("card.html", &ctx)?.trim().into();
-                        if let Ok(mut m) = self.cards.lock() {
-                            m.insert(key, html.clone());
-                        }
-                        html
-                    }
-                };
-                card.html = html.to_string();
-                Ok(card)
-            })
-            .collect()
-    }
-
-    /// An action item's row (register index `k`) for a page at `root`, rendered once.
-    fn row(&self, k: usize, root: &str, view: &insights::actions::ActionView) -> Result<Arc<str>> {
-        let key = (k, root.to_string());
-        if let Some(html) = self.rows.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(html);
-        }
-        let mut ctx = tera::Context::new();
-        ctx.insert("a", view);
-        ctx.insert("root", root);
-        let html: Arc<str> = self.theme.render("action-row.html", &ctx)?.trim().into();
-        if let Ok(mut m) = self.rows.lock() {
-            m.insert(key, html.clone());
-        }
-        Ok(html)
-    }
 }
 
 /// Relative prefix from a page at `url` (relative to the root, `""` or ending in `/`) to the root.
@@ -214,289 +75,351 @@ pub fn render_each(
     theme: &Theme,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<()> {
-    let views = &Views::new(site);
-    let fragments = &Fragments::new(theme);
-    // Computed before the jobs that borrow them.
-    let figures = &crate::insights::Insights::compute(site);
-    let register = &crate::insights::actions::register(site);
-    let tax = &site.taxonomies;
-    let config = site.config;
-    let site_view = SiteView {
-        title: &config.title,
-        description: &config.description,
-        base_url: config.base_url(),
-        nav: vec![
-            NavItem {
-                title: "Postmortems",
-                url: "postmortems/",
-            },
-            NavItem {
-                title: "Recurring",
-                url: "recurring/",
-            },
-            NavItem {
-                title: "Factors",
-                url: "factors/",
-            },
-            NavItem {
-                title: "Actions",
-                url: "actions/",
-            },
-            NavItem {
-                title: "Insights",
-                url: "insights/",
-            },
-            NavItem {
-                title: "Services",
-                url: "services/",
-            },
-            NavItem {
-                title: "Teams",
-                url: "teams/",
-            },
-            NavItem {
-                title: "Years",
-                url: "years/",
-            },
-            NavItem {
-                title: "Severities",
-                url: "severities/",
-            },
-        ],
-        generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
-        restricted: site.restricted,
-    };
-    let all: Vec<usize> = (0..site.postmortems.len()).collect();
-    let mut jobs: Vec<Job> = Vec::new();
-
-    // Home.
-    #[derive(Serialize)]
-    struct Counts {
-        postmortems: usize,
-        services: usize,
-        teams: usize,
-        factors: usize,
-        years: usize,
-        undated: usize,
+    let renderer = Renderer::new(site, theme);
+    renderer
+        .pages()
+        .into_par_iter()
+        .try_for_each(|page| emit(renderer.render(page)?))?;
+    for f in renderer.other_files()? {
+        emit(f)?;
     }
-    let latest: Vec<usize> = all.iter().copied().take(config.latest).collect();
-    jobs.push(
-        Job::new(String::new(), "index.html", "Home")
-            .lazy("latest", move || views.cards(&latest))
-            .with(
-                "counts",
-                &Counts {
-                    postmortems: site.postmortems.len(),
-                    services: tax.services.len(),
-                    teams: tax.teams.len(),
-                    factors: tax.factors.len(),
-                    years: tax.years.len(),
-                    undated: tax.undated.len(),
+    Ok(())
+}
+
+/// A page of the site, ready to be rendered by [`Renderer::render`]: its context is built only
+/// then, so holding the whole list costs little.
+pub struct Page<'r>(Job<'r>);
+
+impl Page<'_> {
+    /// The file the page becomes (`index.html` in a folder for pretty URLs).
+    pub fn file(&self) -> String {
+        page_file(&self.0.path)
+    }
+}
+
+fn page_file(url: &str) -> String {
+    if url.ends_with('/') || url.is_empty() {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// Everything the pages of one site share: views, memoised fragments, the archive's figures
+/// and action register. `build` renders every [`Page`] of [`Renderer::pages`] in parallel;
+/// `serve` keeps one per rebuild and renders the pages browsers ask for.
+pub struct Renderer<'s> {
+    site: &'s Site<'s>,
+    theme: &'s Theme,
+    views: Views<'s, 's>,
+    fragments: Fragments<'s>,
+    figures: crate::insights::Insights,
+    register: Vec<crate::insights::actions::Action>,
+    site_view: SiteView<'s>,
+}
+
+impl<'s> Renderer<'s> {
+    /// Prepares the shared parts (figures, register) for `site`.
+    pub fn new(site: &'s Site<'s>, theme: &'s Theme) -> Self {
+        let config = site.config;
+        let site_view = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: config.base_url(),
+            nav: vec![
+                NavItem {
+                    title: "Postmortems",
+                    url: "postmortems/",
                 },
-            )
-            .with("factors", &views.terms_by_count("factors", &tax.factors))
-            .with(
-                "severities",
-                &tax.severities
-                    .iter()
-                    .map(|t| views.term("severities", t))
-                    .collect::<Vec<_>>(),
-            )
-            .with(
-                "years",
-                &tax.years
-                    .iter()
-                    .map(|t| views.term("years", t))
-                    .collect::<Vec<_>>(),
-            )
-            .feed("atom.xml".into()),
-    );
-
-    // Every postmortem, and one page each.
-    jobs.extend(list_job(
-        views,
-        fragments,
-        "postmortems/",
-        "All postmortems",
-        "all",
-        "",
-        None,
-        &all,
-    ));
-    for (i, pm) in site.postmortems.iter().enumerate() {
-        jobs.push(
-            Job::new(
-                view::postmortem_url(&pm.id),
-                "postmortem.html",
-                pm.title.clone(),
-            )
-            .lazy("pm", move || views.postmortem(i)),
-        );
+                NavItem {
+                    title: "Recurring",
+                    url: "recurring/",
+                },
+                NavItem {
+                    title: "Factors",
+                    url: "factors/",
+                },
+                NavItem {
+                    title: "Actions",
+                    url: "actions/",
+                },
+                NavItem {
+                    title: "Insights",
+                    url: "insights/",
+                },
+                NavItem {
+                    title: "Services",
+                    url: "services/",
+                },
+                NavItem {
+                    title: "Teams",
+                    url: "teams/",
+                },
+                NavItem {
+                    title: "Years",
+                    url: "years/",
+                },
+                NavItem {
+                    title: "Severities",
+                    url: "severities/",
+                },
+            ],
+            generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
+            restricted: site.restricted,
+        };
+        Renderer {
+            site,
+            theme,
+            views: Views::new(site),
+            fragments: Fragments::new(theme),
+            figures: crate::insights::Insights::compute(site),
+            register: crate::insights::actions::register(site),
+            site_view,
+        }
     }
 
-    // Taxonomy indexes and term pages.
-    for &(kind, singular, heading) in TAXONOMIES {
-        let terms = match kind {
-            "services" => &tax.services,
-            "teams" => &tax.teams,
-            "tags" => &tax.tags,
-            "years" => &tax.years,
-            _ => &tax.severities,
-        };
-        let mut term_views: Vec<_> = terms.iter().map(|t| views.term(kind, t)).collect();
-        if kind == "years" && !tax.undated.is_empty() {
-            term_views.push(view::TermView {
-                name: "Undated".into(),
-                slug: "undated".into(),
-                url: "years/undated/".into(),
-                count: tax.undated.len(),
-                description: String::new(),
-            });
+    /// Every page of the site, each still to be rendered.
+    pub fn pages(&self) -> Vec<Page<'_>> {
+        let site = self.site;
+        let views = &self.views;
+        let fragments = &self.fragments;
+        let figures = &self.figures;
+        let register = &self.register;
+        let tax = &site.taxonomies;
+        let config = site.config;
+        let all: Vec<usize> = (0..site.postmortems.len()).collect();
+        let mut jobs: Vec<Job> = Vec::new();
+
+        // Home.
+        #[derive(Serialize)]
+        struct Counts {
+            postmortems: usize,
+            services: usize,
+            teams: usize,
+            factors: usize,
+            years: usize,
+            undated: usize,
         }
+        let latest: Vec<usize> = all.iter().copied().take(config.latest).collect();
         jobs.push(
-            Job::new(format!("{kind}/"), "terms.html", heading)
-                .with("heading", &heading)
-                .with("kind", &singular)
-                .with("terms", &term_views),
+            Job::new(String::new(), "index.html", "Home")
+                .lazy("latest", move || views.cards(&latest))
+                .with(
+                    "counts",
+                    &Counts {
+                        postmortems: site.postmortems.len(),
+                        services: tax.services.len(),
+                        teams: tax.teams.len(),
+                        factors: tax.factors.len(),
+                        years: tax.years.len(),
+                        undated: tax.undated.len(),
+                    },
+                )
+                .with("factors", &views.terms_by_count("factors", &tax.factors))
+                .with(
+                    "severities",
+                    &tax.severities
+                        .iter()
+                        .map(|t| views.term("severities", t))
+                        .collect::<Vec<_>>(),
+                )
+                .with(
+                    "years",
+                    &tax.years
+                        .iter()
+                        .map(|t| views.term("years", t))
+                        .collect::<Vec<_>>(),
+                )
+                .feed("atom.xml".into()),
         );
-        let parent = Parent {
-            title: heading.to_string(),
-            url: format!("{kind}/"),
-        };
-        for t in terms {
-            let title = match singular {
-                "year" => format!("Postmortems of {}", t.name),
-                "severity" => format!("{} postmortems", t.name),
-                _ => format!("{}: {}", capitalise(singular), t.name),
+
+        // Every postmortem, and one page each.
+        jobs.extend(list_job(
+            views,
+            fragments,
+            "postmortems/",
+            "All postmortems",
+            "all",
+            "",
+            None,
+            &all,
+        ));
+        for (i, pm) in site.postmortems.iter().enumerate() {
+            jobs.push(
+                Job::new(
+                    view::postmortem_url(&pm.id),
+                    "postmortem.html",
+                    pm.title.clone(),
+                )
+                .lazy("pm", move || views.postmortem(i)),
+            );
+        }
+
+        // Taxonomy indexes and term pages.
+        for &(kind, singular, heading) in TAXONOMIES {
+            let terms = match kind {
+                "services" => &tax.services,
+                "teams" => &tax.teams,
+                "tags" => &tax.tags,
+                "years" => &tax.years,
+                _ => &tax.severities,
             };
-            jobs.extend(list_job(
-                views,
-                fragments,
-                &format!("{kind}/{}/", t.slug),
-                &title,
-                singular,
-                "",
-                Some(parent.clone()),
-                &t.members,
-            ));
+            let mut term_views: Vec<_> = terms.iter().map(|t| views.term(kind, t)).collect();
+            if kind == "years" && !tax.undated.is_empty() {
+                term_views.push(view::TermView {
+                    name: "Undated".into(),
+                    slug: "undated".into(),
+                    url: "years/undated/".into(),
+                    count: tax.undated.len(),
+                    description: String::new(),
+                });
+            }
+            jobs.push(
+                Job::new(format!("{kind}/"), "terms.html", heading)
+                    .with("heading", &heading)
+                    .with("kind", &singular)
+                    .with("terms", &term_views),
+            );
+            let parent = Parent {
+                title: heading.to_string(),
+                url: format!("{kind}/"),
+            };
+            for t in terms {
+                let title = match singular {
+                    "year" => format!("Postmortems of {}", t.name),
+                    "severity" => format!("{} postmortems", t.name),
+                    _ => format!("{}: {}", capitalise(singular), t.name),
+                };
+                jobs.extend(list_job(
+                    views,
+                    fragments,
+                    &format!("{kind}/{}/", t.slug),
+                    &title,
+                    singular,
+                    "",
+                    Some(parent.clone()),
+                    &t.members,
+                ));
+            }
+            if kind == "years" && !tax.undated.is_empty() {
+                jobs.extend(list_job(
+                    views,
+                    fragments,
+                    "years/undated/",
+                    "Undated postmortems",
+                    "undated",
+                    "Postmortems whose source gives no date.",
+                    Some(parent.clone()),
+                    &tax.undated,
+                ));
+            }
         }
-        if kind == "years" && !tax.undated.is_empty() {
-            jobs.extend(list_job(
-                views,
-                fragments,
-                "years/undated/",
-                "Undated postmortems",
-                "undated",
-                "Postmortems whose source gives no date.",
-                Some(parent.clone()),
-                &tax.undated,
-            ));
+
+        // Archive insights: the action register and the practice's figures.
+        jobs.extend(insights::action_jobs(site, register, fragments));
+        jobs.push(insights::insights_job(site, views, figures));
+
+        // Factor themes.
+        jobs.push(
+            Job::new("factors/".into(), "factors.html", "Contributing factors")
+                .with("factors", &views.terms_by_count("factors", &tax.factors))
+                .with("governed", &config.factors.governed),
+        );
+        for t in &tax.factors {
+            let factor = api::factor_view(site, views, t);
+            jobs.push(
+                Job::new(
+                    format!("factors/{}/", t.slug),
+                    "factor.html",
+                    factor.title.clone(),
+                )
+                .lazy_try("postmortems", move || {
+                    fragments.cards(views, &t.members, "../../", 3)
+                })
+                .lazy("per_year", move || api::per_year(site, &t.members))
+                .lazy("co_factors", move || api::co_factors(site, views, t))
+                .lazy("services", move || api::services_hit(site, t))
+                .with("factor", &factor)
+                .lazy("trend", move || insights::factor_trend(figures, t))
+                .feed(format!("factors/{}/atom.xml", t.slug)),
+            );
         }
+        // Recurring classes: a page per class, and an index (paginated).
+        let classes = views.classes();
+        for (c, class) in classes.iter().enumerate() {
+            let class_url = class.class.url.clone();
+            jobs.push(
+                Job::new(
+                    class.class.url.clone(),
+                    "recurring-class.html",
+                    format!("Recurring: {}", class.class.title),
+                )
+                .lazy_try("postmortems", move || {
+                    let members = &site.similar.classes[c].members;
+                    fragments.cards(views, members, &root_prefix(&class_url), 3)
+                })
+                .lazy("open_actions", move || views.class_actions(c))
+                .with("class", class),
+            );
+        }
+        let total_classes = classes.len();
+        let recurring_incidents: usize = classes.iter().map(|c| c.class.size).sum();
+        for (url, page, paginator) in paginate("recurring/", classes) {
+            jobs.push(
+                Job::new(url, "recurring.html", "Recurring incidents")
+                    .with("classes", &page)
+                    .with("total", &total_classes)
+                    .with("incidents", &recurring_incidents)
+                    .with("postmortems", &site.postmortems.len())
+                    .with("paginator", &paginator),
+            );
+        }
+        jobs.push(Job::new("search/".into(), "search.html", "Search"));
+        jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
+        jobs.into_iter().map(Page).collect()
     }
 
-    // Archive insights: the action register and the practice's figures.
-    jobs.extend(insights::action_jobs(site, register, fragments));
-    jobs.push(insights::insights_job(site, views, figures));
-
-    // Factor themes.
-    jobs.push(
-        Job::new("factors/".into(), "factors.html", "Contributing factors")
-            .with("factors", &views.terms_by_count("factors", &tax.factors))
-            .with("governed", &config.factors.governed),
-    );
-    for t in &tax.factors {
-        let factor = api::factor_view(site, views, t);
-        jobs.push(
-            Job::new(
-                format!("factors/{}/", t.slug),
-                "factor.html",
-                factor.title.clone(),
-            )
-            .lazy_try("postmortems", move || {
-                fragments.cards(views, &t.members, "../../", 3)
-            })
-            .lazy("per_year", move || api::per_year(site, &t.members))
-            .lazy("co_factors", move || api::co_factors(site, views, t))
-            .lazy("services", move || api::services_hit(site, t))
-            .with("factor", &factor)
-            .lazy("trend", move || insights::factor_trend(figures, t))
-            .feed(format!("factors/{}/atom.xml", t.slug)),
-        );
-    }
-    // Recurring classes: a page per class, and an index (paginated).
-    let classes = views.classes();
-    for (c, class) in classes.iter().enumerate() {
-        let class_url = class.class.url.clone();
-        jobs.push(
-            Job::new(
-                class.class.url.clone(),
-                "recurring-class.html",
-                format!("Recurring: {}", class.class.title),
-            )
-            .lazy_try("postmortems", move || {
-                let members = &site.similar.classes[c].members;
-                fragments.cards(views, members, &root_prefix(&class_url), 3)
-            })
-            .lazy("open_actions", move || views.class_actions(c))
-            .with("class", class),
-        );
-    }
-    let total_classes = classes.len();
-    let recurring_incidents: usize = classes.iter().map(|c| c.class.size).sum();
-    for (url, page, paginator) in paginate("recurring/", classes) {
-        jobs.push(
-            Job::new(url, "recurring.html", "Recurring incidents")
-                .with("classes", &page)
-                .with("total", &total_classes)
-                .with("incidents", &recurring_incidents)
-                .with("postmortems", &site.postmortems.len())
-                .with("paginator", &paginator),
-        );
-    }
-    jobs.push(Job::new("search/".into(), "search.html", "Search"));
-    jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
-
-    jobs.into_par_iter().try_for_each(|mut job| {
+    /// Renders one page.
+    pub fn render(&self, page: Page<'_>) -> Result<OutputFile> {
+        let mut job = page.0;
         let page_url = std::mem::take(&mut job.path);
-        let file = if page_url.ends_with('/') || page_url.is_empty() {
-            format!("{page_url}index.html")
-        } else {
-            page_url.clone()
-        };
+        let file = page_file(&page_url);
         let root = if job.template == "404.html" {
             String::new()
         } else {
             root_prefix(&page_url)
         };
         job.ctx.insert("root", &root);
-        job.ctx.insert("site", &site_view);
+        job.ctx.insert("site", &self.site_view);
         job.ctx.insert("page_title", &job.title);
         job.ctx.insert("page_url", &page_url);
         job.ctx.insert("feed_url", &job.feed);
-        job.ctx.insert("today", &site.today.to_string());
+        job.ctx.insert("today", &self.site.today.to_string());
         for fill in job.fills {
             fill(&mut job.ctx)?;
         }
-        let html = theme.render(job.template, &job.ctx)?;
-        emit(OutputFile::new(file, html.into_bytes()))
-    })?;
+        let html = self.theme.render(job.template, &job.ctx)?;
+        Ok(OutputFile::new(file, html.into_bytes()))
+    }
 
-    for f in api::feeds(site, views, theme)? {
-        emit(f)?;
+    /// The files that are not pages: feeds, the JSON API and the theme's static files.
+    pub fn other_files(&self) -> Result<Vec<OutputFile>> {
+        let (site, theme) = (self.site, self.theme);
+        let mut out = api::feeds(site, &self.views, theme)?;
+        out.push(api::postmortems_json(site, &self.views));
+        out.push(insights::insights_json(&self.figures));
+        out.push(insights::actions_json(site, &self.register));
+        for (name, bytes) in &theme.statics {
+            out.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
+        }
+        if !theme.statics.contains_key("syntax.css") {
+            out.push(OutputFile::new(
+                "static/syntax.css".into(),
+                Highlighter::stylesheet().into_bytes(),
+            ));
+        }
+        Ok(out)
     }
-    emit(api::postmortems_json(site, views))?;
-    emit(insights::insights_json(figures))?;
-    emit(insights::actions_json(site, register))?;
-    for (name, bytes) in &theme.statics {
-        emit(OutputFile::new(format!("static/{name}"), bytes.clone()))?;
-    }
-    if !theme.statics.contains_key("syntax.css") {
-        emit(OutputFile::new(
-            "static/syntax.css".into(),
-            Highlighter::stylesheet().into_bytes(),
-        ))?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]
