@@ -107,21 +107,90 @@ pub fn run(
     cache: Option<&content::ParseCache>,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<BuildReport> {
+    let t = Instant::now();
+    let theme_dir = opts.root.join("theme");
+    let theme = Theme::load(theme_dir.is_dir().then_some(theme_dir.as_path()))?;
+    let highlighter = Highlighter::new();
+    let setup = t.elapsed();
+    let prepared = prepare(opts, &highlighter, progress, cache, Export::Beside)?;
+    let mut report = prepared.report;
+    report.phases.insert(0, ("setup", setup));
+    let site = prepared.site;
+    let t = Instant::now();
+    let pages = AtomicUsize::new(0);
+    let files = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    let counted = |f: OutputFile| -> Result<()> {
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+        files.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
+        emit(f)
+    };
+    if let Searchable::Exported(exported) = prepared.search {
+        for f in exported {
+            counted(f)?;
+        }
+    }
+    render::render_each(&site, &theme, &counted)?;
+    if site.restricted {
+        counted(audience::restricted_marker())?;
+    }
+    report.phases.push(("render", t.elapsed()));
+    report.pages = pages.into_inner();
+    report.files = files.into_inner();
+    report.bytes = bytes.into_inner();
+    Ok(report)
+}
+
+/// When the search export is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// Beside the similarity pass, and the index freed (`build`).
+    Beside,
+    /// Not yet: the index is kept for the caller to export later (`serve`, which shows the
+    /// changed page first).
+    Later,
+}
+
+/// The search side of a prepared site.
+pub enum Searchable {
+    /// The export's files.
+    Exported(Vec<OutputFile>),
+    /// The index, with the facet labels its export needs.
+    Index(search::SearchIndex, search::export::FacetLabels),
+}
+
+/// A site ready to render: loaded, checked, enriched, indexed, its similar incidents found.
+pub struct Prepared<'c> {
+    /// The site (publishable postmortems only).
+    pub site: enrich::Site<'c>,
+    /// The search export, or the index to make it from.
+    pub search: Searchable,
+    /// What was read and published, warnings, phases so far.
+    pub report: BuildReport,
+}
+
+/// Every phase before rendering: load (reusing `cache`), check, enrich, index, similar.
+pub fn prepare<'c>(
+    opts: &'c BuildOptions,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&content::ParseCache>,
+    export: Export,
+) -> Result<Prepared<'c>> {
     let mut report = BuildReport::default();
     let mut t = Instant::now();
     let mut lap = |report: &mut BuildReport, name: &'static str| {
         report.phases.push((name, t.elapsed()));
         t = Instant::now();
     };
-    let theme_dir = opts.root.join("theme");
-    let theme = Theme::load(theme_dir.is_dir().then_some(theme_dir.as_path()))?;
-    let highlighter = Highlighter::new();
-    lap(&mut report, "setup");
     let (postmortems, mut diags) = content::read_archive_cached(
         &opts.root,
         &opts.content_dir,
         &opts.config,
-        &highlighter,
+        highlighter,
         progress,
         cache,
     );
@@ -147,47 +216,39 @@ pub fn run(
     lap(&mut report, "enrich");
     let index = search::SearchIndex::build(&site)?;
     lap(&mut report, "index");
-    // The search export only reads the index: it runs beside similarity (which also fills
-    // the cores only part of the time), not after rendering.
-    // Each is timed on its own: `search` overlaps `similar` in the phase list.
     let labels = search::facet_labels(&site);
-    let ((similar, similar_time), (exported, search_time)) = rayon::join(
-        || timed(|| similar::compute(&site, &index)),
-        || timed(|| search::export::export(&index, &labels)),
-    );
-    site.similar = similar?;
-    let exported = exported?;
-    // Nothing after this reads the index: free it before rendering, the phase with the most
-    // in flight.
-    drop(index);
-    lap(&mut report, "similar");
-    if let Some(last) = report.phases.last_mut() {
-        last.1 = similar_time;
-    }
-    report.phases.push(("search", search_time));
-    let pages = AtomicUsize::new(0);
-    let files = AtomicUsize::new(0);
-    let bytes = AtomicUsize::new(0);
-    let counted = |f: OutputFile| -> Result<()> {
-        if f.path.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
+    let search = match export {
+        Export::Later => {
+            site.similar = similar::compute(&site, &index)?;
+            lap(&mut report, "similar");
+            Searchable::Index(index, labels)
         }
-        files.fetch_add(1, Ordering::Relaxed);
-        bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
-        emit(f)
+        Export::Beside => {
+            // The search export only reads the index: it runs beside similarity (which also
+            // fills the cores only part of the time), not after rendering. Each is timed on
+            // its own: `search` overlaps `similar` in the phase list.
+            let ((similar, similar_time), (exported, search_time)) = rayon::join(
+                || timed(|| similar::compute(&site, &index)),
+                || timed(|| search::export::export(&index, &labels)),
+            );
+            site.similar = similar?;
+            let exported = exported?;
+            // Nothing after this reads the index: free it before rendering, the phase with
+            // the most in flight.
+            drop(index);
+            lap(&mut report, "similar");
+            if let Some(last) = report.phases.last_mut() {
+                last.1 = similar_time;
+            }
+            report.phases.push(("search", search_time));
+            Searchable::Exported(exported)
+        }
     };
-    for f in exported {
-        counted(f)?;
-    }
-    render::render_each(&site, &theme, &counted)?;
-    if site.restricted {
-        counted(audience::restricted_marker())?;
-    }
-    lap(&mut report, "render");
-    report.pages = pages.into_inner();
-    report.files = files.into_inner();
-    report.bytes = bytes.into_inner();
-    Ok(report)
+    Ok(Prepared {
+        site,
+        search,
+        report,
+    })
 }
 
 /// Runs `f`, and says how long it took.

@@ -25,6 +25,9 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// Print how long each phase of every rebuild took.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Runs `serve`.
@@ -46,6 +49,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         bind: args.bind,
         port: args.port,
         open: args.open,
+        verbose: args.verbose,
     })?;
     Ok(ExitCode::SUCCESS)
 }

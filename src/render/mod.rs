@@ -15,9 +15,9 @@ use crate::content::Highlighter;
 use crate::enrich::Site;
 use crate::error::Result;
 use crate::output::OutputFile;
+use job::{Fragments, Job};
 use theme::Theme;
 use view::Views;
-use job::{Fragments, Job};
 
 /// The main navigation.
 #[derive(Debug, Clone, Serialize)]

@@ -11,7 +11,7 @@ pub mod analyzer;
 pub mod export;
 pub mod query;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::schema::{
@@ -267,7 +267,7 @@ impl SearchIndex {
         let mut surface_an = surface_analyzer();
         let mut stem_an = analyzer();
         let mut surface: BTreeMap<String, String> = BTreeMap::new();
-        let mut seen: HashMap<String, ()> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for pm in pms {
             let texts = field_texts(pm, factor_title);
             let facets = facet_values(pm);
@@ -276,10 +276,14 @@ impl SearchIndex {
                 if !text.is_empty() {
                     d.add_text(*field, text);
                 }
-                for token in terms(&mut surface_an, text) {
-                    if seen.insert(token.clone(), ()).is_none() {
-                        if let Some(stem) = terms(&mut stem_an, &token).pop() {
-                            surface.insert(token, stem);
+                // Most tokens were seen before: look them up without allocating.
+                let mut stream = surface_an.token_stream(text);
+                while stream.advance() {
+                    let token = stream.token().text.as_str();
+                    if !seen.contains(token) {
+                        seen.insert(token.to_string());
+                        if let Some(stem) = terms(&mut stem_an, token).pop() {
+                            surface.insert(token.to_string(), stem);
                         }
                     }
                 }

@@ -3,12 +3,13 @@
 //! error as an overlay on the open pages until a later build succeeds.
 //!
 //! Rebuilds reuse parsed documents whose text did not change ([`ParseCache`]), so an edit to
-//! one postmortem re-parses and re-highlights only that file; the reload is sent only after the
-//! new site has replaced the old one in memory.
+//! one postmortem re-parses and re-highlights only that file, and the theme; pages are rendered
+//! when a browser asks for them ([`generation`]). The reload is sent only after the new site has
+//! replaced the old one.
 
+pub mod generation;
 pub mod watch;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -17,18 +18,18 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::build::{build_files_cached, BuildOptions};
-use crate::content::ParseCache;
+use crate::build::BuildOptions;
+use crate::content::{Highlighter, ParseCache};
 use crate::error::{Diagnostic, Error, Result};
+use crate::render::theme::Theme;
+use generation::{Assets, Generation, Reply};
 use watch::{classify, Change, Layout};
 
-/// The site as served: files by path, and the error of the last failed build, if any.
+/// The site as served: the last good generation, and the error of the last failed build.
 #[derive(Default)]
 pub struct SiteState {
-    files: HashMap<String, Arc<Vec<u8>>>,
+    site: Option<Arc<Generation>>,
     error: Option<String>,
-    /// `check` warnings of each postmortem page's source, shown on that page.
-    warnings: HashMap<String, String>,
     generation: u64,
 }
 
@@ -56,6 +57,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Open the site in a browser.
     pub open: bool,
+    /// Print each rebuild's phases.
+    pub verbose: bool,
 }
 
 /// A one-line description of a build error, for the overlay.
@@ -71,31 +74,40 @@ pub fn describe(e: &Error) -> String {
     }
 }
 
-fn rebuild(opts: &BuildOptions, cache: &ParseCache, shared: &Shared) -> Duration {
+fn load_theme(opts: &BuildOptions) -> Result<Arc<Theme>> {
+    let dir = opts.root.join("theme");
+    Ok(Arc::new(Theme::load(
+        dir.is_dir().then_some(dir.as_path()),
+    )?))
+}
+
+fn report_error(shared: &Shared, text: String) {
+    {
+        let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+        state.error = Some(text.clone());
+        state.generation += 1;
+    }
+    let json = serde_json::to_string(&text).unwrap_or_default();
+    shared.broadcast(&format!("error:{json}"));
+}
+
+/// Rebuilds the site; `eager` renders every page before serving it (theme and configuration
+/// changes, whose template errors must keep the last good site).
+fn rebuild(
+    opts: &BuildOptions,
+    assets: &Assets,
+    shared: &Shared,
+    eager: bool,
+    verbose: bool,
+) -> Duration {
     let started = Instant::now();
-    let result = build_files_cached(opts, &|| {}, Some(cache));
+    let result = generation::start(opts.clone(), assets.clone(), eager);
     let elapsed = started.elapsed();
     match result {
-        Ok((files, report)) => {
-            let mut warnings: HashMap<String, String> = HashMap::new();
-            for (page, source) in &report.sources {
-                let text: Vec<String> = report
-                    .warnings
-                    .iter()
-                    .filter(|d| &d.file == source)
-                    .map(Diagnostic::to_string)
-                    .collect();
-                if !text.is_empty() {
-                    warnings.insert(page.clone(), text.join("\n"));
-                }
-            }
+        Ok((site, report)) => {
             {
                 let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
-                state.warnings = warnings;
-                state.files = files
-                    .into_iter()
-                    .map(|f| (f.path, Arc::new(f.contents)))
-                    .collect();
+                state.site = Some(Arc::new(site));
                 state.error = None;
                 state.generation += 1;
             }
@@ -110,18 +122,20 @@ fn rebuild(opts: &BuildOptions, cache: &ParseCache, shared: &Shared) -> Duration
                     String::new()
                 }
             );
+            if verbose {
+                let phases: Vec<String> = report
+                    .phases
+                    .iter()
+                    .map(|(name, d)| format!("{name} {:.1}", d.as_secs_f64() * 1000.0))
+                    .collect();
+                eprintln!("  phases (ms): {}", phases.join(", "));
+            }
             shared.broadcast("reload");
         }
         Err(e) => {
             let text = describe(&e);
             eprintln!("build failed (serving the last good site):\n{text}");
-            {
-                let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
-                state.error = Some(text.clone());
-                state.generation += 1;
-            }
-            let json = serde_json::to_string(&text).unwrap_or_default();
-            shared.broadcast(&format!("error:{json}"));
+            report_error(shared, text);
         }
     }
     elapsed
@@ -130,13 +144,31 @@ fn rebuild(opts: &BuildOptions, cache: &ParseCache, shared: &Shared) -> Duration
 /// Runs the server until the process is stopped.
 pub fn serve(opts: ServeOptions) -> Result<()> {
     let mut build = (opts.resolve)()?;
-    let cache = ParseCache::default();
+    let mut assets = Assets {
+        theme: load_theme(&build)?,
+        highlighter: Arc::new(Highlighter::new()),
+        cache: Arc::new(ParseCache::default()),
+    };
     let shared = Arc::new(Shared {
         state: RwLock::new(SiteState::default()),
         clients: Mutex::new(Vec::new()),
     });
-    rebuild(&build, &cache, &shared);
-
+    // Watcher: events go to a channel; a thread debounces, classifies and rebuilds. It watches
+    // before the first build, so no change made after that starts can be missed.
+    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)
+        .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+    watcher
+        .watch(&build.root, RecursiveMode::Recursive)
+        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;
+    if !build.content_dir.starts_with(&build.root) {
+        watcher
+            .watch(&build.content_dir, RecursiveMode::Recursive)
+            .map_err(|e| {
+                Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
+            })?;
+    }
+    rebuild(&build, &assets, &shared, true, opts.verbose);
     let server = tiny_http::Server::http((opts.bind.as_str(), opts.port))
         .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
     let addr = server
@@ -155,20 +187,6 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         let _ = std::process::Command::new(opener).arg(&url).spawn();
     }
 
-    // Watcher: events go to a channel; this thread debounces, classifies and rebuilds.
-    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx)
-        .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
-    watcher
-        .watch(&build.root, RecursiveMode::Recursive)
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;
-    if !build.content_dir.starts_with(&build.root) {
-        watcher
-            .watch(&build.content_dir, RecursiveMode::Recursive)
-            .map_err(|e| {
-                Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
-            })?;
-    }
     let watch_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
         let _keep = watcher;
@@ -184,19 +202,30 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                     Err(e) => {
                         let text = describe(&e);
                         eprintln!("configuration error:\n{text}");
-                        if let Ok(mut s) = watch_shared.state.write() {
-                            s.error = Some(text.clone());
-                        }
-                        watch_shared.broadcast(&format!(
-                            "error:{}",
-                            serde_json::to_string(&text).unwrap_or_default()
-                        ));
+                        report_error(&watch_shared, text);
                         continue;
                     }
                 }
-                cache.clear();
+                assets.cache.clear();
             }
-            rebuild(&build, &cache, &watch_shared);
+            if change >= Change::Theme {
+                match load_theme(&build) {
+                    Ok(theme) => assets.theme = theme,
+                    Err(e) => {
+                        let text = describe(&e);
+                        eprintln!("theme error (serving the last good site):\n{text}");
+                        report_error(&watch_shared, text);
+                        continue;
+                    }
+                }
+            }
+            rebuild(
+                &build,
+                &assets,
+                &watch_shared,
+                change >= Change::Theme,
+                opts.verbose,
+            );
         }
     });
 
@@ -218,7 +247,7 @@ fn layout_of(build: &BuildOptions) -> Layout {
     }
 }
 
-/// Waits for an event, then collects more until the file system is quiet for 40 ms (at most
+/// Waits for an event, then collects more until the file system is quiet for 25 ms (at most
 /// 400 ms), so a burst of writes, or a rename-over, becomes one rebuild.
 fn next_batch(rx: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<std::path::PathBuf>> {
     // Reads (our own rebuild opens every file) are not changes.
@@ -231,7 +260,7 @@ fn next_batch(rx: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<std::p
         paths = changed(rx.recv().ok()?);
     }
     let deadline = Instant::now() + Duration::from_millis(400);
-    while let Ok(ev) = rx.recv_timeout(Duration::from_millis(40)) {
+    while let Ok(ev) = rx.recv_timeout(Duration::from_millis(25)) {
         paths.extend(changed(ev));
         if Instant::now() > deadline {
             break;
@@ -347,47 +376,63 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         stream_events(request, shared);
         return;
     }
-    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
-    if path == "__pmarchive/status" {
-        let body = serde_json::json!({ "generation": state.generation, "error": state.error });
-        let _ = request.respond(
-            tiny_http::Response::from_string(body.to_string())
-                .with_header(header("Content-Type", "application/json")),
-        );
-        return;
-    }
+    let (site, error) = {
+        let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+        if path == "__pmarchive/status" {
+            let body = serde_json::json!({ "generation": state.generation, "error": state.error });
+            let _ = request.respond(
+                tiny_http::Response::from_string(body.to_string())
+                    .with_header(header("Content-Type", "application/json")),
+            );
+            return;
+        }
+        (state.site.clone(), state.error.clone())
+    };
     let key = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
         path.clone()
     };
-    if !state.files.contains_key(&key) && state.files.contains_key(&format!("{key}/index.html")) {
-        let _ = request.respond(
-            tiny_http::Response::empty(301).with_header(header("Location", &format!("/{path}/"))),
-        );
-        return;
-    }
-    let (status, key) = match state.files.get(&key) {
-        Some(_) => (200, key),
-        None => (404, "404.html".to_string()),
+    let reply = match &site {
+        Some(site) => site.get(&key),
+        None => Reply::NotFound(Arc::new(Vec::new())),
     };
-    let body: Vec<u8> = match state.files.get(&key) {
-        Some(bytes) if key.ends_with(".html") => inject(
-            bytes,
-            state.error.as_deref(),
-            state.warnings.get(&key).map(String::as_str),
+    let (status, type_of, bytes) = match reply {
+        Reply::Folder => {
+            let _ = request.respond(
+                tiny_http::Response::empty(301)
+                    .with_header(header("Location", &format!("/{path}/"))),
+            );
+            return;
+        }
+        Reply::Found(bytes) => (200, key.as_str(), bytes),
+        Reply::NotFound(bytes) if bytes.is_empty() => (
+            404,
+            "404.html",
+            Arc::new(b"<!doctype html><title>Not found</title><h1>Not found</h1></body>".to_vec()),
         ),
-        Some(bytes) => bytes.as_ref().clone(),
-        None => inject(
-            b"<!doctype html><title>Not found</title><h1>Not found</h1></body>",
-            state.error.as_deref(),
-            None,
-        ),
+        Reply::NotFound(bytes) => (404, "404.html", bytes),
+        Reply::Failed(text) => {
+            let page = format!(
+                "<!doctype html><title>Rendering failed</title><h1>Rendering failed</h1><pre>{}</pre></body>",
+                crate::render::theme::escape(&text)
+            );
+            (500, "500.html", Arc::new(page.into_bytes()))
+        }
     };
-    drop(state);
+    let body: Vec<u8> = if type_of.ends_with(".html") {
+        let warnings = site
+            .as_ref()
+            .and_then(|s| s.warnings.get(type_of))
+            .map(String::as_str);
+        inject(&bytes, error.as_deref(), warnings)
+    } else {
+        bytes.as_ref().clone()
+    };
+    drop(site);
     let response = tiny_http::Response::from_data(body)
         .with_status_code(status)
-        .with_header(header("Content-Type", content_type(&key)))
+        .with_header(header("Content-Type", content_type(type_of)))
         .with_header(header("Cache-Control", "no-store"));
     let _ = request.respond(response);
 }

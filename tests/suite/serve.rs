@@ -199,3 +199,129 @@ fn drafts_are_served_only_with_the_flag_and_marked() {
         404
     );
 }
+
+/// GET a path: (status, raw body bytes).
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&out[..end]).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut body = &out[end + 4..];
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return (status, body.to_vec());
+    }
+    // Chunked (tiny_http's choice for large bodies): size line, data, CRLF, until size 0.
+    let mut data = Vec::new();
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size");
+        let size = usize::from_str_radix(
+            String::from_utf8_lossy(&body[..line_end])
+                .split(';')
+                .next()
+                .unwrap()
+                .trim(),
+            16,
+        )
+        .expect("a hexadecimal chunk size");
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return (status, data);
+        }
+        data.extend_from_slice(&body[..size]);
+        body = &body[size + 2..];
+    }
+}
+
+/// Takes out the live-reload client serve injects into HTML pages.
+fn without_reload_client(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    match text.find("<script>window.__pmarchiveError") {
+        Some(start) => {
+            let end = start
+                + text[start..]
+                    .find("</script>")
+                    .expect("the end of the client")
+                + 9;
+            format!("{}{}", &text[..start], &text[end..]).into_bytes()
+        }
+        None => body.to_vec(),
+    }
+}
+
+#[test]
+fn served_site_after_an_edit_is_the_built_site() {
+    // Pages are rendered when asked for after an edit: every file must still be the one
+    // `build` writes for the same sources, byte for byte (the reload client aside).
+    let site = Site::example();
+    let server = start(&site, &[]);
+    let port = server.port;
+    let id = "2025-02-03-checkout-errors-after-fraud-check-deploy";
+    let file = site.root().join(format!("content/2025/{id}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    atomic_write(
+        &file,
+        &text.replace(
+            "title = \"Checkout errors after fraud-check deploy\"",
+            "title = \"Fraud-check deploy broke checkout\"",
+        ),
+    );
+    wait_for("the edit to be served", || {
+        get(port, "/postmortems/")
+            .1
+            .contains("Fraud-check deploy broke checkout")
+    });
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("site");
+    let root = site.root().to_str().unwrap().to_string();
+    let built = crate::harness::pmarchive(&[
+        "build",
+        "--root",
+        &root,
+        "--output",
+        dest.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let built = crate::harness::Built::read(&dest);
+    assert!(built.files.len() > 100, "{} files", built.files.len());
+    let mut differ = Vec::new();
+    for (path, bytes) in &built.files {
+        if path == ".pmarchive-output" {
+            continue; // the writer's mark on its output folder, not part of the site
+        }
+        let (status, body) = get_bytes(port, &format!("/{path}"));
+        let body = if path.ends_with(".html") {
+            without_reload_client(&body)
+        } else {
+            body
+        };
+        if status != 200 || &body != bytes {
+            differ.push(format!("{path} ({status})"));
+        }
+    }
+    assert!(differ.is_empty(), "served differently: {differ:?}");
+}

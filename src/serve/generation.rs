@@ -1,0 +1,276 @@
+//! One rebuilt site as `serve` holds it: a thread owns the prepared site (loaded, checked,
+//! enriched, indexed, its similar incidents found) and renders the pages browsers ask for,
+//! each once. A content edit therefore costs the phases that really depend on every document
+//! (the index and the similarity pass) plus the pages looked at, not the thousands of pages
+//! nobody opens before the next edit; the search export is made in the background right after,
+//! and a request for it waits until it is there.
+//!
+//! The site is complete before it is served: [`start`] returns only when every phase has
+//! succeeded (and, when asked, every page has been rendered: after a theme or configuration
+//! change, whose template errors would otherwise show page by page), so the reload is never
+//! sent for a half-built site and a failed rebuild keeps the previous generation.
+//!
+//! The thread owns everything the pages borrow, which is why the site lives on its stack
+//! rather than in a shared structure; it ends when its [`Generation`] is dropped.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Sender};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::audience;
+use crate::build::{self, BuildOptions, BuildReport, Export, Searchable};
+use crate::content::{Highlighter, ParseCache};
+use crate::error::{Error, Result};
+use crate::output::OutputFile;
+use crate::render::theme::Theme;
+use crate::render::{Page, Renderer};
+use crate::search;
+
+/// What a rebuild reuses from the previous one.
+#[derive(Clone)]
+pub struct Assets {
+    /// The theme (reloaded when it changes).
+    pub theme: Arc<Theme>,
+    /// The syntax highlighter (loaded once).
+    pub highlighter: Arc<Highlighter>,
+    /// Parsed documents by content hash.
+    pub cache: Arc<ParseCache>,
+}
+
+/// The answer to a request for a file of the site.
+pub enum Reply {
+    /// The file.
+    Found(Arc<Vec<u8>>),
+    /// The path is a folder with an `index.html`: redirect to it with a slash.
+    Folder,
+    /// No such file: the site's 404 page.
+    NotFound(Arc<Vec<u8>>),
+    /// Rendering the page failed.
+    Failed(String),
+}
+
+enum Msg {
+    Get(String, Sender<Reply>),
+    Exported(Result<Vec<OutputFile>>),
+}
+
+/// A served site. Dropping it ends its thread.
+pub struct Generation {
+    tx: Sender<Msg>,
+    /// `check` warnings of each postmortem page's source, by page file.
+    pub warnings: HashMap<String, String>,
+}
+
+impl Generation {
+    /// The file at `key` (a path relative to the site, `index.html` already appended to
+    /// folders), rendered now if it is a page not asked for before.
+    pub fn get(&self, key: &str) -> Reply {
+        let (tx, rx) = mpsc::channel();
+        if self.tx.send(Msg::Get(key.to_string(), tx)).is_err() {
+            return Reply::Failed("the site is being rebuilt".into());
+        }
+        rx.recv()
+            .unwrap_or_else(|_| Reply::Failed("the site is being rebuilt".into()))
+    }
+}
+
+/// Prepares a generation of the site in its own thread and returns once it can be served.
+/// `eager`: render every page first (a theme or configuration change, or the first build).
+pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generation, BuildReport)> {
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<BuildReport>>();
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let export_tx = tx.clone();
+    std::thread::Builder::new()
+        .name("pmarchive-site".into())
+        .spawn(move || {
+            let prepared = match build::prepare(
+                &opts,
+                &assets.highlighter,
+                &|| {},
+                Some(&assets.cache),
+                Export::Later,
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            let site = prepared.site;
+            let theme: &Theme = &assets.theme;
+            std::thread::scope(|scope| {
+                match prepared.search {
+                    Searchable::Index(index, labels) => {
+                        scope.spawn(move || {
+                            let files = search::export::export(&index, &labels);
+                            let _ = export_tx.send(Msg::Exported(files));
+                        });
+                    }
+                    Searchable::Exported(files) => {
+                        let _ = export_tx.send(Msg::Exported(Ok(files)));
+                    }
+                }
+                let planned = std::time::Instant::now();
+                let renderer = Renderer::new(&site, theme);
+                let mut store = Store {
+                    renderer: &renderer,
+                    pages: renderer
+                        .pages()
+                        .into_iter()
+                        .map(|p| (p.file(), p))
+                        .collect(),
+                    files: HashMap::new(),
+                    others: false,
+                    restricted: site.restricted,
+                };
+                if eager {
+                    if let Err(e) = store.render_all() {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                }
+                let mut report = prepared.report;
+                report.phases.push(("plan", planned.elapsed()));
+                if ready_tx.send(Ok(report)).is_err() {
+                    return;
+                }
+                store.serve(rx);
+            });
+        })
+        .map_err(|e| Error::Usage(format!("cannot start the site's thread: {e}")))?;
+    let report = ready_rx
+        .recv()
+        .map_err(|_| Error::Usage("the site's thread stopped".into()))??;
+    let mut by_source: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
+    for d in &report.warnings {
+        by_source.entry(&d.file).or_default().push(d.to_string());
+    }
+    let warnings: HashMap<String, String> = report
+        .sources
+        .iter()
+        .filter_map(|(page, source)| {
+            let text = by_source.get(source.as_path())?;
+            Some((page.clone(), text.join("\n")))
+        })
+        .collect();
+    Ok((Generation { tx, warnings }, report))
+}
+
+/// The site's files: rendered ones, and pages not rendered yet.
+struct Store<'r> {
+    renderer: &'r Renderer<'r>,
+    pages: HashMap<String, Page<'r>>,
+    files: HashMap<String, Arc<Vec<u8>>>,
+    /// Feeds, JSON and static files made.
+    others: bool,
+    restricted: bool,
+}
+
+impl Store<'_> {
+    /// Renders every page and the other files, in parallel.
+    fn render_all(&mut self) -> Result<()> {
+        let renderer = self.renderer;
+        let pages: Vec<Page<'_>> = self.pages.drain().map(|(_, p)| p).collect();
+        let rendered: Vec<OutputFile> = pages
+            .into_par_iter()
+            .map(|p| renderer.render(p))
+            .collect::<Result<_>>()?;
+        for f in rendered {
+            self.files.insert(f.path, Arc::new(f.contents));
+        }
+        self.make_others()
+    }
+
+    fn make_others(&mut self) -> Result<()> {
+        if self.others {
+            return Ok(());
+        }
+        self.others = true;
+        let mut others = self.renderer.other_files()?;
+        if self.restricted {
+            others.push(audience::restricted_marker());
+        }
+        for f in others {
+            self.files.insert(f.path, Arc::new(f.contents));
+        }
+        Ok(())
+    }
+
+    /// The file at `key`, rendering it if it is a page or another generated file.
+    fn lookup(&mut self, key: &str) -> Result<Option<Arc<Vec<u8>>>> {
+        if let Some(bytes) = self.files.get(key) {
+            return Ok(Some(bytes.clone()));
+        }
+        if let Some(page) = self.pages.remove(key) {
+            let file = self.renderer.render(page)?;
+            let bytes = Arc::new(file.contents);
+            self.files.insert(file.path, bytes.clone());
+            return Ok(Some(bytes));
+        }
+        if !self.others {
+            self.make_others()?;
+            return Ok(self.files.get(key).cloned());
+        }
+        Ok(None)
+    }
+
+    fn answer(&mut self, key: &str) -> Reply {
+        match self.lookup(key) {
+            Ok(Some(bytes)) => Reply::Found(bytes),
+            Err(e) => Reply::Failed(super::describe(&e)),
+            Ok(None) => {
+                if matches!(self.lookup(&format!("{key}/index.html")), Ok(Some(_))) {
+                    return Reply::Folder;
+                }
+                match self.lookup("404.html") {
+                    Ok(Some(bytes)) => Reply::NotFound(bytes),
+                    Ok(None) => Reply::NotFound(Arc::new(Vec::new())),
+                    Err(e) => Reply::Failed(super::describe(&e)),
+                }
+            }
+        }
+    }
+
+    /// Answers requests until the generation is dropped. Requests for the search export wait
+    /// until the background export is done.
+    fn serve(&mut self, rx: mpsc::Receiver<Msg>) {
+        let mut exported = false;
+        let mut waiting: Vec<(String, Sender<Reply>)> = Vec::new();
+        while let Ok(msg) = rx.recv() {
+            match msg {
+                Msg::Exported(result) => {
+                    exported = true;
+                    match result {
+                        Ok(files) => {
+                            for f in files {
+                                self.files.insert(f.path, Arc::new(f.contents));
+                            }
+                        }
+                        Err(e) => {
+                            let text = super::describe(&e);
+                            for (_, reply) in waiting.drain(..) {
+                                let _ = reply.send(Reply::Failed(text.clone()));
+                            }
+                        }
+                    }
+                    for (key, reply) in std::mem::take(&mut waiting) {
+                        let _ = reply.send(self.answer(&key));
+                    }
+                }
+                Msg::Get(key, reply) => {
+                    let pending = !exported
+                        && key.starts_with("search/")
+                        && !self.files.contains_key(&key)
+                        && !self.pages.contains_key(&key);
+                    if pending {
+                        waiting.push((key, reply));
+                    } else {
+                        let _ = reply.send(self.answer(&key));
+                    }
+                }
+            }
+        }
+    }
+}
