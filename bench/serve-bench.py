@@ -25,6 +25,7 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 GEN = REPO.parent / "shared" / "tools" / "gen-corpus"
+PAUSE = 1.0  # seconds between an edit being served and the next save, as an author works
 
 
 def get(port, path):
@@ -56,7 +57,7 @@ def measure(binary, work, n, edits):
     shutil.copytree(src / "content", site / "content")
     files = sorted((site / "content").rglob("*.md"))
     log = open(work / f"serve-{n}.log", "w")
-    proc = subprocess.Popen([str(binary), "serve", "--root", str(site), "--port", "0"],
+    proc = subprocess.Popen([str(binary), "serve", "--root", str(site), "--port", "0", "-v"],
                             stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         line = proc.stdout.readline()
@@ -86,15 +87,20 @@ def measure(binary, work, n, edits):
                 time.sleep(0.002)
             times.append((time.perf_counter() - t0) * 1000)
             print(f"size {n} edit {k}: {times[-1]:.0f} ms", file=sys.stderr)
-            time.sleep(0.3)  # let the search export of the edit finish, as between keystrokes
+            time.sleep(PAUSE)
     finally:
         proc.terminate()
         proc.wait()
         log.close()
-    rebuilt = [float(x) for x in re.findall(r"rebuilt \d+ postmortems in (\d+) ms",
-                                            (work / f"serve-{n}.log").read_text())]
+    log_text = (work / f"serve-{n}.log").read_text()
+    rebuilt = [float(x) for x in re.findall(r"rebuilt \d+ postmortems in (\d+) ms", log_text)]
+    phases = {}
+    for line in re.findall(r"phases \(ms\): (.*)", log_text)[1:]:  # the edits, not the first build
+        for part in line.split(", "):
+            name, ms = part.rsplit(" ", 1)
+            phases.setdefault(name, []).append(float(ms))
     shutil.rmtree(site, ignore_errors=True)
-    return times, rebuilt
+    return times, rebuilt, {k: statistics.median(v) for k, v in phases.items()}
 
 
 def main():
@@ -109,8 +115,10 @@ def main():
     binary = work / "pmarchive"
     shutil.copy(a.pmarchive, binary)
     rows = []
+    phase_rows = []
     for n in [int(x) for x in a.counts.split(",")]:
-        times, rebuilt = measure(binary, work, n, a.edits)
+        times, rebuilt, phases = measure(binary, work, n, a.edits)
+        phase_rows.append(f"| {n:,} | " + ", ".join(f"{k} {v:.0f}" for k, v in phases.items()) + " |")
         first, edits = (rebuilt[0], rebuilt[1:]) if rebuilt else (0, [])
         rows.append(f"| {n:,} | {statistics.median(times):.0f} ms | {min(times):.0f} ms | "
                     f"{max(times):.0f} ms | {statistics.median(edits) if edits else 0:.0f} ms | "
@@ -128,6 +136,13 @@ def main():
         "| --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
+        "Median phases of the rebuilds after an edit (ms, `serve -v`):",
+        "",
+        "| postmortems | phases |",
+        "| --- | --- |",
+        *phase_rows,
+        "",
+        f"- Edits follow each other {PAUSE:.0f} s after the previous one was served.",
         "- save to served: from the rename of an editor's atomic save to the first GET of the "
         "postmortem's page that returns the new title (polled every 2 ms).",
         "- serve's rebuild: what serve logs (\"rebuilt N postmortems in X ms\"): after the file "

@@ -2,8 +2,10 @@
 //! enriched, indexed, its similar incidents found) and renders the pages browsers ask for,
 //! each once. A content edit therefore costs the phases that really depend on every document
 //! (the index and the similarity pass) plus the pages looked at, not the thousands of pages
-//! nobody opens before the next edit; the search export is made in the background right after,
-//! and a request for it waits until it is there.
+//! nobody opens before the next edit. The search export is made in the background once the
+//! site has been current for [`EXPORT_IDLE`] (so a burst of saves does not start an export per
+//! save, each competing with the next rebuild), or at once when the search asks for it; a
+//! request for it waits until it is there.
 //!
 //! The site is complete before it is served: [`start`] returns only when every phase has
 //! succeeded (and, when asked, every page has been rendered: after a theme or configuration
@@ -14,8 +16,10 @@
 //! rather than in a shared structure; it ends when its [`Generation`] is dropped.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{self, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -56,11 +60,41 @@ enum Msg {
     Exported(Result<Vec<OutputFile>>),
 }
 
-/// A served site. Dropping it ends its thread.
+/// How long a generation must be current before its search export starts unasked.
+pub const EXPORT_IDLE: Duration = Duration::from_millis(500);
+
+/// A served site. Dropping it ends its thread (and its search export, if not started).
 pub struct Generation {
     tx: Sender<Msg>,
     /// `check` warnings of each postmortem page's source, by page file.
     pub warnings: HashMap<String, String>,
+    superseded: Arc<AtomicBool>,
+}
+
+impl Drop for Generation {
+    fn drop(&mut self) {
+        self.superseded.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Waits until the export should start: asked for (`go`), or the site has been current for
+/// [`EXPORT_IDLE`]. False when the generation was replaced first.
+fn export_wanted(go: &mpsc::Receiver<()>, superseded: &AtomicBool) -> bool {
+    let since = Instant::now();
+    loop {
+        match go.recv_timeout(Duration::from_millis(20)) {
+            Ok(()) => return true,
+            Err(RecvTimeoutError::Disconnected) => return false,
+            Err(RecvTimeoutError::Timeout) => {
+                if superseded.load(Ordering::Relaxed) {
+                    return false;
+                }
+                if since.elapsed() >= EXPORT_IDLE {
+                    return true;
+                }
+            }
+        }
+    }
 }
 
 impl Generation {
@@ -82,6 +116,9 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
     let (ready_tx, ready_rx) = mpsc::channel::<Result<BuildReport>>();
     let (tx, rx) = mpsc::channel::<Msg>();
     let export_tx = tx.clone();
+    let superseded = Arc::new(AtomicBool::new(false));
+    let export_superseded = Arc::clone(&superseded);
+    let (go_tx, go_rx) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("pmarchive-site".into())
         .spawn(move || {
@@ -104,8 +141,10 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                 match prepared.search {
                     Searchable::Index(index, labels) => {
                         scope.spawn(move || {
-                            let files = search::export::export(&index, &labels);
-                            let _ = export_tx.send(Msg::Exported(files));
+                            if export_wanted(&go_rx, &export_superseded) {
+                                let files = search::export::export(&index, &labels);
+                                let _ = export_tx.send(Msg::Exported(files));
+                            }
                         });
                     }
                     Searchable::Exported(files) => {
@@ -124,6 +163,7 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     files: HashMap::new(),
                     others: false,
                     restricted: site.restricted,
+                    go: go_tx,
                 };
                 if eager {
                     if let Err(e) = store.render_all() {
@@ -155,7 +195,14 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
             Some((page.clone(), text.join("\n")))
         })
         .collect();
-    Ok((Generation { tx, warnings }, report))
+    Ok((
+        Generation {
+            tx,
+            warnings,
+            superseded,
+        },
+        report,
+    ))
 }
 
 /// The site's files: rendered ones, and pages not rendered yet.
@@ -166,6 +213,8 @@ struct Store<'r> {
     /// Feeds, JSON and static files made.
     others: bool,
     restricted: bool,
+    /// Starts the search export now.
+    go: Sender<()>,
 }
 
 impl Store<'_> {
@@ -265,6 +314,7 @@ impl Store<'_> {
                         && !self.files.contains_key(&key)
                         && !self.pages.contains_key(&key);
                     if pending {
+                        let _ = self.go.send(());
                         waiting.push((key, reply));
                     } else {
                         let _ = reply.send(self.answer(&key));
