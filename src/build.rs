@@ -149,8 +149,8 @@ pub fn run(
 pub enum Export {
     /// Beside the similarity pass, and the index freed (`build`).
     Beside,
-    /// Not yet: the index is kept for the caller to export later (`serve`, which shows the
-    /// changed page first).
+    /// Later: only what similarity reads is indexed now (`serve`, which shows the changed page
+    /// first); the caller makes the full index and its export when needed.
     Later,
 }
 
@@ -158,8 +158,8 @@ pub enum Export {
 pub enum Searchable {
     /// The export's files.
     Exported(Vec<OutputFile>),
-    /// The index, with the facet labels its export needs.
-    Index(search::SearchIndex, search::export::FacetLabels),
+    /// Not made yet: the facet labels its export needs.
+    Deferred(search::export::FacetLabels),
 }
 
 /// A site ready to render: loaded, checked, enriched, indexed, its similar incidents found.
@@ -214,16 +214,18 @@ pub fn prepare<'c>(
         })
         .collect();
     lap(&mut report, "enrich");
-    let index = search::SearchIndex::build(&site)?;
-    lap(&mut report, "index");
     let labels = search::facet_labels(&site);
     let search = match export {
         Export::Later => {
+            let index = search::SearchIndex::for_similarity(&site)?;
+            lap(&mut report, "index");
             site.similar = similar::compute(&site, &index)?;
             lap(&mut report, "similar");
-            Searchable::Index(index, labels)
+            Searchable::Deferred(labels)
         }
         Export::Beside => {
+            let index = search::SearchIndex::build(&site)?;
+            lap(&mut report, "index");
             // The search export only reads the index: it runs beside similarity (which also
             // fills the cores only part of the time), not after rendering. Each is timed on
             // its own: `search` overlaps `similar` in the phase list.

@@ -132,8 +132,24 @@ pub struct SearchIndex {
     pub facet_fields: Vec<Field>,
     /// Per document (tantivy doc id = position).
     pub docs: Vec<DocInfo>,
-    /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
+    /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to (empty in an
+    /// index of [`Scope::Similarity`]).
     pub surface: BTreeMap<String, String>,
+    /// The same for the words of the texts similarity compares (the similarity fields, and the
+    /// body of postmortems without their sections): the words its reasons show.
+    pub similarity_surface: BTreeMap<String, String>,
+}
+
+/// What an index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every field: search and similarity.
+    Full,
+    /// Only the fields similarity reads ([`crate::similar::SIMILARITY_FIELDS`], and the body
+    /// when a postmortem lacks their sections). Their statistics (document frequencies, field
+    /// lengths) do not depend on the other fields, so similarity computes exactly the same
+    /// lists over it; `serve` builds it first and the full index later, for the search.
+    Similarity,
 }
 
 /// The text of each field for one postmortem, in [`TEXT_FIELDS`] order.
@@ -236,11 +252,37 @@ impl SearchIndex {
         Self::from_postmortems(&site.postmortems, &title)
     }
 
+    /// Indexes what similarity reads of the site's postmortems ([`Scope::Similarity`]).
+    pub fn for_similarity(site: &Site<'_>) -> Result<SearchIndex> {
+        let views = crate::render::view::Views::new(site);
+        let title = |f: &str| views.factor_title(f);
+        Self::scoped(&site.postmortems, &title, Scope::Similarity)
+    }
+
     /// Indexes `pms` in order.
     pub fn from_postmortems(
         pms: &[Postmortem],
         factor_title: &dyn Fn(&str) -> String,
     ) -> Result<SearchIndex> {
+        Self::scoped(pms, factor_title, Scope::Full)
+    }
+
+    /// Indexes `pms` in order, the fields of `scope`.
+    pub fn scoped(
+        pms: &[Postmortem],
+        factor_title: &dyn Fn(&str) -> String,
+        scope: Scope,
+    ) -> Result<SearchIndex> {
+        let (fallback, _) = crate::similar::FALLBACK_FIELD;
+        let compared: Vec<bool> = TEXT_FIELDS
+            .iter()
+            .map(|f| {
+                crate::similar::SIMILARITY_FIELDS
+                    .iter()
+                    .any(|(name, _)| *name == f.name)
+            })
+            .collect();
+        let any_bare = pms.iter().any(crate::similar::is_bare);
         let mut builder = Schema::builder();
         let text_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -268,25 +310,59 @@ impl SearchIndex {
         let mut stem_an = analyzer();
         let mut surface: BTreeMap<String, String> = BTreeMap::new();
         let mut seen: HashSet<String> = HashSet::new();
+        let mut similarity_surface: BTreeMap<String, String> = BTreeMap::new();
+        let mut similarity_seen: HashSet<String> = HashSet::new();
         for pm in pms {
             let texts = field_texts(pm, factor_title);
             let facets = facet_values(pm);
+            let bare = crate::similar::is_bare(pm);
             let mut d = doc!(id_field => pm.id.clone());
-            for (field, text) in text_fields.iter().zip(&texts) {
-                if !text.is_empty() {
+            for ((k, field), text) in text_fields.iter().enumerate().zip(&texts) {
+                let is_body = TEXT_FIELDS[k].name == fallback;
+                let indexed = scope == Scope::Full || compared[k] || (is_body && any_bare);
+                if indexed && !text.is_empty() {
                     d.add_text(*field, text);
+                }
+                let similar_words = compared[k] || (is_body && bare);
+                if scope == Scope::Similarity && !similar_words {
+                    continue;
                 }
                 // Most tokens were seen before: look them up without allocating.
                 let mut stream = surface_an.token_stream(text);
                 while stream.advance() {
                     let token = stream.token().text.as_str();
-                    if !seen.contains(token) {
+                    let new_anywhere = scope == Scope::Full && !seen.contains(token);
+                    let new_compared = similar_words && !similarity_seen.contains(token);
+                    if !new_anywhere && !new_compared {
+                        continue;
+                    }
+                    let stem = terms(&mut stem_an, token).pop();
+                    if new_anywhere {
                         seen.insert(token.to_string());
-                        if let Some(stem) = terms(&mut stem_an, token).pop() {
-                            surface.insert(token.to_string(), stem);
+                        if let Some(stem) = &stem {
+                            surface.insert(token.to_string(), stem.clone());
+                        }
+                    }
+                    if new_compared {
+                        similarity_seen.insert(token.to_string());
+                        if let Some(stem) = stem {
+                            similarity_surface.insert(token.to_string(), stem);
                         }
                     }
                 }
+            }
+            if scope == Scope::Similarity {
+                writer.add_document(d).map_err(tantivy_err)?;
+                docs.push(DocInfo {
+                    id: pm.id.clone(),
+                    url: String::new(),
+                    title: String::new(),
+                    date: None,
+                    severity: None,
+                    excerpt: String::new(),
+                    facets,
+                });
+                continue;
             }
             for (field, values) in facet_fields.iter().zip(&facets) {
                 for v in values {
@@ -320,6 +396,7 @@ impl SearchIndex {
             facet_fields,
             docs,
             surface,
+            similarity_surface,
         })
     }
 

@@ -139,10 +139,12 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
             let theme: &Theme = &assets.theme;
             std::thread::scope(|scope| {
                 match prepared.search {
-                    Searchable::Index(index, labels) => {
+                    Searchable::Deferred(labels) => {
+                        let site = &site;
                         scope.spawn(move || {
                             if export_wanted(&go_rx, &export_superseded) {
-                                let files = search::export::export(&index, &labels);
+                                let files = search::SearchIndex::build(site)
+                                    .and_then(|index| search::export::export(&index, &labels));
                                 let _ = export_tx.send(Msg::Exported(files));
                             }
                         });

@@ -54,6 +54,12 @@ pub const SIMILARITY_FIELDS: &[(&str, f32)] = &[
 /// The field read for postmortems without root cause and timeline sections, and its weight.
 pub const FALLBACK_FIELD: (&str, f32) = ("body", 1.0);
 
+/// A postmortem without the sections similarity compares (an imported report): its body
+/// stands in for them.
+pub fn is_bare(pm: &crate::model::Postmortem) -> bool {
+    pm.body.section("root_cause").is_none() && pm.body.section("timeline").is_none()
+}
+
 /// The model's parameters. [`compute`] uses the defaults, tuned on generated archives against
 /// their hidden classes (see `bench/similar-bench.sh`); tests and the benchmark vary them.
 #[derive(Debug, Clone)]
@@ -479,11 +485,7 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
     let n = site.postmortems.len();
     // Archives without the standard sections (imported reports) would be compared on their
     // titles and summaries alone: their body stands in for the missing sections.
-    let bare: Vec<bool> = site
-        .postmortems
-        .iter()
-        .map(|p| p.body.section("root_cause").is_none() && p.body.section("timeline").is_none())
-        .collect();
+    let bare: Vec<bool> = site.postmortems.iter().map(is_bare).collect();
     let vectors = TermVectors::build(
         index,
         &params.fields,
@@ -501,7 +503,7 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
         tags: Field::new(pms.iter().map(|p| p.tags.as_slice())),
         words: HashMap::new(),
     };
-    scorer.words = scorer.vectors.display_words(&index.surface);
+    scorer.words = scorer.vectors.display_words(&index.similarity_surface);
 
     // Explicit links, both ways, by pair.
     let mut explicit: Vec<Vec<(usize, LinkKind)>> = vec![Vec::new(); n];

@@ -243,3 +243,44 @@ fn accumulator_ranks_and_resets() {
     assert!(acc.scores.iter().all(|&s| s == 0.0));
     assert!(acc.take_top(2, 0).is_empty());
 }
+
+#[test]
+fn the_similarity_index_gives_the_full_index_lists() {
+    // `serve` computes similarity over an index of only the fields it reads: the lists and
+    // their reasons must be exactly those of the full index, also with imported reports whose
+    // body stands in for the missing sections.
+    let config = Config::default();
+    let hl = Highlighter::new();
+    let ctx = ParseContext {
+        config: &config,
+        highlighter: &hl,
+    };
+    let mut pms = parse_all();
+    for (id, text) in [
+        ("bare-a", "The gateway certificate expired because renewal was manual and the reminder went to a retired mailbox."),
+        ("bare-b", "Resolvers cached stale DNS records for the whole TTL after the zone moved."),
+        ("bare-c", "A manual certificate renewal was missed and the partner certificate expired."),
+    ] {
+        let src = format!("+++\ntitle = \"Imported {id}\"\ndate = 2024-01-0{}\nseverity = \"SEV3\"\n+++\n{text}\n", id.len() % 9 + 1);
+        let (pm, diags) = parse_document(std::path::Path::new("content/y.md"), id, &src, &ctx);
+        assert!(diags.iter().all(|d| !d.is_error()), "{id}: {diags:?}");
+        pms.push(pm.unwrap());
+    }
+    // A postmortem with the sections, whose impact (part of the body field) shares the bare
+    // reports' words: the body's statistics cover every postmortem.
+    let src = "+++\ntitle = \"Partner certificate lapse\"\ndate = 2024-02-01\nseverity = \"SEV3\"\n+++\n## Timeline\n\n- 10:00 UTC: Alerts fire.\n\n## Root cause and contributing factors\n\nA hostname fell outside automation.\n\n## Impact\n\nThe certificate expired after a manual renewal was missed; stale DNS records and a retired mailbox.\n";
+    let (pm, diags) = parse_document(std::path::Path::new("content/z.md"), "full-d", src, &ctx);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    pms.push(pm.unwrap());
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+    let site = crate::enrich::enrich(pms, &config, today, false);
+    assert!(site.postmortems.iter().any(is_bare));
+    let full = compute(&site, &SearchIndex::build(&site).unwrap()).unwrap();
+    let small = compute(&site, &SearchIndex::for_similarity(&site).unwrap()).unwrap();
+    assert_eq!(full.links, small.links);
+    assert!(full
+        .links
+        .iter()
+        .any(|l| l.iter().any(|x| !x.terms.is_empty())));
+    assert_eq!(full.class_of, small.class_of);
+}
