@@ -325,3 +325,42 @@ fn served_site_after_an_edit_is_the_built_site() {
     }
     assert!(differ.is_empty(), "served differently: {differ:?}");
 }
+
+#[test]
+fn a_theme_change_is_served_and_a_broken_template_keeps_the_last_good_site() {
+    let site = Site::example();
+    let server = start(&site, &[]);
+    let port = server.port;
+    let page = "/postmortems/";
+    assert_eq!(get(port, page).0, 200);
+
+    // A template that does not parse: the last good site stays, the error is shown.
+    site.write(
+        "theme/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}",
+    );
+    wait_for("the template error", || {
+        get(port, "/__pmarchive/status").1.contains("404.html")
+    });
+    let (status, body) = get(port, page);
+    assert_eq!(status, 200, "the last good site is still served");
+    assert!(
+        body.contains("404.html"),
+        "the error reaches the page as an overlay"
+    );
+
+    // A template that renders: every page is rendered again with it, the error clears.
+    site.write(
+        "theme/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Lost in the archive</p>{% endblock content %}",
+    );
+    wait_for("the new template", || {
+        get(port, "/no/such/page/")
+            .1
+            .contains("Lost in the archive")
+    });
+    assert!(get(port, "/__pmarchive/status")
+        .1
+        .contains("\"error\":null"));
+    assert_eq!(get(port, "/no/such/page/").0, 404);
+}
