@@ -287,7 +287,11 @@ impl SearchIndex {
         let text_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                // Similarity needs frequencies and lengths, not positions (phrases).
+                .set_index_option(match scope {
+                    Scope::Full => IndexRecordOption::WithFreqsAndPositions,
+                    Scope::Similarity => IndexRecordOption::WithFreqs,
+                }),
         );
         let text_fields: Vec<Field> = TEXT_FIELDS
             .iter()
