@@ -1,10 +1,10 @@
 //! The build pipeline, shared by `build` and `serve`: load -> check -> enrich -> index ->
-//! similar (beside the search export) -> render, each phase timed. Files are handed out as data as
-//! they are made; the caller picks the writer (disk for `build`, memory for `serve`).
+//! similar (beside the search export) -> render, each phase timed. `run` hands files out as data
+//! as they are made, to the caller's writer; `serve` calls [`prepare`] (every phase before
+//! rendering) and renders pages as they are asked for.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -70,49 +70,18 @@ pub struct BuildReport {
     pub sources: Vec<(String, PathBuf)>,
 }
 
-/// Runs the pipeline and returns the site's files, sorted by path.
-pub fn build_files(
-    opts: &BuildOptions,
-    progress: &(dyn Fn() + Sync),
-) -> Result<(Vec<OutputFile>, BuildReport)> {
-    build_files_cached(opts, progress, None)
-}
-
-/// [`build_files`], reusing parsed documents from `cache` (for `serve`'s rebuilds).
-pub fn build_files_cached(
-    opts: &BuildOptions,
-    progress: &(dyn Fn() + Sync),
-    cache: Option<&content::ParseCache>,
-) -> Result<(Vec<OutputFile>, BuildReport)> {
-    let files = Mutex::new(Vec::new());
-    let report = run(opts, progress, cache, &|f| {
-        files
-            .lock()
-            .map_err(|_| Error::Usage("a build worker panicked".into()))?
-            .push(f);
-        Ok(())
-    })?;
-    let mut files = files
-        .into_inner()
-        .map_err(|_| Error::Usage("a build worker panicked".into()))?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((files, report))
-}
-
 /// Runs the pipeline, handing every file to `emit` as soon as it is made (from several
 /// threads): the caller decides where files go, and a large site is never held in memory.
 pub fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
-    cache: Option<&content::ParseCache>,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<BuildReport> {
     let t = Instant::now();
-    let theme_dir = opts.root.join("theme");
-    let theme = Theme::load(theme_dir.is_dir().then_some(theme_dir.as_path()))?;
+    let theme = Theme::of_site(&opts.root)?;
     let highlighter = Highlighter::new();
     let setup = t.elapsed();
-    let prepared = prepare(opts, &highlighter, progress, cache, Export::Beside)?;
+    let prepared = prepare(opts, &highlighter, progress, None, Export::Beside)?;
     let mut report = prepared.report;
     report.phases.insert(0, ("setup", setup));
     let site = prepared.site;
@@ -264,7 +233,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 pub fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport> {
     check_paths(opts)?;
     let writer = output::SiteWriter::create(&opts.output)?;
-    let mut report = run(opts, progress, None, &|f| writer.write(&f))?;
+    let mut report = run(opts, progress, &|f| writer.write(&f))?;
     let t = Instant::now();
     writer.commit()?;
     report.phases.push(("swap", t.elapsed()));

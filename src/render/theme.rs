@@ -93,6 +93,12 @@ pub fn escape(input: &str) -> String {
 }
 
 impl Theme {
+    /// The theme of the site at `root`: the embedded one, overridden by `root/theme/`.
+    pub fn of_site(root: &Path) -> Result<Theme> {
+        let dir = root.join("theme");
+        Theme::load(dir.is_dir().then_some(dir.as_path()))
+    }
+
     /// The embedded theme overridden by `site_theme` (a site's `theme/` folder) when it exists.
     pub fn load(site_theme: Option<&Path>) -> Result<Theme> {
         let mut files = BTreeMap::new();

@@ -75,10 +75,7 @@ pub fn describe(e: &Error) -> String {
 }
 
 fn load_theme(opts: &BuildOptions) -> Result<Arc<Theme>> {
-    let dir = opts.root.join("theme");
-    Ok(Arc::new(Theme::load(
-        dir.is_dir().then_some(dir.as_path()),
-    )?))
+    Ok(Arc::new(Theme::of_site(&opts.root)?))
 }
 
 fn report_error(shared: &Shared, text: String) {
