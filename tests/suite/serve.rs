@@ -47,27 +47,10 @@ pub fn start(site: &Site, extra: &[&str]) -> Server {
     Server { child, port }
 }
 
-/// GET a path: (status, body).
+/// GET a path: (status, body as text).
 pub fn get(port: u16, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let (status, body) = get_bytes(port, path);
+    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
