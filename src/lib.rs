@@ -13,6 +13,8 @@ pub mod config;
 pub mod content;
 pub mod enrich;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod insights;
 pub mod model;
 pub mod output;
