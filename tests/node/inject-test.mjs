@@ -6,32 +6,15 @@
 // Usage: node inject-test.mjs SITE_DIR [SERVE_URL...]  (CHROMIUM=/usr/bin/chromium by default).
 // SERVE_URLs are pages of a running `pmarchive serve` (its injected overlay and warnings).
 // Prints a JSON report; exits non-zero when anything ran or reached the DOM.
-import http from "node:http";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { serveStatic } from "./static-server.mjs";
 
 const site = path.resolve(process.argv[2]);
 const serveUrls = process.argv.slice(3);
 const prefix = "/archive/";
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".gz": "application/gzip", ".json": "application/json", ".xml": "application/xml" };
-const server = http.createServer(async (req, res) => {
-  const url = new URL(req.url, "http://x");
-  if (!url.pathname.startsWith(prefix)) { res.writeHead(404); return res.end(); }
-  let file = path.join(site, decodeURIComponent(url.pathname.slice(prefix.length)));
-  if (!file.startsWith(site)) { res.writeHead(403); return res.end(); }
-  try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-    const data = await readFile(file);
-    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-    res.end(data);
-  } catch {
-    res.writeHead(404);
-    res.end("not found");
-  }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+const { server, base } = await serveStatic(site, prefix);
 
 async function files(dir, rel = "") {
   const out = [];

@@ -2,33 +2,13 @@
 // sub-path, types queries, checks the results, follows one, uses the search page and a facet.
 // Usage: node ui-test.mjs SITE_DIR  (CHROMIUM=/usr/bin/chromium by default). Prints a JSON
 // report; exits non-zero on the first failed expectation.
-import http from "node:http";
-import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { serveStatic } from "./static-server.mjs";
 
 const site = path.resolve(process.argv[2]);
 const prefix = "/archive/"; // serve from a sub-path: links must be relative
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".gz": "application/gzip", ".json": "application/json", ".xml": "application/xml" };
-const served = [];
-const server = http.createServer(async (req, res) => {
-  const url = new URL(req.url, "http://x");
-  if (!url.pathname.startsWith(prefix)) { res.writeHead(404); return res.end(); }
-  let file = path.join(site, decodeURIComponent(url.pathname.slice(prefix.length)));
-  if (!file.startsWith(site)) { res.writeHead(403); return res.end(); }
-  try {
-    if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-    const data = await readFile(file);
-    served.push(url.pathname);
-    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-    res.end(data);
-  } catch {
-    res.writeHead(404);
-    res.end("not found");
-  }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+const { server, base, served } = await serveStatic(site, prefix);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
