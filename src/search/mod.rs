@@ -318,7 +318,10 @@ impl SearchIndex {
         let mut similarity_seen: HashSet<String> = HashSet::new();
         for pm in pms {
             let texts = field_texts(pm, factor_title);
-            let facets = facet_values(pm);
+            let facets = match scope {
+                Scope::Full => facet_values(pm),
+                Scope::Similarity => Vec::new(), // filters play no part in similarity
+            };
             let bare = crate::similar::is_bare(pm);
             let mut d = doc!(id_field => pm.id.clone());
             for ((k, field), text) in text_fields.iter().enumerate().zip(&texts) {
