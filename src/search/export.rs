@@ -107,7 +107,7 @@ fn string(out: &mut Vec<u8>, s: &str) {
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::GzBuilder::new().mtime(0).write(
         Vec::with_capacity(bytes.len() / 3 + 64),
-        flate2::Compression::best(),
+        flate2::Compression::default(),
     );
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(bytes);
