@@ -374,7 +374,7 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
             source_url: pm.source_url.as_deref(),
         })
         .collect();
-    let mut bytes = serde_json::to_vec_pretty(&items).unwrap_or_else(|_| b"[]".to_vec());
+    let mut bytes = serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec());
     bytes.push(b'\n');
     OutputFile::new("api/postmortems.json".into(), bytes)
 }

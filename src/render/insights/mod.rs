@@ -396,7 +396,7 @@ pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
 }
 
 fn json_file(path: &str, value: &impl Serialize) -> OutputFile {
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_else(|_| b"null".to_vec());
+    let mut bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
     bytes.push(b'\n');
     OutputFile::new(path.into(), bytes)
 }
