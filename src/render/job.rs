@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::insights;
 use super::theme::Theme;
-use super::view::{self, Views};
+use super::view::Views;
 use crate::error::Result;
 
 /// Fills in the heavy part of a page's context when the page is rendered.
@@ -77,16 +77,66 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Fragments rendered once and reused: a postmortem's card is the same markup on every listing
-/// whose pages sit at the same depth (it links through the relative `root`), and a card
-/// appears on about ten listings (all, year, severity, each service, team, tag, factor), an
-/// action item's row on six register pages. Each is rendered by its own template
-/// (`card.html`, `action-row.html`) once per (item, root, level) and pasted into the pages,
-/// which cuts the template work of a large archive's listings several times over.
+/// Fragments rendered once and reused: a postmortem's card appears on about ten listings (all,
+/// year, severity, each service, team, tag, factor), an action item's row on six register
+/// pages. Each is rendered by its own template (`card.html`, `action-row.html`) once, with a
+/// mark in place of the page's relative `root`, and pasted into every page that lists it with
+/// that page's root put back: the template work of a large archive's listings is done once per
+/// item rather than once per listing.
 pub(crate) struct Fragments<'a> {
     theme: &'a Theme,
-    cards: Mutex<HashMap<(usize, String, u8), Arc<str>>>,
-    rows: Mutex<HashMap<(usize, String), Arc<str>>>,
+    cards: Mutex<HashMap<(usize, u8), Arc<Fragment>>>,
+    rows: Mutex<HashMap<usize, Arc<Fragment>>>,
+}
+
+/// Stands for `root` while a fragment is rendered. Text the fragment shows may hold its first
+/// character too (content can hold any character): such a fragment is not kept, and is rendered
+/// for each page with its real root.
+const ROOT_MARK: &str = "\u{FDD0}root\u{FDD1}";
+
+/// A rendered fragment: its markup split where the page's root goes.
+enum Fragment {
+    Split(Vec<String>),
+    /// The item's own text holds [`ROOT_MARK`]'s first character.
+    PerPage,
+}
+
+impl Fragment {
+    /// Renders `template` with `ctx` (whose `root` is set here) once for every page.
+    fn make(theme: &Theme, template: &str, mut ctx: tera::Context, text: &str) -> Result<Self> {
+        if text.contains('\u{FDD0}') {
+            return Ok(Fragment::PerPage);
+        }
+        ctx.insert("root", ROOT_MARK);
+        let html = theme.render(template, &ctx)?;
+        Ok(Fragment::Split(
+            html.trim().split(ROOT_MARK).map(str::to_owned).collect(),
+        ))
+    }
+
+    /// Appends the fragment for a page at `root`; `None` when it must be rendered for the page.
+    fn paste(&self, root: &str, out: &mut String) -> Option<()> {
+        let Fragment::Split(parts) = self else {
+            return None;
+        };
+        for (n, part) in parts.iter().enumerate() {
+            if n > 0 {
+                out.push_str(root);
+            }
+            out.push_str(part);
+        }
+        Some(())
+    }
+}
+
+/// A postmortem in a listing: its card as `card.html` renders it for the page, and the year
+/// listings group by.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Listed {
+    /// The card's markup.
+    pub(crate) html: String,
+    /// The incident's year, or null when undated.
+    pub(crate) year: Option<String>,
 }
 
 impl<'a> Fragments<'a> {
@@ -98,59 +148,81 @@ impl<'a> Fragments<'a> {
         }
     }
 
-    /// The cards of `members` with their `html` filled in, for a page at `root` whose card
-    /// titles are headings of `level`.
+    /// The cards of `members` for a page at `root` whose card titles are headings of `level`.
     pub(crate) fn cards(
         &self,
         views: &Views<'_, '_>,
         members: &[usize],
         root: &str,
         level: u8,
-    ) -> Result<Vec<view::Card>> {
+    ) -> Result<Vec<Listed>> {
         members
             .iter()
             .map(|&i| {
-                let mut card = views.listing_card(i);
-                let key = (i, root.to_string(), level);
-                let memo = self.cards.lock().ok().and_then(|m| m.get(&key).cloned());
-                let html = match memo {
-                    Some(html) => html,
-                    None => {
-                        let mut ctx = tera::Context::new();
-                        ctx.insert("pm", &card);
-                        ctx.insert("root", root);
-                        ctx.insert("level", &level);
-                        let html: Arc<str> = self.theme.render("card.html", &ctx)?.trim().into();
-                        if let Ok(mut m) = self.cards.lock() {
-                            m.insert(key, html.clone());
-                        }
-                        html
-                    }
-                };
-                card.html = html.to_string();
-                Ok(card)
+                let fragment = self.memo(&self.cards, (i, level), || {
+                    let card = views.listing_card(i);
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("pm", &card);
+                    ctx.insert("level", &level);
+                    let text = serde_json::to_string(&card).unwrap_or_default();
+                    Fragment::make(self.theme, "card.html", ctx, &text)
+                })?;
+                let mut html = String::new();
+                if fragment.paste(root, &mut html).is_none() {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("pm", &views.listing_card(i));
+                    ctx.insert("level", &level);
+                    ctx.insert("root", root);
+                    html = self.theme.render("card.html", &ctx)?.trim().to_owned();
+                }
+                Ok(Listed {
+                    html,
+                    year: views.year(i),
+                })
             })
             .collect()
     }
 
-    /// An action item's row (register index `k`) for a page at `root`, rendered once.
+    /// Appends action item `k`'s row (of the register) for a page at `root` to `out`. `view`
+    /// makes the item's view, only when the row is not rendered yet.
     pub(crate) fn row(
         &self,
         k: usize,
         root: &str,
-        view: &insights::actions::ActionView,
-    ) -> Result<Arc<str>> {
-        let key = (k, root.to_string());
-        if let Some(html) = self.rows.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(html);
+        view: impl Fn() -> insights::actions::ActionView,
+        out: &mut String,
+    ) -> Result<()> {
+        let fragment = self.memo(&self.rows, k, || {
+            let a = view();
+            let mut ctx = tera::Context::new();
+            ctx.insert("a", &a);
+            let text = serde_json::to_string(&a).unwrap_or_default();
+            Fragment::make(self.theme, "action-row.html", ctx, &text)
+        })?;
+        if fragment.paste(root, out).is_none() {
+            let mut ctx = tera::Context::new();
+            ctx.insert("a", &view());
+            ctx.insert("root", root);
+            out.push_str(self.theme.render("action-row.html", &ctx)?.trim());
         }
-        let mut ctx = tera::Context::new();
-        ctx.insert("a", view);
-        ctx.insert("root", root);
-        let html: Arc<str> = self.theme.render("action-row.html", &ctx)?.trim().into();
-        if let Ok(mut m) = self.rows.lock() {
-            m.insert(key, html.clone());
+        Ok(())
+    }
+
+    /// The fragment kept under `key` in `memo`, made by `make` the first time. Two workers may
+    /// both make it; either result is the same.
+    fn memo<K: std::hash::Hash + Eq>(
+        &self,
+        memo: &Mutex<HashMap<K, Arc<Fragment>>>,
+        key: K,
+        make: impl FnOnce() -> Result<Fragment>,
+    ) -> Result<Arc<Fragment>> {
+        if let Some(f) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(f);
         }
-        Ok(html)
+        let f = Arc::new(make()?);
+        if let Ok(mut m) = memo.lock() {
+            m.insert(key, f.clone());
+        }
+        Ok(f)
     }
 }

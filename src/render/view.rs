@@ -102,9 +102,6 @@ pub struct Card {
     pub duration: Option<String>,
     /// Terms of each kind left off a listing card (0 on the postmortem's page).
     pub more: TermCounts,
-    /// The card as `card.html` renders it on this page, or `""` where the page renders its
-    /// cards itself. Listings render each card once per page depth and reuse it.
-    pub html: String,
 }
 
 /// Terms of each kind a listing card shows at most; the postmortem's page shows them all. (A
@@ -334,7 +331,7 @@ impl<'s, 'c> Views<'s, 'c> {
                 .date
                 .map(|d| date_display(d.date()))
                 .unwrap_or_else(|| "undated".into()),
-            year: pm.date.map(|d| d.date().format("%Y").to_string()),
+            year: self.year(i),
             severity: pm.severity.as_deref().map(|s| self.severity(s)),
             summary: pm.summary.clone(),
             services: Self::named("services", cut(&pm.services)),
@@ -351,8 +348,13 @@ impl<'s, 'c> Views<'s, 'c> {
             status: pm.status,
             restricted: pm.visibility == crate::model::Visibility::Restricted,
             duration: impact_minutes(pm).map(human_minutes),
-            html: String::new(),
         }
+    }
+
+    /// The year of postmortem `i`'s incident (`None` when undated).
+    pub fn year(&self, i: usize) -> Option<String> {
+        let pm = &self.site.postmortems[i];
+        pm.date.map(|d| d.date().format("%Y").to_string())
     }
 
     /// The card of postmortem `i` in a listing (at most [`CARD_TERMS`] terms of each kind).

@@ -88,8 +88,6 @@ pub struct ActionView {
     pub teams: Vec<view::Named>,
     /// Filter slugs.
     pub keys: FilterKeys,
-    /// The row as `action-row.html` renders it on this page (rendered once per page depth).
-    pub html: String,
 }
 
 fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
@@ -137,7 +135,6 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
             kind: slugs(Dimension::Kind),
             priority: slugs(Dimension::Priority),
         },
-        html: String::new(),
     }
 }
 
@@ -174,8 +171,12 @@ pub struct StatusGroup {
     pub slug: String,
     /// Items of the group in the whole register (or filter page), across its pages.
     pub total: usize,
-    /// Items on this page, newest postmortem first.
-    pub items: Vec<ActionView>,
+    /// Items of the group on this page.
+    pub shown: usize,
+    /// Their rows, newest postmortem first, as `action-row.html` renders them for this page
+    /// (each row is rendered once per page depth and pasted into every page that lists it:
+    /// a theme changes rows there).
+    pub rows: String,
 }
 
 /// Action items per page of the register: a large archive has tens of thousands.
@@ -259,18 +260,26 @@ fn actions_jobs<'a>(
                 .lazy_try("groups", move || {
                     let mut page_groups: Vec<StatusGroup> = Vec::new();
                     for (gi, k) in page {
-                        let mut item = action_view(site, &register[k]);
-                        item.html = fragments.row(k, &root, &item)?.to_string();
                         let (name, slug, total) = &heads[gi];
-                        match page_groups.last_mut() {
-                            Some(last) if last.slug == *slug => last.items.push(item),
-                            _ => page_groups.push(StatusGroup {
-                                name: name.clone(),
-                                slug: slug.clone(),
-                                total: *total,
-                                items: vec![item],
-                            }),
+                        let group = match page_groups.last_mut() {
+                            Some(last) if last.slug == *slug => last,
+                            _ => {
+                                page_groups.push(StatusGroup {
+                                    name: name.clone(),
+                                    slug: slug.clone(),
+                                    total: *total,
+                                    shown: 0,
+                                    rows: String::new(),
+                                });
+                                page_groups.last_mut().expect("just pushed")
+                            }
+                        };
+                        if group.shown > 0 {
+                            group.rows.push_str("\n        ");
                         }
+                        let view = || action_view(site, &register[k]);
+                        fragments.row(k, &root, view, &mut group.rows)?;
+                        group.shown += 1;
                     }
                     Ok(page_groups)
                 })
