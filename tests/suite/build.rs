@@ -317,3 +317,64 @@ fn build_prints_a_summary_and_phase_timings() {
     assert!(err.contains("Built ") && err.contains("pages"), "{err}");
     assert!(err.contains("render"), "{err}");
 }
+
+/// Cards and register rows are rendered once with a mark where the page's `root` goes, and
+/// pasted into pages of every depth. A postmortem whose own text holds the mark is rendered
+/// page by page instead: its text shows as written and every link resolves from every page.
+#[test]
+fn pasted_cards_and_rows_link_from_every_depth_even_when_text_holds_the_mark() {
+    const MARK: &str = "\u{FDD0}root\u{FDD1}";
+    let doc = |slug: &str, title: &str, action: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = 2025-03-0{n}T10:00:00Z\nseverity = \"SEV2\"\n\
+             summary = \"Checkout failed.\"\nservices = [\"web\"]\nteams = [\"payments\"]\n\
+             contributing_factors = [\"bad-deploy\"]\n\n[[action_items]]\nid = \"AI-1\"\n\
+             title = \"{action}\"\nowner = \"payments\"\ndue = 2025-04-01\nstatus = \"open\"\n\
+             kind = \"prevent\"\npriority = \"P1\"\n+++\n\n## Summary\n\n{slug}.\n",
+            n = if slug == "plain" { 1 } else { 2 },
+        )
+    };
+    let site = Site::empty();
+    site.write(
+        "content/2025/2025-03-01-plain.md",
+        &doc("plain", "Plain outage", "Add a canary stage"),
+    );
+    site.write(
+        "content/2025/2025-03-02-marked.md",
+        &doc(
+            "marked",
+            &format!("Outage {MARK} title"),
+            &format!("Fix {MARK} now"),
+        ),
+    );
+    let built = site.build_ok(&[]);
+    let broken = built.broken_links();
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    for (page, root) in [
+        ("services/web/index.html", "../../"),
+        ("years/2025/index.html", "../../"),
+        ("factors/bad-deploy/index.html", "../../"),
+    ] {
+        let html = built.text(page);
+        for id in ["2025-03-01-plain", "2025-03-02-marked"] {
+            let link = format!("href=\"{root}postmortems/{id}/\"");
+            assert!(html.contains(&link), "{page} lacks {link}");
+        }
+    }
+    for (page, root) in [
+        ("actions/index.html", "../"),
+        ("actions/status/open/index.html", "../../../"),
+        ("actions/team/payments/index.html", "../../../"),
+    ] {
+        let html = built.text(page);
+        assert!(html.contains(&format!("Fix {MARK} now")), "{page}");
+        for id in ["2025-03-01-plain", "2025-03-02-marked"] {
+            let link = format!("href=\"{root}postmortems/{id}/\"");
+            assert!(html.contains(&link), "{page} lacks {link}");
+        }
+    }
+    let listing = built.text("services/web/index.html");
+    assert!(listing.contains(&format!("Outage {MARK} title")));
+    // Where the root goes, only the page's root: the mark itself never stands in for it.
+    assert_eq!(listing.matches(MARK).count(), 1, "{listing}");
+}
