@@ -141,12 +141,31 @@ pub struct Prepared<'c> {
     pub report: BuildReport,
 }
 
-/// Every phase before rendering: load (reusing `cache`), check, enrich, index, similar.
+/// What `serve` keeps between rebuilds: parsed documents and their analyses for similarity,
+/// reused where a postmortem did not change.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed documents.
+    pub parse: content::ParseCache,
+    /// Analysed similarity fields.
+    pub terms: similar::TermsCache,
+}
+
+impl Caches {
+    /// Forgets everything (after a configuration change).
+    pub fn clear(&self) {
+        self.parse.clear();
+        self.terms.clear();
+    }
+}
+
+/// Every phase before rendering: load (reusing `caches`), check, enrich, then the search
+/// index and similarity.
 pub fn prepare<'c>(
     opts: &'c BuildOptions,
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
-    cache: Option<&content::ParseCache>,
+    caches: Option<&Caches>,
     export: Export,
 ) -> Result<Prepared<'c>> {
     let mut report = BuildReport::default();
@@ -161,7 +180,7 @@ pub fn prepare<'c>(
         &opts.config,
         highlighter,
         progress,
-        cache,
+        caches.map(|c| &c.parse),
     );
     lap(&mut report, "load");
     diags.extend(check::lint(&postmortems, &opts.config, opts.today));
@@ -186,9 +205,8 @@ pub fn prepare<'c>(
     let labels = search::facet_labels(&site);
     let search = match export {
         Export::Later => {
-            let index = search::SearchIndex::for_similarity(&site)?;
-            lap(&mut report, "index");
-            site.similar = similar::compute(&site, &index)?;
+            let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
+            site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
             lap(&mut report, "similar");
             Searchable::Deferred(labels)
         }
@@ -199,7 +217,7 @@ pub fn prepare<'c>(
             // fills the cores only part of the time), not after rendering. Each is timed on
             // its own: `search` overlaps `similar` in the phase list.
             let ((similar, similar_time), (exported, search_time)) = rayon::join(
-                || timed(|| similar::compute(&site, &index)),
+                || timed(|| similar::compute(&site, similar::Source::Index(&index))),
                 || timed(|| search::export::export(&index, &labels)),
             );
             site.similar = similar?;

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use super::{read_valid_archive, SiteArgs};
 use crate::enrich::enrich;
 use crate::error::{Error, Result};
-use crate::search::SearchIndex;
 use crate::similar::{self, LinkKind};
 
 /// Arguments of `pmarchive similar`.
@@ -43,14 +42,12 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
         )));
     };
     let started = std::time::Instant::now();
-    let index = SearchIndex::build(&site)?;
-    let indexed = std::time::Instant::now();
-    site.similar = similar::compute(&site, &index)?;
+    let analysed = similar::analyse(&site, None);
+    site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
     if args.timings {
         eprintln!(
-            "index {:.1} ms, similar {:.1} ms ({} postmortems)",
-            (indexed - started).as_secs_f64() * 1000.0,
-            indexed.elapsed().as_secs_f64() * 1000.0,
+            "similar {:.1} ms ({} postmortems)",
+            started.elapsed().as_secs_f64() * 1000.0,
             site.postmortems.len()
         );
     }

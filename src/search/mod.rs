@@ -132,28 +132,23 @@ pub struct SearchIndex {
     pub facet_fields: Vec<Field>,
     /// Per document (tantivy doc id = position).
     pub docs: Vec<DocInfo>,
-    /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to (empty in an
-    /// index of [`Scope::Similarity`]).
+    /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
     pub surface: BTreeMap<String, String>,
     /// The same for the words of the texts similarity compares (the similarity fields, and the
     /// body of postmortems without their sections): the words its reasons show.
     pub similarity_surface: BTreeMap<String, String>,
 }
 
-/// What an index holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Every field: search and similarity.
-    Full,
-    /// Only the fields similarity reads ([`crate::similar::SIMILARITY_FIELDS`], and the body
-    /// when a postmortem lacks their sections). Their statistics (document frequencies, field
-    /// lengths) do not depend on the other fields, so similarity computes exactly the same
-    /// lists over it; `serve` builds it first and the full index later, for the search.
-    Similarity,
-}
 
 /// The text of each field for one postmortem, in [`TEXT_FIELDS`] order.
 pub fn field_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
+    (0..TEXT_FIELDS.len())
+        .map(|k| field_text(pm, k, factor_title))
+        .collect()
+}
+
+/// The text of field `k` ([`TEXT_FIELDS`]) for one postmortem (`""` for no such field).
+pub fn field_text(pm: &Postmortem, k: usize, factor_title: &dyn Fn(&str) -> String) -> String {
     let section = |key: &str| {
         pm.body
             .sections
@@ -163,61 +158,62 @@ pub fn field_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Ve
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let summary = if pm.summary.is_empty() {
-        section("summary")
-    } else {
-        pm.summary.clone()
-    };
-    let factors = pm
-        .factors
-        .iter()
-        .map(|f| {
-            let title = factor_title(f);
-            let words = f.replace('-', " ");
-            if title.eq_ignore_ascii_case(&words) || title == *f {
-                words
+    match TEXT_FIELDS.get(k).map(|f| f.name) {
+        Some("title") => pm.title.clone(),
+        Some("summary") => {
+            if pm.summary.is_empty() {
+                section("summary")
             } else {
-                format!("{words} {title}")
+                pm.summary.clone()
             }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let lessons = ["went_well", "went_poorly", "lessons"]
-        .iter()
-        .map(|k| section(k))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut actions = section("action_items");
-    for ai in &pm.action_items {
-        actions.push('\n');
-        actions.push_str(&ai.title);
+        }
+        Some("factors") => pm
+            .factors
+            .iter()
+            .map(|f| {
+                let title = factor_title(f);
+                let words = f.replace('-', " ");
+                if title.eq_ignore_ascii_case(&words) || title == *f {
+                    words
+                } else {
+                    format!("{words} {title}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Some("services") => pm.services.join("\n"),
+        Some("teams") => pm.teams.join("\n"),
+        Some("tags") => pm.tags.join("\n"),
+        Some("root_cause") => section("root_cause"),
+        Some("timeline") => section("timeline"),
+        Some("lessons") => ["went_well", "went_poorly", "lessons"]
+            .iter()
+            .map(|k| section(k))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Some("actions") => {
+            let mut actions = section("action_items");
+            for ai in &pm.action_items {
+                actions.push('\n');
+                actions.push_str(&ai.title);
+            }
+            actions.trim().to_string()
+        }
+        Some("body") => pm
+            .body
+            .sections
+            .iter()
+            .filter(|s| match s.key.as_deref() {
+                None | Some("impact") => true,
+                Some("summary") => !pm.summary.is_empty() && s.text != pm.summary,
+                _ => false,
+            })
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
     }
-    let body = pm
-        .body
-        .sections
-        .iter()
-        .filter(|s| match s.key.as_deref() {
-            None | Some("impact") => true,
-            Some("summary") => !pm.summary.is_empty() && s.text != pm.summary,
-            _ => false,
-        })
-        .map(|s| s.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    vec![
-        pm.title.clone(),
-        summary,
-        factors,
-        pm.services.join("\n"),
-        pm.teams.join("\n"),
-        pm.tags.join("\n"),
-        section("root_cause"),
-        section("timeline"),
-        lessons,
-        actions.trim().to_string(),
-        body,
-    ]
 }
 
 /// Facet values of one postmortem, in [`FACETS`] order (normalised as filters match them).
@@ -252,26 +248,10 @@ impl SearchIndex {
         Self::from_postmortems(&site.postmortems, &title)
     }
 
-    /// Indexes what similarity reads of the site's postmortems ([`Scope::Similarity`]).
-    pub fn for_similarity(site: &Site<'_>) -> Result<SearchIndex> {
-        let views = crate::render::view::Views::new(site);
-        let title = |f: &str| views.factor_title(f);
-        Self::scoped(&site.postmortems, &title, Scope::Similarity)
-    }
-
     /// Indexes `pms` in order.
     pub fn from_postmortems(
         pms: &[Postmortem],
         factor_title: &dyn Fn(&str) -> String,
-    ) -> Result<SearchIndex> {
-        Self::scoped(pms, factor_title, Scope::Full)
-    }
-
-    /// Indexes `pms` in order, the fields of `scope`.
-    pub fn scoped(
-        pms: &[Postmortem],
-        factor_title: &dyn Fn(&str) -> String,
-        scope: Scope,
     ) -> Result<SearchIndex> {
         let (fallback, _) = crate::similar::FALLBACK_FIELD;
         let compared: Vec<bool> = TEXT_FIELDS
@@ -282,16 +262,11 @@ impl SearchIndex {
                     .any(|(name, _)| *name == f.name)
             })
             .collect();
-        let any_bare = pms.iter().any(crate::similar::is_bare);
         let mut builder = Schema::builder();
         let text_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(ANALYZER)
-                // Similarity needs frequencies and lengths, not positions (phrases).
-                .set_index_option(match scope {
-                    Scope::Full => IndexRecordOption::WithFreqsAndPositions,
-                    Scope::Similarity => IndexRecordOption::WithFreqs,
-                }),
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let text_fields: Vec<Field> = TEXT_FIELDS
             .iter()
@@ -318,27 +293,20 @@ impl SearchIndex {
         let mut similarity_seen: HashSet<String> = HashSet::new();
         for pm in pms {
             let texts = field_texts(pm, factor_title);
-            let facets = match scope {
-                Scope::Full => facet_values(pm),
-                Scope::Similarity => Vec::new(), // filters play no part in similarity
-            };
+            let facets = facet_values(pm);
             let bare = crate::similar::is_bare(pm);
             let mut d = doc!(id_field => pm.id.clone());
             for ((k, field), text) in text_fields.iter().enumerate().zip(&texts) {
                 let is_body = TEXT_FIELDS[k].name == fallback;
-                let indexed = scope == Scope::Full || compared[k] || (is_body && any_bare);
-                if indexed && !text.is_empty() {
+                if !text.is_empty() {
                     d.add_text(*field, text);
                 }
                 let similar_words = compared[k] || (is_body && bare);
-                if scope == Scope::Similarity && !similar_words {
-                    continue;
-                }
                 // Most tokens were seen before: look them up without allocating.
                 let mut stream = surface_an.token_stream(text);
                 while stream.advance() {
                     let token = stream.token().text.as_str();
-                    let new_anywhere = scope == Scope::Full && !seen.contains(token);
+                    let new_anywhere = !seen.contains(token);
                     let new_compared = similar_words && !similarity_seen.contains(token);
                     if !new_anywhere && !new_compared {
                         continue;
@@ -357,19 +325,6 @@ impl SearchIndex {
                         }
                     }
                 }
-            }
-            if scope == Scope::Similarity {
-                writer.add_document(d).map_err(tantivy_err)?;
-                docs.push(DocInfo {
-                    id: pm.id.clone(),
-                    url: String::new(),
-                    title: String::new(),
-                    date: None,
-                    severity: None,
-                    excerpt: String::new(),
-                    facets,
-                });
-                continue;
             }
             for (field, values) in facet_fields.iter().zip(&facets) {
                 for v in values {

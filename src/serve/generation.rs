@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::audience;
-use crate::build::{self, BuildOptions, BuildReport, Export, Searchable};
-use crate::content::{Highlighter, ParseCache};
+use crate::build::{self, BuildOptions, BuildReport, Caches, Export, Searchable};
+use crate::content::Highlighter;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::render::theme::Theme;
@@ -39,8 +39,8 @@ pub struct Assets {
     pub theme: Arc<Theme>,
     /// The syntax highlighter (loaded once).
     pub highlighter: Arc<Highlighter>,
-    /// Parsed documents by content hash.
-    pub cache: Arc<ParseCache>,
+    /// Parsed documents and their analyses for similarity, kept between rebuilds.
+    pub cache: Arc<Caches>,
 }
 
 /// The answer to a request for a file of the site.

@@ -2,7 +2,7 @@
 //! the open pages (server-sent events). A failed rebuild keeps the last good site and shows the
 //! error as an overlay on the open pages until a later build succeeds.
 //!
-//! Rebuilds reuse parsed documents whose text did not change ([`ParseCache`]), so an edit to
+//! Rebuilds reuse parsed documents whose text did not change ([`Caches`]), so an edit to
 //! one postmortem re-parses and re-highlights only that file, and the theme; pages are rendered
 //! when a browser asks for them ([`generation`]). The reload is sent only after the new site has
 //! replaced the old one.
@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 
 use crate::build::BuildOptions;
-use crate::content::{Highlighter, ParseCache};
+use crate::build::Caches;
+use crate::content::Highlighter;
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::theme::Theme;
 use generation::{Assets, Generation, Reply};
@@ -144,7 +145,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let mut assets = Assets {
         theme: load_theme(&build)?,
         highlighter: Arc::new(Highlighter::new()),
-        cache: Arc::new(ParseCache::default()),
+        cache: Arc::new(Caches::default()),
     };
     let shared = Arc::new(Shared {
         state: RwLock::new(SiteState::default()),

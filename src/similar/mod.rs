@@ -3,14 +3,16 @@
 //!
 //! "Similar incident recurrence" is the number that says whether postmortems work, so this pass
 //! is an enrichment of the [`Site`] that every page, the JSON API and the `similar` command read.
-//! It runs on the tantivy index the search pass builds (one index, one analysis, one set of
-//! statistics), after publishability filtering, so restricted and draft postmortems can never
-//! be a link, a reason or a count.
+//! It runs after publishability filtering, so restricted and draft postmortems can never be a
+//! link, a reason or a count. `build` reads the term weights out of the tantivy index the
+//! search pass makes (one analysis, one set of statistics); `serve` analyses the texts with the
+//! same analyzer and weighs them as tantivy does ([`terms`]), the same vectors without an
+//! index, analysing again only the postmortems that changed.
 //!
 //! The score of a pair is a weighted sum of four similarities, each in 0..1 and symmetric:
 //! - text: the cosine of the two incidents' BM25 term vectors over what went wrong (title,
 //!   summary, root cause, timeline with its error messages). Each weight is tantivy's own BM25
-//!   score of the term for the document ([`tantivy::query::Bm25Weight`] over the index's
+//!   score of the term for the document ([`tantivy::query::Bm25Weight`] over the archive's
 //!   document frequencies and fieldnorms), times a per-field weight; terms in more than a fifth
 //!   of the archive are dropped as carrying no signal. Candidates come from the postings of each
 //!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), at most the heaviest
@@ -29,6 +31,7 @@
 //! Classes are formed in [`class`].
 
 pub mod class;
+pub mod terms;
 mod vectors;
 
 use std::cmp::Reverse;
@@ -39,8 +42,9 @@ use serde::Serialize;
 
 use crate::enrich::Site;
 use crate::error::Result;
-use crate::search::SearchIndex;
 pub use class::RecurringClass;
+use crate::search::SearchIndex;
+pub use terms::TermsCache;
 use vectors::TermVectors;
 
 /// The text fields that say what went wrong, with their weight in the text similarity.
@@ -470,29 +474,72 @@ impl Ord for Ranked {
     }
 }
 
-/// Computes the similar-incident lists and the recurring classes of `site`, whose postmortems
-/// `index` holds in the same order.
-pub fn compute(site: &Site<'_>, index: &SearchIndex) -> Result<Similarity> {
+/// What similarity reads the texts from.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// The search index of the site's postmortems (`build`, which makes it anyway): the
+    /// weights are read out of its postings and fieldnorms.
+    Index(&'a SearchIndex),
+    /// The postmortems analysed by [`analyse`] (`serve`, which reuses the analyses of the
+    /// postmortems that did not change and needs no index). The same vectors: a unit test
+    /// compares both.
+    Analysed(&'a terms::Analysed),
+}
+
+/// Analyses `site`'s postmortems for [`Source::Analysed`] (in parallel), reusing `cache` when
+/// given.
+pub fn analyse(site: &Site<'_>, cache: Option<&TermsCache>) -> terms::Analysed {
+    let views = crate::render::view::Views::new(site);
+    let title = |f: &str| views.factor_title(f);
+    terms::analyse_all(&site.postmortems, SIMILARITY_FIELDS, &title, cache)
+}
+
+/// Computes the similar-incident lists and the recurring classes of `site`.
+pub fn compute(site: &Site<'_>, source: Source<'_>) -> Result<Similarity> {
     let params = Params {
         min_score: site.config.similar.min_score,
         ..Params::default()
     };
-    compute_with(site, index, &params)
+    compute_with(site, &params, source)
 }
 
-/// [`compute`] with other parameters.
-pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Result<Similarity> {
+/// [`compute`] with other parameters (an analysed source must cover `params.fields`).
+pub fn compute_with(site: &Site<'_>, params: &Params, source: Source<'_>) -> Result<Similarity> {
     let n = site.postmortems.len();
     // Archives without the standard sections (imported reports) would be compared on their
     // titles and summaries alone: their body stands in for the missing sections.
-    let bare: Vec<bool> = site.postmortems.iter().map(is_bare).collect();
-    let vectors = TermVectors::build(
-        index,
-        &params.fields,
-        Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, &bare)),
-        params.max_df_share,
-        params.max_postings,
-    )?;
+    let (plan, bare) = terms::plan_for(&site.postmortems, &params.fields);
+    let any_bare = bare.iter().any(|&b| b);
+    let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
+    let (vectors, surface) = match source {
+        Source::Index(index) => (
+            TermVectors::build(
+                index,
+                &params.fields,
+                fallback,
+                params.max_df_share,
+                params.max_postings,
+            )?,
+            std::borrow::Cow::Borrowed(&index.similarity_surface),
+        ),
+        Source::Analysed(analysed) => {
+            if plan != analysed.plan || analysed.docs.len() != n {
+                return Err(crate::error::Error::Usage(
+                    "similarity: the postmortems were analysed for other fields".into(),
+                ));
+            }
+            (
+                TermVectors::from_terms(
+                    &analysed.docs,
+                    &params.fields,
+                    fallback.filter(|_| any_bare),
+                    params.max_df_share,
+                    params.max_postings,
+                ),
+                std::borrow::Cow::Owned(analysed.surface()),
+            )
+        }
+    };
     let pms = &site.postmortems;
     let mut scorer = Scorer {
         site,
@@ -503,7 +550,7 @@ pub fn compute_with(site: &Site<'_>, index: &SearchIndex, params: &Params) -> Re
         tags: Field::new(pms.iter().map(|p| p.tags.as_slice())),
         words: HashMap::new(),
     };
-    scorer.words = scorer.vectors.display_words(&index.similarity_surface);
+    scorer.words = scorer.vectors.display_words(&surface);
 
     // Explicit links, both ways, by pair.
     let mut explicit: Vec<Vec<(usize, LinkKind)>> = vec![Vec::new(); n];

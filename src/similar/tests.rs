@@ -57,7 +57,7 @@ fn with_site(f: impl FnOnce(&Site<'_>, &SearchIndex, &Similarity)) {
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(parse_all(), &config, today, false);
     let index = SearchIndex::build(&site).unwrap();
-    let sim = compute(&site, &index).unwrap();
+    let sim = compute(&site, Source::Index(&index)).unwrap();
     f(&site, &index, &sim)
 }
 
@@ -245,10 +245,10 @@ fn accumulator_ranks_and_resets() {
 }
 
 #[test]
-fn the_similarity_index_gives_the_full_index_lists() {
-    // `serve` computes similarity over an index of only the fields it reads: the lists and
-    // their reasons must be exactly those of the full index, also with imported reports whose
-    // body stands in for the missing sections.
+fn analysed_texts_give_the_index_vectors_and_lists() {
+    // `serve` weighs analysed texts rather than reading the index: the vectors must be exactly
+    // those read out of the index (bit for bit), and so the lists and their reasons, also
+    // with imported reports whose body stands in for the missing sections.
     let config = Config::default();
     let hl = Highlighter::new();
     let ctx = ParseContext {
@@ -275,8 +275,20 @@ fn the_similarity_index_gives_the_full_index_lists() {
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(pms, &config, today, false);
     assert!(site.postmortems.iter().any(is_bare));
-    let full = compute(&site, &SearchIndex::build(&site).unwrap()).unwrap();
-    let small = compute(&site, &SearchIndex::for_similarity(&site).unwrap()).unwrap();
+    let index = SearchIndex::build(&site).unwrap();
+    let analysed = analyse(&site, None);
+    let params = Params::default();
+    let (_, bare) = terms::plan_for(&site.postmortems, &params.fields);
+    let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
+    let read = TermVectors::build(&index, &params.fields, fallback, 0.2, 1000).unwrap();
+    let weighed = TermVectors::from_terms(&analysed.docs, &params.fields, fallback, 0.2, 1000);
+    assert_eq!(read.terms, weighed.terms);
+    assert_eq!(read.docs, weighed.docs);
+    assert_eq!(read.postings, weighed.postings);
+    assert!(read.docs.iter().all(|d| !d.is_empty()));
+    assert_eq!(index.similarity_surface, analysed.surface());
+    let full = compute(&site, Source::Index(&index)).unwrap();
+    let small = compute(&site, Source::Analysed(&analysed)).unwrap();
     assert_eq!(full.links, small.links);
     assert!(full
         .links

@@ -1,14 +1,17 @@
-//! Term vectors read out of the tantivy index: for every document, the BM25 weight tantivy
-//! gives each of its terms in the similarity fields, and for every term shared by at least two
-//! documents, its postings with those weights. tantivy keeps no term vectors, so they are
-//! rebuilt from the inverted index (one pass over each field's postings), which also means the
-//! text is never analysed twice.
+//! Term vectors: for every document, the BM25 weight tantivy gives each of its terms in the
+//! similarity fields, and for every term shared by at least two documents, its postings with
+//! those weights. Read out of the tantivy index (`build`: tantivy keeps no term vectors, so
+//! they are rebuilt from the inverted index, one pass over each field's postings, and the text
+//! is never analysed twice), or weighed from analysed texts with tantivy's own BM25 and
+//! fieldnorm coding (`serve`, which has no index).
 
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use tantivy::postings::Postings;
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::Bm25Weight;
+
+use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, TERMINATED};
 
@@ -23,24 +26,93 @@ const MIN_MAX_DF: u32 = 4;
 /// The document-term weights of the similarity fields.
 pub struct TermVectors {
     /// Per document: (term id, weight), sorted by term id.
-    docs: Vec<Vec<(u32, f32)>>,
+    pub(super) docs: Vec<Vec<(u32, f32)>>,
     /// Per document: the Euclidean norm of its vector.
     norms: Vec<f32>,
     /// Per term: (document, weight), only for terms of two documents or more: by document, or
     /// the heaviest entries by weight when the list was cut.
-    postings: Vec<Vec<(u32, f32)>>,
+    pub(super) postings: Vec<Vec<(u32, f32)>>,
     /// Per term: the term (a stem).
-    terms: Vec<String>,
+    pub(super) terms: Vec<String>,
 }
 
 fn tantivy_err(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("similarity: {e}"))
 }
 
-/// One field's terms: (term, postings as (doc, weight)).
-type FieldTerms = Vec<(String, Vec<(u32, f32)>)>;
+/// One field's terms: (term, postings as (doc, weight)), by term.
+type FieldPostings = Vec<(String, Vec<(u32, f32)>)>;
 
 impl TermVectors {
+    /// Weighs the analysed fields of every document (`docs[d].fields`: `fields`, then
+    /// `fallback`'s field when given) as tantivy's index of the same texts would: BM25 over
+    /// each field's document frequencies and average length, the length of each document's
+    /// field coded as tantivy codes fieldnorms. `fallback` (with its weight) counts only for
+    /// the documents it marks: those without the sections the main fields come from.
+    pub fn from_terms(
+        docs: &[std::sync::Arc<super::terms::DocTerms>],
+        fields: &[(&'static str, f32)],
+        fallback: Option<(&'static str, f32, &[bool])>,
+        max_df_share: f64,
+        max_postings: usize,
+    ) -> TermVectors {
+        let n = docs.len();
+        let max_df = ((n as f64 * max_df_share) as u32).max(MIN_MAX_DF);
+        let mut read: Vec<(f32, Option<&[bool]>)> =
+            fields.iter().map(|&(_, boost)| (boost, None)).collect();
+        if let Some((_, boost, only)) = fallback {
+            read.push((boost, Some(only)));
+        }
+        let noise = noise_terms();
+        let per_field: Vec<FieldPostings> = read
+            .par_iter()
+            .enumerate()
+            .map(|(k, &(boost, only))| {
+                let count = u64::try_from(n).unwrap_or(u64::MAX).max(1);
+                let total: u64 = docs
+                    .iter()
+                    .filter_map(|d| field_of(d, k))
+                    .map(|f| u64::from(f.tokens))
+                    .sum();
+                let average = total as f32 / count as f32;
+                let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+                for (doc, d) in docs.iter().enumerate() {
+                    for (term, tf) in field_of(d, k).map(|f| f.terms.as_slice()).unwrap_or_default() {
+                        postings
+                            .entry(&**term)
+                            .or_default()
+                            .push((doc as u32, *tf));
+                    }
+                }
+                let mut postings: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
+                postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut out = Vec::new();
+                for (term, list) in postings {
+                    let doc_freq = list.len() as u32;
+                    if doc_freq > max_df || is_noise(term, &noise) {
+                        continue;
+                    }
+                    let weight =
+                        Bm25Weight::for_one_term_without_explain(u64::from(doc_freq), count, average)
+                            .boost_by(boost);
+                    let list: Vec<(u32, f32)> = list
+                        .into_iter()
+                        .filter(|&(doc, _)| only.is_none_or(|o| o[doc as usize]))
+                        .map(|(doc, tf)| {
+                            let tokens = field_of(&docs[doc as usize], k).map_or(0, |f| f.tokens);
+                            (doc, weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf))
+                        })
+                        .collect();
+                    if !list.is_empty() {
+                        out.push((term.to_string(), list));
+                    }
+                }
+                out
+            })
+            .collect();
+        Self::assemble(per_field, n, max_postings)
+    }
+
     /// Reads the vectors of `fields` (name, weight) out of `index`.
     /// `fallback` is a field (with its weight) read only for the documents it marks: those
     /// without the sections the main fields come from.
@@ -70,9 +142,9 @@ impl TermVectors {
             read.push((name, boost, Some(only)));
         }
         let noise = noise_terms();
-        let per_field: Vec<FieldTerms> = read
+        let per_field: Vec<FieldPostings> = read
             .par_iter()
-            .map(|&(name, boost, only)| -> Result<FieldTerms> {
+            .map(|&(name, boost, only)| -> Result<FieldPostings> {
                 let pos = TEXT_FIELDS
                     .iter()
                     .position(|f| f.name == name)
@@ -115,8 +187,13 @@ impl TermVectors {
                 Ok(out)
             })
             .collect::<Result<_>>()?;
+        Ok(Self::assemble(per_field, n, max_postings))
+    }
 
-        // Merge the fields: one id per term, weights of a term in several fields summed.
+    /// Merges the fields' postings: one id per term (in the order the fields and their terms
+    /// come), weights of a term in several fields summed; per document its vector; long
+    /// postings cut to their `max_postings` heaviest entries.
+    fn assemble(per_field: Vec<FieldPostings>, n: usize, max_postings: usize) -> TermVectors {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut terms: Vec<String> = Vec::new();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
@@ -149,12 +226,12 @@ impl TermVectors {
             .iter()
             .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
             .collect();
-        Ok(TermVectors {
+        TermVectors {
             docs,
             norms,
             postings,
             terms,
-        })
+        }
     }
 
     /// The weight of `term` in `doc` (0 when absent or dropped).
@@ -303,6 +380,11 @@ fn is_noise(term: &str, noise: &std::collections::HashSet<String>) -> bool {
     term.chars().count() < 2
         || (short && term.chars().all(|c| c.is_ascii_digit()))
         || noise.contains(term)
+}
+
+/// Field `k` of an analysed document.
+fn field_of(d: &super::terms::DocTerms, k: usize) -> Option<&super::terms::FieldTerms> {
+    d.fields.get(k)
 }
 
 /// Sorts (doc, weight) pairs by doc and sums the weights of equal docs.
