@@ -47,7 +47,7 @@ for spec in "${sizes[@]}"; do
     echo "size $n run $i: similar ${sims[-1]} ms, build ${wall} s, peak ${mem} KB" >&2
   done
   # The pass alone (the build runs the search export beside it on the same cores):
-  # `pmarchive similar --timings` indexes the archive and computes every list, nothing else.
+  # `pmarchive similar --timings` analyses the texts and computes every list, nothing else.
   any_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$WORK/site-$n/api/postmortems.json")
   alone=()
   for ((i = 1; i <= runs; i++)); do
@@ -82,7 +82,7 @@ done
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "- similar alone: \`pmarchive similar --timings\` (the pass over the whole archive, both cores, after indexing). In the build, the search export runs beside it on the same two cores, so its phase there takes longer while the two together finish sooner."
+  echo "- similar alone: \`pmarchive similar --timings\` (the pass over the whole archive with the analysis of its texts, both cores, no index). In the build, the search export runs beside it on the same two cores, so its phase there takes longer while the two together finish sooner."
   echo "- precision@5: of the first five links of each list, the share in the incident's hidden class (lists stop where similarity falls off, so a list may be shorter than five)."
   echo "- strict precision@5: same-class links in the first five over min(5, published class mates): also counts the mates a list should have shown."
   echo "- Reference (from the issue): Hugo's related content, fairest settings: 0.79 at 1,000, 0.61 at 10,000; 29 s for a 10,000 build with related content against 5 s without."

@@ -221,7 +221,7 @@ pub struct Postmortem {
     /// Link to the original report, when the archive keeps one.
     pub source_url: Option<String>,
     /// The body.
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
     /// (line, column) of each front-matter field present, by name (`timing.detected`), for
     /// diagnostics raised after parsing.
     pub locations: BTreeMap<String, (usize, usize)>,

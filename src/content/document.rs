@@ -434,7 +434,7 @@ impl Fields<'_, '_> {
             impact,
             action_items,
             source_url,
-            body,
+            body: body.into(),
             locations,
             front_keys,
             lint_allow,

@@ -153,7 +153,7 @@ type Parsed = (Option<Postmortem>, Vec<Diagnostic>);
 /// the files that changed. Valid for one configuration: clear it when the config changes.
 #[derive(Default)]
 pub struct ParseCache {
-    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, Parsed)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, std::sync::Arc<Parsed>)>>,
 }
 
 impl ParseCache {
@@ -165,15 +165,18 @@ impl ParseCache {
     }
 
     fn get(&self, path: &Path, hash: u64) -> Option<Parsed> {
-        let e = self.entries.lock().ok()?;
-        e.get(path)
-            .filter(|(h, _)| *h == hash)
-            .map(|(_, p)| p.clone())
+        let kept = {
+            let e = self.entries.lock().ok()?;
+            e.get(path).filter(|(h, _)| *h == hash)?.1.clone()
+        };
+        // The copy is made outside the lock, on each worker.
+        Some((*kept).clone())
     }
 
     fn put(&self, path: &Path, hash: u64, parsed: &Parsed) {
+        let kept = std::sync::Arc::new(parsed.clone());
         if let Ok(mut e) = self.entries.lock() {
-            e.insert(path.to_path_buf(), (hash, parsed.clone()));
+            e.insert(path.to_path_buf(), (hash, kept));
         }
     }
 

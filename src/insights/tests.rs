@@ -8,7 +8,7 @@ use super::actions::{self, Dimension};
 use super::*;
 use crate::config::Config;
 use crate::enrich::enrich;
-use crate::model::{ActionItem, Body, Status, Timing, Visibility, When};
+use crate::model::{ActionItem, Status, Timing, Visibility, When};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -45,7 +45,7 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         impact: vec![],
         action_items: vec![],
         source_url: None,
-        body: Body::default(),
+        body: Default::default(),
         locations: Default::default(),
         front_keys: vec![],
         lint_allow: vec![],

@@ -139,7 +139,6 @@ pub struct SearchIndex {
     pub similarity_surface: BTreeMap<String, String>,
 }
 
-
 /// The text of each field for one postmortem, in [`TEXT_FIELDS`] order.
 pub fn field_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
     (0..TEXT_FIELDS.len())

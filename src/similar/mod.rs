@@ -42,8 +42,8 @@ use serde::Serialize;
 
 use crate::enrich::Site;
 use crate::error::Result;
-pub use class::RecurringClass;
 use crate::search::SearchIndex;
+pub use class::RecurringClass;
 pub use terms::TermsCache;
 use vectors::TermVectors;
 

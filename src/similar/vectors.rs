@@ -77,11 +77,11 @@ impl TermVectors {
                 let average = total as f32 / count as f32;
                 let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
                 for (doc, d) in docs.iter().enumerate() {
-                    for (term, tf) in field_of(d, k).map(|f| f.terms.as_slice()).unwrap_or_default() {
-                        postings
-                            .entry(&**term)
-                            .or_default()
-                            .push((doc as u32, *tf));
+                    for (term, tf) in field_of(d, k)
+                        .map(|f| f.terms.as_slice())
+                        .unwrap_or_default()
+                    {
+                        postings.entry(&**term).or_default().push((doc as u32, *tf));
                     }
                 }
                 let mut postings: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
@@ -92,15 +92,21 @@ impl TermVectors {
                     if doc_freq > max_df || is_noise(term, &noise) {
                         continue;
                     }
-                    let weight =
-                        Bm25Weight::for_one_term_without_explain(u64::from(doc_freq), count, average)
-                            .boost_by(boost);
+                    let weight = Bm25Weight::for_one_term_without_explain(
+                        u64::from(doc_freq),
+                        count,
+                        average,
+                    )
+                    .boost_by(boost);
                     let list: Vec<(u32, f32)> = list
                         .into_iter()
                         .filter(|&(doc, _)| only.is_none_or(|o| o[doc as usize]))
                         .map(|(doc, tf)| {
                             let tokens = field_of(&docs[doc as usize], k).map_or(0, |f| f.tokens);
-                            (doc, weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf))
+                            (
+                                doc,
+                                weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf),
+                            )
                         })
                         .collect();
                     if !list.is_empty() {

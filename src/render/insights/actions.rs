@@ -226,7 +226,7 @@ fn actions_jobs<'a>(
     heading: String,
     register: &'a [Action],
     members: &[usize],
-    filters: &[Filter],
+    filters: &std::sync::Arc<[Filter]>,
     applied: Option<Applied>,
 ) -> Vec<Job<'a>> {
     let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
@@ -283,7 +283,11 @@ fn actions_jobs<'a>(
                     }
                     Ok(page_groups)
                 })
-                .with("filters", &filters)
+                .lazy("filters", {
+                    // Shared by every page; serialised only when the page is rendered.
+                    let filters = std::sync::Arc::clone(filters);
+                    move || filters
+                })
                 .with("applied", &applied)
                 .with("paginator", &paginator)
                 .with("stale_days", &site.config.check.stale_days)
@@ -301,7 +305,7 @@ pub(in crate::render) fn action_jobs<'a>(
         .iter()
         .map(|&d| (d, actions::groups(register, d)))
         .collect();
-    let filters: Vec<Filter> = grouped
+    let filters: std::sync::Arc<[Filter]> = grouped
         .iter()
         .map(|(d, groups)| Filter {
             key: d.key(),
