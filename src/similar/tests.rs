@@ -296,3 +296,40 @@ fn analysed_texts_give_the_index_vectors_and_lists() {
         .any(|l| l.iter().any(|x| !x.terms.is_empty())));
     assert_eq!(full.class_of, small.class_of);
 }
+
+#[test]
+fn the_terms_cache_analyses_only_what_changed() {
+    // `serve` keeps each postmortem's analysis: a rebuild after one edit analyses that one
+    // again, reuses the others, and gives what analysing everything afresh gives.
+    let config = Config::default();
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+    let cache = TermsCache::default();
+    let before = crate::enrich::enrich(parse_all(), &config, today, false);
+    let first = analyse(&before, Some(&cache));
+    assert_eq!(cache.len(), before.postmortems.len());
+    let mut pms = parse_all();
+    let edited = pms.iter().position(|p| p.id == "dns-a").unwrap();
+    pms[edited].title = "DNS TTL change strands traffic on retired load balancers".into();
+    pms.retain(|p| p.id != "retry-a");
+    let site = crate::enrich::enrich(pms, &config, today, false);
+    let second = analyse(&site, Some(&cache));
+    assert_eq!(
+        cache.len(),
+        site.postmortems.len(),
+        "a removed postmortem is forgotten"
+    );
+    let fresh = analyse(&site, None);
+    for (i, pm) in site.postmortems.iter().enumerate() {
+        assert_eq!(*second.docs[i], *fresh.docs[i], "{}", pm.id);
+        let kept = &first.docs[before.by_id[&pm.id]];
+        assert_eq!(
+            std::sync::Arc::ptr_eq(&second.docs[i], kept),
+            pm.id != "dns-a",
+            "{}: reused exactly when unchanged",
+            pm.id
+        );
+    }
+    assert_eq!(second.surface(), fresh.surface());
+    let words = second.surface();
+    assert!(words.contains_key("retired") && words.contains_key("balancers"));
+}
