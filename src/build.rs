@@ -141,14 +141,16 @@ pub struct Prepared<'c> {
     pub report: BuildReport,
 }
 
-/// What `serve` keeps between rebuilds: parsed documents and their analyses for similarity,
-/// reused where a postmortem did not change.
+/// What `serve` keeps between rebuilds: parsed documents, their analyses for similarity and
+/// their language findings, reused where a postmortem did not change.
 #[derive(Default)]
 pub struct Caches {
     /// Parsed documents.
     pub parse: content::ParseCache,
     /// Analysed similarity fields.
     pub terms: similar::TermsCache,
+    /// Findings of the language rule.
+    pub lint: check::LintCache,
 }
 
 impl Caches {
@@ -156,6 +158,7 @@ impl Caches {
     pub fn clear(&self) {
         self.parse.clear();
         self.terms.clear();
+        self.lint.clear();
     }
 }
 
@@ -183,7 +186,12 @@ pub fn prepare<'c>(
         caches.map(|c| &c.parse),
     );
     lap(&mut report, "load");
-    diags.extend(check::lint(&postmortems, &opts.config, opts.today));
+    diags.extend(check::lint_cached(
+        &postmortems,
+        &opts.config,
+        opts.today,
+        caches.map(|c| &c.lint),
+    ));
     sort_diagnostics(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid(diags));

@@ -99,8 +99,59 @@ pub fn level(config: &Config, id: &str) -> RuleSetting {
         .unwrap_or(RuleSetting::Warning)
 }
 
+/// The findings of the language rule (the costliest, and one that reads a document alone) for
+/// documents that did not change, kept between `serve`'s rebuilds. A document is the same when
+/// it shares its parsed body with the one the findings were made for: the parse cache hands out
+/// the same body for the same text, and an entry holds that body, so no other can take its
+/// address.
+#[derive(Default)]
+pub struct LintCache {
+    language: std::sync::Mutex<LanguageFindings>,
+}
+
+type LanguageFindings = std::collections::HashMap<
+    std::path::PathBuf,
+    (std::sync::Arc<crate::model::Body>, Vec<Diagnostic>),
+>;
+
+impl LintCache {
+    /// Forgets everything.
+    pub fn clear(&self) {
+        if let Ok(mut l) = self.language.lock() {
+            l.clear();
+        }
+    }
+
+    fn language(&self, pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        let kept = self.language.lock().ok().and_then(|l| {
+            l.get(&pm.source)
+                .filter(|(body, _)| std::sync::Arc::ptr_eq(body, &pm.body))
+                .map(|(_, found)| found.clone())
+        });
+        let found = kept.unwrap_or_else(|| {
+            let mut found = Vec::new();
+            language::check(pm, ctx, &mut found);
+            if let Ok(mut l) = self.language.lock() {
+                l.insert(pm.source.clone(), (pm.body.clone(), found.clone()));
+            }
+            found
+        });
+        out.extend(found);
+    }
+}
+
 /// Runs every rule over the documents; returns the findings at their effective level, sorted.
 pub fn lint(all: &[Postmortem], config: &Config, today: NaiveDate) -> Vec<Diagnostic> {
+    lint_cached(all, config, today, None)
+}
+
+/// [`lint`], reusing `cache`'s findings for documents that did not change.
+pub fn lint_cached(
+    all: &[Postmortem],
+    config: &Config,
+    today: NaiveDate,
+    cache: Option<&LintCache>,
+) -> Vec<Diagnostic> {
     let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
     let ctx = LintContext {
         config,
@@ -117,11 +168,22 @@ pub fn lint(all: &[Postmortem], config: &Config, today: NaiveDate) -> Vec<Diagno
             template::check(pm, &ctx, &mut found);
             actions::check(pm, &ctx, &mut found);
             vocabulary::check(pm, &ctx, &mut found);
-            language::check(pm, &ctx, &mut found);
+            match cache {
+                Some(cache) => cache.language(pm, &ctx, &mut found),
+                None => language::check(pm, &ctx, &mut found),
+            }
             found.retain(|d| !suppressed(pm, d.rule));
             found
         })
         .collect();
+    if let Some(cache) = cache {
+        // Documents gone since: forget them.
+        let live: std::collections::HashSet<&std::path::Path> =
+            all.iter().map(|p| p.source.as_path()).collect();
+        if let Ok(mut l) = cache.language.lock() {
+            l.retain(|path, _| live.contains(path.as_path()));
+        }
+    }
     let mut out: Vec<Diagnostic> = raw
         .into_iter()
         .filter_map(|mut d| {
@@ -145,4 +207,61 @@ fn suppressed(pm: &Postmortem, rule: &str) -> bool {
 /// Where a front-matter field of `pm` is, or the top of the file.
 pub(crate) fn at(pm: &Postmortem, key: &str) -> (usize, usize) {
     pm.locations.get(key).copied().unwrap_or((1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::document::{parse_document, ParseContext};
+    use crate::content::Highlighter;
+
+    fn parse(name: &str, root_cause: &str) -> Postmortem {
+        let config = Config::default();
+        let hl = Highlighter::new();
+        let ctx = ParseContext {
+            config: &config,
+            highlighter: &hl,
+        };
+        let src = format!(
+            "+++\ntitle = \"{name}\"\ndate = 2025-03-01\nseverity = \"SEV2\"\nsummary = \"It broke.\"\n+++\n## Root cause and contributing factors\n\n{root_cause}\n"
+        );
+        let path = std::path::PathBuf::from(format!("content/{name}.md"));
+        let (pm, _) = parse_document(&path, name, &src, &ctx);
+        pm.expect("parses")
+    }
+
+    fn blame(diags: &[Diagnostic]) -> Vec<String> {
+        diags
+            .iter()
+            .filter(|d| d.rule == "language/blame")
+            .map(|d| format!("{}:{}", d.file.display(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn kept_language_findings_follow_the_documents() {
+        // `serve` keeps the language rule's findings for documents whose parse it reuses (the
+        // same body); an edited document gets a new parse and is checked again.
+        let config = Config::default();
+        let today = NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+        let cache = LintCache::default();
+        let a = parse("a", "This was human error.");
+        let b = parse("b", "A disk filled up.");
+        let docs = vec![a.clone(), b];
+        let first = lint_cached(&docs, &config, today, Some(&cache));
+        assert_eq!(first, lint(&docs, &config, today));
+        assert_eq!(blame(&first).len(), 1, "{first:?}");
+        // b is edited (a new parse, a new body), a is reused as the parse cache hands it out.
+        let edited = vec![a, parse("b", "The operator forgot to drain the node.")];
+        let second = lint_cached(&edited, &config, today, Some(&cache));
+        assert_eq!(second, lint(&edited, &config, today));
+        assert_eq!(blame(&second).len(), 2, "{second:?}");
+        // b removed: its findings are forgotten with it.
+        let alone = vec![edited[0].clone()];
+        assert_eq!(
+            lint_cached(&alone, &config, today, Some(&cache)),
+            lint(&alone, &config, today)
+        );
+        assert_eq!(cache.language.lock().unwrap().len(), 1);
+    }
 }

@@ -247,11 +247,28 @@ impl SearchIndex {
         Self::from_postmortems(&site.postmortems, &title)
     }
 
+    /// [`SearchIndex::build`], given up (`None`) as soon as `stop` says so: `serve` drops the
+    /// export of a site replaced by a newer one rather than let it slow the next rebuild.
+    pub fn build_unless(site: &Site<'_>, stop: &dyn Fn() -> bool) -> Result<Option<SearchIndex>> {
+        let views = crate::render::view::Views::new(site);
+        let title = |f: &str| views.factor_title(f);
+        Self::index(&site.postmortems, &title, stop)
+    }
+
     /// Indexes `pms` in order.
     pub fn from_postmortems(
         pms: &[Postmortem],
         factor_title: &dyn Fn(&str) -> String,
     ) -> Result<SearchIndex> {
+        let index = Self::index(pms, factor_title, &|| false)?;
+        index.ok_or_else(|| Error::Usage("search index: stopped".into()))
+    }
+
+    fn index(
+        pms: &[Postmortem],
+        factor_title: &dyn Fn(&str) -> String,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<SearchIndex>> {
         let (fallback, _) = crate::similar::FALLBACK_FIELD;
         let compared: Vec<bool> = TEXT_FIELDS
             .iter()
@@ -290,7 +307,10 @@ impl SearchIndex {
         let mut seen: HashSet<String> = HashSet::new();
         let mut similarity_surface: BTreeMap<String, String> = BTreeMap::new();
         let mut similarity_seen: HashSet<String> = HashSet::new();
-        for pm in pms {
+        for (n, pm) in pms.iter().enumerate() {
+            if n % 64 == 0 && stop() {
+                return Ok(None);
+            }
             let texts = field_texts(pm, factor_title);
             let facets = facet_values(pm);
             let bare = crate::similar::is_bare(pm);
@@ -350,7 +370,7 @@ impl SearchIndex {
                 "search index: expected one segment, got {segments}"
             )));
         }
-        Ok(SearchIndex {
+        Ok(Some(SearchIndex {
             index,
             reader,
             text_fields,
@@ -358,7 +378,7 @@ impl SearchIndex {
             docs,
             surface,
             similarity_surface,
-        })
+        }))
     }
 
     /// The searcher.

@@ -1,11 +1,12 @@
 //! One rebuilt site as `serve` holds it: a thread owns the prepared site (loaded, checked,
-//! enriched, indexed, its similar incidents found) and renders the pages browsers ask for,
-//! each once. A content edit therefore costs the phases that really depend on every document
-//! (the index and the similarity pass) plus the pages looked at, not the thousands of pages
-//! nobody opens before the next edit. The search export is made in the background once the
-//! site has been current for [`EXPORT_IDLE`] (so a burst of saves does not start an export per
-//! save, each competing with the next rebuild), or at once when the search asks for it; a
-//! request for it waits until it is there.
+//! enriched, its similar incidents found) and renders the pages browsers ask for, each once. A
+//! content edit therefore costs the phases that really depend on every document (the
+//! similarity pass, over analyses kept for the postmortems that did not change) plus the pages
+//! looked at, not the thousands of pages nobody opens before the next edit. The search index
+//! and its export are made in the background once the site has been current for
+//! [`EXPORT_IDLE`] (so a burst of saves does not start an export per save, each competing with
+//! the next rebuild), or at once when the search asks for it; a request for it waits until it
+//! is there. A newer site stops an export under way.
 //!
 //! The site is complete before it is served: [`start`] returns only when every phase has
 //! succeeded (and, when asked, every page has been rendered: after a theme or configuration
@@ -77,6 +78,19 @@ impl Drop for Generation {
     }
 }
 
+/// Lowers the calling thread's scheduling priority to the least (and so that of the threads
+/// it starts: tantivy's indexing thread): the background search export then takes only the
+/// CPU time the next rebuild leaves, instead of half of it on a two-core machine.
+fn background_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: sets the nice value of the calling thread (Linux keeps one per thread); no
+    // memory is involved and a failure only leaves the priority as it was.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+    }
+}
+
 /// Waits until the export should start: asked for (`go`), or the site has been current for
 /// [`EXPORT_IDLE`]. False when the generation was replaced first.
 fn export_wanted(go: &mpsc::Receiver<()>, superseded: &AtomicBool) -> bool {
@@ -143,8 +157,18 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                         let site = &site;
                         scope.spawn(move || {
                             if export_wanted(&go_rx, &export_superseded) {
-                                let files = search::SearchIndex::build(site)
-                                    .and_then(|index| search::export::export(&index, &labels));
+                                background_priority();
+                                // A newer site stops the export (whose work would slow its
+                                // rebuild); nobody asks this one for search files any more.
+                                let replaced = || export_superseded.load(Ordering::Relaxed);
+                                let files = match search::SearchIndex::build_unless(site, &replaced)
+                                {
+                                    Ok(Some(index)) if !replaced() => {
+                                        search::export::export(&index, &labels)
+                                    }
+                                    Ok(_) => return,
+                                    Err(e) => Err(e),
+                                };
                                 let _ = export_tx.send(Msg::Exported(files));
                             }
                         });

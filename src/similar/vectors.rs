@@ -75,7 +75,8 @@ impl TermVectors {
                     .map(|f| u64::from(f.tokens))
                     .sum();
                 let average = total as f32 / count as f32;
-                let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+                let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, u32)>> =
+                    rustc_hash::FxHashMap::default();
                 for (doc, d) in docs.iter().enumerate() {
                     for (term, tf) in field_of(d, k)
                         .map(|f| f.terms.as_slice())
@@ -200,7 +201,7 @@ impl TermVectors {
     /// come), weights of a term in several fields summed; per document its vector; long
     /// postings cut to their `max_postings` heaviest entries.
     fn assemble(per_field: Vec<FieldPostings>, n: usize, max_postings: usize) -> TermVectors {
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut ids: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
         let mut terms: Vec<String> = Vec::new();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         for field_terms in per_field {
