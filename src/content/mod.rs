@@ -151,9 +151,55 @@ type Parsed = (Option<Postmortem>, Vec<Diagnostic>);
 
 /// Parsed documents by path and content hash, so a rebuild re-parses (and re-highlights) only
 /// the files that changed. Valid for one configuration: clear it when the config changes.
+///
+/// A file whose length, modification time and inode are those it had when it was last read is
+/// not even read again, provided it had then been left alone for [`SETTLED`]: a file can be
+/// written twice within one tick of the file system's clock without its time changing, so a
+/// file read that soon after a write is checked by its content next time (as git treats "racily
+/// clean" files).
 #[derive(Default)]
 pub struct ParseCache {
-    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, std::sync::Arc<Parsed>)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, Entry>>,
+}
+
+/// One cached file.
+struct Entry {
+    hash: u64,
+    parsed: std::sync::Arc<Parsed>,
+    /// The file's stamp when read, if it had settled by then.
+    settled: Option<Stamp>,
+}
+
+/// How long a file must have been left alone before its stamp stands for its content.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What identifies a version of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            inode,
+        })
+    }
+
+    /// Whether the file had been left alone for [`SETTLED`] at `now`.
+    fn settled(&self, now: std::time::SystemTime) -> bool {
+        now.duration_since(self.modified)
+            .is_ok_and(|age| age >= SETTLED)
+    }
 }
 
 impl ParseCache {
@@ -164,19 +210,39 @@ impl ParseCache {
         }
     }
 
-    fn get(&self, path: &Path, hash: u64) -> Option<Parsed> {
+    /// The parse of `path` if its stamp is the settled one it was read with.
+    fn unchanged(&self, path: &Path, stamp: Stamp) -> Option<Parsed> {
         let kept = {
             let e = self.entries.lock().ok()?;
-            e.get(path).filter(|(h, _)| *h == hash)?.1.clone()
+            let entry = e.get(path).filter(|en| en.settled == Some(stamp))?;
+            entry.parsed.clone()
         };
         // The copy is made outside the lock, on each worker.
         Some((*kept).clone())
     }
 
-    fn put(&self, path: &Path, hash: u64, parsed: &Parsed) {
-        let kept = std::sync::Arc::new(parsed.clone());
+    /// The parse of `path` if its text hashes to `hash`; records the file's new stamp.
+    fn get(&self, path: &Path, hash: u64, settled: Option<Stamp>) -> Option<Parsed> {
+        let kept = {
+            let mut e = self.entries.lock().ok()?;
+            let entry = e.get_mut(path).filter(|en| en.hash == hash)?;
+            entry.settled = settled;
+            entry.parsed.clone()
+        };
+        Some((*kept).clone())
+    }
+
+    fn put(&self, path: &Path, hash: u64, settled: Option<Stamp>, parsed: &Parsed) {
+        let parsed = std::sync::Arc::new(parsed.clone());
         if let Ok(mut e) = self.entries.lock() {
-            e.insert(path.to_path_buf(), (hash, kept));
+            e.insert(
+                path.to_path_buf(),
+                Entry {
+                    hash,
+                    parsed,
+                    settled,
+                },
+            );
         }
     }
 
@@ -216,16 +282,27 @@ pub fn read_archive_cached(
     let parsed: Vec<Parsed> = files
         .par_iter()
         .map(|f| {
+            // With a cache: the stamp before reading (a write after it changes the stamp, so
+            // the next rebuild reads the file again).
+            let now = std::time::SystemTime::now();
+            let stamp = cache.and_then(|_| Stamp::of(&f.abs));
+            if let (Some(c), Some(stamp)) = (cache, stamp) {
+                if let Some(hit) = c.unchanged(&f.rel, stamp) {
+                    progress();
+                    return hit;
+                }
+            }
+            let settled = stamp.filter(|s| s.settled(now));
             let result = match read_source(f) {
                 Ok(src) => {
                     let hash = content_hash(&src);
-                    match cache.and_then(|c| c.get(&f.rel, hash)) {
+                    match cache.and_then(|c| c.get(&f.rel, hash, settled)) {
                         Some(hit) => hit,
                         None => {
                             let stem = f.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                             let parsed = parse_document(&f.rel, stem, &src, &ctx);
                             if let Some(c) = cache {
-                                c.put(&f.rel, hash, &parsed);
+                                c.put(&f.rel, hash, settled, &parsed);
                             }
                             parsed
                         }
@@ -332,4 +409,61 @@ pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
         .min()
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn doc(title: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\ndate = 2025-03-01\nseverity = \"SEV2\"\n+++\nBody.\n")
+    }
+
+    /// Writes `text` into `path` in place (same inode) and sets its modification time.
+    fn write_at(path: &Path, text: &str, modified: SystemTime) {
+        std::fs::write(path, text).unwrap();
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(modified).unwrap();
+    }
+
+    fn titles(root: &Path, cache: &ParseCache) -> Vec<String> {
+        let config = Config::default();
+        let hl = Highlighter::new();
+        let (pms, _) = read_archive_cached(
+            root,
+            &root.join("content"),
+            &config,
+            &hl,
+            &|| {},
+            Some(cache),
+        );
+        pms.into_iter().map(|p| p.title).collect()
+    }
+
+    #[test]
+    fn the_parse_cache_trusts_a_stamp_only_once_the_file_has_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("content")).unwrap();
+        let old = root.join("content/old.md");
+        let new = root.join("content/new.md");
+        let long_ago = SystemTime::now() - Duration::from_secs(60);
+        write_at(&old, &doc("Old AAAA"), long_ago);
+        let just_now = SystemTime::now();
+        write_at(&new, &doc("New AAAA"), just_now);
+        let cache = ParseCache::default();
+        assert_eq!(titles(root, &cache), ["New AAAA", "Old AAAA"]);
+
+        // A settled file with the same stamp is not read again: even text changed behind the
+        // stamp's back (same length, same inode, time set back) is not seen.
+        write_at(&old, &doc("Old BBBB"), long_ago);
+        // A file read right after it was written is read again, whatever its stamp.
+        write_at(&new, &doc("New BBBB"), just_now);
+        assert_eq!(titles(root, &cache), ["New BBBB", "Old AAAA"]);
+
+        // A settled file whose time moved is read again.
+        write_at(&old, &doc("Old CCCC"), long_ago + Duration::from_secs(1));
+        assert_eq!(titles(root, &cache), ["New BBBB", "Old CCCC"]);
+    }
 }

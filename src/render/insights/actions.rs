@@ -2,6 +2,7 @@
 //! (`/actions/<status|owner|team|kind|priority>/<slug>/`), each grouped by status, every item
 //! with its flags and the `data-*` keys the optional `static/actions.js` filters by.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::super::view::{self, date_display};
@@ -322,26 +323,16 @@ pub(in crate::render) fn action_jobs<'a>(
         })
         .collect();
     let all: Vec<usize> = (0..register.len()).collect();
-    let mut jobs = actions_jobs(
-        site,
-        fragments,
-        "actions/".into(),
-        "Action items".into(),
-        register,
-        &all,
-        &filters,
-        None,
-    );
+    // The register, then one listing per filter value: planned in parallel (each groups and
+    // paginates its items), in that order.
+    let mut listings: Vec<(String, String, &[usize], Option<Applied>)> =
+        vec![("actions/".into(), "Action items".into(), &all, None)];
     for (d, groups) in &grouped {
         for g in groups {
-            jobs.extend(actions_jobs(
-                site,
-                fragments,
+            listings.push((
                 format!("actions/{}/{}/", d.key(), g.slug),
                 format!("Action items · {}: {}", title_of(*d), g.name),
-                register,
                 &g.members,
-                &filters,
                 Some(Applied {
                     title: title_of(*d),
                     key: d.key(),
@@ -350,5 +341,12 @@ pub(in crate::render) fn action_jobs<'a>(
             ));
         }
     }
-    jobs
+    listings
+        .into_par_iter()
+        .flat_map_iter(|(path, heading, members, applied)| {
+            actions_jobs(
+                site, fragments, path, heading, register, members, &filters, applied,
+            )
+        })
+        .collect()
 }
