@@ -511,17 +511,18 @@ pub fn compute_with(site: &Site<'_>, params: &Params, source: Source<'_>) -> Res
     let (plan, bare) = terms::plan_for(&site.postmortems, &params.fields);
     let any_bare = bare.iter().any(|&b| b);
     let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
-    let (vectors, surface) = match source {
-        Source::Index(index) => (
-            TermVectors::build(
+    let (vectors, words) = match source {
+        Source::Index(index) => {
+            let vectors = TermVectors::build(
                 index,
                 &params.fields,
                 fallback,
                 params.max_df_share,
                 params.max_postings,
-            )?,
-            std::borrow::Cow::Borrowed(&index.similarity_surface),
-        ),
+            )?;
+            let words = vectors.display_words(&index.similarity_surface);
+            (vectors, words)
+        }
         Source::Analysed(analysed) => {
             if plan != analysed.plan || analysed.docs.len() != n {
                 return Err(crate::error::Error::Usage(
@@ -536,21 +537,20 @@ pub fn compute_with(site: &Site<'_>, params: &Params, source: Source<'_>) -> Res
                     params.max_df_share,
                     params.max_postings,
                 ),
-                std::borrow::Cow::Owned(analysed.surface()),
+                analysed.display_words(),
             )
         }
     };
     let pms = &site.postmortems;
-    let mut scorer = Scorer {
+    let scorer = Scorer {
         site,
         params,
         vectors,
         factors: Field::new(pms.iter().map(|p| p.factors.as_slice())),
         services: Field::new(pms.iter().map(|p| p.services.as_slice())),
         tags: Field::new(pms.iter().map(|p| p.tags.as_slice())),
-        words: HashMap::new(),
+        words,
     };
-    scorer.words = scorer.vectors.display_words(&surface);
 
     // Explicit links, both ways, by pair.
     let mut explicit: Vec<Vec<(usize, LinkKind)>> = vec![Vec::new(); n];

@@ -217,6 +217,31 @@ pub struct Analysed {
 }
 
 impl Analysed {
+    /// For every term, the word a link's reasons show for it: the shortest word of the
+    /// compared texts that analyses to it (alphabetically first among equals), as
+    /// `TermVectors::display_words` picks from [`Analysed::surface`], without building it.
+    pub fn display_words(&self) -> HashMap<String, String> {
+        let mut best: FxHashMap<&str, &str> = FxHashMap::default();
+        for d in &self.docs {
+            for (word, term) in &d.words {
+                let word: &str = word;
+                match best.get_mut(&**term) {
+                    Some(w) => {
+                        if (word.len(), word) < (w.len(), *w) {
+                            *w = word;
+                        }
+                    }
+                    None => {
+                        best.insert(term, word);
+                    }
+                }
+            }
+        }
+        best.into_iter()
+            .map(|(t, w)| (t.to_string(), w.to_string()))
+            .collect()
+    }
+
     /// Every word of the compared texts with its term, for the reasons links show.
     pub fn surface(&self) -> BTreeMap<String, String> {
         let mut unique: FxHashMap<&str, &str> = FxHashMap::default();

@@ -287,6 +287,10 @@ fn analysed_texts_give_the_index_vectors_and_lists() {
     assert_eq!(read.postings, weighed.postings);
     assert!(read.docs.iter().all(|d| !d.is_empty()));
     assert_eq!(index.similarity_surface, analysed.surface());
+    assert_eq!(
+        read.display_words(&index.similarity_surface),
+        analysed.display_words()
+    );
     let full = compute(&site, Source::Index(&index)).unwrap();
     let small = compute(&site, Source::Analysed(&analysed)).unwrap();
     assert_eq!(full.links, small.links);

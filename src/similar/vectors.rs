@@ -206,20 +206,27 @@ impl TermVectors {
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         for field_terms in per_field {
             for (term, list) in field_terms {
-                let id = *ids.entry(term.clone()).or_insert_with(|| {
-                    terms.push(term);
-                    postings.push(Vec::new());
-                    (terms.len() - 1) as u32
-                });
+                let id = match ids.get(term.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = terms.len() as u32;
+                        ids.insert(term.clone(), id);
+                        terms.push(term);
+                        postings.push(Vec::new());
+                        id
+                    }
+                };
                 postings[id as usize].extend(list);
             }
         }
+        postings.par_iter_mut().for_each(merge_sorted);
         let mut docs: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
-        for (id, list) in postings.iter_mut().enumerate() {
-            merge_sorted(list);
-            for &(doc, w) in list.iter() {
+        for (id, list) in postings.iter().enumerate() {
+            for &(doc, w) in list {
                 docs[doc as usize].push((id as u32, w));
             }
+        }
+        postings.par_iter_mut().for_each(|list| {
             if list.len() < 2 {
                 list.clear();
             } else if list.len() > max_postings {
@@ -228,7 +235,7 @@ impl TermVectors {
                 list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
                 list.truncate(max_postings);
             }
-        }
+        });
         let norms = docs
             .iter()
             .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
