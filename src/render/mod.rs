@@ -167,13 +167,23 @@ impl<'s> Renderer<'s> {
             generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
             restricted: site.restricted,
         };
+        // Each reads the whole archive; none needs another.
+        let (views, (figures, register)) = rayon::join(
+            || Views::new(site),
+            || {
+                rayon::join(
+                    || crate::insights::Insights::compute(site),
+                    || crate::insights::actions::register(site),
+                )
+            },
+        );
         Renderer {
             site,
             theme,
-            views: Views::new(site),
+            views,
             fragments: Fragments::new(theme),
-            figures: crate::insights::Insights::compute(site),
-            register: crate::insights::actions::register(site),
+            figures,
+            register,
             site_view,
         }
     }
