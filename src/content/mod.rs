@@ -153,7 +153,7 @@ type Parsed = (Option<Postmortem>, Vec<Diagnostic>);
 /// the files that changed. Valid for one configuration: clear it when the config changes.
 ///
 /// A file whose length, modification time and inode are those it had when it was last read is
-/// not even read again, provided it had then been left alone for [`SETTLED`]: a file can be
+/// not even read again, provided it had then been left alone for two seconds: a file can be
 /// written twice within one tick of the file system's clock without its time changing, so a
 /// file read that soon after a write is checked by its content next time (as git treats "racily
 /// clean" files).

@@ -3,7 +3,7 @@
 //!
 //! The figures come from [`crate::insights`]; this module only shapes them for templates
 //! (displayed values, URLs, chart geometry from [`crate::insights::chart`]). The action
-//! register's pages are in [`actions`].
+//! register's pages are in `actions`.
 
 pub(in crate::render) mod actions;
 
