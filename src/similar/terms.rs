@@ -10,12 +10,11 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use crate::model::Postmortem;
@@ -48,7 +47,8 @@ pub struct Plan {
     /// Field names ([`TEXT_FIELDS`]) in the order [`DocTerms::fields`] holds them.
     pub fields: Vec<&'static str>,
     /// How many of the first `fields` are compared for every postmortem; a field after them
-    /// (the fallback) is compared only for the postmortems marked in [`analyse_all`].
+    /// (the fallback, the body) is compared only for the postmortems that lack the compared
+    /// sections ([`plan_for`]).
     pub compared: usize,
 }
 
@@ -74,10 +74,8 @@ impl Analyser {
         }
     }
 
-    /// Analyses `text`; its words (with their terms) go to `words` when given.
-    /// Analyses `text`: its terms counted when `count`, its distinct words (with their terms)
-    /// pushed to each sink given.
-    fn field(&mut self, text: &str, count: bool, mut sinks: [Option<&mut Words>; 2]) -> FieldTerms {
+    /// Analyses `text`; its distinct words (with their terms) are pushed to `words` when given.
+    fn field(&mut self, text: &str, mut words: Option<&mut Words>) -> FieldTerms {
         let Analyser {
             words: tokenizer,
             stems,
@@ -87,8 +85,8 @@ impl Analyser {
             memo.clear();
         }
         let mut counts: FxHashMap<Arc<str>, u32> = FxHashMap::default();
-        // The words of this text so far, by the address of their memo entry (memo entries
-        // stay put while a text is analysed).
+        // The words of this text so far, by the address of their text in the memo (which
+        // holds it until it is cleared, never while a text is analysed).
         let mut seen: FxHashSet<usize> = FxHashSet::default();
         let mut tokens = 0u32;
         let mut stream = tokenizer.token_stream(text);
@@ -107,16 +105,14 @@ impl Analyser {
                 }
             };
             tokens += 1;
-            if count {
-                match counts.get_mut(&**term) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(term.clone(), 1);
-                    }
+            match counts.get_mut(&**term) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(term.clone(), 1);
                 }
             }
-            if sinks.iter().any(Option::is_some) && seen.insert(word.as_ptr() as usize) {
-                for words in sinks.iter_mut().flatten() {
+            if let Some(words) = words.as_deref_mut() {
+                if seen.insert(word.as_ptr() as usize) {
                     words.push((word.clone(), term.clone()));
                 }
             }
@@ -158,7 +154,7 @@ fn analyse_texts(texts: &[String], plan: &Plan, fallback_words: bool) -> DocTerm
             .enumerate()
             .map(|(k, text)| {
                 let compared = k < plan.compared || fallback_words;
-                a.field(text, true, [compared.then_some(&mut words), None])
+                a.field(text, compared.then_some(&mut words))
             })
             .collect();
         sort_words(&mut words);
