@@ -9,7 +9,7 @@
 //! only the postmortems that changed.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -215,7 +215,7 @@ pub struct Analysed {
 impl Analysed {
     /// For every term, the word a link's reasons show for it: the shortest word of the
     /// compared texts that analyses to it (alphabetically first among equals), as
-    /// `TermVectors::display_words` picks from [`Analysed::surface`], without building it.
+    /// `TermVectors::display_words` picks from the index's map of words to terms.
     pub fn display_words(&self) -> HashMap<String, String> {
         let mut best: FxHashMap<&str, &str> = FxHashMap::default();
         for d in &self.docs {
@@ -238,8 +238,10 @@ impl Analysed {
             .collect()
     }
 
-    /// Every word of the compared texts with its term, for the reasons links show.
-    pub fn surface(&self) -> BTreeMap<String, String> {
+    /// Every word of the compared texts with its term: what the index's
+    /// `similarity_surface` holds (the tests compare both).
+    #[cfg(test)]
+    pub fn surface(&self) -> std::collections::BTreeMap<String, String> {
         let mut unique: FxHashMap<&str, &str> = FxHashMap::default();
         for d in &self.docs {
             for (word, term) in &d.words {

@@ -175,8 +175,8 @@ pub struct StatusGroup {
     /// Items of the group on this page.
     pub shown: usize,
     /// Their rows, newest postmortem first, as `action-row.html` renders them for this page
-    /// (each row is rendered once per page depth and pasted into every page that lists it:
-    /// a theme changes rows there).
+    /// (each row is rendered once and pasted into every page that lists it, with that page's
+    /// `root`: a theme changes rows there).
     pub rows: String,
 }
 
