@@ -72,6 +72,11 @@ pub struct BuildReport {
 
 /// Runs the pipeline, handing every file to `emit` as soon as it is made (from several
 /// threads): the caller decides where files go, and a large site is never held in memory.
+///
+/// The search index is built by one tantivy thread, and similarity needs it: meanwhile the
+/// pages that show no similar incidents are rendered on the other cores; the pages that do
+/// follow. Each phase is timed on its own, so `index`, `similar` and `search` overlap the
+/// first `render` in the report.
 pub fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
@@ -81,11 +86,8 @@ pub fn run(
     let theme = Theme::of_site(&opts.root)?;
     let highlighter = Highlighter::new();
     let setup = t.elapsed();
-    let prepared = prepare(opts, &highlighter, progress, None, Export::Beside)?;
-    let mut report = prepared.report;
+    let (mut site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
     report.phases.insert(0, ("setup", setup));
-    let site = prepared.site;
-    let t = Instant::now();
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
@@ -97,46 +99,79 @@ pub fn run(
         bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
         emit(f)
     };
-    if let Searchable::Exported(exported) = prepared.search {
-        for f in exported {
-            counted(f)?;
-        }
+    let labels = search::facet_labels(&site);
+    let t = Instant::now();
+    let (searched, unlinked) = rayon::join(
+        || search_and_link(&site, &labels),
+        || {
+            timed(|| {
+                render::Renderer::new(&site, &theme).render_part(render::Part::Unlinked, &counted)
+            })
+        },
+    );
+    let (unlinked, unlinked_time) = unlinked;
+    unlinked?;
+    let searched = searched?;
+    site.similar = searched.similar;
+    report.phases.extend([
+        ("index", searched.index_time),
+        ("similar", searched.similar_time),
+        ("search", searched.search_time),
+        ("render", unlinked_time),
+        ("together", t.elapsed()),
+    ]);
+    let t = Instant::now();
+    for f in searched.exported {
+        counted(f)?;
     }
-    render::render_each(&site, &theme, &counted)?;
+    render::Renderer::new(&site, &theme).render_part(render::Part::Linked, &counted)?;
     if site.restricted {
         counted(audience::restricted_marker())?;
     }
-    report.phases.push(("render", t.elapsed()));
+    report.phases.push(("linked", t.elapsed()));
     report.pages = pages.into_inner();
     report.files = files.into_inner();
     report.bytes = bytes.into_inner();
     Ok(report)
 }
 
-/// When the search export is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
-    /// Beside the similarity pass, and the index freed (`build`).
-    Beside,
-    /// Later: only what similarity reads is indexed now (`serve`, which shows the changed page
-    /// first); the caller makes the full index and its export when needed.
-    Later,
+/// The search index's export and the similar incidents it gives, each phase timed.
+struct Searched {
+    similar: similar::Similarity,
+    exported: Vec<OutputFile>,
+    index_time: Duration,
+    similar_time: Duration,
+    search_time: Duration,
 }
 
-/// The search side of a prepared site.
-pub enum Searchable {
-    /// The export's files.
-    Exported(Vec<OutputFile>),
-    /// Not made yet: the facet labels its export needs.
-    Deferred(search::export::FacetLabels),
+/// Builds the search index, then computes similarity from it beside the search export (each
+/// fills the cores only part of the time). The index is freed when both are done.
+fn search_and_link(
+    site: &enrich::Site<'_>,
+    labels: &search::export::FacetLabels,
+) -> Result<Searched> {
+    let (index, index_time) = timed(|| search::SearchIndex::build(site));
+    let index = index?;
+    let ((similar, similar_time), (exported, search_time)) = rayon::join(
+        || timed(|| similar::compute(site, similar::Source::Index(&index))),
+        || timed(|| search::export::export(&index, labels)),
+    );
+    Ok(Searched {
+        similar: similar?,
+        exported: exported?,
+        index_time,
+        similar_time,
+        search_time,
+    })
 }
 
-/// A site ready to render: loaded, checked, enriched, indexed, its similar incidents found.
+/// A site ready to render: loaded, checked, enriched, its similar incidents found; its search
+/// index is still to be made.
 pub struct Prepared<'c> {
     /// The site (publishable postmortems only).
     pub site: enrich::Site<'c>,
-    /// The search export, or the index to make it from.
-    pub search: Searchable,
+    /// The facet labels the search export needs.
+    pub labels: search::export::FacetLabels,
     /// What was read and published, warnings, phases so far.
     pub report: BuildReport,
 }
@@ -162,15 +197,35 @@ impl Caches {
     }
 }
 
-/// Every phase before rendering: load (reusing `caches`), check, enrich, then the search
-/// index and similarity.
+/// Every phase `serve` needs before rendering: load (reusing `caches`), check, enrich, then
+/// similarity from the texts' analyses (no search index: the caller makes it later, when
+/// search files are asked for).
 pub fn prepare<'c>(
     opts: &'c BuildOptions,
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
     caches: Option<&Caches>,
-    export: Export,
 ) -> Result<Prepared<'c>> {
+    let (mut site, mut report) = prepare_site(opts, highlighter, progress, caches)?;
+    let t = Instant::now();
+    let labels = search::facet_labels(&site);
+    let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
+    site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
+    report.phases.push(("similar", t.elapsed()));
+    Ok(Prepared {
+        site,
+        labels,
+        report,
+    })
+}
+
+/// Load (reusing `caches`), check and enrich: the site and what was read and published.
+fn prepare_site<'c>(
+    opts: &'c BuildOptions,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+    caches: Option<&Caches>,
+) -> Result<(enrich::Site<'c>, BuildReport)> {
     let mut report = BuildReport::default();
     let mut t = Instant::now();
     let mut lap = |report: &mut BuildReport, name: &'static str| {
@@ -199,7 +254,7 @@ pub fn prepare<'c>(
     report.read = postmortems.len();
     report.warnings = diags;
     lap(&mut report, "check");
-    let mut site = enrich::enrich_for(postmortems, &opts.config, opts.today, opts.audience());
+    let site = enrich::enrich_for(postmortems, &opts.config, opts.today, opts.audience());
     report.published = site.postmortems.len();
     report.sources = site
         .postmortems
@@ -210,42 +265,7 @@ pub fn prepare<'c>(
         })
         .collect();
     lap(&mut report, "enrich");
-    let labels = search::facet_labels(&site);
-    let search = match export {
-        Export::Later => {
-            let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
-            site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
-            lap(&mut report, "similar");
-            Searchable::Deferred(labels)
-        }
-        Export::Beside => {
-            let index = search::SearchIndex::build(&site)?;
-            lap(&mut report, "index");
-            // The search export only reads the index: it runs beside similarity (which also
-            // fills the cores only part of the time), not after rendering. Each is timed on
-            // its own: `search` overlaps `similar` in the phase list.
-            let ((similar, similar_time), (exported, search_time)) = rayon::join(
-                || timed(|| similar::compute(&site, similar::Source::Index(&index))),
-                || timed(|| search::export::export(&index, &labels)),
-            );
-            site.similar = similar?;
-            let exported = exported?;
-            // Nothing after this reads the index: free it before rendering, the phase with
-            // the most in flight.
-            drop(index);
-            lap(&mut report, "similar");
-            if let Some(last) = report.phases.last_mut() {
-                last.1 = similar_time;
-            }
-            report.phases.push(("search", search_time));
-            Searchable::Exported(exported)
-        }
-    };
-    Ok(Prepared {
-        site,
-        search,
-        report,
-    })
+    Ok((site, report))
 }
 
 /// Runs `f`, and says how long it took.

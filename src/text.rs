@@ -52,12 +52,54 @@ pub fn human_minutes(minutes: i64) -> String {
 
 /// Collapses runs of whitespace into single spaces and trims.
 pub fn squash_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // What `split_whitespace().join(" ")` gives, without the list of words: a whole body's
+    // text goes through here.
+    let mut out = String::with_capacity(s.len());
+    let mut word: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match (c.is_whitespace(), word) {
+            (true, Some(start)) => {
+                push_word(&mut out, &s[start..i]);
+                word = None;
+            }
+            (false, None) => word = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(start) = word {
+        push_word(&mut out, &s[start..]);
+    }
+    out
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn squashing_joins_the_words_with_single_spaces() {
+        for s in [
+            "",
+            "   ",
+            "one",
+            "  one  two\t\nthree  ",
+            "a\u{a0}b\u{2003}\u{3000}c",
+            "é  ✓\r\n x",
+        ] {
+            assert_eq!(
+                squash_ws(s),
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+        assert_eq!(squash_ws(" a \n b "), "a b");
+    }
 
     #[test]
     fn slugs() {

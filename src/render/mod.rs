@@ -8,6 +8,8 @@ pub mod recurring;
 pub mod theme;
 pub mod view;
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -75,15 +77,30 @@ pub fn render_each(
     theme: &Theme,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<()> {
-    let renderer = Renderer::new(site, theme);
-    renderer
-        .pages()
-        .into_par_iter()
-        .try_for_each(|page| emit(renderer.render(page)?))?;
-    for f in renderer.other_files()? {
-        emit(f)?;
+    Renderer::new(site, theme).render_part(Part::All, emit)
+}
+
+/// Which of the site's files: those that show similar incidents or recurring classes can only
+/// be rendered once similarity is known; `build` renders the others while it is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Every file.
+    All,
+    /// The files that do not read [`Site::similar`]: listings, taxonomies, factor pages, the
+    /// action register, insights, feeds, the insights and actions JSON, static files.
+    Unlinked,
+    /// The files that do: postmortem pages, recurring classes, `api/postmortems.json`.
+    Linked,
+}
+
+impl Part {
+    fn unlinked(self) -> bool {
+        self != Part::Linked
     }
-    Ok(())
+
+    fn linked(self) -> bool {
+        self != Part::Unlinked
+    }
 }
 
 /// A page of the site, ready to be rendered by [`Renderer::render`]: its context is built only
@@ -113,13 +130,14 @@ pub struct Renderer<'s> {
     theme: &'s Theme,
     views: Views<'s, 's>,
     fragments: Fragments<'s>,
-    figures: crate::insights::Insights,
-    register: Vec<crate::insights::actions::Action>,
+    figures: OnceLock<crate::insights::Insights>,
+    register: OnceLock<Vec<crate::insights::actions::Action>>,
     site_view: SiteView<'s>,
 }
 
 impl<'s> Renderer<'s> {
-    /// Prepares the shared parts (figures, register) for `site`.
+    /// Prepares what every page shares; the figures and the register are computed when first
+    /// needed.
     pub fn new(site: &'s Site<'s>, theme: &'s Theme) -> Self {
         let config = site.config;
         let site_view = SiteView {
@@ -167,38 +185,72 @@ impl<'s> Renderer<'s> {
             generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
             restricted: site.restricted,
         };
-        // Each reads the whole archive; none needs another.
-        let (views, (figures, register)) = rayon::join(
-            || Views::new(site),
-            || {
-                rayon::join(
-                    || crate::insights::Insights::compute(site),
-                    || crate::insights::actions::register(site),
-                )
-            },
-        );
         Renderer {
             site,
             theme,
-            views,
+            views: Views::new(site),
             fragments: Fragments::new(theme),
-            figures,
-            register,
+            figures: OnceLock::new(),
+            register: OnceLock::new(),
             site_view,
         }
     }
 
+    /// The archive's figures (for the insights pages and the factor trends).
+    fn figures(&self) -> &crate::insights::Insights {
+        self.figures
+            .get_or_init(|| crate::insights::Insights::compute(self.site))
+    }
+
+    /// Every action item of the archive.
+    fn register(&self) -> &[crate::insights::actions::Action] {
+        self.register
+            .get_or_init(|| crate::insights::actions::register(self.site))
+    }
+
+    /// Renders the pages and files of `part` in parallel, handing each to `emit`.
+    pub fn render_part(
+        &self,
+        part: Part,
+        emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    ) -> Result<()> {
+        self.pages_in(part)
+            .into_par_iter()
+            .try_for_each(|page| emit(self.render(page)?))?;
+        for f in self.other_files_in(part)? {
+            emit(f)?;
+        }
+        Ok(())
+    }
+
     /// Every page of the site, each still to be rendered.
     pub fn pages(&self) -> Vec<Page<'_>> {
+        self.pages_in(Part::All)
+    }
+
+    /// The pages of `part`, each still to be rendered.
+    pub fn pages_in(&self, part: Part) -> Vec<Page<'_>> {
+        let mut jobs: Vec<Job> = Vec::new();
+        if part.unlinked() {
+            self.unlinked_jobs(&mut jobs);
+        }
+        if part.linked() {
+            self.linked_jobs(&mut jobs);
+        }
+        jobs.into_iter().map(Page).collect()
+    }
+
+    /// The pages that show no similar incidents: the home page, listings, taxonomies, the action
+    /// register, insights, factor themes, search and 404.
+    fn unlinked_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>) {
         let site = self.site;
         let views = &self.views;
         let fragments = &self.fragments;
-        let figures = &self.figures;
-        let register = &self.register;
+        // Each reads the whole archive; neither needs the other.
+        let (figures, register) = rayon::join(|| self.figures(), || self.register());
         let tax = &site.taxonomies;
         let config = site.config;
         let all: Vec<usize> = (0..site.postmortems.len()).collect();
-        let mut jobs: Vec<Job> = Vec::new();
 
         // Home.
         #[derive(Serialize)]
@@ -254,16 +306,6 @@ impl<'s> Renderer<'s> {
             None,
             &all,
         ));
-        for (i, pm) in site.postmortems.iter().enumerate() {
-            jobs.push(
-                Job::new(
-                    view::postmortem_url(&pm.id),
-                    "postmortem.html",
-                    pm.title.clone(),
-                )
-                .lazy("pm", move || views.postmortem(i)),
-            );
-        }
 
         // Taxonomy indexes and term pages.
         for &(kind, singular, heading) in TAXONOMIES {
@@ -354,6 +396,26 @@ impl<'s> Renderer<'s> {
                 .feed(format!("factors/{}/atom.xml", t.slug)),
             );
         }
+        jobs.push(Job::new("search/".into(), "search.html", "Search"));
+        jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
+    }
+
+    /// The pages that show similar incidents or recurring classes: a page per postmortem, a page
+    /// per recurring class and their index.
+    fn linked_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>) {
+        let site = self.site;
+        let views = &self.views;
+        let fragments = &self.fragments;
+        for (i, pm) in site.postmortems.iter().enumerate() {
+            jobs.push(
+                Job::new(
+                    view::postmortem_url(&pm.id),
+                    "postmortem.html",
+                    pm.title.clone(),
+                )
+                .lazy("pm", move || views.postmortem(i)),
+            );
+        }
         // Recurring classes: a page per class, and an index (paginated).
         let classes = views.classes();
         for (c, class) in classes.iter().enumerate() {
@@ -384,9 +446,6 @@ impl<'s> Renderer<'s> {
                     .with("paginator", &paginator),
             );
         }
-        jobs.push(Job::new("search/".into(), "search.html", "Search"));
-        jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
-        jobs.into_iter().map(Page).collect()
     }
 
     /// Renders one page.
@@ -414,25 +473,32 @@ impl<'s> Renderer<'s> {
 
     /// The files that are not pages: feeds, the JSON API and the theme's static files.
     pub fn other_files(&self) -> Result<Vec<OutputFile>> {
+        self.other_files_in(Part::All)
+    }
+
+    /// The files of `part` that are not pages.
+    pub fn other_files_in(&self, part: Part) -> Result<Vec<OutputFile>> {
         let (site, theme) = (self.site, self.theme);
-        // Independent of each other and each on one thread: the two JSON lists are the largest
-        // files of the site (tens of megabytes for 10,000 postmortems).
-        let ((feeds, postmortems), (figures, actions)) = rayon::join(
+        let mut out = Vec::new();
+        if part.linked() {
+            // The largest file of the site (tens of megabytes for 10,000 postmortems).
+            out.push(api::postmortems_json(site, &self.views));
+        }
+        if !part.unlinked() {
+            return Ok(out);
+        }
+        // Independent of each other and each on one thread.
+        let (feeds, (figures, actions)) = rayon::join(
+            || api::feeds(site, &self.views, theme),
             || {
                 rayon::join(
-                    || api::feeds(site, &self.views, theme),
-                    || api::postmortems_json(site, &self.views),
-                )
-            },
-            || {
-                rayon::join(
-                    || insights::insights_json(&self.figures),
-                    || insights::actions_json(site, &self.register),
+                    || insights::insights_json(self.figures()),
+                    || insights::actions_json(site, self.register()),
                 )
             },
         );
-        let mut out = feeds?;
-        out.extend([postmortems, figures, actions]);
+        out.extend(feeds?);
+        out.extend([figures, actions]);
         for (name, bytes) in &theme.statics {
             out.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
         }

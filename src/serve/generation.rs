@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::audience;
-use crate::build::{self, BuildOptions, BuildReport, Caches, Export, Searchable};
+use crate::build::{self, BuildOptions, BuildReport, Caches};
 use crate::content::Highlighter;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
@@ -136,46 +136,36 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
     std::thread::Builder::new()
         .name("pmarchive-site".into())
         .spawn(move || {
-            let prepared = match build::prepare(
-                &opts,
-                &assets.highlighter,
-                &|| {},
-                Some(&assets.cache),
-                Export::Later,
-            ) {
-                Ok(p) => p,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e));
-                    return;
-                }
-            };
+            let prepared =
+                match build::prepare(&opts, &assets.highlighter, &|| {}, Some(&assets.cache)) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
             let site = prepared.site;
             let theme: &Theme = &assets.theme;
             std::thread::scope(|scope| {
-                match prepared.search {
-                    Searchable::Deferred(labels) => {
-                        let site = &site;
-                        scope.spawn(move || {
-                            if export_wanted(&go_rx, &export_superseded) {
-                                background_priority();
-                                // A newer site stops the export (whose work would slow its
-                                // rebuild); nobody asks this one for search files any more.
-                                let replaced = || export_superseded.load(Ordering::Relaxed);
-                                let files = match search::SearchIndex::build_unless(site, &replaced)
-                                {
-                                    Ok(Some(index)) if !replaced() => {
-                                        search::export::export(&index, &labels)
-                                    }
-                                    Ok(_) => return,
-                                    Err(e) => Err(e),
-                                };
-                                let _ = export_tx.send(Msg::Exported(files));
-                            }
-                        });
-                    }
-                    Searchable::Exported(files) => {
-                        let _ = export_tx.send(Msg::Exported(Ok(files)));
-                    }
+                {
+                    let labels = prepared.labels;
+                    let site = &site;
+                    scope.spawn(move || {
+                        if export_wanted(&go_rx, &export_superseded) {
+                            background_priority();
+                            // A newer site stops the export (whose work would slow its
+                            // rebuild); nobody asks this one for search files any more.
+                            let replaced = || export_superseded.load(Ordering::Relaxed);
+                            let files = match search::SearchIndex::build_unless(site, &replaced) {
+                                Ok(Some(index)) if !replaced() => {
+                                    search::export::export(&index, &labels)
+                                }
+                                Ok(_) => return,
+                                Err(e) => Err(e),
+                            };
+                            let _ = export_tx.send(Msg::Exported(files));
+                        }
+                    });
                 }
                 let planned = std::time::Instant::now();
                 let renderer = Renderer::new(&site, theme);
