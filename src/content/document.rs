@@ -362,31 +362,13 @@ impl Fields<'_, '_> {
         let impact = self.impact();
         let action_items = self.action_items();
 
-        if let Some(at) = limits::too_deep(self.split.body) {
-            let before = &self.split.body[..at];
-            let line = self.split.body_line + before.matches('\n').count();
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            self.diags.push(
-                Diagnostic::error(
-                    self.file,
-                    (line, column),
-                    "schema/too-deep",
-                    format!(
-                        "lists, quotes or HTML elements nest more than {} levels deep here",
-                        limits::MAX_NESTING
-                    ),
-                )
-                .suggest("flatten the nesting"),
-            );
-            return None;
-        }
         // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
         let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
             self.split.body.replace('\0', "\u{fffd}").into()
         } else {
             self.split.body.into()
         };
-        let body = markdown::parse_body(
+        let body = match markdown::parse_body(
             &text,
             self.split.body_line,
             date,
@@ -395,7 +377,27 @@ impl Fields<'_, '_> {
                 sanitize: !self.config.trusted_html,
                 highlighter: ctx.highlighter,
             },
-        );
+        ) {
+            Ok(body) => body,
+            Err(markdown::TooDeep(at)) => {
+                let before = &self.split.body[..original_offset(self.split.body, at)];
+                let line = self.split.body_line + before.matches('\n').count();
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        (line, column),
+                        "schema/too-deep",
+                        format!(
+                            "lists, quotes or HTML elements nest more than {} levels deep here",
+                            limits::MAX_NESTING
+                        ),
+                    )
+                    .suggest("flatten the nesting"),
+                );
+                return None;
+            }
+        };
         let mut locations = std::collections::BTreeMap::new();
         for name in crate::config::ALIASABLE_FIELDS {
             if let Some((_, origin)) = self.field(name) {
@@ -641,6 +643,22 @@ pub fn parse_when(s: &str) -> Option<When> {
     None
 }
 
+/// The offset in `original` of byte `at` of its text with each U+0000 replaced by U+FFFD.
+fn original_offset(original: &str, at: usize) -> usize {
+    let mut replaced = 0;
+    for (i, c) in original.char_indices() {
+        if replaced >= at {
+            return i;
+        }
+        replaced += if c == '\0' {
+            '\u{fffd}'.len_utf8()
+        } else {
+            c.len_utf8()
+        };
+    }
+    original.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,6 +670,27 @@ mod tests {
             highlighter: &hl,
         };
         parse_document(Path::new("content/a.md"), "a", src, &ctx)
+    }
+
+    #[test]
+    fn too_deep_is_located_in_the_file_even_after_a_nul() {
+        let deep = format!("{}x\n", "> ".repeat(limits::MAX_NESTING + 1));
+        for pre in ["", "a\0b\0\n\n"] {
+            let src = format!("+++\ntitle = \"T\"\n+++\n## Summary\n{pre}é\n\n{deep}");
+            let (pm, d) = ctx_parse(&src, &Config::default());
+            assert!(pm.is_none());
+            let deep_line = 5 + pre.matches('\n').count() + 2;
+            let got: Vec<_> = d
+                .iter()
+                .filter(|d| d.rule == "schema/too-deep")
+                .map(|d| (d.line, d.column))
+                .collect();
+            // The 101st `> ` opens the level too many.
+            assert_eq!(got, [(deep_line, 2 * limits::MAX_NESTING + 1)], "{pre:?}");
+        }
+        assert_eq!(original_offset("a\0b", 0), 0);
+        assert_eq!(original_offset("a\0b", 4), 2);
+        assert_eq!(original_offset("a\0b", 5), 3);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! locates. Real postmortems stay far below these limits; a file over one is a located error
 //! and its body is not rendered.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// How deep lists, block quotes and raw HTML elements may nest in a body.
@@ -27,9 +29,19 @@ const VOID: &[&str] = &[
 /// Counts nested lists, list items, block quotes and footnotes, and the elements opened by raw
 /// HTML (approximately: every `<name` opens unless void or self-closing, every `</` closes).
 pub fn too_deep(body: &str) -> Option<usize> {
+    too_deep_in(Parser::new_ext(body, Options::ENABLE_FOOTNOTES).into_offset_iter())
+}
+
+/// [`too_deep`] over events already parsed (with their byte ranges), so a body is parsed once
+/// for the check and the page.
+pub fn too_deep_in<'a, E>(events: impl IntoIterator<Item = E>) -> Option<usize>
+where
+    E: std::borrow::Borrow<(Event<'a>, Range<usize>)>,
+{
     let mut blocks: usize = 0;
     let mut html: usize = 0;
-    for (event, range) in Parser::new_ext(body, Options::ENABLE_FOOTNOTES).into_offset_iter() {
+    for item in events {
+        let (event, range) = item.borrow();
         match event {
             Event::Start(
                 Tag::List(_) | Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_),
@@ -38,7 +50,7 @@ pub fn too_deep(body: &str) -> Option<usize> {
                 TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition,
             ) => blocks = blocks.saturating_sub(1),
             Event::Html(text) | Event::InlineHtml(text) => {
-                let (after, deepest) = html_depth(&text, html);
+                let (after, deepest) = html_depth(text, html);
                 if blocks + deepest > MAX_NESTING {
                     return Some(range.start);
                 }

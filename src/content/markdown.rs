@@ -89,19 +89,24 @@ fn heading_level(l: HeadingLevel) -> u8 {
     l as u8
 }
 
-/// Parses a body that starts at 1-based line `first_line` of its file.
+/// Parses a body that starts at 1-based line `first_line` of its file; refuses one that nests
+/// too deep (see [`super::limits`]).
 pub fn parse_body(
     src: &str,
     first_line: usize,
     date: Option<When>,
     opts: &BodyOptions<'_>,
-) -> Body {
+) -> Result<Body, TooDeep> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
     let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
         Parser::new_ext(src, options).into_offset_iter().collect();
+    // Before anything whose cost grows with the depth (the sanitiser).
+    if let Some(at) = super::limits::too_deep_in(&events) {
+        return Err(TooDeep(at));
+    }
 
     // Which level splits the document into sections: 2 if present (h1 is usually a title).
     let levels: BTreeSet<u8> = events
@@ -239,13 +244,18 @@ pub fn parse_body(
             },
         );
     }
-    Body {
+    Ok(Body {
         html: body_html,
         headings,
         sections,
         timeline,
-    }
+    })
 }
+
+/// A body nests deeper than [`super::limits::MAX_NESTING`] from this byte offset on: it is not
+/// rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep(pub usize);
 
 /// Anchors given so far, and the next suffix to try for each base (so a thousand headings of
 /// the same name cost a thousand steps, not half a million).
@@ -482,6 +492,7 @@ mod tests {
                 highlighter: &hl,
             },
         )
+        .unwrap()
     }
 
     #[test]
