@@ -74,9 +74,9 @@ pub struct BuildReport {
 /// threads): the caller decides where files go, and a large site is never held in memory.
 ///
 /// The search index is built by one tantivy thread, and similarity needs it: meanwhile the
-/// pages that show no similar incidents are rendered on the other cores; the pages that do
-/// follow. Each phase is timed on its own, so `index`, `similar` and `search` overlap the
-/// first `render` in the report.
+/// files that show no similar incidents are rendered on the other cores, and the ones that do
+/// as soon as similarity is known. Each phase is timed on its own: `index`, `similar`,
+/// `search` and `linked` overlap `unlinked`.
 pub fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
@@ -86,7 +86,7 @@ pub fn run(
     let theme = Theme::of_site(&opts.root)?;
     let highlighter = Highlighter::new();
     let setup = t.elapsed();
-    let (mut site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
+    let (site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
     report.phases.insert(0, ("setup", setup));
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
@@ -101,8 +101,21 @@ pub fn run(
     };
     let labels = search::facet_labels(&site);
     let t = Instant::now();
-    let (searched, unlinked) = rayon::join(
-        || search_and_link(&site, &labels),
+    let (linked, unlinked) = rayon::join(
+        || -> Result<Searched> {
+            let mut searched = search_and_link(&site, &labels)?;
+            for f in std::mem::take(&mut searched.exported) {
+                counted(f)?;
+            }
+            let t = Instant::now();
+            // The site's own `similar` stays empty: only these pages read the lists.
+            render::Renderer::linked_by(&site, &theme, &searched.similarity)
+                .render_part(render::Part::Linked, &counted)?;
+            Ok(Searched {
+                linked_time: t.elapsed(),
+                ..searched
+            })
+        },
         || {
             timed(|| {
                 render::Renderer::new(&site, &theme).render_part(render::Part::Unlinked, &counted)
@@ -111,24 +124,18 @@ pub fn run(
     );
     let (unlinked, unlinked_time) = unlinked;
     unlinked?;
-    let searched = searched?;
-    site.similar = searched.similar;
+    let searched = linked?;
+    if site.restricted {
+        counted(audience::restricted_marker())?;
+    }
     report.phases.extend([
         ("index", searched.index_time),
         ("similar", searched.similar_time),
         ("search", searched.search_time),
-        ("render", unlinked_time),
-        ("together", t.elapsed()),
+        ("linked", searched.linked_time),
+        ("unlinked", unlinked_time),
+        ("render", t.elapsed()),
     ]);
-    let t = Instant::now();
-    for f in searched.exported {
-        counted(f)?;
-    }
-    render::Renderer::new(&site, &theme).render_part(render::Part::Linked, &counted)?;
-    if site.restricted {
-        counted(audience::restricted_marker())?;
-    }
-    report.phases.push(("linked", t.elapsed()));
     report.pages = pages.into_inner();
     report.files = files.into_inner();
     report.bytes = bytes.into_inner();
@@ -137,11 +144,13 @@ pub fn run(
 
 /// The search index's export and the similar incidents it gives, each phase timed.
 struct Searched {
-    similar: similar::Similarity,
+    similarity: similar::Similarity,
     exported: Vec<OutputFile>,
     index_time: Duration,
     similar_time: Duration,
     search_time: Duration,
+    /// Rendering the linked part, after similarity.
+    linked_time: Duration,
 }
 
 /// Builds the search index, then computes similarity from it beside the search export (each
@@ -157,11 +166,12 @@ fn search_and_link(
         || timed(|| search::export::export(&index, labels)),
     );
     Ok(Searched {
-        similar: similar?,
+        similarity: similar?,
         exported: exported?,
         index_time,
         similar_time,
         search_time,
+        linked_time: Duration::ZERO,
     })
 }
 

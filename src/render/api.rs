@@ -300,7 +300,8 @@ fn when_json(w: Option<When>) -> Option<String> {
 }
 
 /// `api/postmortems.json`: one object per published postmortem, newest first.
-pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
+pub fn postmortems_json(site: &Site<'_>, views: &Views<'_, '_>) -> OutputFile {
+    let similarity = views.similarity();
     let ids = |list: &[usize]| -> Vec<&str> {
         list.iter()
             .map(|&j| site.postmortems[j].id.as_str())
@@ -328,19 +329,17 @@ pub fn postmortems_json(site: &Site<'_>, _views: &Views<'_, '_>) -> OutputFile {
             summary: &pm.summary,
             recurrence_of: ids(&site.recurrence_of[i]),
             recurred_in: ids(&site.recurred_in[i]),
-            similar: site
-                .similar
+            similar: similarity
                 .links
                 .get(i)
                 .map(|l| l.iter().map(|l| l.json(site)).collect())
                 .unwrap_or_default(),
-            cluster: site
-                .similar
+            cluster: similarity
                 .class_of
                 .get(i)
                 .copied()
                 .flatten()
-                .map(|c| site.similar.classes[c].id.as_str()),
+                .map(|c| similarity.classes[c].id.as_str()),
             timing: ApiTiming {
                 detected: when_json(pm.timing.detected),
                 mitigated: when_json(pm.timing.mitigated),

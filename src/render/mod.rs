@@ -139,6 +139,16 @@ impl<'s> Renderer<'s> {
     /// Prepares what every page shares; the figures and the register are computed when first
     /// needed.
     pub fn new(site: &'s Site<'s>, theme: &'s Theme) -> Self {
+        Self::linked_by(site, theme, &site.similar)
+    }
+
+    /// [`Renderer::new`] with the similar incidents `similarity` instead of the site's own
+    /// (`build` computes them while the unlinked part of the site is rendered).
+    pub fn linked_by(
+        site: &'s Site<'s>,
+        theme: &'s Theme,
+        similarity: &'s crate::similar::Similarity,
+    ) -> Self {
         let config = site.config;
         let site_view = SiteView {
             title: &config.title,
@@ -188,7 +198,7 @@ impl<'s> Renderer<'s> {
         Renderer {
             site,
             theme,
-            views: Views::new(site),
+            views: Views::linked_by(site, similarity),
             fragments: Fragments::new(theme),
             figures: OnceLock::new(),
             register: OnceLock::new(),
@@ -214,13 +224,17 @@ impl<'s> Renderer<'s> {
         part: Part,
         emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
     ) -> Result<()> {
-        self.pages_in(part)
-            .into_par_iter()
-            .try_for_each(|page| emit(self.render(page)?))?;
-        for f in self.other_files_in(part)? {
-            emit(f)?;
-        }
-        Ok(())
+        // The other files are each made on one thread (the JSON lists take a few hundred
+        // milliseconds at 10,000 postmortems): beside the pages, not after them.
+        let (pages, others) = rayon::join(
+            || {
+                self.pages_in(part)
+                    .into_par_iter()
+                    .try_for_each(|page| emit(self.render(page)?))
+            },
+            || self.other_files_in(part)?.into_iter().try_for_each(emit),
+        );
+        pages.and(others)
     }
 
     /// Every page of the site, each still to be rendered.
@@ -427,7 +441,7 @@ impl<'s> Renderer<'s> {
                     format!("Recurring: {}", class.class.title),
                 )
                 .lazy_try("postmortems", move || {
-                    let members = &site.similar.classes[c].members;
+                    let members = &views.similarity().classes[c].members;
                     fragments.cards(views, members, &root_prefix(&class_url), 3)
                 })
                 .lazy("open_actions", move || views.class_actions(c))

@@ -97,7 +97,7 @@ impl Views<'_, '_> {
     /// The similar incidents of postmortem `i`.
     pub fn similar(&self, i: usize) -> Vec<SimilarView> {
         let site = self.site();
-        let Some(links) = site.similar.links.get(i) else {
+        let Some(links) = self.similarity().links.get(i) else {
             return Vec::new();
         };
         links
@@ -122,9 +122,8 @@ impl Views<'_, '_> {
 
     /// The class of postmortem `i`, if it recurs.
     pub fn class_of(&self, i: usize) -> Option<ClassRef> {
-        let site = self.site();
-        let c = site.similar.class_of.get(i).copied().flatten()?;
-        Some(self.class_ref(&site.similar.classes[c]))
+        let c = self.similarity().class_of.get(i).copied().flatten()?;
+        Some(self.class_ref(&self.similarity().classes[c]))
     }
 
     fn class_ref(&self, class: &RecurringClass) -> ClassRef {
@@ -145,8 +144,7 @@ impl Views<'_, '_> {
 
     /// Every recurring class, largest first.
     pub fn classes(&self) -> Vec<ClassView> {
-        self.site()
-            .similar
+        self.similarity()
             .classes
             .iter()
             .map(|c| ClassView {
@@ -162,14 +160,14 @@ impl Views<'_, '_> {
 
     /// The incidents of class `c` as cards, earliest first.
     pub fn class_cards(&self, c: usize) -> Vec<Card> {
-        self.cards(&self.site().similar.classes[c].members)
+        self.cards(&self.similarity().classes[c].members)
     }
 
     /// The open action items of class `c`, earliest incident first.
     pub fn class_actions(&self, c: usize) -> Vec<ClassAction> {
         let site = self.site();
         let mut out = Vec::new();
-        for &m in &site.similar.classes[c].members {
+        for &m in &self.similarity().classes[c].members {
             for a in site.postmortems[m]
                 .action_items
                 .iter()

@@ -245,12 +245,24 @@ pub struct PostmortemView {
 /// Builds views for one site.
 pub struct Views<'s, 'c> {
     site: &'s Site<'c>,
+    similarity: &'s crate::similar::Similarity,
 }
 
 impl<'s, 'c> Views<'s, 'c> {
-    /// Views over `site`.
+    /// Views over `site`, with its similar incidents.
     pub fn new(site: &'s Site<'c>) -> Self {
-        Views { site }
+        Self::linked_by(site, &site.similar)
+    }
+
+    /// Views over `site`, with the similar incidents `similarity` (computed while the rest of
+    /// the site was being rendered).
+    pub fn linked_by(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
+        Views { site, similarity }
+    }
+
+    /// The similar incidents and recurring classes the views show.
+    pub fn similarity(&self) -> &'s crate::similar::Similarity {
+        self.similarity
     }
 
     /// The site the views show.
