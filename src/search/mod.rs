@@ -11,8 +11,9 @@ pub mod analyzer;
 pub mod export;
 pub mod query;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashSet;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
@@ -304,9 +305,9 @@ impl SearchIndex {
         let mut surface_an = surface_analyzer();
         let mut stem_an = analyzer();
         let mut surface: BTreeMap<String, String> = BTreeMap::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
         let mut similarity_surface: BTreeMap<String, String> = BTreeMap::new();
-        let mut similarity_seen: HashSet<String> = HashSet::new();
+        let mut similarity_seen: FxHashSet<String> = FxHashSet::default();
         for (n, pm) in pms.iter().enumerate() {
             if n % 64 == 0 && stop() {
                 return Ok(None);
