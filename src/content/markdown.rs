@@ -206,6 +206,7 @@ pub fn parse_body(
     // thousands of sections).
     let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
     let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
+    let (preamble_text, mut texts) = section_texts(&events, &starts);
     let mut sections = Vec::new();
     let mut timeline = Vec::new();
     for (k, (start, body_start, title)) in starts.iter().enumerate() {
@@ -223,7 +224,7 @@ pub fn parse_body(
             key,
             heading: title.clone(),
             line: line_of(*start),
-            text: plain_text(&markdown),
+            text: std::mem::take(&mut texts[k]),
             markdown,
         });
     }
@@ -239,7 +240,7 @@ pub fn parse_body(
                 heading: String::new(),
                 line: first_line,
                 markdown_line: line_of(lead),
-                text: plain_text(&markdown),
+                text: preamble_text,
                 markdown,
             },
         );
@@ -285,6 +286,47 @@ fn section_key(heading: &str, defs: &[SectionDef]) -> Option<String> {
     defs.iter()
         .find(|d| norm(&d.title) == h || d.aliases.iter().any(|a| norm(a) == h))
         .map(|d| d.key.clone())
+}
+
+/// The plain text ([`plain_text`]) of the preamble and of each section's body, from the events
+/// of the whole body: each part is not parsed again on its own. `starts` are the sections'
+/// (heading start, body start) offsets, in order; a heading's own events belong to no part.
+fn section_texts(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    starts: &[(usize, usize, String)],
+) -> (String, Vec<String>) {
+    let mut preamble = String::new();
+    let mut texts = vec![String::new(); starts.len()];
+    for (event, range) in events {
+        // The last section whose heading starts at or before the event.
+        let k = starts.partition_point(|s| s.0 <= range.start);
+        let out = match k.checked_sub(1) {
+            None => &mut preamble,
+            Some(k) if range.start >= starts[k].1 => &mut texts[k],
+            Some(_) => continue,
+        };
+        push_plain(out, event);
+    }
+    (
+        squash_ws(&preamble),
+        texts.iter().map(|t| squash_ws(t)).collect(),
+    )
+}
+
+/// What one event adds to a plain text.
+fn push_plain(out: &mut String, event: &Event<'_>) {
+    match event {
+        Event::Text(t) | Event::Code(t) => out.push_str(t),
+        Event::End(
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image,
+        ) => {}
+        Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+        _ => {}
+    }
 }
 
 /// The text of some Markdown without markup, one space between blocks.
@@ -493,6 +535,27 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    #[test]
+    fn section_texts_are_the_text_of_each_part_as_rendered() {
+        let src = "Intro *with* `code`.\n\n## Summary\n\nA **bold** [link](https://x.example) and\na soft break.\n\n### Detail\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n\n## Root cause\n\n```text\nerr: x\n```\n\nA ~~struck~~ word[^1].\n\n[^1]: A note.\n";
+        let b = body(src);
+        let texts: Vec<&str> = b.sections.iter().map(|s| s.text.as_str()).collect();
+        // Each part alone, as `plain_text` reads it, where the whole body's parse agrees.
+        for s in &b.sections[..2] {
+            assert_eq!(s.text, plain_text(&s.markdown), "{}", s.heading);
+        }
+        assert_eq!(
+            texts,
+            [
+                "Intro with code.",
+                "A bold link and a soft break. Detail one two a b c d",
+                // Strikethrough and footnotes as the page renders them (parsed alone, without
+                // those extensions, the marks would stay in the text).
+                "err: x A struck word. A note.",
+            ]
+        );
     }
 
     #[test]
