@@ -102,20 +102,7 @@ pub fn run(
     let labels = search::facet_labels(&site);
     let t = Instant::now();
     let (linked, unlinked) = rayon::join(
-        || -> Result<Searched> {
-            let mut searched = search_and_link(&site, &labels)?;
-            for f in std::mem::take(&mut searched.exported) {
-                counted(f)?;
-            }
-            let t = Instant::now();
-            // The site's own `similar` stays empty: only these pages read the lists.
-            render::Renderer::linked_by(&site, &theme, &searched.similarity)
-                .render_part(render::Part::Linked, &counted)?;
-            Ok(Searched {
-                linked_time: t.elapsed(),
-                ..searched
-            })
-        },
+        || search_and_link(&site, &labels, &theme, &counted),
         || {
             timed(|| {
                 render::Renderer::new(&site, &theme).render_part(render::Part::Unlinked, &counted)
@@ -142,10 +129,8 @@ pub fn run(
     Ok(report)
 }
 
-/// The search index's export and the similar incidents it gives, each phase timed.
+/// How long the search side of a build took, phase by phase.
 struct Searched {
-    similarity: similar::Similarity,
-    exported: Vec<OutputFile>,
     index_time: Duration,
     similar_time: Duration,
     search_time: Duration,
@@ -153,25 +138,41 @@ struct Searched {
     linked_time: Duration,
 }
 
-/// Builds the search index, then computes similarity from it beside the search export (each
-/// fills the cores only part of the time). The index is freed when both are done.
+/// Builds the search index; then computes similarity from it and renders the linked part of
+/// the site, while the search export is made from the same index. Files go to `emit`.
 fn search_and_link(
     site: &enrich::Site<'_>,
     labels: &search::export::FacetLabels,
+    theme: &Theme,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<Searched> {
     let (index, index_time) = timed(|| search::SearchIndex::build(site));
     let index = index?;
-    let ((similar, similar_time), (exported, search_time)) = rayon::join(
-        || timed(|| similar::compute(site, similar::Source::Index(&index))),
-        || timed(|| search::export::export(&index, labels)),
-    );
-    Ok(Searched {
-        similarity: similar?,
-        exported: exported?,
-        index_time,
-        similar_time,
-        search_time,
-        linked_time: Duration::ZERO,
+    std::thread::scope(|scope| {
+        // A thread of its own, not a rayon task: a task waits for an idle worker, and the
+        // workers are rendering; the pages that show similar incidents wait for similarity,
+        // not for the export.
+        let export = scope.spawn(|| timed(|| search::export::export(&index, labels)));
+        let (similarity, similar_time) =
+            timed(|| similar::compute(site, similar::Source::Index(&index)));
+        let similarity = similarity?;
+        let t = Instant::now();
+        // The site's own `similar` stays empty: only these pages read the lists.
+        render::Renderer::linked_by(site, theme, &similarity)
+            .render_part(render::Part::Linked, emit)?;
+        let linked_time = t.elapsed();
+        let (exported, search_time) = export
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for f in exported? {
+            emit(f)?;
+        }
+        Ok(Searched {
+            index_time,
+            similar_time,
+            search_time,
+            linked_time,
+        })
     })
 }
 
