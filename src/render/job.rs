@@ -58,14 +58,18 @@ impl<'a> Job<'a> {
         self
     }
 
-    /// [`Job::lazy`] for a value whose making can fail (it renders fragments).
-    pub(crate) fn lazy_try<T: Serialize>(
+    /// Like [`Job::lazy`] for a value already in the templates' data model (or an error):
+    /// moved into the context, not serialised again (a register page's rows or a listing's
+    /// cards are hundreds of kilobytes a page, copied once more for nothing).
+    pub(crate) fn lazy_value(
         mut self,
         key: &'static str,
-        make: impl FnOnce() -> Result<T> + Send + 'a,
+        make: impl FnOnce() -> Result<serde_json::Value> + Send + 'a,
     ) -> Self {
         self.fills.push(Box::new(move |ctx| {
-            ctx.insert(key, &make()?);
+            let mut one = serde_json::Map::new();
+            one.insert(key.to_string(), make()?);
+            ctx.extend(tera::Context::from_value(serde_json::Value::Object(one))?);
             Ok(())
         }));
         self
@@ -139,6 +143,16 @@ pub(crate) struct Listed {
     pub(crate) year: Option<String>,
 }
 
+impl Listed {
+    /// What serialising gives, with the strings moved rather than copied.
+    pub(crate) fn into_value(self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("html".into(), self.html.into());
+        m.insert("year".into(), self.year.into());
+        m.into()
+    }
+}
+
 impl<'a> Fragments<'a> {
     pub(crate) fn new(theme: &'a Theme) -> Self {
         Fragments {
@@ -155,7 +169,7 @@ impl<'a> Fragments<'a> {
         members: &[usize],
         root: &str,
         level: u8,
-    ) -> Result<Vec<Listed>> {
+    ) -> Result<serde_json::Value> {
         members
             .iter()
             .map(|&i| {
@@ -178,7 +192,8 @@ impl<'a> Fragments<'a> {
                 Ok(Listed {
                     html,
                     year: views.year(i),
-                })
+                }
+                .into_value())
             })
             .collect()
     }
@@ -224,5 +239,35 @@ impl<'a> Fragments<'a> {
             m.insert(key, f.clone());
         }
         Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moved_values_are_what_serialising_gives() {
+        for year in [Some("2024".to_string()), None] {
+            let listed = Listed {
+                html: "<article>x</article>".into(),
+                year,
+            };
+            assert_eq!(
+                listed.clone().into_value(),
+                serde_json::to_value(&listed).unwrap()
+            );
+        }
+        let group = insights::actions::StatusGroup {
+            name: "open".into(),
+            slug: "open".into(),
+            total: 3,
+            shown: 2,
+            rows: "<tr></tr>".into(),
+        };
+        assert_eq!(
+            group.clone().into_value(),
+            serde_json::to_value(&group).unwrap()
+        );
     }
 }
