@@ -147,14 +147,17 @@ fn search_and_link(
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<Searched> {
     let (index, index_time) = timed(|| search::SearchIndex::build(site));
-    let index = index?;
-    std::thread::scope(|scope| {
+    let index = std::sync::Arc::new(index?);
+    std::thread::scope(move |scope| {
         // A thread of its own, not a rayon task: a task waits for an idle worker, and the
         // workers are rendering; the pages that show similar incidents wait for similarity,
         // not for the export.
-        let export = scope.spawn(|| timed(|| search::export::export(&index, labels)));
+        let for_export = std::sync::Arc::clone(&index);
+        let export = scope.spawn(move || timed(|| search::export::export(&for_export, labels)));
         let (similarity, similar_time) =
             timed(|| similar::compute(site, similar::Source::Index(&index)));
+        // The export holds the index as long as it needs it: freed then, not after rendering.
+        drop(index);
         let similarity = similarity?;
         let t = Instant::now();
         // The site's own `similar` stays empty: only these pages read the lists.
