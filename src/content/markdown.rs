@@ -333,18 +333,7 @@ fn push_plain(out: &mut String, event: &Event<'_>) {
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::End(
-                TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Link
-                | TagEnd::Image,
-            ) => {}
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
-            _ => {}
-        }
+        push_plain(&mut out, &event);
     }
     squash_ws(&out)
 }
