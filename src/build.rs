@@ -1,7 +1,8 @@
-//! The build pipeline, shared by `build` and `serve`: load -> check -> enrich -> index ->
-//! similar (beside the search export) -> render, each phase timed. `run` hands files out as data
-//! as they are made, to the caller's writer; `serve` calls [`prepare`] (every phase before
-//! rendering) and renders pages as they are asked for.
+//! The build pipeline, shared by `build` and `serve`: load -> check -> enrich, then index ->
+//! similar -> the pages that show similar incidents (the search export beside them), all beside
+//! rendering the rest of the site; each phase timed. `run` hands files out as data as they are
+//! made, to the caller's writer; `serve` calls [`prepare`] (every phase before rendering, with
+//! similarity from analysed texts) and renders pages as they are asked for.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
