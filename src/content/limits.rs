@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// How deep lists, block quotes and raw HTML elements may nest in a body.
 pub const MAX_NESTING: usize = 100;
@@ -25,23 +25,15 @@ const VOID: &[&str] = &[
     "wbr",
 ];
 
-/// The byte offset in `body` where nesting first goes deeper than [`MAX_NESTING`], if it does.
-/// Counts nested lists, list items, block quotes and footnotes, and the elements opened by raw
-/// HTML (approximately: every `<name` opens unless void or self-closing, every `</` closes).
-pub fn too_deep(body: &str) -> Option<usize> {
-    too_deep_in(Parser::new_ext(body, Options::ENABLE_FOOTNOTES).into_offset_iter())
-}
-
-/// [`too_deep`] over events already parsed (with their byte ranges), so a body is parsed once
-/// for the check and the page.
-pub fn too_deep_in<'a, E>(events: impl IntoIterator<Item = E>) -> Option<usize>
-where
-    E: std::borrow::Borrow<(Event<'a>, Range<usize>)>,
-{
+/// The byte offset where the nesting of a body's parsed `events` (with their byte ranges) first
+/// goes deeper than [`MAX_NESTING`], if it does. Counts nested lists, list items, block quotes
+/// and footnotes, and the elements opened by raw HTML (approximately: every `<name` opens
+/// unless void or self-closing, every `</` closes). Run on the events the page is made from,
+/// before anything whose cost grows with the depth.
+pub fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<usize> {
     let mut blocks: usize = 0;
     let mut html: usize = 0;
-    for item in events {
-        let (event, range) = item.borrow();
+    for (event, range) in events {
         match event {
             Event::Start(
                 Tag::List(_) | Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_),
@@ -94,6 +86,14 @@ fn html_depth(text: &str, mut depth: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pulldown_cmark::{Options, Parser};
+
+    fn too_deep(body: &str) -> Option<usize> {
+        let events: Vec<_> = Parser::new_ext(body, Options::ENABLE_FOOTNOTES)
+            .into_offset_iter()
+            .collect();
+        super::too_deep(&events)
+    }
 
     #[test]
     fn nesting() {

@@ -104,7 +104,7 @@ pub fn parse_body(
     let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
         Parser::new_ext(src, options).into_offset_iter().collect();
     // Before anything whose cost grows with the depth (the sanitiser).
-    if let Some(at) = super::limits::too_deep_in(&events) {
+    if let Some(at) = super::limits::too_deep(&events) {
         return Err(TooDeep(at));
     }
 
