@@ -173,22 +173,21 @@ impl<'a> Fragments<'a> {
         members
             .iter()
             .map(|&i| {
-                let fragment = self.memo(&self.cards, (i, level), || {
-                    let card = views.listing_card(i);
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("pm", &card);
-                    ctx.insert("level", &level);
-                    let text = serde_json::to_string(&card).unwrap_or_default();
-                    Fragment::make(self.theme, "card.html", ctx, &text)
-                })?;
                 let mut html = String::new();
-                if fragment.paste(root, &mut html).is_none() {
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("pm", &views.listing_card(i));
-                    ctx.insert("level", &level);
-                    ctx.insert("root", root);
-                    html = self.theme.render("card.html", &ctx)?.trim().to_owned();
-                }
+                self.paste(
+                    &self.cards,
+                    (i, level),
+                    "card.html",
+                    root,
+                    &mut html,
+                    || {
+                        let card = views.listing_card(i);
+                        let mut ctx = tera::Context::new();
+                        ctx.insert("pm", &card);
+                        ctx.insert("level", &level);
+                        (ctx, serde_json::to_string(&card).unwrap_or_default())
+                    },
+                )?;
                 Ok(Listed {
                     html,
                     year: views.year(i),
@@ -207,18 +206,35 @@ impl<'a> Fragments<'a> {
         view: impl Fn() -> insights::actions::ActionView,
         out: &mut String,
     ) -> Result<()> {
-        let fragment = self.memo(&self.rows, k, || {
+        self.paste(&self.rows, k, "action-row.html", root, out, || {
             let a = view();
             let mut ctx = tera::Context::new();
             ctx.insert("a", &a);
-            let text = serde_json::to_string(&a).unwrap_or_default();
-            Fragment::make(self.theme, "action-row.html", ctx, &text)
+            (ctx, serde_json::to_string(&a).unwrap_or_default())
+        })
+    }
+
+    /// Appends to `out` the fragment `template` renders for a page at `root`: rendered once
+    /// (kept under `key` in `memo`) and pasted, or rendered for this page when the item's own
+    /// text holds the root mark. `ctx` gives the template's context without `root`, and the
+    /// item's text.
+    fn paste<K: std::hash::Hash + Eq>(
+        &self,
+        memo: &Mutex<HashMap<K, Arc<Fragment>>>,
+        key: K,
+        template: &str,
+        root: &str,
+        out: &mut String,
+        ctx: impl Fn() -> (tera::Context, String),
+    ) -> Result<()> {
+        let fragment = self.memo(memo, key, || {
+            let (ctx, text) = ctx();
+            Fragment::make(self.theme, template, ctx, &text)
         })?;
         if fragment.paste(root, out).is_none() {
-            let mut ctx = tera::Context::new();
-            ctx.insert("a", &view());
+            let (mut ctx, _) = ctx();
             ctx.insert("root", root);
-            out.push_str(self.theme.render("action-row.html", &ctx)?.trim());
+            out.push_str(self.theme.render(template, &ctx)?.trim());
         }
         Ok(())
     }

@@ -86,8 +86,9 @@ pub fn render_each(
 pub enum Part {
     /// Every file.
     All,
-    /// The files that do not read [`Site::similar`]: listings, taxonomies, factor pages, the
-    /// action register, insights, feeds, the insights and actions JSON, static files.
+    /// The files that show no similar incidents or recurring classes: listings, taxonomies,
+    /// factor pages, the action register, insights, feeds, the insights and actions JSON,
+    /// static files.
     Unlinked,
     /// The files that do: postmortem pages, recurring classes, `api/postmortems.json`.
     Linked,
@@ -498,29 +499,28 @@ impl<'s> Renderer<'s> {
             // The largest file of the site (tens of megabytes for 10,000 postmortems).
             out.push(api::postmortems_json(site, &self.views));
         }
-        if !part.unlinked() {
-            return Ok(out);
-        }
-        // Independent of each other and each on one thread.
-        let (feeds, (figures, actions)) = rayon::join(
-            || api::feeds(site, &self.views, theme),
-            || {
-                rayon::join(
-                    || insights::insights_json(self.figures()),
-                    || insights::actions_json(site, self.register()),
-                )
-            },
-        );
-        out.extend(feeds?);
-        out.extend([figures, actions]);
-        for (name, bytes) in &theme.statics {
-            out.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
-        }
-        if !theme.statics.contains_key("syntax.css") {
-            out.push(OutputFile::new(
-                "static/syntax.css".into(),
-                Highlighter::stylesheet().into_bytes(),
-            ));
+        if part.unlinked() {
+            // Independent of each other and each on one thread.
+            let (feeds, (figures, actions)) = rayon::join(
+                || api::feeds(site, &self.views, theme),
+                || {
+                    rayon::join(
+                        || insights::insights_json(self.figures()),
+                        || insights::actions_json(site, self.register()),
+                    )
+                },
+            );
+            out.extend(feeds?);
+            out.extend([figures, actions]);
+            for (name, bytes) in &theme.statics {
+                out.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
+            }
+            if !theme.statics.contains_key("syntax.css") {
+                out.push(OutputFile::new(
+                    "static/syntax.css".into(),
+                    Highlighter::stylesheet().into_bytes(),
+                ));
+            }
         }
         Ok(out)
     }
