@@ -102,13 +102,11 @@ pub fn run(
     };
     let labels = search::facet_labels(&site);
     let t = Instant::now();
+    // One renderer for both parts, so the linked pages paste the cards the others rendered.
+    let renderer = render::Renderer::new(&site, &theme);
     let (linked, unlinked) = rayon::join(
-        || search_and_link(&site, &labels, &theme, &counted),
-        || {
-            timed(|| {
-                render::Renderer::new(&site, &theme).render_part(render::Part::Unlinked, &counted)
-            })
-        },
+        || search_and_link(&site, &labels, &renderer, &counted),
+        || timed(|| renderer.render_part(render::Part::Unlinked, &counted)),
     );
     let (unlinked, unlinked_time) = unlinked;
     unlinked?;
@@ -144,7 +142,7 @@ struct Searched {
 fn search_and_link(
     site: &enrich::Site<'_>,
     labels: &search::export::FacetLabels,
-    theme: &Theme,
+    renderer: &render::Renderer<'_>,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<Searched> {
     let (index, index_time) = timed(|| search::SearchIndex::build(site));
@@ -162,7 +160,8 @@ fn search_and_link(
         let similarity = similarity?;
         let t = Instant::now();
         // The site's own `similar` stays empty: only these pages read the lists.
-        render::Renderer::linked_by(site, theme, &similarity)
+        renderer
+            .with_similarity(&similarity)
             .render_part(render::Part::Linked, emit)?;
         let linked_time = t.elapsed();
         let (exported, search_time) = export

@@ -8,7 +8,7 @@ pub mod recurring;
 pub mod theme;
 pub mod view;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -130,7 +130,8 @@ pub struct Renderer<'s> {
     site: &'s Site<'s>,
     theme: &'s Theme,
     views: Views<'s, 's>,
-    fragments: Fragments<'s>,
+    /// Shared with the renderers made by [`Renderer::with_similarity`].
+    fragments: Arc<Fragments<'s>>,
     figures: OnceLock<crate::insights::Insights>,
     register: OnceLock<Vec<crate::insights::actions::Action>>,
     site_view: SiteView<'s>,
@@ -200,10 +201,29 @@ impl<'s> Renderer<'s> {
             site,
             theme,
             views: Views::linked_by(site, similarity),
-            fragments: Fragments::new(theme),
+            fragments: Arc::new(Fragments::new(theme)),
             figures: OnceLock::new(),
             register: OnceLock::new(),
             site_view,
+        }
+    }
+
+    /// This renderer with the similar incidents `similarity`, sharing the fragments it has
+    /// rendered: cards and action rows show no similar incidents, so `build` pastes the cards
+    /// the unlinked part made into the linked part's pages (recurring classes) instead of
+    /// rendering them again.
+    pub fn with_similarity<'r>(
+        &'r self,
+        similarity: &'r crate::similar::Similarity,
+    ) -> Renderer<'r> {
+        Renderer {
+            site: self.site,
+            theme: self.theme,
+            views: Views::linked_by(self.site, similarity),
+            fragments: Arc::clone(&self.fragments) as Arc<Fragments<'r>>,
+            figures: OnceLock::new(),
+            register: OnceLock::new(),
+            site_view: self.site_view.clone(),
         }
     }
 
@@ -715,15 +735,18 @@ mod tests {
             &Renderer::linked_by(&site, &theme, &similarity),
             Part::Unlinked,
         );
-        assert_eq!(
-            files(&Renderer::linked_by(&site, &theme, &empty), Part::Unlinked),
-            unlinked
-        );
+        let first = Renderer::linked_by(&site, &theme, &empty);
+        assert_eq!(files(&first, Part::Unlinked), unlinked);
         assert!(unlinked.contains_key("actions/index.html") && unlinked.contains_key("index.html"));
         let linked = files(
             &Renderer::linked_by(&site, &theme, &similarity),
             Part::Linked,
         );
+        // As `build` does: the renderer of the unlinked part, given the lists, renders the
+        // linked part with the cards it has made (recurring classes list them).
+        let second = first.with_similarity(&similarity);
+        assert!(Arc::ptr_eq(&first.fragments, &second.fragments));
+        assert_eq!(files(&second, Part::Linked), linked);
         assert!(linked.contains_key("postmortems/cert-b/index.html"));
         site.similar = similarity;
         let all = files(&Renderer::new(&site, &theme), Part::All);
