@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::audience::{self, Audience};
 use crate::check;
@@ -16,6 +17,7 @@ use crate::config::Config;
 use crate::content::{self, Highlighter};
 use crate::enrich;
 use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
+use crate::model::Postmortem;
 use crate::output::{self, OutputFile};
 use crate::render::{self, theme::Theme};
 use crate::search;
@@ -246,7 +248,7 @@ fn prepare_site<'c>(
         report.phases.push((name, t.elapsed()));
         t = Instant::now();
     };
-    let (postmortems, mut diags) = content::read_archive_cached(
+    let (mut postmortems, mut diags) = content::read_archive_cached(
         &opts.root,
         &opts.content_dir,
         &opts.config,
@@ -264,6 +266,12 @@ fn prepare_site<'c>(
     sort_diagnostics(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid(diags));
+    }
+    if caches.is_none() {
+        // Nothing after the checks reads these; `serve` keeps them for its next rebuild.
+        postmortems
+            .par_iter_mut()
+            .for_each(Postmortem::forget_check_details);
     }
     report.read = postmortems.len();
     report.warnings = diags;

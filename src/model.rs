@@ -241,6 +241,20 @@ impl Postmortem {
         .admits(self)
     }
 
+    /// Drops what only `check` reads: the sections' Markdown, where each front-matter key is,
+    /// and which keys were written (a quarter of a loaded postmortem). `build` calls it once
+    /// the archive has passed its checks, so a large archive is not held twice over while it
+    /// is indexed and rendered. A body shared with a cache (`serve`) keeps its Markdown.
+    pub fn forget_check_details(&mut self) {
+        self.locations = BTreeMap::new();
+        self.front_keys = Vec::new();
+        if let Some(body) = std::sync::Arc::get_mut(&mut self.body) {
+            for section in &mut body.sections {
+                section.markdown = String::new();
+            }
+        }
+    }
+
     /// Minutes from the start to `t`, when both are known.
     pub fn minutes_to(&self, t: Option<When>) -> Option<i64> {
         Some((t?.at - self.date?.at).num_minutes())

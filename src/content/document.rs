@@ -673,6 +673,26 @@ mod tests {
     }
 
     #[test]
+    fn forgetting_check_details_keeps_what_pages_read_and_spares_a_shared_body() {
+        let src = "+++\ntitle = \"T\"\nservices = [\"api\"]\n+++\n## Summary\nThe *api* failed.\n";
+        let (pm, _) = ctx_parse(src, &Config::default());
+        let pm = pm.unwrap();
+        assert_eq!(pm.body.sections[0].markdown, "The *api* failed.");
+        assert!(pm.locations.contains_key("services") && !pm.front_keys.is_empty());
+        let mut alone = pm.clone();
+        alone.body = std::sync::Arc::new((*pm.body).clone());
+        let mut shared = pm.clone();
+        alone.forget_check_details();
+        shared.forget_check_details();
+        assert!(alone.locations.is_empty() && alone.front_keys.is_empty());
+        assert_eq!(alone.body.sections[0].markdown, "");
+        assert_eq!(alone.body.sections[0].text, pm.body.sections[0].text);
+        assert_eq!(alone.body.html, pm.body.html);
+        // A body a cache also holds (`serve`) is left whole.
+        assert_eq!(shared.body.sections[0].markdown, "The *api* failed.");
+    }
+
+    #[test]
     fn too_deep_is_located_in_the_file_even_after_a_nul() {
         let deep = format!("{}x\n", "> ".repeat(limits::MAX_NESTING + 1));
         for pre in ["", "a\0b\0\n\n"] {

@@ -3,7 +3,7 @@
 //! characters), tokens of 40 bytes or more removed, lowercased, English stop words removed,
 //! English (Porter2) stemming.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer, Token,
@@ -47,7 +47,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
         }
     }
 }
@@ -56,7 +56,7 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    memo: HashMap<String, String>,
+    memo: FxHashMap<String, String>,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -77,7 +77,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 /// The token stream of [`CachedStemmerFilter`].
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
-    memo: &'a mut HashMap<String, String>,
+    memo: &'a mut FxHashMap<String, String>,
     stemmer: rust_stemmers::Stemmer,
 }
 
