@@ -3,7 +3,7 @@
 //! `serve` (the pages a browser asks for) render jobs one at a time.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -84,13 +84,16 @@ impl<'a> Job<'a> {
 /// Fragments rendered once and reused: a postmortem's card appears on about ten listings (all,
 /// year, severity, each service, team, tag, factor), an action item's row on six register
 /// pages. Each is rendered by its own template (`card.html`, `action-row.html`) once, with a
-/// mark in place of the page's relative `root`, and pasted into every page that lists it with
-/// that page's root put back: the template work of a large archive's listings is done once per
-/// item rather than once per listing.
+/// mark in place of the page's relative `root` (and of a card's heading `level`), and pasted
+/// into every page that lists it with that page's values put back: the template work of a
+/// large archive's listings is done once per item rather than once per listing.
 pub(crate) struct Fragments<'a> {
     theme: &'a Theme,
+    /// By postmortem and heading level (0: any level, the level is a hole).
     cards: Mutex<HashMap<(usize, u8), Arc<Fragment>>>,
     rows: Mutex<HashMap<usize, Arc<Fragment>>>,
+    /// Whether the theme's card prints its `level` as is, so one card serves every level.
+    level_holes: OnceLock<bool>,
 }
 
 /// Stands for `root` while a fragment is rendered. Text the fragment shows may hold its first
@@ -98,34 +101,91 @@ pub(crate) struct Fragments<'a> {
 /// for each page with its real root.
 const ROOT_MARK: &str = "\u{FDD0}root\u{FDD1}";
 
-/// A rendered fragment: its markup split where the page's root goes.
+/// Stands for a card's heading `level` while it is rendered (when the theme allows it: see
+/// [`Fragments::level_holes`]). It starts as [`ROOT_MARK`] does, so the same test of the text
+/// covers both.
+const LEVEL_MARK: &str = "\u{FDD0}level\u{FDD1}";
+
+/// The heading levels listings give cards.
+const CARD_LEVELS: [u8; 2] = [2, 3];
+
+/// What a fragment's markup is cut at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Hole {
+    Root,
+    Level,
+}
+
+/// How a fragment's template is given a card's `level`.
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    /// Not a card.
+    None,
+    /// Rendered for this level.
+    Fixed(u8),
+    /// Rendered once with [`LEVEL_MARK`]; pasted with this level.
+    Hole(u8),
+}
+
+/// A rendered fragment: its markup cut where the page's values go.
 enum Fragment {
-    Split(Vec<String>),
-    /// The item's own text holds [`ROOT_MARK`]'s first character.
+    /// `holes[k]` goes between `parts[k]` and `parts[k + 1]`.
+    Split {
+        parts: Vec<String>,
+        holes: Vec<Hole>,
+    },
+    /// The item's own text holds the marks' first character.
     PerPage,
 }
 
 impl Fragment {
-    /// Renders `template` with `ctx` (whose `root` is set here) once for every page.
-    fn make(theme: &Theme, template: &str, mut ctx: tera::Context, text: &str) -> Result<Self> {
+    /// Renders `template` with `ctx` (whose `root`, and `level` when `level` says so, are set
+    /// here) once for every page.
+    fn make(
+        theme: &Theme,
+        template: &str,
+        mut ctx: tera::Context,
+        level: Level,
+        text: &str,
+    ) -> Result<Self> {
         if text.contains('\u{FDD0}') {
             return Ok(Fragment::PerPage);
         }
         ctx.insert("root", ROOT_MARK);
+        match level {
+            Level::None => {}
+            Level::Fixed(l) => ctx.insert("level", &l),
+            Level::Hole(_) => ctx.insert("level", LEVEL_MARK),
+        }
         let html = theme.render(template, &ctx)?;
-        Ok(Fragment::Split(
-            html.trim().split(ROOT_MARK).map(str::to_owned).collect(),
-        ))
+        let mut rest = html.trim();
+        let (mut parts, mut holes) = (Vec::new(), Vec::new());
+        while let Some(at) = rest.find('\u{FDD0}') {
+            let (hole, mark) = if rest[at..].starts_with(LEVEL_MARK) {
+                (Hole::Level, LEVEL_MARK)
+            } else {
+                (Hole::Root, ROOT_MARK)
+            };
+            parts.push(rest[..at].to_owned());
+            holes.push(hole);
+            rest = rest[at..].strip_prefix(mark).unwrap_or(&rest[at + 3..]);
+        }
+        parts.push(rest.to_owned());
+        Ok(Fragment::Split { parts, holes })
     }
 
-    /// Appends the fragment for a page at `root`; `None` when it must be rendered for the page.
-    fn paste(&self, root: &str, out: &mut String) -> Option<()> {
-        let Fragment::Split(parts) = self else {
+    /// Appends the fragment for a page at `root` (a card at heading `level`); `None` when it
+    /// must be rendered for the page.
+    fn paste(&self, root: &str, level: Level, out: &mut String) -> Option<()> {
+        let Fragment::Split { parts, holes } = self else {
             return None;
         };
         for (n, part) in parts.iter().enumerate() {
             if n > 0 {
-                out.push_str(root);
+                match (holes[n - 1], level) {
+                    (Hole::Level, Level::Hole(l)) => out.push_str(&l.to_string()),
+                    _ => out.push_str(root),
+                }
             }
             out.push_str(part);
         }
@@ -159,6 +219,7 @@ impl<'a> Fragments<'a> {
             theme,
             cards: Mutex::default(),
             rows: Mutex::default(),
+            level_holes: OnceLock::new(),
         }
     }
 
@@ -170,21 +231,29 @@ impl<'a> Fragments<'a> {
         root: &str,
         level: u8,
     ) -> Result<serde_json::Value> {
+        let level = if !members.is_empty() && self.level_holes(views) {
+            Level::Hole(level)
+        } else {
+            Level::Fixed(level)
+        };
+        let key_level = match level {
+            Level::Fixed(l) => l,
+            _ => 0,
+        };
         members
             .iter()
             .map(|&i| {
                 let mut html = String::new();
                 self.paste(
                     &self.cards,
-                    (i, level),
+                    (i, key_level),
                     "card.html",
-                    root,
+                    (root, level),
                     &mut html,
                     || {
                         let card = views.listing_card(i);
                         let mut ctx = tera::Context::new();
                         ctx.insert("pm", &card);
-                        ctx.insert("level", &level);
                         (ctx, serde_json::to_string(&card).unwrap_or_default())
                     },
                 )?;
@@ -197,6 +266,29 @@ impl<'a> Fragments<'a> {
             .collect()
     }
 
+    /// Whether one card can serve every heading level: the theme's `card.html`, rendered for
+    /// the archive's first postmortem with a mark for `level`, gives what it gives for each
+    /// level once the mark is replaced. A theme that computes with the level, or tests it,
+    /// has its cards rendered once per level instead. Decided once, on the same card every
+    /// build, so the output does not depend on which worker asks first.
+    fn level_holes(&self, views: &Views<'_, '_>) -> bool {
+        *self.level_holes.get_or_init(|| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("pm", &views.listing_card(0));
+            ctx.insert("root", ROOT_MARK);
+            ctx.insert("level", LEVEL_MARK);
+            let Ok(marked) = self.theme.render("card.html", &ctx) else {
+                return false;
+            };
+            CARD_LEVELS.iter().all(|&l| {
+                ctx.insert("level", &l);
+                self.theme
+                    .render("card.html", &ctx)
+                    .is_ok_and(|direct| direct == marked.replace(LEVEL_MARK, &l.to_string()))
+            })
+        })
+    }
+
     /// Appends action item `k`'s row (of the register) for a page at `root` to `out`. `view`
     /// makes the item's view, only when the row is not rendered yet.
     pub(crate) fn row(
@@ -206,34 +298,44 @@ impl<'a> Fragments<'a> {
         view: impl Fn() -> insights::actions::ActionView,
         out: &mut String,
     ) -> Result<()> {
-        self.paste(&self.rows, k, "action-row.html", root, out, || {
-            let a = view();
-            let mut ctx = tera::Context::new();
-            ctx.insert("a", &a);
-            (ctx, serde_json::to_string(&a).unwrap_or_default())
-        })
+        self.paste(
+            &self.rows,
+            k,
+            "action-row.html",
+            (root, Level::None),
+            out,
+            || {
+                let a = view();
+                let mut ctx = tera::Context::new();
+                ctx.insert("a", &a);
+                (ctx, serde_json::to_string(&a).unwrap_or_default())
+            },
+        )
     }
 
-    /// Appends to `out` the fragment `template` renders for a page at `root`: rendered once
-    /// (kept under `key` in `memo`) and pasted, or rendered for this page when the item's own
-    /// text holds the root mark. `ctx` gives the template's context without `root`, and the
-    /// item's text.
+    /// Appends to `out` the fragment `template` renders for a page at `root` (a card at a
+    /// level): rendered once (kept under `key` in `memo`) and pasted, or rendered for this
+    /// page when the item's own text holds the root mark. `ctx` gives the template's context
+    /// without `root` and `level`, and the item's text.
     fn paste<K: std::hash::Hash + Eq>(
         &self,
         memo: &Mutex<HashMap<K, Arc<Fragment>>>,
         key: K,
         template: &str,
-        root: &str,
+        (root, level): (&str, Level),
         out: &mut String,
         ctx: impl Fn() -> (tera::Context, String),
     ) -> Result<()> {
         let fragment = self.memo(memo, key, || {
             let (ctx, text) = ctx();
-            Fragment::make(self.theme, template, ctx, &text)
+            Fragment::make(self.theme, template, ctx, level, &text)
         })?;
-        if fragment.paste(root, out).is_none() {
+        if fragment.paste(root, level, out).is_none() {
             let (mut ctx, _) = ctx();
             ctx.insert("root", root);
+            if let Level::Fixed(l) | Level::Hole(l) = level {
+                ctx.insert("level", &l);
+            }
             out.push_str(self.theme.render(template, &ctx)?.trim());
         }
         Ok(())
@@ -261,6 +363,64 @@ impl<'a> Fragments<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every listing's cards, both levels, as the fragments paste them and as the theme
+    /// renders them directly; and how many cards the fragments rendered.
+    fn cards_both_ways(theme: &Theme) -> (Vec<String>, Vec<String>, usize, Option<bool>) {
+        let config = crate::config::Config::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+        let docs = super::super::tests::site_docs(&config);
+        let site = crate::enrich::enrich(docs, &config, today, false);
+        let views = Views::new(&site);
+        let fragments = Fragments::new(theme);
+        let members: Vec<usize> = (0..site.postmortems.len()).rev().collect();
+        let (mut pasted, mut direct) = (Vec::new(), Vec::new());
+        for level in [3u8, 2, 3] {
+            for root in ["../../", ""] {
+                let cards = fragments.cards(&views, &members, root, level).unwrap();
+                for (k, &i) in members.iter().enumerate() {
+                    pasted.push(cards[k]["html"].as_str().unwrap().to_string());
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("pm", &views.listing_card(i));
+                    ctx.insert("root", root);
+                    ctx.insert("level", &level);
+                    direct.push(theme.render("card.html", &ctx).unwrap().trim().to_string());
+                }
+            }
+        }
+        let made = fragments.cards.lock().unwrap().len();
+        (pasted, direct, made, fragments.level_holes.get().copied())
+    }
+
+    #[test]
+    fn one_card_serves_every_level_unless_the_theme_tests_the_level() {
+        let theme = Theme::of_site(std::path::Path::new("/nonexistent-site")).unwrap();
+        let (pasted, direct, made, holes) = cards_both_ways(&theme);
+        assert_eq!(pasted, direct);
+        assert!(
+            pasted.iter().any(|c| c.contains("<h2 ")) && pasted.iter().any(|c| c.contains("<h3 "))
+        );
+        assert_eq!((made, holes), (3, Some(true)), "one card per postmortem");
+
+        // A card that tests its level cannot be pasted at another: one card per level.
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("theme/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(
+            templates.join("card.html"),
+            "{% if level == 2 %}<h2><a href=\"{{ root }}{{ pm.url }}\">{{ pm.title }}</a></h2>\
+             {% else %}<p class=\"l{{ level }}\">{{ pm.title }}</p>{% endif %}",
+        )
+        .unwrap();
+        let theme = Theme::of_site(dir.path()).unwrap();
+        let (pasted, direct, made, holes) = cards_both_ways(&theme);
+        assert_eq!(pasted, direct);
+        assert!(pasted
+            .iter()
+            .any(|c| c.starts_with("<h2><a href=\"../../postmortems/")));
+        assert!(pasted.iter().any(|c| c.starts_with("<p class=\"l3\">")));
+        assert_eq!((made, holes), (6, Some(false)));
+    }
 
     #[test]
     fn moved_values_are_what_serialising_gives() {

@@ -684,7 +684,7 @@ mod tests {
     use crate::similar::{self, Similarity};
 
     /// Three incidents, the second a recurrence of the first, each with an action item.
-    fn site_docs(config: &Config) -> Vec<crate::model::Postmortem> {
+    pub(crate) fn site_docs(config: &Config) -> Vec<crate::model::Postmortem> {
         let hl = Highlighter::new();
         let ctx = ParseContext {
             config,
