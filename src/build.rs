@@ -89,7 +89,7 @@ pub fn run(
     let theme = Theme::of_site(&opts.root)?;
     let highlighter = Highlighter::new();
     let setup = t.elapsed();
-    let (site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
+    let (mut site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
     report.phases.insert(0, ("setup", setup));
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
@@ -127,6 +127,12 @@ pub fn run(
     report.pages = pages.into_inner();
     report.files = files.into_inner();
     report.bytes = bytes.into_inner();
+    // The loaded archive and the rendered fragments are freed on a thread of their own: a
+    // large archive takes a while to free (0.1 s at 10,000 postmortems, on one core), which
+    // the swap need not wait for, nor the process, which may end first.
+    let made = renderer.into_leftovers();
+    let leftovers = (std::mem::take(&mut site.postmortems), made);
+    std::thread::spawn(move || drop(leftovers));
     Ok(report)
 }
 

@@ -54,10 +54,20 @@ pub fn human_minutes(minutes: i64) -> String {
 pub fn squash_ws(s: &str) -> String {
     // What `split_whitespace().join(" ")` gives, without the list of words: a whole body's
     // text goes through here.
+    // Bytes below 0x80 are whole characters, tested without decoding (most text is ASCII).
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut word: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        match (c.is_whitespace(), word) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b if b.is_ascii() => (matches!(b, b' ' | b'\t'..=b'\r'), 1),
+            _ => s[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        match (space, word) {
             (true, Some(start)) => {
                 push_word(&mut out, &s[start..i]);
                 word = None;
@@ -65,6 +75,7 @@ pub fn squash_ws(s: &str) -> String {
             (false, None) => word = Some(i),
             _ => {}
         }
+        i += len;
     }
     if let Some(start) = word {
         push_word(&mut out, &s[start..]);
@@ -99,6 +110,16 @@ mod tests {
             );
         }
         assert_eq!(squash_ws(" a \n b "), "a b");
+        // Every ASCII character, and the other whitespace (NEL, ogham space mark...).
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain(['\u{85}', '\u{1680}', '\u{2028}', 'é'])
+            .flat_map(|c| ['a', c, 'b'])
+            .collect();
+        assert_eq!(
+            squash_ws(&all),
+            all.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
 
     #[test]

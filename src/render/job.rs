@@ -341,6 +341,11 @@ impl<'a> Fragments<'a> {
         Ok(())
     }
 
+    /// The rendered fragments, to be freed elsewhere.
+    pub(crate) fn into_memos(self) -> impl Send + 'static {
+        (self.cards.into_inner(), self.rows.into_inner())
+    }
+
     /// The fragment kept under `key` in `memo`, made by `make` the first time. Two workers may
     /// both make it; either result is the same.
     fn memo<K: std::hash::Hash + Eq>(

@@ -227,6 +227,13 @@ impl<'s> Renderer<'s> {
         }
     }
 
+    /// What this renderer made and kept (fragments, figures, the register), to be freed
+    /// elsewhere: `build` frees it on a thread of its own rather than before the swap.
+    pub fn into_leftovers(self) -> Box<dyn Send> {
+        let memos = Arc::into_inner(self.fragments).map(Fragments::into_memos);
+        Box::new((memos, self.figures.into_inner(), self.register.into_inner()))
+    }
+
     /// The archive's figures (for the insights pages and the factor trends).
     fn figures(&self) -> &crate::insights::Insights {
         self.figures
