@@ -146,7 +146,8 @@ struct Searched {
 }
 
 /// Builds the search index; then computes similarity from it and renders the linked part of
-/// the site, while the search export is made from the same index. Files go to `emit`.
+/// the site, while the search export is made from the same index (its files emitted as they
+/// are made, from its own thread). Files go to `emit`.
 fn search_and_link(
     site: &enrich::Site<'_>,
     labels: &search::export::FacetLabels,
@@ -160,7 +161,8 @@ fn search_and_link(
         // workers are rendering; the pages that show similar incidents wait for similarity,
         // not for the export.
         let for_export = std::sync::Arc::clone(&index);
-        let export = scope.spawn(move || timed(|| search::export::export(&for_export, labels)));
+        let export =
+            scope.spawn(move || timed(|| search::export::export_to(&for_export, labels, emit)));
         let (similarity, similar_time) =
             timed(|| similar::compute(site, similar::Source::Index(&index)));
         // The export holds the index as long as it needs it: freed then, not after rendering.
@@ -175,9 +177,7 @@ fn search_and_link(
         let (exported, search_time) = export
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        for f in exported? {
-            emit(f)?;
-        }
+        exported?;
         Ok(Searched {
             index_time,
             similar_time,

@@ -681,7 +681,7 @@ fn capitalise(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::sync::Mutex;

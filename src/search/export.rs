@@ -114,12 +114,18 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
-fn fnv(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
+const FNV_OFFSET: u64 = 0xcbf29ce484222325;
+
+/// FNV-1a of what `h` hashed, then `bytes`.
+fn fnv_update(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x100000001b3);
     }
+    h
+}
+
+fn fnv_hex(h: u64) -> String {
     format!("{:012x}", h & 0xffff_ffff_ffff)
 }
 
@@ -161,15 +167,24 @@ struct Manifest {
     facets: Vec<&'static str>,
 }
 
-struct Files {
-    out: Vec<OutputFile>,
+/// Where the export's files go, each as soon as it is made (the shards of a large archive are
+/// never all in memory), and what the manifest says of them.
+struct Files<'e> {
+    emit: &'e dyn Fn(OutputFile) -> Result<()>,
+    /// How many files were made.
+    count: usize,
+    /// FNV-1a over every file's path and contents, in order: the manifest's build hash.
+    hash: u64,
 }
 
-impl Files {
+impl Files<'_> {
     /// Adds `search/<name>` gzipped.
-    fn add(&mut self, name: String, raw: &[u8]) {
-        self.out
-            .push(OutputFile::new(format!("search/{name}"), gzip(raw)));
+    fn add(&mut self, name: String, raw: &[u8]) -> Result<()> {
+        let file = OutputFile::new(format!("search/{name}"), gzip(raw));
+        self.hash = fnv_update(self.hash, file.path.as_bytes());
+        self.hash = fnv_update(self.hash, &file.contents);
+        self.count += 1;
+        (self.emit)(file)
     }
 }
 
@@ -328,7 +343,7 @@ fn write_groups(
     terms: &[TermData],
     starts: &[usize],
     bytes: impl Fn(&TermData) -> &[u8],
-) -> Vec<String> {
+) -> Result<Vec<String>> {
     let mut firsts = Vec::new();
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(terms.len());
@@ -343,15 +358,33 @@ fn write_groups(
             }
             raw.extend_from_slice(b);
         }
-        files.add(format!("{dir}/{i}.gz"), &raw);
+        files.add(format!("{dir}/{i}.gz"), &raw)?;
         firsts.push(group[0].term.clone());
     }
-    firsts
+    Ok(firsts)
 }
 
 /// Exports the index into `search/` files, the client included.
 pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
-    let mut files = Files { out: Vec::new() };
+    let out = std::cell::RefCell::new(Vec::new());
+    export_to(index, labels, &|f| {
+        out.borrow_mut().push(f);
+        Ok(())
+    })?;
+    Ok(out.into_inner())
+}
+
+/// [`export`], handing each file to `emit` as soon as it is made.
+pub fn export_to(
+    index: &SearchIndex,
+    labels: &FacetLabels,
+    emit: &dyn Fn(OutputFile) -> Result<()>,
+) -> Result<()> {
+    let mut files = Files {
+        emit,
+        count: 0,
+        hash: FNV_OFFSET,
+    };
 
     // Surface forms.
     let mut surface = Vec::new();
@@ -362,9 +395,9 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         let mut raw = Vec::new();
         varint(&mut raw, *n);
         raw.extend_from_slice(buf);
-        files.add(format!("s/{}.gz", surface.len() - 1), &raw);
         buf.clear();
         *n = 0;
+        files.add(format!("s/{}.gz", surface.len() - 1), &raw)
     };
     for (word, stem) in &index.surface {
         if n == 0 {
@@ -388,11 +421,11 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         prev = word.clone();
         n += 1;
         if buf.len() >= SURFACE_CHUNK_BYTES {
-            close(&mut files, &mut buf, &mut n, &surface);
+            close(&mut files, &mut buf, &mut n, &surface)?;
         }
     }
     if n > 0 {
-        close(&mut files, &mut buf, &mut n, &surface);
+        close(&mut files, &mut buf, &mut n, &surface)?;
     }
 
     // Documents: small chunks, so the results shown cost little.
@@ -412,7 +445,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
             })
             .collect();
         let json = serde_json::to_vec(&rows).map_err(tantivy_err)?;
-        files.add(format!("d/{i}.gz"), &json);
+        files.add(format!("d/{i}.gz"), &json)?;
         chunks += 1;
     }
 
@@ -451,7 +484,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
                 raw.extend_from_slice(&bits);
             }
         }
-        files.add(format!("f/{fi}.gz"), &raw);
+        files.add(format!("f/{fi}.gz"), &raw)?;
     }
 
     // Postings and positions, in the files left.
@@ -459,20 +492,16 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
     let totals = for_each_term(index, |term, per_field| {
         terms.push(encode_term(term, per_field));
     })?;
-    let budget = MAX_FILES.saturating_sub(files.out.len() + OTHER_FILES);
+    let budget = MAX_FILES.saturating_sub(files.count + OTHER_FILES);
     let (t_starts, p_starts) = layout(&terms, budget);
-    let firsts = write_groups(&mut files, "t", &terms, &t_starts, |t| &t.postings);
-    let positions = write_groups(&mut files, "p", &terms, &p_starts, |t| &t.positions);
+    let firsts = write_groups(&mut files, "t", &terms, &t_starts, |t| &t.postings)?;
+    let positions = write_groups(&mut files, "p", &terms, &p_starts, |t| &t.positions)?;
+    drop(terms);
 
     // The build hash covers every file, so any change gives new `?v=` URLs.
-    let mut all = Vec::new();
-    for f in &files.out {
-        all.extend_from_slice(f.path.as_bytes());
-        all.extend_from_slice(&f.contents);
-    }
     let manifest = Manifest {
         version: FORMAT_VERSION,
-        build: fnv(&all),
+        build: fnv_hex(files.hash),
         docs,
         fields: TEXT_FIELDS
             .iter()
@@ -500,12 +529,11 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
         facets: FACETS.iter().map(|(name, _)| *name).collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
-    files.add("manifest.gz".into(), &json);
-    files.out.push(OutputFile::new(
+    files.add("manifest.gz".into(), &json)?;
+    emit(OutputFile::new(
         "search/pmsearch.js".into(),
         CLIENT_JS.as_bytes().to_vec(),
-    ));
-    Ok(files.out)
+    ))
 }
 
 #[cfg(test)]
@@ -519,6 +547,37 @@ mod tests {
         assert_eq!(v, [0xac, 0x02]);
         assert_eq!(gzip(b"hello"), gzip(b"hello"));
         assert_eq!(&gzip(b"hello")[..2], &[0x1f, 0x8b]);
+    }
+
+    #[test]
+    fn files_leave_as_they_are_made_and_the_build_hash_covers_them_all() {
+        let config = crate::config::Config::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+        let docs = crate::render::tests::site_docs(&config);
+        let site = crate::enrich::enrich(docs, &config, today, false);
+        let index = SearchIndex::build(&site).unwrap();
+        let files = export(&index, &crate::search::facet_labels(&site)).unwrap();
+        let manifest = files
+            .iter()
+            .position(|f| f.path == "search/manifest.gz")
+            .unwrap();
+        // Every file made before the manifest, path and contents, in the order emitted.
+        let mut all = Vec::new();
+        for f in &files[..manifest] {
+            all.extend_from_slice(f.path.as_bytes());
+            all.extend_from_slice(&f.contents);
+        }
+        let mut json = Vec::new();
+        use std::io::Read;
+        flate2::read::GzDecoder::new(&files[manifest].contents[..])
+            .read_to_end(&mut json)
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(json["build"], fnv_hex(fnv_update(FNV_OFFSET, &all)));
+        assert!(files[..manifest]
+            .iter()
+            .any(|f| f.path.starts_with("search/t/")));
+        assert_eq!(files.last().unwrap().path, "search/pmsearch.js");
     }
 
     #[test]
