@@ -4,7 +4,7 @@
 //!
 //! The fields are documented for theme authors in `theme/README.md`.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate, Timelike};
 use serde::Serialize;
 
 use crate::enrich::{Site, Term};
@@ -18,15 +18,37 @@ pub fn postmortem_url(id: &str) -> String {
 
 /// `3 Feb 2025`.
 pub fn date_display(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    // What `%-d %b %Y` gives, without parsing the format for each of the hundreds of
+    // thousands of dates a large archive shows.
+    match d.year() {
+        y @ 0..=9999 => format!("{} {} {y:04}", d.day(), MONTHS[d.month0() as usize]),
+        _ => d.format("%-d %b %Y").to_string(),
+    }
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `3 Feb 2025 14:02 UTC`, or the bare date.
 pub fn when_display(w: When) -> String {
     if w.has_time {
-        w.at.format("%-d %b %Y %H:%M UTC").to_string()
+        format!(
+            "{} {:02}:{:02} UTC",
+            date_display(w.date()),
+            w.at.hour(),
+            w.at.minute()
+        )
     } else {
         date_display(w.date())
+    }
+}
+
+/// The year of `d` as `%Y` gives it.
+pub fn year_display(d: NaiveDate) -> String {
+    match d.year() {
+        y @ 0..=9999 => format!("{y:04}"),
+        _ => d.format("%Y").to_string(),
     }
 }
 
@@ -366,7 +388,7 @@ impl<'s, 'c> Views<'s, 'c> {
     /// The year of postmortem `i`'s incident (`None` when undated).
     pub fn year(&self, i: usize) -> Option<String> {
         let pm = &self.site.postmortems[i];
-        pm.date.map(|d| d.date().format("%Y").to_string())
+        pm.date.map(|d| year_display(d.date()))
     }
 
     /// The card of postmortem `i` in a listing (at most [`CARD_TERMS`] terms of each kind).
@@ -596,6 +618,43 @@ mod tests {
         assert_eq!(impact_display("revenue_usd", 15000.0), "$15,000");
         assert_eq!(impact_display("slo_budget_consumed_pct", 40.0), "40%");
         assert_eq!(impact_label("pages_lost"), "Pages lost");
+    }
+
+    #[test]
+    fn dates_read_as_chrono_formats_them() {
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        let mut checked = 0;
+        while d.year() < 2003 {
+            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string());
+            assert_eq!(year_display(d), d.format("%Y").to_string());
+            d = d.succ_opt().unwrap();
+            checked += 1;
+        }
+        assert!(checked > 1000);
+        for y in [-5, 0, 7, 999, 9999, 10000, 262000] {
+            let d = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
+            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string(), "{y}");
+            assert_eq!(year_display(d), d.format("%Y").to_string(), "{y}");
+        }
+        for (h, m) in [(0, 0), (9, 5), (23, 59)] {
+            let at = NaiveDate::from_ymd_opt(2025, 2, 3)
+                .unwrap()
+                .and_hms_opt(h, m, 7)
+                .unwrap()
+                .and_utc();
+            let timed = When { at, has_time: true };
+            assert_eq!(
+                when_display(timed),
+                at.format("%-d %b %Y %H:%M UTC").to_string()
+            );
+            assert_eq!(
+                when_display(When {
+                    at,
+                    has_time: false
+                }),
+                "3 Feb 2025"
+            );
+        }
     }
 
     #[test]

@@ -227,7 +227,7 @@ pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
         pm.severity.iter().map(|s| s.to_lowercase()).collect(),
         pm.date
             .iter()
-            .map(|d| d.date().format("%Y").to_string())
+            .map(|d| crate::render::view::year_display(d.date()))
             .collect(),
         pm.factors.clone(),
         slugs(&pm.services),

@@ -38,6 +38,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::enrich::Site;
@@ -592,7 +593,7 @@ pub fn compute_with(site: &Site<'_>, params: &Params, source: Source<'_>) -> Res
         }
     }
     let chain: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
-    let mut chains: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut chains: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for (i, &c) in chain.iter().enumerate() {
         chains.entry(c).or_default().push(i);
     }
@@ -650,7 +651,7 @@ pub fn compute_with(site: &Site<'_>, params: &Params, source: Source<'_>) -> Res
                     .collect();
                 scored.sort_by(order);
                 scored.truncate(RESCORED.max(2 * config.limit));
-                let mut cache: HashMap<usize, f32> = HashMap::new();
+                let mut cache: FxHashMap<usize, f32> = FxHashMap::default();
                 let mut score_a = |y: usize| {
                     *cache
                         .entry(y)
