@@ -108,7 +108,11 @@ pub fn run(
     let renderer = render::Renderer::new(&site, &theme);
     let (linked, unlinked) = rayon::join(
         || search_and_link(&site, &labels, &renderer, &counted),
-        || timed(|| renderer.render_part(render::Part::Unlinked, &counted)),
+        || {
+            let done = timed(|| renderer.render_part(render::Part::Unlinked, &counted));
+            renderer.forget_unlinked();
+            done
+        },
     );
     let (unlinked, unlinked_time) = unlinked;
     unlinked?;

@@ -341,6 +341,15 @@ impl<'a> Fragments<'a> {
         Ok(())
     }
 
+    /// Frees the action rows: only the register's pages paste them, and `build` calls this
+    /// once they are all rendered, while the postmortem pages still are (a fifth of a large
+    /// archive's peak memory).
+    pub(crate) fn forget_rows(&self) {
+        if let Ok(mut rows) = self.rows.lock() {
+            *rows = HashMap::new();
+        }
+    }
+
     /// The rendered fragments, to be freed elsewhere.
     pub(crate) fn into_memos(self) -> impl Send + 'static {
         (self.cards.into_inner(), self.rows.into_inner())

@@ -227,6 +227,11 @@ impl<'s> Renderer<'s> {
         }
     }
 
+    /// Frees what only the unlinked part reads (the action rows), once it is rendered.
+    pub fn forget_unlinked(&self) {
+        self.fragments.forget_rows();
+    }
+
     /// What this renderer made and kept (fragments, figures, the register), to be freed
     /// elsewhere: `build` frees it on a thread of its own rather than before the swap.
     pub fn into_leftovers(self) -> Box<dyn Send> {
@@ -749,8 +754,10 @@ pub(crate) mod tests {
             &Renderer::linked_by(&site, &theme, &similarity),
             Part::Linked,
         );
-        // As `build` does: the renderer of the unlinked part, given the lists, renders the
-        // linked part with the cards it has made (recurring classes list them).
+        // As `build` does: the renderer of the unlinked part, its rows forgotten, given the
+        // lists, renders the linked part with the cards it has made (recurring classes list
+        // them).
+        first.forget_unlinked();
         let second = first.with_similarity(&similarity);
         assert!(Arc::ptr_eq(&first.fragments, &second.fragments));
         assert_eq!(files(&second, Part::Linked), linked);
