@@ -146,9 +146,9 @@ impl Fragment {
         template: &str,
         mut ctx: tera::Context,
         level: Level,
-        text: &str,
+        marked: bool,
     ) -> Result<Self> {
-        if text.contains('\u{FDD0}') {
+        if marked {
             return Ok(Fragment::PerPage);
         }
         ctx.insert("root", ROOT_MARK);
@@ -190,6 +190,46 @@ impl Fragment {
             out.push_str(part);
         }
         Some(())
+    }
+}
+
+/// Whether the text of `item` (any of its strings) holds the marks' first character: such an
+/// item's fragments are rendered page by page. Its JSON is scanned as it is written, never
+/// kept (serde_json writes characters other than quotes, backslashes and controls as they
+/// are).
+fn holds_mark(item: &impl Serialize) -> bool {
+    let mut scan = MarkScan::default();
+    serde_json::to_writer(&mut scan, item).is_err() || scan.found
+}
+
+/// Looks for U+FDD0 in what is written to it.
+#[derive(Default)]
+struct MarkScan {
+    /// The last two bytes written: a character may be written in two pieces.
+    tail: [u8; 2],
+    found: bool,
+}
+
+impl std::io::Write for MarkScan {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        /// U+FDD0 in UTF-8.
+        const MARK: [u8; 3] = [0xEF, 0xB7, 0x90];
+        if !self.found {
+            let [a, b] = self.tail;
+            let next = |k: usize| buf.get(k).copied().unwrap_or(0);
+            self.found = [a, b, next(0), next(1)].windows(3).any(|w| w == MARK)
+                || buf.windows(3).any(|w| w == MARK);
+            match buf {
+                [.., y, z] => self.tail = [*y, *z],
+                [z] => self.tail = [b, *z],
+                [] => {}
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -254,7 +294,7 @@ impl<'a> Fragments<'a> {
                         let card = views.listing_card(i);
                         let mut ctx = tera::Context::new();
                         ctx.insert("pm", &card);
-                        (ctx, serde_json::to_string(&card).unwrap_or_default())
+                        (ctx, holds_mark(&card))
                     },
                 )?;
                 Ok(Listed {
@@ -308,7 +348,7 @@ impl<'a> Fragments<'a> {
                 let a = view();
                 let mut ctx = tera::Context::new();
                 ctx.insert("a", &a);
-                (ctx, serde_json::to_string(&a).unwrap_or_default())
+                (ctx, holds_mark(&a))
             },
         )
     }
@@ -316,7 +356,7 @@ impl<'a> Fragments<'a> {
     /// Appends to `out` the fragment `template` renders for a page at `root` (a card at a
     /// level): rendered once (kept under `key` in `memo`) and pasted, or rendered for this
     /// page when the item's own text holds the root mark. `ctx` gives the template's context
-    /// without `root` and `level`, and the item's text.
+    /// without `root` and `level`, and whether the item's text holds the marks.
     fn paste<K: std::hash::Hash + Eq>(
         &self,
         memo: &Mutex<HashMap<K, Arc<Fragment>>>,
@@ -324,11 +364,11 @@ impl<'a> Fragments<'a> {
         template: &str,
         (root, level): (&str, Level),
         out: &mut String,
-        ctx: impl Fn() -> (tera::Context, String),
+        ctx: impl Fn() -> (tera::Context, bool),
     ) -> Result<()> {
         let fragment = self.memo(memo, key, || {
-            let (ctx, text) = ctx();
-            Fragment::make(self.theme, template, ctx, level, &text)
+            let (ctx, marked) = ctx();
+            Fragment::make(self.theme, template, ctx, level, marked)
         })?;
         if fragment.paste(root, level, out).is_none() {
             let (mut ctx, _) = ctx();
@@ -404,6 +444,43 @@ mod tests {
         }
         let made = fragments.cards.lock().unwrap().len();
         (pasted, direct, made, fragments.level_holes.get().copied())
+    }
+
+    #[test]
+    fn the_mark_is_found_in_any_string_of_an_item() {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            title: &'a str,
+            tags: Vec<&'a str>,
+            n: u32,
+        }
+        let item = |title, tag| Item {
+            title,
+            tags: vec!["a", tag],
+            n: 7,
+        };
+        assert!(!holds_mark(&item(
+            "plain \"quoted\" é ✓ \u{FDCF}",
+            "\u{FDD1}"
+        )));
+        assert!(holds_mark(&item("x\u{FDD0}y", "b")));
+        assert!(holds_mark(&item("x", "\u{FDD0}")));
+        assert!(holds_mark(&item("\n\u{FDD0}\t", "b")));
+        assert!(holds_mark(&ROOT_MARK) && holds_mark(&LEVEL_MARK));
+        // Written in pieces: a character may be cut between two writes.
+        use std::io::Write;
+        let scan = |pieces: &[&[u8]]| {
+            let mut scan = MarkScan::default();
+            for p in pieces {
+                scan.write_all(p).unwrap();
+            }
+            scan.found
+        };
+        assert!(scan(&[b"ab\xEF", b"\xB7\x90cd"]));
+        assert!(scan(&[b"ab\xEF\xB7", b"\x90"]));
+        assert!(scan(&[b"a", b"\xEF", b"\xB7", b"\x90"]));
+        assert!(!scan(&[b"\xEF\xB7", b"x\x90"]));
+        assert!(!scan(&[b"\xEF", b"", b"\xB7\x91"]));
     }
 
     #[test]
