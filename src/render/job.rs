@@ -158,19 +158,26 @@ impl Fragment {
             Level::Hole(_) => ctx.insert("level", LEVEL_MARK),
         }
         let html = theme.render(template, &ctx)?;
-        let mut rest = html.trim();
+        let html = html.trim();
         let (mut parts, mut holes) = (Vec::new(), Vec::new());
-        while let Some(at) = rest.find('\u{FDD0}') {
-            let (hole, mark) = if rest[at..].starts_with(LEVEL_MARK) {
-                (Hole::Level, LEVEL_MARK)
-            } else {
-                (Hole::Root, ROOT_MARK)
-            };
-            parts.push(rest[..at].to_owned());
-            holes.push(hole);
-            rest = rest[at..].strip_prefix(mark).unwrap_or(&rest[at + 3..]);
+        let (mut from, mut at) = (0, 0);
+        while let Some(found) = html[at..].find('\u{FDD0}') {
+            at += found;
+            let hole = [(Hole::Root, ROOT_MARK), (Hole::Level, LEVEL_MARK)]
+                .into_iter()
+                .find(|(_, mark)| html[at..].starts_with(mark));
+            match hole {
+                Some((hole, mark)) => {
+                    parts.push(html[from..at].to_owned());
+                    holes.push(hole);
+                    at += mark.len();
+                    from = at;
+                }
+                // Not a mark (the theme's own text): kept as it is.
+                None => at += '\u{FDD0}'.len_utf8(),
+            }
         }
-        parts.push(rest.to_owned());
+        parts.push(html[from..].to_owned());
         Ok(Fragment::Split { parts, holes })
     }
 
@@ -183,7 +190,7 @@ impl Fragment {
         for (n, part) in parts.iter().enumerate() {
             if n > 0 {
                 match (holes[n - 1], level) {
-                    (Hole::Level, Level::Hole(l)) => out.push_str(&l.to_string()),
+                    (Hole::Level, Level::Hole(l) | Level::Fixed(l)) => out.push_str(&l.to_string()),
                     _ => out.push_str(root),
                 }
             }
@@ -511,6 +518,18 @@ mod tests {
             .any(|c| c.starts_with("<h2><a href=\"../../postmortems/")));
         assert!(pasted.iter().any(|c| c.starts_with("<p class=\"l3\">")));
         assert_eq!((made, holes), (6, Some(false)));
+
+        // The marks' first character in the theme's own text is text, not a hole.
+        std::fs::write(
+            templates.join("card.html"),
+            "<h{{ level }}>\u{FDD0}{{ pm.title }}\u{FDD0}</h{{ level }}><a href=\"{{ root }}x\">\u{FDD0}root</a>",
+        )
+        .unwrap();
+        let theme = Theme::of_site(dir.path()).unwrap();
+        let (pasted, direct, made, holes) = cards_both_ways(&theme);
+        assert_eq!(pasted, direct);
+        assert!(pasted.iter().any(|c| c.starts_with("<h2>\u{FDD0}")));
+        assert_eq!((made, holes), (3, Some(true)));
     }
 
     #[test]
