@@ -3,6 +3,7 @@
 //! `serve` (the pages a browser asks for) render jobs one at a time.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
@@ -190,7 +191,10 @@ impl Fragment {
         for (n, part) in parts.iter().enumerate() {
             if n > 0 {
                 match (holes[n - 1], level) {
-                    (Hole::Level, Level::Hole(l) | Level::Fixed(l)) => out.push_str(&l.to_string()),
+                    // Written in place: this runs for every card of every listing.
+                    (Hole::Level, Level::Hole(l) | Level::Fixed(l)) => {
+                        let _ = write!(out, "{l}");
+                    }
                     _ => out.push_str(root),
                 }
             }
@@ -278,14 +282,11 @@ impl<'a> Fragments<'a> {
         root: &str,
         level: u8,
     ) -> Result<serde_json::Value> {
-        let level = if !members.is_empty() && self.level_holes(views) {
-            Level::Hole(level)
+        // One card for every level (kept under level 0), or one per level.
+        let (level, key_level) = if !members.is_empty() && self.level_holes(views) {
+            (Level::Hole(level), 0)
         } else {
-            Level::Fixed(level)
-        };
-        let key_level = match level {
-            Level::Fixed(l) => l,
-            _ => 0,
+            (Level::Fixed(level), level)
         };
         members
             .iter()
