@@ -514,8 +514,8 @@ impl<'s> Renderer<'s> {
         for fill in job.fills {
             fill(&mut job.ctx)?;
         }
-        let html = self.theme.render(job.template, &job.ctx)?;
-        Ok(OutputFile::new(file, html.into_bytes()))
+        let html = self.theme.render_bytes(job.template, &job.ctx)?;
+        Ok(OutputFile::new(file, html))
     }
 
     /// The files that are not pages: feeds, the JSON API and the theme's static files.
