@@ -10,7 +10,10 @@
 # related content. Each build gets a fresh output folder and is measured by /usr/bin/time (wall,
 # user, sys, peak RSS); outputs are counted (files, bytes) and moved aside, and deleted only
 # when every build is done (in the background, never timed): on ext4 without a journal, files
-# created within minutes of a large deletion are much slower to create. Writes
+# created within minutes of a large deletion are much slower to create. Before each build the
+# disk is synced (untimed), so no build pays for writing back what the one before it wrote
+# (or what setting up the round wrote); each archive is read once before its first build, so
+# every build finds it in the page cache. Writes
 # bench/results/build.md (medians, min-max, ratios, goals) and prints it. See bench/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -217,6 +220,10 @@ measure() {  # N TOOL RUN OUT CMD...: time CMD, check and count OUT, append a ro
   local n="$1" tool="$2" run="$3" out="$4"; shift 4
   local log="$work/log-$tool-$n-$run" tfile="$work/time-$tool-$n-$run"
   local rc=0 wall user sys rss
+  # Untimed: the previous build's output (685 MB at 10,000 postmortems) is still being written
+  # to disk, and that writeback takes the cores and the file system's locks from whichever tool
+  # runs next. Each build starts from a quiet disk.
+  sync
   /usr/bin/time -f '%e %U %S %M' -o "$tfile" "$@" > "$log" 2>&1 || rc=$?
   read -r wall user sys rss < <(tail -n 1 "$tfile")
   if [ "$rc" -ne 0 ]; then
@@ -272,13 +279,16 @@ for n in "${count_list[@]}"; do
   fi
   if [ -z "$skip_hugo" ]; then
     site="$work/hugo-$n"
-    rm -rf "$site"
+    discard "$site"
     write_hugo_site "$site"
     mkdir -p "$site/content"
     # Hard links (the same files, no copy) when the work folder allows, else a copy.
     cp -al "$root/content" "$site/content/postmortems" 2> /dev/null \
       || { rm -rf "$site/content/postmortems"; cp -r "$root/content" "$site/content/postmortems"; }
   fi
+  # Read once, untimed: the first tool of the first round would otherwise read the archive
+  # from disk and the others from the page cache (380 MB at 50,000 postmortems).
+  find "$root/content" -type f -exec cat {} + > /dev/null
   # Each round builds once with every tool, so a change of load hits them alike.
   for ((i = 1; i <= runs; i++)); do
     out="$work/out-pmarchive-$n-$i"
