@@ -115,12 +115,16 @@ pub enum Layout {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rect {
     /// Left.
+    #[serde(serialize_with = "coord")]
     pub x: f64,
     /// Top.
+    #[serde(serialize_with = "coord")]
     pub y: f64,
     /// Width.
+    #[serde(serialize_with = "coord")]
     pub w: f64,
     /// Height.
+    #[serde(serialize_with = "coord")]
     pub h: f64,
 }
 
@@ -140,6 +144,7 @@ pub struct Bar {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tick {
     /// Height in the view box.
+    #[serde(serialize_with = "coord")]
     pub y: f64,
     /// Label.
     pub label: String,
@@ -149,6 +154,7 @@ pub struct Tick {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XLabel {
     /// Centre.
+    #[serde(serialize_with = "coord")]
     pub x: f64,
     /// First line.
     pub label: String,
@@ -160,6 +166,7 @@ pub struct XLabel {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rule {
     /// Height in the view box.
+    #[serde(serialize_with = "coord")]
     pub y: f64,
     /// Label (`target 80%`).
     pub label: String,
@@ -198,8 +205,10 @@ pub struct TableRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BarChart {
     /// View box width.
+    #[serde(serialize_with = "coord")]
     pub width: f64,
     /// View box height.
+    #[serde(serialize_with = "coord")]
     pub height: f64,
     /// The plotting area.
     pub plot: Rect,
@@ -217,6 +226,17 @@ pub struct BarChart {
     pub legend: Vec<Legend>,
     /// The same data as a table.
     pub table: Table,
+}
+
+/// A coordinate as the templates print it: a whole number without a fraction (`640`, not
+/// `640.0`, as Tera prints a float), anything else as the shortest decimal that reads back.
+fn coord<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // Whole numbers this small are exact as i64.
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
 }
 
 fn r(x: f64) -> f64 {
@@ -378,6 +398,12 @@ pub struct Cell {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
+    /// The centre, where the label goes.
+    #[serde(serialize_with = "coord")]
+    pub cx: f64,
+    /// The centre, where the label goes.
+    #[serde(serialize_with = "coord")]
+    pub cy: f64,
     /// 0 (none) to 4 (the maximum), for the `h0`..`h4` classes.
     pub level: usize,
     /// The count, as shown in the cell (`""` for zero).
@@ -390,6 +416,7 @@ pub struct Cell {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YLabel {
     /// Centre.
+    #[serde(serialize_with = "coord")]
     pub y: f64,
     /// Text.
     pub label: String,
@@ -399,8 +426,10 @@ pub struct YLabel {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Heatmap {
     /// View box width.
+    #[serde(serialize_with = "coord")]
     pub width: f64,
     /// View box height.
+    #[serde(serialize_with = "coord")]
     pub height: f64,
     /// Cells, row by row.
     pub cells: Vec<Cell>,
@@ -444,13 +473,16 @@ pub fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
             } else {
                 ((v / max) * 4.0).ceil().clamp(1.0, 4.0) as usize
             };
+            let rect = Rect {
+                x: r(ROW_LABELS + cell_w * k as f64),
+                y: r(TOP + ROW_HEIGHT * ri as f64),
+                w: r(cell_w),
+                h: ROW_HEIGHT,
+            };
             cells.push(Cell {
-                rect: Rect {
-                    x: r(ROW_LABELS + cell_w * k as f64),
-                    y: r(TOP + ROW_HEIGHT * ri as f64),
-                    w: r(cell_w),
-                    h: ROW_HEIGHT,
-                },
+                cx: rect.x + rect.w / 2.0,
+                cy: rect.y + rect.h / 2.0,
+                rect,
                 level,
                 label: if v > 0.0 {
                     Unit::Count.format(Some(v))

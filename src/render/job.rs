@@ -41,7 +41,7 @@ impl<'a> Job<'a> {
         }
     }
 
-    pub(crate) fn with(mut self, key: &str, value: &impl Serialize) -> Self {
+    pub(crate) fn with(mut self, key: &'static str, value: &impl Serialize) -> Self {
         self.ctx.insert(key, value);
         self
     }
@@ -68,9 +68,7 @@ impl<'a> Job<'a> {
         make: impl FnOnce() -> Result<serde_json::Value> + Send + 'a,
     ) -> Self {
         self.fills.push(Box::new(move |ctx| {
-            let mut one = serde_json::Map::new();
-            one.insert(key.to_string(), make()?);
-            ctx.extend(tera::Context::from_value(serde_json::Value::Object(one))?);
+            ctx.insert(key, &make()?);
             Ok(())
         }));
         self

@@ -2,12 +2,12 @@
 //! a site's own `theme/` overrides it file by file (`theme/templates/X`, `theme/static/Y`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use include_dir::{include_dir, Dir};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
@@ -21,6 +21,9 @@ pub struct Theme {
     /// size (plus an eighth), not an empty one grown by doubling (eight copies of a 20 KB
     /// page, twelve of a 200 KB register page). Only speed depends on it, never the output.
     sizes: HashMap<String, AtomicUsize>,
+    /// Where each template the site's theme overrides lives, relative to the site root (errors
+    /// in those name the file, line and column; the built-in ones are ours to get right).
+    site_files: HashMap<String, PathBuf>,
 }
 
 fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -59,8 +62,25 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 /// Characters XML forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF: a NUL in
 /// a title would make every feed ill-formed) become U+FFFD, as HTML parsers show them anyway.
 pub fn escape(input: &str) -> String {
-    let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len() + 8);
+    escape_runs(input, |run| out.push_str(run));
+    out
+}
+
+/// [`escape`] for Tera, which writes what it renders as it goes.
+fn escape_to(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut written = Ok(());
+    escape_runs(input, |run| {
+        if written.is_ok() {
+            written = out.write_all(run.as_bytes());
+        }
+    });
+    written
+}
+
+/// Hands `input`, escaped, to `push` in pieces.
+fn escape_runs(input: &str, mut push: impl FnMut(&str)) {
+    let bytes = input.as_bytes();
     let mut from = 0;
     let mut i = 0;
     // Copy the runs between the characters to replace whole; each of those starts with an
@@ -88,33 +108,45 @@ pub fn escape(input: &str) -> String {
                 continue;
             }
         };
-        out.push_str(&input[from..i]);
-        out.push_str(rep);
+        push(&input[from..i]);
+        push(rep);
         i += len;
         from = i;
     }
-    out.push_str(&input[from..]);
-    out
+    push(&input[from..]);
 }
 
 impl Theme {
     /// The theme of the site at `root`: the embedded one, overridden by `root/theme/`.
     pub fn of_site(root: &Path) -> Result<Theme> {
-        let dir = root.join("theme");
-        Theme::load(dir.is_dir().then_some(dir.as_path()))
+        let rel = Path::new("theme");
+        Theme::load_from(root, root.join(rel).is_dir().then_some(rel))
     }
 
     /// The embedded theme overridden by `site_theme` (a site's `theme/` folder) when it exists.
     pub fn load(site_theme: Option<&Path>) -> Result<Theme> {
+        Theme::load_from(Path::new(""), site_theme)
+    }
+
+    /// The embedded theme overridden by `base/site_theme`; errors name `site_theme/…`.
+    fn load_from(base: &Path, site_theme: Option<&Path>) -> Result<Theme> {
         let mut files = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut files);
+        let mut site_files = HashMap::new();
         if let Some(dir) = site_theme {
-            collect_dir(&dir.join("templates"), "templates/", &mut files)?;
-            collect_dir(&dir.join("static"), "static/", &mut files)?;
+            let mut site = BTreeMap::new();
+            collect_dir(&base.join(dir).join("templates"), "templates/", &mut site)?;
+            collect_dir(&base.join(dir).join("static"), "static/", &mut site)?;
+            for path in site.keys() {
+                if let Some(name) = path.strip_prefix("templates/") {
+                    site_files.insert(name.to_string(), dir.join(path));
+                }
+            }
+            files.extend(site);
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape);
+        tera.set_escape_fn(escape_to);
         let mut templates = Vec::new();
         let mut statics = BTreeMap::new();
         for (path, bytes) in files {
@@ -131,12 +163,53 @@ impl Theme {
             .iter()
             .map(|(name, _)| (name.clone(), AtomicUsize::new(0)))
             .collect();
-        tera.add_raw_templates(templates)?;
-        Ok(Theme {
+        let mut theme = Theme {
             tera,
             statics,
             sizes,
-        })
+            site_files,
+        };
+        if let Err(e) = theme.tera.add_raw_templates(templates) {
+            return Err(theme.error(None, e));
+        }
+        Ok(theme)
+    }
+
+    /// A Tera error as the user should see it: in a template of the site's own theme, a
+    /// diagnostic at its file, line and column; otherwise the message, naming the template.
+    fn error(&self, rendering: Option<&str>, e: tera::Error) -> Error {
+        use tera::ErrorKind;
+        let (report, rule) = match e.kind() {
+            ErrorKind::SyntaxError(r) => (r, "template/syntax"),
+            ErrorKind::RenderingError(r) => (r, "template/render"),
+            _ => {
+                return match (rendering, Error::from(e)) {
+                    (Some(t), Error::Template(m)) => Error::Template(format!("{t}: {m}")),
+                    (_, other) => other,
+                }
+            }
+        };
+        match self.site_files.get(report.filename()) {
+            Some(file) => {
+                let span = report.span();
+                let mut message = report.message().to_string();
+                if let Some(t) = rendering.filter(|t| *t != report.filename()) {
+                    message.push_str(&format!(" (while rendering `{t}`)"));
+                }
+                let at = (span.start_line, span.start_col + 1);
+                Error::Invalid(vec![Diagnostic::error(file, at, rule, message)])
+            }
+            None => {
+                let name = match rendering {
+                    Some(t) if t != report.filename() => format!("{t} (in {})", report.filename()),
+                    _ => report.filename().to_string(),
+                };
+                match Error::from(e) {
+                    Error::Template(m) => Error::Template(format!("{name}: {m}")),
+                    other => other,
+                }
+            }
+        }
     }
 
     /// Renders one template.
@@ -154,10 +227,7 @@ impl Theme {
         let mut out = Vec::with_capacity(last + last / 8);
         self.tera
             .render_to(template, ctx, &mut out)
-            .map_err(|e| match Error::from(e) {
-                Error::Template(m) => Error::Template(format!("{template}: {m}")),
-                other => other,
-            })?;
+            .map_err(|e| self.error(Some(template), e))?;
         if let Some(size) = size {
             size.store(out.len(), Ordering::Relaxed);
         }
@@ -168,6 +238,52 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::{escape, Theme};
+    use crate::error::Error;
+    use std::path::Path;
+
+    /// The one diagnostic of `e`: (file, line, column, rule).
+    fn located(e: Error) -> (String, usize, usize, &'static str) {
+        match e {
+            Error::Invalid(d) if d.len() == 1 => (
+                d[0].file.display().to_string(),
+                d[0].line,
+                d[0].column,
+                d[0].rule,
+            ),
+            other => panic!("not one diagnostic: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_site_template_that_does_not_parse_is_named_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("theme/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("404.html"), "fine\n  {% if %}\n").unwrap();
+        let e = Theme::of_site(dir.path()).err().unwrap();
+        let (file, line, column, rule) = located(e);
+        assert_eq!(Path::new(&file), Path::new("theme/templates/404.html"));
+        assert_eq!((line, column, rule), (2, 9, "template/syntax"));
+    }
+
+    #[test]
+    fn a_site_template_that_fails_to_render_is_named_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("theme/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("404.html"), "x\n\n{{ no_such.value }}").unwrap();
+        let theme = Theme::of_site(dir.path()).unwrap();
+        let e = theme.render("404.html", &tera::Context::new()).unwrap_err();
+        let (file, line, column, rule) = located(e);
+        assert_eq!(Path::new(&file), Path::new("theme/templates/404.html"));
+        assert_eq!((line, column, rule), (3, 4, "template/render"));
+        // A built-in template's error names the template (it is ours to fix).
+        let theme = Theme::load(None).unwrap();
+        match theme.render("404.html", &tera::Context::new()).unwrap_err() {
+            Error::Template(m) => assert!(m.starts_with("404.html (in base.html): "), "{m}"),
+            other => panic!("{other}"),
+        }
+    }
 
     #[test]
     fn a_buffer_sized_by_the_last_page_never_changes_the_next() {

@@ -116,7 +116,13 @@ fn a_build_that_fails_while_rendering_keeps_the_previous_site() {
     );
     let out = site.build(&[]);
     assert_ne!(out.status.code(), Some(0));
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"));
+    // The site's own template is named, with the line and column of the problem.
+    assert!(
+        stderr.contains("theme/templates/postmortem.html:1:4"),
+        "{stderr}"
+    );
     same_site(&site.root().join("public"), &before);
     assert_eq!(leftovers(site.root()), Vec::<String>::new());
 }
