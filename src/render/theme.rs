@@ -315,6 +315,32 @@ mod tests {
     }
 
     #[test]
+    fn a_theme_looping_over_an_object_sees_its_fields_in_their_order() {
+        // A site's theme may loop over an object's fields; the site must still come out the
+        // same every time (Tera's maps hash in a random order unless it keeps insertion order).
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("theme/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(
+            templates.join("404.html"),
+            "{% for k, v in m %}{{ k }}={{ v }};{% endfor %}",
+        )
+        .unwrap();
+        let theme = Theme::of_site(dir.path()).unwrap();
+        let keys: Vec<String> = (0..40).map(|i| format!("k{:02}", 39 - i)).collect();
+        let mut m = serde_json::Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            m.insert(k.clone(), i.into());
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("m", &m);
+        // The object's own order (serde_json's: sorted by key), every time.
+        let expected: String = m.iter().map(|(k, v)| format!("{k}={v};")).collect();
+        assert!(expected.starts_with("k00=39;k01=38;"));
+        assert_eq!(theme.render("404.html", &ctx).unwrap(), expected);
+    }
+
+    #[test]
     fn escapes_the_five_characters_and_keeps_the_rest() {
         assert_eq!(
             escape(r#"<a href="x">Tom & Jerry's</a> / é ✓"#),
