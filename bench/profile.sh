@@ -55,7 +55,7 @@ data="$work/perf.data"
 sync
 echo "profiling: pmarchive build of $count postmortems, $freq samples/s per core" >&2
 start=$(date +%s.%N)
-perf record -q -e cpu-clock -F "$freq" --call-graph dwarf,16384 -o "$data" \
+perf record -q -e cpu-clock -F "$freq" --call-graph dwarf,32768 -o "$data" \
   "$pm" build --root "$root" --output "$out" --today 2025-11-30 --quiet > /dev/null
 end=$(date +%s.%N)
 rm -rf "$out"

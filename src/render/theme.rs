@@ -254,12 +254,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_site_template_that_does_not_parse_is_named_with_line_and_column() {
+    /// A site whose theme overrides `404.html` with `text`.
+    fn site_with_404(text: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let templates = dir.path().join("theme/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(templates.join("404.html"), "fine\n  {% if %}\n").unwrap();
+        std::fs::write(templates.join("404.html"), text).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_site_template_that_does_not_parse_is_named_with_line_and_column() {
+        let dir = site_with_404("fine\n  {% if %}\n");
         let e = Theme::of_site(dir.path()).err().unwrap();
         let (file, line, column, rule) = located(e);
         assert_eq!(Path::new(&file), Path::new("theme/templates/404.html"));
@@ -268,10 +274,7 @@ mod tests {
 
     #[test]
     fn a_site_template_that_fails_to_render_is_named_with_line_and_column() {
-        let dir = tempfile::tempdir().unwrap();
-        let templates = dir.path().join("theme/templates");
-        std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(templates.join("404.html"), "x\n\n{{ no_such.value }}").unwrap();
+        let dir = site_with_404("x\n\n{{ no_such.value }}");
         let theme = Theme::of_site(dir.path()).unwrap();
         let e = theme.render("404.html", &tera::Context::new()).unwrap_err();
         let (file, line, column, rule) = located(e);
@@ -318,14 +321,7 @@ mod tests {
     fn a_theme_looping_over_an_object_sees_its_fields_in_their_order() {
         // A site's theme may loop over an object's fields; the site must still come out the
         // same every time (Tera's maps hash in a random order unless it keeps insertion order).
-        let dir = tempfile::tempdir().unwrap();
-        let templates = dir.path().join("theme/templates");
-        std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(
-            templates.join("404.html"),
-            "{% for k, v in m %}{{ k }}={{ v }};{% endfor %}",
-        )
-        .unwrap();
+        let dir = site_with_404("{% for k, v in m %}{{ k }}={{ v }};{% endfor %}");
         let theme = Theme::of_site(dir.path()).unwrap();
         let keys: Vec<String> = (0..40).map(|i| format!("k{:02}", 39 - i)).collect();
         let mut m = serde_json::Map::new();
