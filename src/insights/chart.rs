@@ -398,10 +398,10 @@ pub struct Cell {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
-    /// The centre, where the label goes.
+    /// The centre's x, where the label goes.
     #[serde(serialize_with = "coord")]
     pub cx: f64,
-    /// The centre, where the label goes.
+    /// The centre's y.
     #[serde(serialize_with = "coord")]
     pub cy: f64,
     /// 0 (none) to 4 (the maximum), for the `h0`..`h4` classes.

@@ -432,7 +432,7 @@ impl<'s> Renderer<'s> {
                     "factor.html",
                     factor.title.clone(),
                 )
-                .lazy_value("postmortems", move || {
+                .lazy_try("postmortems", move || {
                     fragments.cards(views, &t.members, "../../", 3)
                 })
                 .lazy("per_year", move || api::per_year(site, &t.members))
@@ -473,7 +473,7 @@ impl<'s> Renderer<'s> {
                     "recurring-class.html",
                     format!("Recurring: {}", class.class.title),
                 )
-                .lazy_value("postmortems", move || {
+                .lazy_try("postmortems", move || {
                     let members = &views.similarity().classes[c].members;
                     fragments.cards(views, members, &root_prefix(&class_url), 3)
                 })
@@ -671,7 +671,7 @@ fn list_job<'a>(
                 .with("parent", &parent)
                 .with("total", &total)
                 .with("paginator", &paginator)
-                .lazy_value("postmortems", move || {
+                .lazy_try("postmortems", move || {
                     fragments.cards(views, &page, &root, level)
                 })
         })

@@ -119,27 +119,17 @@ fn escape_runs(input: &str, mut push: impl FnMut(&str)) {
 impl Theme {
     /// The theme of the site at `root`: the embedded one, overridden by `root/theme/`.
     pub fn of_site(root: &Path) -> Result<Theme> {
-        let rel = Path::new("theme");
-        Theme::load_from(root, root.join(rel).is_dir().then_some(rel))
-    }
-
-    /// The embedded theme overridden by `site_theme` (a site's `theme/` folder) when it exists.
-    pub fn load(site_theme: Option<&Path>) -> Result<Theme> {
-        Theme::load_from(Path::new(""), site_theme)
-    }
-
-    /// The embedded theme overridden by `base/site_theme`; errors name `site_theme/…`.
-    fn load_from(base: &Path, site_theme: Option<&Path>) -> Result<Theme> {
         let mut files = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut files);
         let mut site_files = HashMap::new();
-        if let Some(dir) = site_theme {
+        let dir = root.join("theme");
+        if dir.is_dir() {
             let mut site = BTreeMap::new();
-            collect_dir(&base.join(dir).join("templates"), "templates/", &mut site)?;
-            collect_dir(&base.join(dir).join("static"), "static/", &mut site)?;
+            collect_dir(&dir.join("templates"), "templates/", &mut site)?;
+            collect_dir(&dir.join("static"), "static/", &mut site)?;
             for path in site.keys() {
                 if let Some(name) = path.strip_prefix("templates/") {
-                    site_files.insert(name.to_string(), dir.join(path));
+                    site_files.insert(name.to_string(), Path::new("theme").join(path));
                 }
             }
             files.extend(site);
@@ -179,36 +169,30 @@ impl Theme {
     /// diagnostic at its file, line and column; otherwise the message, naming the template.
     fn error(&self, rendering: Option<&str>, e: tera::Error) -> Error {
         use tera::ErrorKind;
-        let (report, rule) = match e.kind() {
-            ErrorKind::SyntaxError(r) => (r, "template/syntax"),
-            ErrorKind::RenderingError(r) => (r, "template/render"),
-            _ => {
-                return match (rendering, Error::from(e)) {
-                    (Some(t), Error::Template(m)) => Error::Template(format!("{t}: {m}")),
-                    (_, other) => other,
-                }
-            }
+        let (failed, rule) = match e.kind() {
+            ErrorKind::SyntaxError(r) => (Some(r), "template/syntax"),
+            ErrorKind::RenderingError(r) => (Some(r), "template/render"),
+            _ => (None, ""),
         };
-        match self.site_files.get(report.filename()) {
-            Some(file) => {
-                let span = report.span();
-                let mut message = report.message().to_string();
-                if let Some(t) = rendering.filter(|t| *t != report.filename()) {
-                    message.push_str(&format!(" (while rendering `{t}`)"));
-                }
-                let at = (span.start_line, span.start_col + 1);
-                Error::Invalid(vec![Diagnostic::error(file, at, rule, message)])
+        if let Some((report, file)) =
+            failed.and_then(|r| Some((r, self.site_files.get(r.filename())?)))
+        {
+            let mut message = report.message().to_string();
+            if let Some(t) = rendering.filter(|t| *t != report.filename()) {
+                message.push_str(&format!(" (while rendering `{t}`)"));
             }
-            None => {
-                let name = match rendering {
-                    Some(t) if t != report.filename() => format!("{t} (in {})", report.filename()),
-                    _ => report.filename().to_string(),
-                };
-                match Error::from(e) {
-                    Error::Template(m) => Error::Template(format!("{name}: {m}")),
-                    other => other,
-                }
-            }
+            let at = (report.span().start_line, report.span().start_col + 1);
+            return Error::Invalid(vec![Diagnostic::error(file, at, rule, message)]);
+        }
+        let name = match (rendering, failed.map(|r| r.filename())) {
+            (Some(t), Some(f)) if t != f => format!("{t} (in {f})"),
+            (Some(t), _) => t.to_string(),
+            (None, Some(f)) => f.to_string(),
+            (None, None) => return Error::from(e),
+        };
+        match Error::from(e) {
+            Error::Template(m) => Error::Template(format!("{name}: {m}")),
+            other => other,
         }
     }
 
@@ -281,7 +265,7 @@ mod tests {
         assert_eq!(Path::new(&file), Path::new("theme/templates/404.html"));
         assert_eq!((line, column, rule), (3, 4, "template/render"));
         // A built-in template's error names the template (it is ours to fix).
-        let theme = Theme::load(None).unwrap();
+        let theme = Theme::of_site(Path::new("/nonexistent-site")).unwrap();
         match theme.render("404.html", &tera::Context::new()).unwrap_err() {
             Error::Template(m) => assert!(m.starts_with("404.html (in base.html): "), "{m}"),
             other => panic!("{other}"),
@@ -290,7 +274,7 @@ mod tests {
 
     #[test]
     fn a_buffer_sized_by_the_last_page_never_changes_the_next() {
-        let theme = Theme::load(None).unwrap();
+        let theme = Theme::of_site(Path::new("/nonexistent-site")).unwrap();
         let page = |title: &str| {
             let mut ctx = tera::Context::new();
             ctx.insert("root", "../");

@@ -180,19 +180,6 @@ pub struct StatusGroup {
     pub rows: String,
 }
 
-impl StatusGroup {
-    /// What serialising gives, with the rows moved rather than copied.
-    pub fn into_value(self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        m.insert("name".into(), self.name.into());
-        m.insert("slug".into(), self.slug.into());
-        m.insert("total".into(), self.total.into());
-        m.insert("shown".into(), self.shown.into());
-        m.insert("rows".into(), self.rows.into());
-        m.into()
-    }
-}
-
 /// Action items per page of the register: a large archive has tens of thousands.
 pub const ACTIONS_PER_PAGE: usize = 200;
 
@@ -271,7 +258,7 @@ fn actions_jobs<'a>(
             Job::new(url, "actions.html", heading.clone())
                 .with("heading", &heading)
                 .with("summary", &summary)
-                .lazy_value("groups", move || {
+                .lazy_try("groups", move || {
                     let mut page_groups: Vec<StatusGroup> = Vec::new();
                     for (gi, k) in page {
                         let (name, slug, total) = &heads[gi];
@@ -295,10 +282,7 @@ fn actions_jobs<'a>(
                         fragments.row(k, &root, view, &mut group.rows)?;
                         group.shown += 1;
                     }
-                    Ok(page_groups
-                        .into_iter()
-                        .map(StatusGroup::into_value)
-                        .collect())
+                    Ok(page_groups)
                 })
                 .lazy("filters", {
                     // Shared by every page; serialised only when the page is rendered.
