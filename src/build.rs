@@ -149,28 +149,30 @@ struct Searched {
     linked_time: Duration,
 }
 
-/// Builds the search index; then computes similarity from it and renders the linked part of
-/// the site, while the search export is made from the same index (its files emitted as they
-/// are made, from its own thread). Files go to `emit`.
+/// Builds the search index and exports it, on a thread of its own (its files emitted as they
+/// are made), while similarity is computed from the postmortems' analysed texts and the
+/// linked part of the site is rendered. Files go to `emit`.
 fn search_and_link(
     site: &enrich::Site<'_>,
     labels: &search::export::FacetLabels,
     renderer: &render::Renderer<'_>,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<Searched> {
-    let (index, index_time) = timed(|| search::SearchIndex::build(site));
-    let index = std::sync::Arc::new(index?);
     std::thread::scope(move |scope| {
         // A thread of its own, not a rayon task: a task waits for an idle worker, and the
-        // workers are rendering; the pages that show similar incidents wait for similarity,
-        // not for the export.
-        let for_export = std::sync::Arc::clone(&index);
-        let export =
-            scope.spawn(move || timed(|| search::export::export_to(&for_export, labels, emit)));
-        let (similarity, similar_time) =
-            timed(|| similar::compute(site, similar::Source::Index(&index)));
-        // The export holds the index as long as it needs it: freed then, not after rendering.
-        drop(index);
+        // workers are computing similarity and rendering; the pages that show similar
+        // incidents wait for similarity, not for the index.
+        let search = scope.spawn(move || -> Result<(Duration, Duration)> {
+            let (index, index_time) = timed(|| search::SearchIndex::build(site));
+            let index = index?;
+            let (exported, search_time) = timed(|| search::export::export_to(&index, labels, emit));
+            exported?;
+            Ok((index_time, search_time))
+        });
+        let (similarity, similar_time) = timed(|| {
+            let analysed = similar::analyse(site, None);
+            similar::compute(site, &analysed)
+        });
         let similarity = similarity?;
         let t = Instant::now();
         // The site's own `similar` stays empty: only these pages read the lists.
@@ -178,10 +180,9 @@ fn search_and_link(
             .with_similarity(&similarity)
             .render_part(render::Part::Linked, emit)?;
         let linked_time = t.elapsed();
-        let (exported, search_time) = export
+        let (index_time, search_time) = search
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        exported?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         Ok(Searched {
             index_time,
             similar_time,
@@ -236,7 +237,7 @@ pub fn prepare<'c>(
     let t = Instant::now();
     let labels = search::facet_labels(&site);
     let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
-    site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
+    site.similar = similar::compute(&site, &analysed)?;
     report.phases.push(("similar", t.elapsed()));
     Ok(Prepared {
         site,

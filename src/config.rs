@@ -64,7 +64,7 @@ impl Default for SimilarConfig {
     fn default() -> Self {
         SimilarConfig {
             limit: 5,
-            min_score: 0.2,
+            min_score: 0.05,
             cluster_score: 0.45,
         }
     }

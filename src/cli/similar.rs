@@ -43,7 +43,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let analysed = similar::analyse(&site, None);
-    site.similar = similar::compute(&site, similar::Source::Analysed(&analysed))?;
+    site.similar = similar::compute(&site, &analysed)?;
     if args.timings {
         eprintln!(
             "similar {:.1} ms ({} postmortems)",

@@ -739,7 +739,7 @@ pub(crate) mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
         let mut site = crate::enrich::enrich(site_docs(&config), &config, today, false);
         let analysed = similar::analyse(&site, None);
-        let similarity = similar::compute(&site, similar::Source::Analysed(&analysed)).unwrap();
+        let similarity = similar::compute(&site, &analysed).unwrap();
         assert!(!similarity.classes.is_empty() && similarity.links.iter().any(|l| !l.is_empty()));
         let theme = Theme::of_site(std::path::Path::new("/nonexistent-site")).unwrap();
         let empty = Similarity::default();

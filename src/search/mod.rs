@@ -1,9 +1,8 @@
 //! Search: a tantivy index of every published postmortem, the query language shared with the
 //! browser client, and the export of the index for static hosting ([`export`]).
 //!
-//! The index has one text field per part of a postmortem (title, summary, factors, services,
-//! teams, tags, root cause, timeline, lessons, action items, the rest of the body), each with a
-//! boost, all analysed by [`analyzer::analyzer`]; and raw keyword fields for the filters.
+//! The index has one text field holding everything a postmortem says ([`search_texts`]),
+//! analysed by [`analyzer::analyzer`], and raw keyword fields for the filters.
 //! Documents are added in the site's order (newest first) into a single segment, so a
 //! document's tantivy id is its index in the site, and ties rank newer incidents first.
 
@@ -37,57 +36,17 @@ pub struct TextField {
     pub boost: f32,
 }
 
-/// The text fields, in export order. Each field's BM25 score is multiplied by its boost and
-/// the fields' scores add up, so a word in the title also counts through the summary and the
-/// body: boosts above 2 let a title word outweigh everything the body says (nDCG@10 over
-/// `bench/judgments.json` rose from 0.687 to 0.735 when title 4, summary 2, services 1.5 and
-/// body 0.75 became 2, 1, 1 and 1; `bench/results/ndcg.md`).
-pub const TEXT_FIELDS: &[TextField] = &[
-    TextField {
-        name: "title",
-        boost: 2.0,
-    },
-    TextField {
-        name: "summary",
-        boost: 1.0,
-    },
-    TextField {
-        name: "factors",
-        boost: 2.0,
-    },
-    TextField {
-        name: "services",
-        boost: 1.0,
-    },
-    TextField {
-        name: "teams",
-        boost: 1.0,
-    },
-    TextField {
-        name: "tags",
-        boost: 1.5,
-    },
-    TextField {
-        name: "root_cause",
-        boost: 1.5,
-    },
-    TextField {
-        name: "timeline",
-        boost: 1.0,
-    },
-    TextField {
-        name: "lessons",
-        boost: 1.0,
-    },
-    TextField {
-        name: "actions",
-        boost: 1.0,
-    },
-    TextField {
-        name: "body",
-        boost: 1.0,
-    },
-];
+/// The text fields, in export order: one. Everything a postmortem says (title, summary,
+/// factors, services, teams, tags, every section, the action items) is one field, scored by
+/// BM25 with one length normalisation. Summing a BM25 score per field with boosts (version 2
+/// of the index had eleven fields) ranked worse on real postmortems: nDCG@10 0.720 against
+/// 0.757 for one field over `bench/judgments.json` (`bench/relevance.py`), as a word in the
+/// title counted again through the summary and the body, and short fields (title, tags)
+/// gave a rare word an outsized score.
+pub const TEXT_FIELDS: &[TextField] = &[TextField {
+    name: "text",
+    boost: 1.0,
+}];
 
 /// The filterable facets, in export order: (filter keyword, facet field name).
 pub const FACETS: &[(&str, &str)] = &[
@@ -135,85 +94,40 @@ pub struct SearchIndex {
     pub docs: Vec<DocInfo>,
     /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
     pub surface: BTreeMap<String, String>,
-    /// The same for the words of the texts similarity compares (the similarity fields, and the
-    /// body of postmortems without their sections): the words its reasons show.
-    pub similarity_surface: BTreeMap<String, String>,
 }
 
-/// The text of each field for one postmortem, in [`TEXT_FIELDS`] order.
-pub fn field_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
-    (0..TEXT_FIELDS.len())
-        .map(|k| field_text(pm, k, factor_title))
-        .collect()
-}
-
-/// The text of field `k` ([`TEXT_FIELDS`]) for one postmortem (`""` for no such field).
-pub fn field_text(pm: &Postmortem, k: usize, factor_title: &dyn Fn(&str) -> String) -> String {
-    let section = |key: &str| {
-        pm.body
-            .sections
-            .iter()
-            .filter(|s| s.key.as_deref() == Some(key))
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    match TEXT_FIELDS.get(k).map(|f| f.name) {
-        Some("title") => pm.title.clone(),
-        Some("summary") => {
-            if pm.summary.is_empty() {
-                section("summary")
-            } else {
-                pm.summary.clone()
-            }
-        }
-        Some("factors") => pm
-            .factors
-            .iter()
-            .map(|f| {
-                let title = factor_title(f);
-                let words = f.replace('-', " ");
-                if title.eq_ignore_ascii_case(&words) || title == *f {
-                    words
-                } else {
-                    format!("{words} {title}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Some("services") => pm.services.join("\n"),
-        Some("teams") => pm.teams.join("\n"),
-        Some("tags") => pm.tags.join("\n"),
-        Some("root_cause") => section("root_cause"),
-        Some("timeline") => section("timeline"),
-        Some("lessons") => ["went_well", "went_poorly", "lessons"]
-            .iter()
-            .map(|k| section(k))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Some("actions") => {
-            let mut actions = section("action_items");
-            for ai in &pm.action_items {
-                actions.push('\n');
-                actions.push_str(&ai.title);
-            }
-            actions.trim().to_string()
-        }
-        Some("body") => pm
-            .body
-            .sections
-            .iter()
-            .filter(|s| match s.key.as_deref() {
-                None | Some("impact") => true,
-                Some("summary") => !pm.summary.is_empty() && s.text != pm.summary,
-                _ => false,
-            })
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
+/// The texts of the searchable field for one postmortem, in the order they are indexed (each a
+/// value of the one field): title, summary, contributing factors (slug words and title),
+/// services, teams, tags, the body's sections, the action items' titles.
+pub fn search_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
+    let mut out = vec![pm.title.clone()];
+    if !pm.summary.is_empty() {
+        out.push(pm.summary.clone());
     }
+    for f in &pm.factors {
+        let title = factor_title(f);
+        let words = f.replace('-', " ");
+        out.push(if title.eq_ignore_ascii_case(&words) || title == *f {
+            words
+        } else {
+            format!("{words} {title}")
+        });
+    }
+    out.extend(pm.services.iter().cloned());
+    out.extend(pm.teams.iter().cloned());
+    out.extend(pm.tags.iter().cloned());
+    for s in &pm.body.sections {
+        // The summary section repeats the front matter's summary, when there is one.
+        if s.key.as_deref() == Some("summary") && !pm.summary.is_empty() && s.text == pm.summary {
+            continue;
+        }
+        if !s.text.is_empty() {
+            out.push(s.text.clone());
+        }
+    }
+    out.extend(pm.action_items.iter().map(|ai| ai.title.clone()));
+    out.retain(|t| !t.trim().is_empty());
+    out
 }
 
 /// Facet values of one postmortem, in [`FACETS`] order (normalised as filters match them).
@@ -270,15 +184,6 @@ impl SearchIndex {
         factor_title: &dyn Fn(&str) -> String,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<SearchIndex>> {
-        let (fallback, _) = crate::similar::FALLBACK_FIELD;
-        let compared: Vec<bool> = TEXT_FIELDS
-            .iter()
-            .map(|f| {
-                crate::similar::SIMILARITY_FIELDS
-                    .iter()
-                    .any(|(name, _)| *name == f.name)
-            })
-            .collect();
         let mut builder = Schema::builder();
         let text_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -306,43 +211,26 @@ impl SearchIndex {
         let mut stem_an = analyzer();
         let mut surface: BTreeMap<String, String> = BTreeMap::new();
         let mut seen: FxHashSet<String> = FxHashSet::default();
-        let mut similarity_surface: BTreeMap<String, String> = BTreeMap::new();
-        let mut similarity_seen: FxHashSet<String> = FxHashSet::default();
         for (n, pm) in pms.iter().enumerate() {
             if n % 64 == 0 && stop() {
                 return Ok(None);
             }
-            let texts = field_texts(pm, factor_title);
+            let texts = search_texts(pm, factor_title);
             let facets = facet_values(pm);
-            let bare = crate::similar::is_bare(pm);
             let mut d = doc!(id_field => pm.id.clone());
-            for ((k, field), text) in text_fields.iter().enumerate().zip(&texts) {
-                let is_body = TEXT_FIELDS[k].name == fallback;
-                if !text.is_empty() {
-                    d.add_text(*field, text);
-                }
-                let similar_words = compared[k] || (is_body && bare);
+            let field = text_fields[0];
+            for text in &texts {
+                d.add_text(field, text);
                 // Most tokens were seen before: look them up without allocating.
                 let mut stream = surface_an.token_stream(text);
                 while stream.advance() {
                     let token = stream.token().text.as_str();
-                    let new_anywhere = !seen.contains(token);
-                    let new_compared = similar_words && !similarity_seen.contains(token);
-                    if !new_anywhere && !new_compared {
+                    if seen.contains(token) {
                         continue;
                     }
-                    let stem = terms(&mut stem_an, token).pop();
-                    if new_anywhere {
-                        seen.insert(token.to_string());
-                        if let Some(stem) = &stem {
-                            surface.insert(token.to_string(), stem.clone());
-                        }
-                    }
-                    if new_compared {
-                        similarity_seen.insert(token.to_string());
-                        if let Some(stem) = stem {
-                            similarity_surface.insert(token.to_string(), stem);
-                        }
+                    seen.insert(token.to_string());
+                    if let Some(stem) = terms(&mut stem_an, token).pop() {
+                        surface.insert(token.to_string(), stem);
                     }
                 }
             }
@@ -378,7 +266,6 @@ impl SearchIndex {
             facet_fields,
             docs,
             surface,
-            similarity_surface,
         }))
     }
 

@@ -323,7 +323,10 @@ export function parseQuery(input, prefix, stop) {
       last = null;
       continue;
     }
-    for (const [, t] of analyze(chunk, stop)) add(t);
+    const ts = analyze(chunk, stop), key = JSON.stringify(ts);
+    for (const [, t] of ts) add(t);
+    // A word the analyzer splits (an identifier) is also a phrase of its terms.
+    if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === key)) q.phrases.push(ts);
     const words = tokens(chunk);
     last = i === c.length && words.length ? words[words.length - 1][1] : null;
   }

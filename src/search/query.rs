@@ -4,7 +4,10 @@
 //! - words are analysed like the index (lowercased, stemmed); a document matches if any term
 //!   matches in any field (OR), and its score is the sum of the BM25 scores of the matching
 //!   (term, field) pairs, each multiplied by its field's boost;
-//! - `"quoted phrases"` match the words next to each other in one field;
+//! - `"quoted phrases"` match the words next to each other in one field; a word the analyzer
+//!   splits into several terms (`PAYMENT_VERIFICATION_UNAVAILABLE`, `rand.Int63n`, `1.1.1.1`)
+//!   adds its terms and is also a phrase of them (as tantivy's own query parser does), so the
+//!   document that holds the identifier as written ranks first;
 //! - `factor:dns`, `service:checkout`, `team:payments`, `severity:SEV1`, `year:2024`,
 //!   `tag:deploy` filter (all must hold) without changing scores;
 //! - with `prefix`, the last word, when the query does not end in a space and the word has at
@@ -139,11 +142,17 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
                 continue;
             }
         }
-        let ts = terms(&mut an, &chunk);
+        let ts = terms_with_offsets(&mut an, &chunk);
         let ends_query = i == chars.len();
         let mut surface = terms(&mut surface_analyzer(), &chunk);
-        for t in ts {
-            push_term(&mut q, t);
+        for (_, t) in &ts {
+            push_term(&mut q, t.clone());
+        }
+        // A word the analyzer splits (an identifier such as `PAYMENT_VERIFICATION_UNAVAILABLE`,
+        // `mapper_parsing_exception`, `rand.Int63n`, a version or a number) is also a phrase:
+        // the document holding it as written ranks above those that merely use its parts.
+        if ts.len() > 1 && !q.phrases.contains(&ts) {
+            q.phrases.push(ts);
         }
         last_word = if ends_query { surface.pop() } else { None };
     }

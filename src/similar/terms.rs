@@ -19,7 +19,6 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use crate::model::Postmortem;
 use crate::search::analyzer::{analyzer, surface_analyzer, terms};
-use crate::search::{field_text, TEXT_FIELDS};
 
 /// One field of one postmortem, analysed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,13 +37,16 @@ pub struct DocTerms {
     pub fields: Vec<FieldTerms>,
     /// The distinct words of the compared texts (stop words left out) and their terms.
     pub words: Vec<(Arc<str>, Arc<str>)>,
+    /// The terms of the postmortem's own services and teams, sorted: they say who the
+    /// incident happened to, and weigh less in its vector ([`super::Params::owner_weight`]).
+    pub owners: Vec<Arc<str>>,
 }
 
 /// Which fields to analyse for every postmortem, and which of them give the words a link
 /// shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Plan {
-    /// Field names ([`TEXT_FIELDS`]) in the order [`DocTerms::fields`] holds them.
+    /// Field names ([`field_text`]) in the order [`DocTerms::fields`] holds them.
     pub fields: Vec<&'static str>,
     /// How many of the first `fields` are compared for every postmortem; a field after them
     /// (the fallback, the body) is compared only for the postmortems that lack the compared
@@ -72,6 +74,14 @@ impl Analyser {
             stems: analyzer(),
             memo: FxHashMap::default(),
         }
+    }
+
+    /// The terms of `text` (the names a postmortem's own services and teams analyse to).
+    fn owners(&mut self, text: &str) -> FxHashSet<Arc<str>> {
+        terms(&mut self.stems, text)
+            .into_iter()
+            .map(Arc::from)
+            .collect()
     }
 
     /// Analyses `text`; its distinct words (with their terms) are pushed to `words` when given.
@@ -123,18 +133,58 @@ impl Analyser {
     }
 }
 
-/// The texts of `plan`'s fields for `pm` (as the search index gets them).
-fn texts(pm: &Postmortem, plan: &Plan, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
+/// The text of a compared field of `pm`: `title`, `summary`, `root_cause`, `timeline`, or
+/// `body` (every section but the ones the other fields read: what an imported report without
+/// the standard sections says).
+pub fn field_text(pm: &Postmortem, name: &str) -> String {
+    let section = |key: &str| {
+        pm.body
+            .sections
+            .iter()
+            .filter(|s| s.key.as_deref() == Some(key))
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match name {
+        "title" => pm.title.clone(),
+        "summary" if pm.summary.is_empty() => section("summary"),
+        "summary" => pm.summary.clone(),
+        "root_cause" | "timeline" => section(name),
+        "body" => pm
+            .body
+            .sections
+            .iter()
+            .filter(|s| match s.key.as_deref() {
+                None | Some("impact") => true,
+                Some("summary") => !pm.summary.is_empty() && s.text != pm.summary,
+                _ => false,
+            })
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// The texts of `plan`'s fields for `pm`.
+fn texts(pm: &Postmortem, plan: &Plan) -> Vec<String> {
     plan.fields
         .iter()
-        .map(|name| {
-            TEXT_FIELDS
-                .iter()
-                .position(|f| f.name == *name)
-                .map(|k| field_text(pm, k, factor_title))
-                .unwrap_or_default()
-        })
+        .map(|name| field_text(pm, name))
         .collect()
+}
+
+/// The names that say who an incident happened to, not what went wrong: its services and
+/// teams (in an imported archive, the organisation and product). Their words weigh less in its
+/// compared texts, so a shared owner never makes two incidents similar by itself.
+fn owner_names(pm: &Postmortem) -> String {
+    let mut out = pm.services.join("\n");
+    for t in &pm.teams {
+        out.push('\n');
+        out.push_str(t);
+    }
+    out
 }
 
 /// Words with their terms.
@@ -145,7 +195,7 @@ fn sort_words(words: &mut Words) {
     words.dedup_by(|a, b| a.0 == b.0);
 }
 
-fn analyse_texts(texts: &[String], plan: &Plan, fallback_words: bool) -> DocTerms {
+fn analyse_texts(texts: &[String], owners: &str, plan: &Plan, fallback_words: bool) -> DocTerms {
     ANALYSER.with(|a| {
         let mut a = a.borrow_mut();
         let mut words = Vec::new();
@@ -158,7 +208,13 @@ fn analyse_texts(texts: &[String], plan: &Plan, fallback_words: bool) -> DocTerm
             })
             .collect();
         sort_words(&mut words);
-        DocTerms { fields, words }
+        let mut owners: Vec<Arc<str>> = a.owners(owners).into_iter().collect();
+        owners.sort_unstable();
+        DocTerms {
+            fields,
+            words,
+            owners,
+        }
     })
 }
 
@@ -166,12 +222,14 @@ thread_local! {
     static ANALYSER: std::cell::RefCell<Analyser> = std::cell::RefCell::new(Analyser::new());
 }
 
-/// A hash of what an analysis depends on: the texts and which of them are compared.
-fn fingerprint(texts: &[String], plan: &Plan, fallback_words: bool) -> u64 {
+/// A hash of what an analysis depends on: the texts, the names left out, and which texts are
+/// compared.
+fn fingerprint(texts: &[String], owners: &str, plan: &Plan, fallback_words: bool) -> u64 {
     let mut h = DefaultHasher::new();
     plan.hash(&mut h);
     fallback_words.hash(&mut h);
     texts.hash(&mut h);
+    owners.hash(&mut h);
     h.finish()
 }
 
@@ -275,7 +333,6 @@ pub fn plan_for(pms: &[Postmortem], fields: &[(&'static str, f32)]) -> (Plan, Ve
 pub fn analyse_all(
     pms: &[Postmortem],
     fields: &[(&'static str, f32)],
-    factor_title: &(dyn Fn(&str) -> String + Sync),
     cache: Option<&TermsCache>,
 ) -> Analysed {
     let (plan, bare) = plan_for(pms, fields);
@@ -283,11 +340,12 @@ pub fn analyse_all(
         .par_iter()
         .zip(&bare)
         .map(|(pm, &fb)| {
-            let texts = texts(pm, &plan, factor_title);
+            let texts = texts(pm, &plan);
+            let owners = owner_names(pm);
             let Some(cache) = cache else {
-                return Arc::new(analyse_texts(&texts, &plan, fb));
+                return Arc::new(analyse_texts(&texts, &owners, &plan, fb));
             };
-            let print = fingerprint(&texts, &plan, fb);
+            let print = fingerprint(&texts, &owners, &plan, fb);
             if let Some(hit) = cache
                 .kept
                 .lock()
@@ -296,7 +354,7 @@ pub fn analyse_all(
             {
                 return hit.1;
             }
-            let doc = Arc::new(analyse_texts(&texts, &plan, fb));
+            let doc = Arc::new(analyse_texts(&texts, &owners, &plan, fb));
             if let Ok(mut k) = cache.kept.lock() {
                 k.insert(pm.id.clone(), (print, doc.clone()));
             }

@@ -52,13 +52,13 @@ fn parse_all() -> Vec<Postmortem> {
         .collect()
 }
 
-fn with_site(f: impl FnOnce(&Site<'_>, &SearchIndex, &Similarity)) {
+fn with_site(f: impl FnOnce(&Site<'_>, &terms::Analysed, &Similarity)) {
     let config = Config::default();
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(parse_all(), &config, today, false);
-    let index = SearchIndex::build(&site).unwrap();
-    let sim = compute(&site, Source::Index(&index)).unwrap();
-    f(&site, &index, &sim)
+    let analysed = analyse(&site, None);
+    let sim = compute(&site, &analysed).unwrap();
+    f(&site, &analysed, &sim)
 }
 
 fn ids<'a>(site: &'a Site<'_>, links: &[Link]) -> Vec<&'a str> {
@@ -70,22 +70,51 @@ fn ids<'a>(site: &'a Site<'_>, links: &[Link]) -> Vec<&'a str> {
 
 #[test]
 fn term_weights_are_tantivys_bm25_scores() {
+    // The vectors weigh each term as tantivy's BM25 scores it in an index of the same texts:
+    // index the compared fields with the search analyzer, query each term in every field with
+    // the field's weight, and compare the scores.
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-    use tantivy::schema::IndexRecordOption;
-    with_site(|site, index, _| {
-        let vectors = TermVectors::build(index, SIMILARITY_FIELDS, None, 0.2, 1000).unwrap();
-        let searcher = index.searcher();
+    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+    with_site(|site, analysed, _| {
+        let (_, bare) = terms::plan_for(&site.postmortems, SIMILARITY_FIELDS);
+        let vectors =
+            TermVectors::from_terms(&analysed.docs, SIMILARITY_FIELDS, None, 1.0, 1000, 1.0);
+        assert!(bare.iter().all(|b| !b));
+        let mut builder = Schema::builder();
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(crate::search::analyzer::ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let fields: Vec<_> = SIMILARITY_FIELDS
+            .iter()
+            .map(|(name, _)| builder.add_text_field(name, options.clone()))
+            .collect();
+        let index = tantivy::Index::create_in_ram(builder.build());
+        index.tokenizers().register(
+            crate::search::analyzer::ANALYZER,
+            crate::search::analyzer::analyzer(),
+        );
+        let mut writer = index
+            .writer_with_num_threads::<tantivy::TantivyDocument>(1, 50_000_000)
+            .unwrap();
+        for pm in &site.postmortems {
+            let mut doc = tantivy::TantivyDocument::default();
+            for ((name, _), field) in SIMILARITY_FIELDS.iter().zip(&fields) {
+                doc.add_text(*field, terms::field_text(pm, name));
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
         let mut checked = 0;
         for term in ["certif", "expir", "renew", "ttl", "backoff"] {
             let clauses: Vec<(Occur, Box<dyn Query>)> = SIMILARITY_FIELDS
                 .iter()
-                .map(|&(name, boost)| {
-                    let pos = crate::search::TEXT_FIELDS
-                        .iter()
-                        .position(|f| f.name == name)
-                        .unwrap();
-                    let t = tantivy::Term::from_field_text(index.text_fields[pos], term);
+                .zip(&fields)
+                .map(|(&(_, boost), field)| {
+                    let t = tantivy::Term::from_field_text(*field, term);
                     let q: Box<dyn Query> = Box::new(BoostQuery::new(
                         Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
                         boost,
@@ -245,17 +274,16 @@ fn accumulator_ranks_and_resets() {
 }
 
 #[test]
-fn analysed_texts_give_the_index_vectors_and_lists() {
-    // `serve` weighs analysed texts rather than reading the index: the vectors must be exactly
-    // those read out of the index (bit for bit), and so the lists and their reasons, also
-    // with imported reports whose body stands in for the missing sections.
+fn imported_reports_are_compared_on_their_body() {
+    // Reports without the standard sections (an imported archive) are compared on their body:
+    // two certificate expiries written as plain prose find each other, not the DNS one.
     let config = Config::default();
     let hl = Highlighter::new();
     let ctx = ParseContext {
         config: &config,
         highlighter: &hl,
     };
-    let mut pms = parse_all();
+    let mut pms = Vec::new();
     for (id, text) in [
         ("bare-a", "The gateway certificate expired because renewal was manual and the reminder went to a retired mailbox."),
         ("bare-b", "Resolvers cached stale DNS records for the whole TTL after the zone moved."),
@@ -266,39 +294,82 @@ fn analysed_texts_give_the_index_vectors_and_lists() {
         assert!(diags.iter().all(|d| !d.is_error()), "{id}: {diags:?}");
         pms.push(pm.unwrap());
     }
-    // A postmortem with the sections, whose impact (part of the body field) shares the bare
-    // reports' words: the body's statistics cover every postmortem.
-    let src = "+++\ntitle = \"Partner certificate lapse\"\ndate = 2024-02-01\nseverity = \"SEV3\"\n+++\n## Timeline\n\n- 10:00 UTC: Alerts fire.\n\n## Root cause and contributing factors\n\nA hostname fell outside automation.\n\n## Impact\n\nThe certificate expired after a manual renewal was missed; stale DNS records and a retired mailbox.\n";
-    let (pm, diags) = parse_document(std::path::Path::new("content/z.md"), "full-d", src, &ctx);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    pms.push(pm.unwrap());
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(pms, &config, today, false);
-    assert!(site.postmortems.iter().any(is_bare));
-    let index = SearchIndex::build(&site).unwrap();
-    let analysed = analyse(&site, None);
-    let params = Params::default();
-    let (_, bare) = terms::plan_for(&site.postmortems, &params.fields);
-    let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
-    let read = TermVectors::build(&index, &params.fields, fallback, 0.2, 1000).unwrap();
-    let weighed = TermVectors::from_terms(&analysed.docs, &params.fields, fallback, 0.2, 1000);
-    assert_eq!(read.terms, weighed.terms);
-    assert_eq!(read.docs, weighed.docs);
-    assert_eq!(read.postings, weighed.postings);
-    assert!(read.docs.iter().all(|d| !d.is_empty()));
-    assert_eq!(index.similarity_surface, analysed.surface());
-    assert_eq!(
-        read.display_words(&index.similarity_surface),
-        analysed.display_words()
-    );
-    let full = compute(&site, Source::Index(&index)).unwrap();
-    let small = compute(&site, Source::Analysed(&analysed)).unwrap();
-    assert_eq!(full.links, small.links);
-    assert!(full
-        .links
+    assert!(site.postmortems.iter().all(is_bare));
+    let sim = compute(&site, &analyse(&site, None)).unwrap();
+    let a = site.by_id["bare-a"];
+    assert_eq!(ids(&site, &sim.links[a]), ["bare-c"], "{:?}", sim.links[a]);
+    assert!(sim.links[a][0]
+        .terms
         .iter()
-        .any(|l| l.iter().any(|x| !x.terms.is_empty())));
-    assert_eq!(full.class_of, small.class_of);
+        .any(|t| t.starts_with("certif")));
+}
+
+#[test]
+fn a_shared_owner_never_makes_incidents_similar_by_itself() {
+    // Two incidents of one service whose failures have nothing in common, and an incident of
+    // another service with the same failure: the service's name, all over both texts, links
+    // neither pair; the same failure does, across services.
+    let config = Config::default();
+    let hl = Highlighter::new();
+    let ctx = ParseContext {
+        config: &config,
+        highlighter: &hl,
+    };
+    let doc = |id: &str, service: &str, title: &str, root: &str| {
+        let src = format!("+++\ntitle = \"{title}\"\ndate = 2024-03-0{}\nseverity = \"SEV2\"\nsummary = \"{title}.\"\nservices = [\"{service}\"]\n+++\n## Summary\n\n{title}.\n\n## Timeline\n\n- 10:00 UTC: {service} paged on-call ({id}).\n\n## Root cause and contributing factors\n\n{root}\n", id.len() % 9 + 1);
+        let (pm, diags) = parse_document(std::path::Path::new("content/o.md"), id, &src, &ctx);
+        assert!(diags.iter().all(|d| !d.is_error()), "{id}: {diags:?}");
+        pm.unwrap()
+    };
+    let pms = vec![
+        doc("ledger-disk", "Ledger", "Ledger writes stall as the Ledger volume fills", "The Ledger volume filled with Ledger audit logs; Ledger writes stalled until Ledger logs were rotated."),
+        doc("ledger-cert", "Ledger", "Ledger partner calls fail on an expired certificate", "The Ledger client certificate expired; renewal of Ledger credentials was manual."),
+        doc("search-cert", "Search", "Search crawler rejected after its certificate expired", "The crawler's client certificate expired because its renewal was manual."),
+        doc("other-dns", "Edge", "Resolvers serve stale records after a zone move", "Cached records outlived the zone migration for the whole TTL."),
+    ];
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+    let site = crate::enrich::enrich(pms, &config, today, false);
+    let sim = compute(&site, &analyse(&site, None)).unwrap();
+    let cert = site.by_id["ledger-cert"];
+    let list = ids(&site, &sim.links[cert]);
+    assert_eq!(list.first(), Some(&"search-cert"), "{:?}", sim.links[cert]);
+    assert!(!list.contains(&"ledger-disk"), "{:?}", sim.links[cert]);
+    let disk = site.by_id["ledger-disk"];
+    assert!(
+        !ids(&site, &sim.links[disk]).contains(&"ledger-cert"),
+        "{:?}",
+        sim.links[disk]
+    );
+    // The owner's name is not a reason.
+    assert!(sim.links[cert][0].terms.iter().all(|t| t != "ledger"));
+}
+
+#[test]
+fn explicit_links_calibrate_the_metadata() {
+    // Where authors' explicit links join incidents of one service, services count as strong
+    // evidence; where they join incidents across services, as weak.
+    let lists: Vec<Vec<String>> = (0..40).map(|i| vec![format!("svc-{}", i / 2)]).collect();
+    let services = Field::new(lists.iter().map(Vec::as_slice));
+    let none: Vec<Vec<String>> = vec![Vec::new(); 40];
+    let empty = Field::new(none.iter().map(Vec::as_slice));
+    let base = Params::default();
+    let same: Vec<(usize, usize)> = (0..20).map(|i| (2 * i, 2 * i + 1)).collect();
+    let across: Vec<(usize, usize)> = (0..19).map(|i| (2 * i, 2 * i + 3)).collect();
+    let strong = calibrate::calibrate(&base, [&empty, &services, &empty], &same, 40);
+    let weak = calibrate::calibrate(&base, [&empty, &services, &empty], &across, 40);
+    let no_links = calibrate::calibrate(&base, [&empty, &services, &empty], &[], 40);
+    assert!(strong.evidence[1] > 0.4, "{:?}", strong.evidence);
+    assert!(strong.owner_weight > 0.4, "{}", strong.owner_weight);
+    assert!(
+        weak.evidence[1] <= base.evidence[1] + 1e-6,
+        "{:?}",
+        weak.evidence
+    );
+    assert!(weak.owner_weight <= 0.05, "{}", weak.owner_weight);
+    assert_eq!(no_links.evidence, base.evidence);
+    assert_eq!(no_links.owner_weight, base.owner_weight);
 }
 
 #[test]

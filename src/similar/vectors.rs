@@ -1,22 +1,11 @@
-//! Term vectors: for every document, the BM25 weight tantivy gives each of its terms in the
-//! similarity fields, and for every term shared by at least two documents, its postings with
-//! those weights. Read out of the tantivy index (`build`: tantivy keeps no term vectors, so
-//! they are rebuilt from the inverted index, one pass over each field's postings, and the text
-//! is never analysed twice), or weighed from analysed texts with tantivy's own BM25 and
-//! fieldnorm coding (`serve`, which has no index).
-
-use std::collections::{BTreeMap, HashMap};
+//! Term vectors: for every document, the BM25 weight of each of its terms in the similarity
+//! fields (tantivy's own [`Bm25Weight`] and fieldnorm coding over the analysed texts, as an
+//! index of those texts would score them), and for every term shared by at least two
+//! documents, its postings with those weights.
 
 use rayon::prelude::*;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::Bm25Weight;
-
-use tantivy::postings::Postings;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, TERMINATED};
-
-use crate::error::{Error, Result};
-use crate::search::{SearchIndex, TEXT_FIELDS};
 
 /// Terms in more than the given share of the documents are dropped (they say nothing about one
 /// incident), but the cut is never below this many documents, so small archives keep their
@@ -36,10 +25,6 @@ pub struct TermVectors {
     pub(super) terms: Vec<String>,
 }
 
-fn tantivy_err(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("similarity: {e}"))
-}
-
 /// One field's terms: (term, postings as (doc, weight)), by term.
 type FieldPostings = Vec<(String, Vec<(u32, f32)>)>;
 
@@ -48,13 +33,17 @@ impl TermVectors {
     /// `fallback`'s field when given) as tantivy's index of the same texts would: BM25 over
     /// each field's document frequencies and average length, the length of each document's
     /// field coded as tantivy codes fieldnorms. `fallback` (with its weight) counts only for
-    /// the documents it marks: those without the sections the main fields come from.
+    /// the documents it marks: those without the sections the main fields come from. The
+    /// weight of a term that names one of the document's own services or teams is multiplied
+    /// by `owner_weight`.
+    #[allow(clippy::too_many_arguments)]
     pub fn from_terms(
         docs: &[std::sync::Arc<super::terms::DocTerms>],
         fields: &[(&'static str, f32)],
         fallback: Option<(&'static str, f32, &[bool])>,
         max_df_share: f64,
         max_postings: usize,
+        owner_weight: f32,
     ) -> TermVectors {
         let n = docs.len();
         let max_df = ((n as f64 * max_df_share) as u32).max(MIN_MAX_DF);
@@ -103,11 +92,13 @@ impl TermVectors {
                         .into_iter()
                         .filter(|&(doc, _)| only.is_none_or(|o| o[doc as usize]))
                         .map(|(doc, tf)| {
-                            let tokens = field_of(&docs[doc as usize], k).map_or(0, |f| f.tokens);
-                            (
-                                doc,
-                                weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf),
-                            )
+                            let d = &docs[doc as usize];
+                            let tokens = field_of(d, k).map_or(0, |f| f.tokens);
+                            let mut w = weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf);
+                            if d.owners.binary_search_by(|o| (**o).cmp(term)).is_ok() {
+                                w *= owner_weight;
+                            }
+                            (doc, w)
                         })
                         .collect();
                     if !list.is_empty() {
@@ -118,83 +109,6 @@ impl TermVectors {
             })
             .collect();
         Self::assemble(per_field, n, max_postings)
-    }
-
-    /// Reads the vectors of `fields` (name, weight) out of `index`.
-    /// `fallback` is a field (with its weight) read only for the documents it marks: those
-    /// without the sections the main fields come from.
-    pub fn build(
-        index: &SearchIndex,
-        fields: &[(&'static str, f32)],
-        fallback: Option<(&'static str, f32, &[bool])>,
-        max_df_share: f64,
-        max_postings: usize,
-    ) -> Result<TermVectors> {
-        let searcher = index.searcher();
-        let n = index.docs.len();
-        let Some(segment) = searcher.segment_readers().first() else {
-            return Ok(TermVectors {
-                docs: vec![Vec::new(); n],
-                norms: vec![0.0; n],
-                postings: Vec::new(),
-                terms: Vec::new(),
-            });
-        };
-        let max_df = ((n as f64 * max_df_share) as u32).max(MIN_MAX_DF);
-        let mut read: Vec<(&str, f32, Option<&[bool]>)> = fields
-            .iter()
-            .map(|&(name, boost)| (name, boost, None))
-            .collect();
-        if let Some((name, boost, only)) = fallback {
-            read.push((name, boost, Some(only)));
-        }
-        let noise = noise_terms();
-        let per_field: Vec<FieldPostings> = read
-            .par_iter()
-            .map(|&(name, boost, only)| -> Result<FieldPostings> {
-                let pos = TEXT_FIELDS
-                    .iter()
-                    .position(|f| f.name == name)
-                    .ok_or_else(|| tantivy_err(format!("no text field `{name}`")))?;
-                let field = index.text_fields[pos];
-                let inv = segment.inverted_index(field).map_err(tantivy_err)?;
-                let norms = segment.get_fieldnorms_reader(field).map_err(tantivy_err)?;
-                let docs = u64::from(segment.num_docs()).max(1);
-                let average = inv.total_num_tokens() as f32 / docs as f32;
-                let mut out = Vec::new();
-                let mut stream = inv.terms().stream().map_err(tantivy_err)?;
-                while stream.advance() {
-                    let info = stream.value();
-                    let key = String::from_utf8_lossy(stream.key());
-                    if info.doc_freq > max_df || is_noise(&key, &noise) {
-                        continue;
-                    }
-                    let weight = Bm25Weight::for_one_term_without_explain(
-                        u64::from(info.doc_freq),
-                        docs,
-                        average,
-                    )
-                    .boost_by(boost);
-                    let mut postings = inv
-                        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-                        .map_err(tantivy_err)?;
-                    let mut list = Vec::with_capacity(info.doc_freq as usize);
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        if only.is_none_or(|o| o[doc as usize]) {
-                            let w = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-                            list.push((doc, w));
-                        }
-                        doc = postings.advance();
-                    }
-                    if !list.is_empty() {
-                        out.push((key.into_owned(), list));
-                    }
-                }
-                Ok(out)
-            })
-            .collect::<Result<_>>()?;
-        Ok(Self::assemble(per_field, n, max_postings))
     }
 
     /// Merges the fields' postings: one id per term (in the order the fields and their terms
@@ -348,21 +262,6 @@ impl TermVectors {
                 }
             }
         }
-    }
-
-    /// For every term, the word shown for it: the shortest surface form that analyses to it
-    /// (alphabetically first among equals), from the index's surface map.
-    pub fn display_words(&self, surface: &BTreeMap<String, String>) -> HashMap<String, String> {
-        let mut words: HashMap<String, String> = HashMap::new();
-        for (word, stem) in surface {
-            match words.get(stem) {
-                Some(w) if w.len() <= word.len() => {}
-                _ => {
-                    words.insert(stem.clone(), word.clone());
-                }
-            }
-        }
-        words
     }
 }
 
