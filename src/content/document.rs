@@ -487,21 +487,32 @@ impl Fields<'_, '_> {
             },
         ) {
             Ok(body) => body,
-            Err(markdown::TooDeep(at)) => {
-                let before = &self.split.body[..original_offset(self.split.body, at)];
-                let line = self.split.body_line + before.matches('\n').count();
-                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        (line, column),
+            Err(over) => {
+                let (at, rule, message, help) = match over {
+                    markdown::OverLimit::TooDeep(at) => (
+                        at,
                         "schema/too-deep",
                         format!(
                             "lists, quotes or HTML elements nest more than {} levels deep here",
                             limits::MAX_NESTING
                         ),
-                    )
-                    .suggest("flatten the nesting"),
+                        "flatten the nesting",
+                    ),
+                    markdown::OverLimit::TooMuchMarkup(at) => (
+                        at,
+                        "schema/too-many",
+                        format!(
+                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
+                            limits::MAX_MARKUP
+                        ),
+                        "put logs and data in fenced code blocks (```), or split the postmortem",
+                    ),
+                };
+                let before = &self.split.body[..original_offset(self.split.body, at)];
+                let line = self.split.body_line + before.matches('\n').count();
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                self.diags.push(
+                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
                 );
                 return None;
             }

@@ -19,6 +19,95 @@ pub const MAX_FIELDS: usize = 200;
 /// Action items a postmortem may have.
 pub const MAX_ACTION_ITEMS: usize = 500;
 
+/// How many bytes of code a body may have highlighted; code blocks past it are shown plain
+/// (syntect took 1.2 GB and 8 s for 8 MB of JSON).
+pub const MAX_HIGHLIGHTED: usize = 256 * 1024;
+
+/// How many lines and markup characters a body may have (see [`too_much_markup`]).
+pub const MAX_MARKUP: usize = 400_000;
+
+/// The byte offset in `body` where its lines and markup characters first number more than
+/// [`MAX_MARKUP`], if they do.
+///
+/// The Markdown parser keeps a node for (nearly) every line and every markup character of the
+/// whole body, each of which becomes an event, HTML, and, for raw HTML and tables, a node of
+/// the sanitiser's tree: some hundreds of bytes for each of those characters. Eight megabytes
+/// of `[` took 2.4 GB; so this counts, in one pass before the parser runs, every line break,
+/// and outside fenced code blocks every `[`, `]`, `*`, `_`, `~`, `` ` ``, `!`, `<`, `&`, `\`
+/// and `|`. Prose has one every few dozen characters, so a long postmortem stays far below.
+pub fn too_much_markup(body: &str) -> Option<usize> {
+    let mut count = 0usize;
+    let mut fence: Option<(u8, usize)> = None;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        match fence {
+            Some((ch, len)) => {
+                if closes_fence(line, ch, len) {
+                    fence = None;
+                }
+            }
+            None => {
+                fence = opens_fence(line);
+                if fence.is_none() {
+                    for (i, b) in line.bytes().enumerate() {
+                        if matches!(
+                            b,
+                            b'[' | b']'
+                                | b'*'
+                                | b'_'
+                                | b'~'
+                                | b'`'
+                                | b'!'
+                                | b'<'
+                                | b'&'
+                                | b'\\'
+                                | b'|'
+                        ) {
+                            count += 1;
+                            if count > MAX_MARKUP {
+                                return Some(start + i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Every line, code included, is a node of its own.
+        count += 1;
+        if count > MAX_MARKUP {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// The fence a line opens (`` ``` `` or `~~~`, at most three spaces in), as CommonMark reads it.
+fn opens_fence(line: &str) -> Option<(u8, usize)> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let ch = *t.as_bytes().first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = t.bytes().take_while(|&b| b == ch).count();
+    // A backtick fence's info string may not hold a backtick (that is inline code instead).
+    (len >= 3 && !(ch == b'`' && t[len..].contains('`'))).then_some((ch, len))
+}
+
+/// Whether `line` closes a fence of `len` `ch`.
+fn closes_fence(line: &str, ch: u8, len: usize) -> bool {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return false;
+    }
+    let run = t.bytes().take_while(|&b| b == ch).count();
+    run >= len && t[run..].trim().is_empty()
+}
+
 /// How deep `[` and `{` may nest in YAML front matter (real postmortems nest two or three).
 pub const MAX_FRONT_NESTING: usize = 64;
 
@@ -138,6 +227,23 @@ mod tests {
             .into_offset_iter()
             .collect();
         super::too_deep(&events)
+    }
+
+    #[test]
+    fn markup_is_counted_outside_code_and_lines_everywhere() {
+        let prose = "A paragraph with a [link](x) and *emphasis*.\n\n".repeat(10_000);
+        assert_eq!(too_much_markup(&prose), None);
+        let brackets = "[".repeat(MAX_MARKUP + 1);
+        assert_eq!(too_much_markup(&brackets), Some(MAX_MARKUP));
+        // Fenced code costs a node per line, not per character.
+        let code = format!("```json\n{}\n```\n", "[[{}]] ".repeat(100_000));
+        assert_eq!(too_much_markup(&code), None);
+        assert!(too_much_markup(&format!("~~~\n{}~~~\n", "x\n".repeat(MAX_MARKUP))).is_some());
+        // Not a fence: a backtick in the info string.
+        assert!(too_much_markup(&format!("``` a`\n{brackets}")).is_some());
+        // A closing fence shorter than the opening one does not close it.
+        let open = format!("````\n```\n{}\n````\n", "[".repeat(MAX_MARKUP));
+        assert_eq!(too_much_markup(&open), None);
     }
 
     #[test]

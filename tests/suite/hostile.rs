@@ -116,18 +116,20 @@ fn deep_nesting_is_a_located_error_and_repetition_builds() {
             "</div>".repeat(20)
         ),
     );
-    // Many siblings, the same heading thousands of times, long runs of delimiters.
+    // Many siblings, the same heading thousands of times, long runs of delimiters (within the
+    // markup limit: 330,000 lines and markup characters).
+    let r = n / 2;
     site.write(
         "content/repeated.md",
         &format!(
             "{HEAD}{}\n{}\n\n{}{}{}\n\n{}x{}\n",
             "## Summary\n\n### x\n\n".repeat(20_000),
-            "<div>x</div>".repeat(n),
-            "[".repeat(n),
-            "*_".repeat(n),
-            "](".repeat(n),
-            "**".repeat(n),
-            "**".repeat(n)
+            "<div>x</div>".repeat(r),
+            "[".repeat(r),
+            "*_".repeat(r),
+            "](".repeat(r),
+            "**".repeat(r),
+            "**".repeat(r)
         ),
     );
     let built = ok(&site);

@@ -367,3 +367,65 @@ fn r25_public_and_restricted_outputs_never_nest() {
     assert!(err.contains("holds a public site"), "{err}");
     crate::harness::same_site(&inner, &public);
 }
+
+/// Finding 4: bodies under the size limit made of markup the parser keeps a node for (`[`,
+/// emphasis, images, `<`, a 20,000-column table) are refused by a count before the parser
+/// runs, at the place they go over it; code in a fenced block is not markup (8 MB of JSON
+/// builds, shown plain past the highlighting budget).
+#[test]
+fn r25_markup_heavy_bodies_are_refused_before_they_cost_memory() {
+    const HEAD: &str = "+++\ntitle = \"T\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\nsummary = \"S.\"\nservices = [\"web\"]\n+++\n## Summary\n\n";
+    let size = 8 * 1024 * 1024 - 4096;
+    let fill = |unit: &str| unit.repeat(size / unit.len());
+    let site = Site::empty();
+    for (name, unit) in [
+        ("brackets", "["),
+        ("emphasis", "*a **a "),
+        ("images", "![["),
+        ("angles", "<"),
+    ] {
+        site.write(
+            &format!("content/{name}.md"),
+            &format!("{HEAD}{}\n", fill(unit)),
+        );
+    }
+    let columns = "|a".repeat(20_000) + "|\n";
+    let table = format!(
+        "{columns}{}|\n{}",
+        "|-".repeat(20_000),
+        columns.repeat(size / columns.len() - 2)
+    );
+    site.write("content/table.md", &format!("{HEAD}{table}"));
+    let line = "{\"ts\": \"2025-01-02T10:00:00Z\", \"level\": \"error\", \"v\": [1, [2]]}\n";
+    site.write(
+        "content/log.md",
+        &format!("{HEAD}```json\n{}```\n", line.repeat(size / line.len())),
+    );
+    let d = diagnostics(&site);
+    let errors: Vec<_> = d
+        .iter()
+        .filter(|x| x.3 == "error")
+        .map(|x| (x.0.as_str(), x.1, x.4.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("content/angles.md", 10, "schema/too-many"),
+            ("content/brackets.md", 10, "schema/too-many"),
+            ("content/emphasis.md", 10, "schema/too-many"),
+            ("content/images.md", 10, "schema/too-many"),
+            ("content/table.md", 29, "schema/too-many"),
+        ],
+        "{d:?}"
+    );
+    assert!(d[0]
+        .5
+        .contains("more than 400000 lines and Markdown markup"));
+    for name in ["angles", "brackets", "emphasis", "images", "table"] {
+        std::fs::remove_file(site.root().join(format!("content/{name}.md"))).unwrap();
+    }
+    let built = site.build_ok(&[]);
+    assert!(built
+        .text("postmortems/log/index.html")
+        .contains("&quot;level&quot;"));
+}
