@@ -9,8 +9,11 @@
 //! - carries a marker file ([`RESTRICTED_MARKER`]) beside pmarchive's output marker;
 //! - may not replace, or sit inside, a folder that holds the public site (the default output,
 //!   or any folder with pmarchive's marker but without the restricted one);
+//! - may not replace a folder that holds a public site anywhere inside it (that site would be
+//!   deleted with the folder);
 //! - and a public build may not replace a restricted archive (the public site would then be
-//!   published where restricted readers expect, and look for, the restricted one).
+//!   published where restricted readers expect, and look for, the restricted one), nor go
+//!   inside one (the next restricted build would delete it).
 //!
 //! [`crate::enrich`] applies the audience once; nothing after it sees what the audience may not
 //! read.
@@ -98,13 +101,41 @@ pub fn check_output(root: &Path, output: &Path, audience: Audience) -> Result<()
                 if site == out { "over it" } else { "inside it" }
             )));
         }
-    } else if out.join(RESTRICTED_MARKER).exists() {
-        return Err(Error::Usage(format!(
-            "{} holds a restricted archive; refusing to replace it with the public site (choose another --output)",
-            output.display()
-        )));
+        // Replacing the folder would delete a public site built inside it.
+        if let Some(site) = public_site_below(&out) {
+            return Err(Error::Usage(format!(
+                "{} holds a public site built by pmarchive ({}); refusing to replace it with the restricted archive (move the public site out first)",
+                output.display(),
+                site.display()
+            )));
+        }
+    } else if let Some(archive) = out.ancestors().find(|a| a.join(RESTRICTED_MARKER).exists()) {
+        return Err(Error::Usage(if archive == out {
+            format!(
+                "{} holds a restricted archive; refusing to replace it with the public site (choose another --output)",
+                output.display()
+            )
+        } else {
+            format!(
+                "{} is inside the restricted archive {}; the public site goes outside it (choose another --output)",
+                output.display(),
+                archive.display()
+            )
+        }));
     }
     Ok(())
+}
+
+/// A public site in a folder below `dir` (not `dir` itself), if any. Links are not followed.
+fn public_site_below(dir: &Path) -> Option<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .find(|d| is_public_site(d))
 }
 
 #[cfg(test)]
@@ -135,5 +166,13 @@ mod tests {
         std::fs::write(site.join(RESTRICTED_MARKER), "x").unwrap();
         assert!(check_output(root, &site, public).is_err());
         assert!(check_output(root, &site, restricted).is_ok());
+        // Nor does a public site go inside a restricted archive, or a restricted build replace
+        // a folder with a public site inside.
+        assert!(check_output(root, &site.join("inner"), public).is_err());
+        assert!(check_output(root, &site.join("a/b"), public).is_err());
+        let inner = site.join("deep/inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(inner.join(MARKER), "pmarchive\n").unwrap();
+        assert!(check_output(root, &site, restricted).is_err());
     }
 }

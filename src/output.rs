@@ -98,10 +98,23 @@ impl SiteWriter {
             )));
         }
         let target = self.tmp.path().join(&f.path);
+        // A file and a folder of the site at one path (ids are checked against the site's own
+        // names, so this is a bug): named by its place in the site, not the temporary folder.
+        let collision = |e: std::io::Error| {
+            use std::io::ErrorKind::{AlreadyExists, IsADirectory, NotADirectory};
+            if matches!(e.kind(), AlreadyExists | IsADirectory | NotADirectory) {
+                Error::Usage(format!(
+                    "two outputs of the site collide at `{}` ({e}): a postmortem id may be one of the site's own names",
+                    f.path
+                ))
+            } else {
+                Error::io(&target, e)
+            }
+        };
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(collision)?;
         }
-        std::fs::write(&target, &f.contents).map_err(|e| Error::io(&target, e))
+        std::fs::write(&target, &f.contents).map_err(collision)
     }
 
     /// Marks the folder as pmarchive output and swaps it in for the previous site.

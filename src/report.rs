@@ -88,6 +88,43 @@ fn emit(
     let _ = term::emit_to_write_style(out, &term::Config::default(), files, &cs);
 }
 
+/// The text of `path` to quote source lines from, or nothing when reading it could show what
+/// is not the archive's: a symbolic link is followed only to a file inside `root`, and only a
+/// regular file is read (opened without blocking), at most the size of a postmortem.
+fn source_text(root: &Path, path: &Path) -> String {
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return String::new();
+    };
+    if meta.file_type().is_symlink() {
+        let inside = match (path.canonicalize(), root.canonicalize()) {
+            (Ok(target), Ok(root)) => target.starts_with(root),
+            _ => false,
+        };
+        if !inside {
+            return String::new();
+        }
+    }
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let Ok(f) = options.open(path) else {
+        return String::new();
+    };
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return String::new();
+    }
+    let mut bytes = Vec::new();
+    if f.take(crate::content::MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return String::new();
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
     let mut files = SimpleFiles::new();
     let mut ids = std::collections::HashMap::new();
@@ -98,9 +135,11 @@ fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
             } else {
                 root.join(&d.file)
             };
-            let text = std::fs::read(&path)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
+            let text = if d.rule == "io/symlink" {
+                String::new()
+            } else {
+                source_text(root, &path)
+            };
             files.add(d.file.display().to_string(), text)
         });
         let text = files

@@ -34,16 +34,20 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
         &ctx.config.check.required_fields
     };
     for field in required {
-        let present = match field.as_str() {
-            "severity" => pm.severity.is_some(),
-            "summary" => !pm.summary.is_empty(),
-            "services" => !pm.services.is_empty(),
-            "teams" => !pm.teams.is_empty(),
-            "authors" => !pm.authors.is_empty(),
-            "contributing_factors" => !pm.factors.is_empty(),
-            "tags" => !pm.tags.is_empty(),
-            other => pm.front_keys.iter().any(|k| k == other),
-        };
+        // A field that is there but wrong has its own error at its value (`schema/severity`,
+        // `schema/type`...): not also "required".
+        let given = pm.locations.contains_key(field.as_str());
+        let present = given
+            || match field.as_str() {
+                "severity" => pm.severity.is_some(),
+                "summary" => !pm.summary.is_empty(),
+                "services" => !pm.services.is_empty(),
+                "teams" => !pm.teams.is_empty(),
+                "authors" => !pm.authors.is_empty(),
+                "contributing_factors" => !pm.factors.is_empty(),
+                "tags" => !pm.tags.is_empty(),
+                other => pm.front_keys.iter().any(|k| k == other),
+            };
         if !present {
             out.push(
                 Diagnostic::error(

@@ -42,8 +42,33 @@ pub fn parse_document(
             return (None, vec![d]);
         }
     };
-    let raw = match frontmatter::parse(&split) {
-        Ok(m) => m,
+    // YAML only: the TOML parser is linear in the nesting, and has its own limit.
+    let over = (split.format == frontmatter::Format::Yaml)
+        .then(|| limits::front_over_limit(split.front))
+        .flatten();
+    if let Some((at, limit)) = over {
+        let (line, column) = crate::text::line_col(split.front, at);
+        let message = match limit {
+            limits::FrontLimit::TooDeep => format!(
+                "`[` and `{{` nest more than {} levels deep here",
+                limits::MAX_FRONT_NESTING
+            ),
+            limits::FrontLimit::TooMany => format!(
+                "the front matter has more than {} `[` and `{{`",
+                limits::MAX_FRONT_BRACKETS
+            ),
+        };
+        let d = Diagnostic::error(
+            file,
+            (line + split.front_line - 1, column),
+            "schema/too-deep",
+            message,
+        )
+        .suggest("flatten the front matter");
+        return (None, vec![d]);
+    }
+    let frontmatter::Front { map: raw, dates } = match frontmatter::parse(&split) {
+        Ok(f) => f,
         Err(e) => {
             let d = Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
             return (None, vec![d]);
@@ -67,6 +92,7 @@ pub fn parse_document(
         split: &split,
         lines: split.front.lines().collect(),
         raw: &raw,
+        dates: &dates,
         config: ctx.config,
         diags: &mut diags,
     };
@@ -80,6 +106,8 @@ struct Fields<'a, 'd> {
     /// The front matter's lines, split once for every key located.
     lines: Vec<&'a str>,
     raw: &'a Map<String, Value>,
+    /// The paths of the values that were TOML dates (strings in `raw`).
+    dates: &'a std::collections::BTreeSet<String>,
     config: &'a Config,
     diags: &'d mut Vec<Diagnostic>,
 }
@@ -176,10 +204,34 @@ impl Fields<'_, '_> {
         }
     }
 
+    /// `text` without bidirectional controls, with a warning at `origin` when it had some: they
+    /// can make a title or name read differently from what it is (U+202E reverses what
+    /// follows), on every page and feed that shows it.
+    fn without_bidi(&mut self, origin: &str, text: String) -> String {
+        if !text.contains(is_bidi_control) {
+            return text;
+        }
+        self.warn_bidi(origin);
+        text.replace(is_bidi_control, "")
+    }
+
+    fn warn_bidi(&mut self, origin: &str) {
+        let at = self.at_key(origin);
+        self.diags.push(
+            Diagnostic::warning(
+                self.file,
+                at,
+                "schema/bidi-control",
+                format!("`{origin}` has invisible bidirectional control characters; they are left out of the site"),
+            )
+            .suggest("delete them (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C)"),
+        );
+    }
+
     fn string(&mut self, name: &str) -> Option<String> {
         let (v, origin) = self.field(name)?;
         match scalar_text(&v) {
-            Some(s) => Some(s.trim().to_string()),
+            Some(s) => Some(self.without_bidi(&origin, s.trim().to_string())),
             None => {
                 self.error(
                     &origin,
@@ -195,9 +247,31 @@ impl Fields<'_, '_> {
         let Some((v, origin)) = self.field(name) else {
             return Vec::new();
         };
+        if self.dates.contains(&origin) {
+            self.error(
+                &origin,
+                "schema/type",
+                format!("`{origin}` must be a list of names; found a date"),
+            )
+            .suggestion = Some(format!("quote it: `{origin} = [\"...\"]`"));
+            return Vec::new();
+        }
+        // One name stands for a list of one; any other single value is a mistake.
         let mut items: Vec<&Value> = match &v {
             Value::Array(a) => a.iter().collect(),
-            other => vec![other],
+            Value::String(_) => vec![&v],
+            other => {
+                self.error(
+                    &origin,
+                    "schema/type",
+                    format!(
+                        "`{origin}` must be a list of names (or one name); found {}",
+                        kind(other)
+                    ),
+                )
+                .suggestion = Some(format!("write `{origin} = [\"name\"]`"));
+                return Vec::new();
+            }
         };
         if items.len() > MAX_LIST {
             self.error(
@@ -212,10 +286,20 @@ impl Fields<'_, '_> {
         }
         let mut out: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let mut bidi = false;
         for item in items {
-            match scalar_text(item) {
+            // Numbers are names (YAML's unquoted `- 2147483647`); booleans are not.
+            let text = match item {
+                Value::Bool(_) => None,
+                other => scalar_text(other),
+            };
+            match text {
                 Some(s) if !s.trim().is_empty() => {
-                    let s = s.trim().to_string();
+                    let mut s = s.trim().to_string();
+                    if s.contains(is_bidi_control) {
+                        bidi = true;
+                        s = s.replace(is_bidi_control, "");
+                    }
                     if seen.insert(s.clone()) {
                         out.push(s);
                     }
@@ -229,6 +313,9 @@ impl Fields<'_, '_> {
                     );
                 }
             }
+        }
+        if bidi {
+            self.warn_bidi(&origin);
         }
         out
     }
@@ -256,13 +343,34 @@ impl Fields<'_, '_> {
 
     fn build(&mut self, stem: &str, ctx: &ParseContext<'_>) -> Option<Postmortem> {
         let id = self.string("id").unwrap_or_else(|| stem.to_string());
-        if !valid_id(&id) {
-            let key = if self.field("id").is_some() { "id" } else { "" };
+        let key = if self.field("id").is_some() { "id" } else { "" };
+        if id.len() > MAX_ID {
+            self.error(
+                key,
+                "schema/id",
+                format!(
+                    "the id is {} characters long; an id may have at most {MAX_ID}",
+                    id.chars().count()
+                ),
+            )
+            .suggestion = Some("set a shorter `id` (it becomes the page's folder name)".into());
+        } else if !valid_id(&id) {
             self.error(
                 key,
                 "schema/id",
                 format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
             );
+        } else if let Some(reserved) = reserved_id(&id) {
+            self.error(
+                key,
+                "schema/id",
+                format!("the id `{id}` is a name the site uses itself (`postmortems/{reserved}`, `recurring/{reserved}`)"),
+            )
+            .suggestion = Some(if key.is_empty() {
+                "rename the file, or set another `id`".into()
+            } else {
+                "choose another `id`".into()
+            });
         }
         let title = match self.string("title") {
             Some(t) if !t.is_empty() => t,
@@ -379,21 +487,32 @@ impl Fields<'_, '_> {
             },
         ) {
             Ok(body) => body,
-            Err(markdown::TooDeep(at)) => {
-                let before = &self.split.body[..original_offset(self.split.body, at)];
-                let line = self.split.body_line + before.matches('\n').count();
-                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        (line, column),
+            Err(over) => {
+                let (at, rule, message, help) = match over {
+                    markdown::OverLimit::TooDeep(at) => (
+                        at,
                         "schema/too-deep",
                         format!(
                             "lists, quotes or HTML elements nest more than {} levels deep here",
                             limits::MAX_NESTING
                         ),
-                    )
-                    .suggest("flatten the nesting"),
+                        "flatten the nesting",
+                    ),
+                    markdown::OverLimit::TooMuchMarkup(at) => (
+                        at,
+                        "schema/too-many",
+                        format!(
+                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
+                            limits::MAX_MARKUP
+                        ),
+                        "put logs and data in fenced code blocks (```), or split the postmortem",
+                    ),
+                };
+                let before = &self.split.body[..original_offset(self.split.body, at)];
+                let line = self.split.body_line + before.matches('\n').count();
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                self.diags.push(
+                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
                 );
                 return None;
             }
@@ -546,6 +665,16 @@ impl Fields<'_, '_> {
                     _ => continue,
                 };
                 match text {
+                    Some(s) if s.contains(is_bidi_control) => {
+                        let at = self.at(&path);
+                        self.diags.push(Diagnostic::warning(
+                            self.file,
+                            at,
+                            "schema/bidi-control",
+                            format!("action item `{key}` has invisible bidirectional control characters; they are left out of the site"),
+                        ));
+                        *slot = s.replace(is_bidi_control, "").trim().to_string();
+                    }
                     Some(s) => *slot = s.trim().to_string(),
                     None => {
                         let at = self.at(&path);
@@ -601,10 +730,32 @@ fn kind(v: &Value) -> &'static str {
 /// the square of the input.
 pub const MAX_LIST: usize = 1000;
 
+/// Whether `c` is a bidirectional control character: the embeddings and overrides
+/// (U+202A-U+202E), the isolates (U+2066-U+2069), and the marks (U+200E, U+200F, U+061C).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// The longest id (in bytes, all ASCII): an id is a folder name, and file systems allow 255.
+pub const MAX_ID: usize = 200;
+
+/// Names the site uses in the folders that hold a page per id (`postmortems/<id>/`,
+/// `recurring/<id>/`): each listing's first page and the folder of its later pages.
+const RESERVED_IDS: &[&str] = &["index.html", "page"];
+
+/// The site's own name `id` would take (compared ignoring ASCII case, as case-insensitive file
+/// systems do), if any.
+pub fn reserved_id(id: &str) -> Option<&'static str> {
+    RESERVED_IDS
+        .iter()
+        .copied()
+        .find(|r| r.eq_ignore_ascii_case(id))
+}
+
 /// Ids become folder names: they must be safe path segments.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.len() <= 200
+        && id.len() <= MAX_ID
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && id
             .chars()

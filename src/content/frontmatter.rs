@@ -97,8 +97,19 @@ pub fn split(src: &str) -> Result<Split<'_>, Located> {
     })
 }
 
+/// Parsed front matter: the neutral map, and which of its values were TOML dates.
+#[derive(Debug, Clone, Default)]
+pub struct Front {
+    /// Every field (TOML dates become RFC 3339 strings).
+    pub map: Map<String, Value>,
+    /// Dotted paths (`timing.detected`) of the values that were TOML dates or times, or lists
+    /// holding one: in the map they are strings, but a list of names must not take them.
+    pub dates: std::collections::BTreeSet<String>,
+}
+
 /// Parses the front matter into a map (TOML dates become RFC 3339 strings).
-pub fn parse(split: &Split<'_>) -> Result<Map<String, Value>, Located> {
+pub fn parse(split: &Split<'_>) -> Result<Front, Located> {
+    let mut dates = std::collections::BTreeSet::new();
     let shift = |(l, c): (usize, usize)| (l + split.front_line - 1, c);
     let value = match split.format {
         Format::Toml => {
@@ -115,6 +126,9 @@ pub fn parse(split: &Split<'_>) -> Result<Map<String, Value>, Located> {
                     suggestion: None,
                 }
             })?;
+            for (k, v) in &table {
+                collect_dates(k, v, &mut dates);
+            }
             toml_to_json(toml::Value::Table(table))
         }
         Format::Yaml => {
@@ -139,14 +153,32 @@ pub fn parse(split: &Split<'_>) -> Result<Map<String, Value>, Located> {
         }
     };
     match value {
-        Value::Object(map) => Ok(map),
-        Value::Null => Ok(Map::new()),
+        Value::Object(map) => Ok(Front { map, dates }),
+        Value::Null => Ok(Front::default()),
         _ => Err(Located {
             line: split.front_line,
             column: 1,
             message: "the front matter is not a table of `key = value` fields".into(),
             suggestion: None,
         }),
+    }
+}
+
+/// Records `path` when `v` is a TOML date or a list holding one, and the dates in tables below.
+fn collect_dates(path: &str, v: &toml::Value, dates: &mut std::collections::BTreeSet<String>) {
+    match v {
+        toml::Value::Datetime(_) => {
+            dates.insert(path.to_string());
+        }
+        toml::Value::Array(a) if a.iter().any(|x| x.is_datetime()) => {
+            dates.insert(path.to_string());
+        }
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                collect_dates(&format!("{path}.{k}"), x, dates);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -303,7 +335,7 @@ mod tests {
     #[test]
     fn yaml_parses_and_errors_locate() {
         let s = split("---\ntitle: x\ncategories:\n- cloud\n---\nbody").unwrap();
-        let m = parse(&s).unwrap();
+        let m = parse(&s).unwrap().map;
         assert_eq!(m["categories"][0], "cloud");
         let s = split("---\ntitle: x\n  bad: [\n---\n").unwrap();
         assert!(parse(&s).unwrap_err().line >= 3);
@@ -312,9 +344,10 @@ mod tests {
     #[test]
     fn toml_dates_become_strings() {
         let s = split("+++\ndate = 2025-02-03T14:02:00Z\nd = 2025-02-06\n+++\n").unwrap();
-        let m = parse(&s).unwrap();
-        assert_eq!(m["date"], "2025-02-03T14:02:00Z");
-        assert_eq!(m["d"], "2025-02-06");
+        let f = parse(&s).unwrap();
+        assert_eq!(f.map["date"], "2025-02-03T14:02:00Z");
+        assert_eq!(f.map["d"], "2025-02-06");
+        assert!(f.dates.contains("date") && f.dates.contains("d"));
     }
 
     #[test]

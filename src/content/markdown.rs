@@ -90,13 +90,17 @@ fn heading_level(l: HeadingLevel) -> u8 {
 }
 
 /// Parses a body that starts at 1-based line `first_line` of its file; refuses one that nests
-/// too deep (see [`super::limits`]).
+/// too deep or holds too much markup (see [`super::limits`]).
 pub fn parse_body(
     src: &str,
     first_line: usize,
     date: Option<When>,
     opts: &BodyOptions<'_>,
-) -> Result<Body, TooDeep> {
+) -> Result<Body, OverLimit> {
+    // Before the parser, whose memory grows with the markup.
+    if let Some(at) = super::limits::too_much_markup(src) {
+        return Err(OverLimit::TooMuchMarkup(at));
+    }
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -105,7 +109,7 @@ pub fn parse_body(
         Parser::new_ext(src, options).into_offset_iter().collect();
     // Before anything whose cost grows with the depth (the sanitiser).
     if let Some(at) = super::limits::too_deep(&events) {
-        return Err(TooDeep(at));
+        return Err(OverLimit::TooDeep(at));
     }
 
     // Which level splits the document into sections: 2 if present (h1 is usually a title).
@@ -126,6 +130,7 @@ pub fn parse_body(
     let mut headings = Vec::new();
     let mut used = Anchors::default();
     let mut starts: Vec<(usize, usize, String)> = Vec::new(); // (heading start, body start, title)
+    let mut highlighted = 0usize;
     let mut i = 0;
     while i < events.len() {
         let (event, range) = &events[i];
@@ -176,7 +181,13 @@ pub fn parse_body(
                     j += 1;
                 }
                 let lang_class = slugify(&lang);
-                let inner = (!lang.is_empty())
+                // Highlighting costs a hundred times the code's size in memory: beyond the
+                // budget, code is shown plain.
+                let budget = highlighted + code.len() <= super::limits::MAX_HIGHLIGHTED;
+                if budget && !lang.is_empty() {
+                    highlighted += code.len();
+                }
+                let inner = (budget && !lang.is_empty())
                     .then(|| opts.highlighter.highlight(&lang, &code))
                     .flatten()
                     .unwrap_or_else(|| escape_html(&code));
@@ -256,10 +267,14 @@ pub fn parse_body(
     })
 }
 
-/// A body nests deeper than [`super::limits::MAX_NESTING`] from this byte offset on: it is not
-/// rendered.
+/// Why a body is not rendered, with the byte offset where it goes over the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooDeep(pub usize);
+pub enum OverLimit {
+    /// Nested deeper than [`super::limits::MAX_NESTING`].
+    TooDeep(usize),
+    /// More lines and markup than [`super::limits::MAX_MARKUP`].
+    TooMuchMarkup(usize),
+}
 
 /// Anchors given so far, and the next suffix to try for each base (so a thousand headings of
 /// the same name cost a thousand steps, not half a million).

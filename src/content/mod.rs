@@ -41,7 +41,14 @@ pub struct SourceFile {
     pub abs: PathBuf,
 }
 
-/// Lists the Markdown files under `content_dir`, sorted, refusing symlinks that leave it.
+/// Lists the Markdown files under `content_dir`, sorted, with a located warning for every
+/// `.md` entry it does not read.
+///
+/// Nothing outside the content folder is ever opened: a symbolic link is never followed into a
+/// folder (so a link to `/` costs nothing and loops cannot happen), and a link is read only when
+/// it resolves to a regular file inside the content folder. Hidden files, links leaving the
+/// folder, broken links, loops and special files (FIFOs, devices, sockets) are each reported and
+/// skipped, without their target being opened.
 pub fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -58,73 +65,210 @@ pub fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagno
             return (files, diags);
         }
     };
+    let hidden = |e: &walkdir::DirEntry| e.file_name().to_string_lossy().starts_with('.');
     let walker = walkdir::WalkDir::new(content_dir)
-        .follow_links(true)
+        .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        // Hidden folders (`.git`, an editor's) are not the archive's; hidden files are reported.
+        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && hidden(e)));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().map(rel_of).unwrap_or_else(|| rel_of(content_dir));
-                let msg = if e.loop_ancestor().is_some() {
-                    "symbolic link loop".to_string()
-                } else {
-                    e.to_string()
-                };
-                diags.push(Diagnostic::error(&path, (1, 1), "io/walk", msg));
+                diags.push(Diagnostic::error(&path, (1, 1), "io/walk", e.to_string()));
                 continue;
             }
         };
-        if !entry.file_type().is_file()
-            || entry.path().extension().and_then(|x| x.to_str()) != Some("md")
-        {
+        if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
-        if entry.path_is_symlink() || entry.depth() > 1 {
-            match entry.path().canonicalize() {
-                Ok(c) if c.starts_with(&canonical_content) => {}
-                _ => {
-                    diags.push(
-                        Diagnostic::error(
-                            &rel_of(entry.path()),
-                            (1, 1),
-                            "io/symlink",
-                            "this file is a symbolic link to a file outside the content folder",
-                        )
-                        .suggest("copy the file into content/ instead of linking to it"),
-                    );
-                    continue;
+        let rel = rel_of(entry.path());
+        let markdown = entry.file_name().to_string_lossy().ends_with(".md");
+        let skip = |rule: &'static str, msg: String, help: &str| {
+            Diagnostic::warning(&rel, (1, 1), rule, msg).suggest(help)
+        };
+        if entry.file_type().is_symlink() {
+            match resolve_link(entry.path(), &canonical_content) {
+                Link::File(target) if markdown && !hidden(&entry) => {
+                    files.push(SourceFile { rel, abs: target });
                 }
+                Link::File(_) | Link::Folder => {
+                    if markdown && hidden(&entry) {
+                        diags.push(skip(
+                            "io/skipped",
+                            "a hidden file: not read".into(),
+                            "rename it without the leading `.` to publish it",
+                        ));
+                    }
+                }
+                Link::Special if markdown => diags.push(skip(
+                    "io/skipped",
+                    "a symbolic link to something that is not a regular file: not read".into(),
+                    "replace the link with the postmortem's file",
+                )),
+                Link::Special => {}
+                Link::Ancestor => diags.push(skip(
+                    "io/symlink",
+                    "symbolic link loop: this links to a folder that contains it; not followed"
+                        .into(),
+                    "remove the link",
+                )),
+                Link::Outside { folder } if markdown || folder => diags.push(skip(
+                    "io/symlink",
+                    format!(
+                        "a symbolic link to a {} outside the content folder: not read",
+                        if folder { "folder" } else { "file" }
+                    ),
+                    "copy the postmortem into content/ instead of linking to it",
+                )),
+                Link::Outside { .. } => {}
+                Link::Broken(why) if markdown => {
+                    diags.push(skip("io/symlink", why, "fix or remove the link"))
+                }
+                Link::Broken(_) => {}
             }
+            continue;
         }
-        files.push(SourceFile {
-            rel: rel_of(entry.path()),
-            abs: entry.path().to_path_buf(),
-        });
+        if !markdown {
+            continue;
+        }
+        if hidden(&entry) {
+            diags.push(skip(
+                "io/skipped",
+                "a hidden file: not read".into(),
+                "rename it without the leading `.` to publish it",
+            ));
+        } else if !entry.file_type().is_file() {
+            diags.push(skip(
+                "io/skipped",
+                format!(
+                    "{}, not a regular file: not read",
+                    special_kind(&entry.file_type())
+                ),
+                "replace it with a regular file",
+            ));
+        } else {
+            files.push(SourceFile {
+                rel,
+                abs: entry.path().to_path_buf(),
+            });
+        }
     }
     (files, diags)
 }
 
+/// Where a symbolic link in the content folder leads, found without opening its target.
+enum Link {
+    /// A regular file inside the content folder (its resolved path).
+    File(PathBuf),
+    /// A folder inside the content folder, not containing the link: its files are read where
+    /// they are.
+    Folder,
+    /// A folder containing the link (following it would loop).
+    Ancestor,
+    /// Something inside the content folder that is neither a file nor a folder.
+    Special,
+    /// Anything outside the content folder.
+    Outside {
+        /// Whether it is a folder.
+        folder: bool,
+    },
+    /// A link that resolves to nothing, or loops (what is wrong).
+    Broken(String),
+}
+
+fn resolve_link(link: &Path, canonical_content: &Path) -> Link {
+    let target = match link.canonicalize() {
+        Ok(t) => t,
+        Err(e) if e.raw_os_error() == Some(libc_eloop()) => {
+            return Link::Broken("symbolic link loop: the link leads back to itself".into())
+        }
+        Err(_) => return Link::Broken("a broken symbolic link: its target does not exist".into()),
+    };
+    // `metadata` of the resolved path asks only its type: nothing is opened.
+    let kind = std::fs::symlink_metadata(&target).map(|m| m.file_type());
+    let folder = kind.as_ref().is_ok_and(|k| k.is_dir());
+    if !target.starts_with(canonical_content) {
+        return Link::Outside { folder };
+    }
+    match kind {
+        Ok(k) if k.is_file() => Link::File(target),
+        Ok(k) if k.is_dir() => {
+            let here = link.parent().and_then(|p| p.canonicalize().ok());
+            if here.is_some_and(|h| h.starts_with(&target)) {
+                Link::Ancestor
+            } else {
+                Link::Folder
+            }
+        }
+        _ => Link::Special,
+    }
+}
+
+/// `ELOOP`, the error of a path whose links go round.
+fn libc_eloop() -> i32 {
+    #[cfg(unix)]
+    {
+        libc::ELOOP
+    }
+    #[cfg(not(unix))]
+    {
+        -1
+    }
+}
+
+/// What a file that is not regular is, for a message.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "a special file"
+}
+
 /// Reads a file as UTF-8, reporting where the first invalid byte is.
+///
+/// Opens it without blocking (a FIFO put in place after the walk does not hang the read) and
+/// reads it only when it is a regular file, at most [`MAX_FILE_BYTES`] of it.
 pub fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
-    let meta = std::fs::metadata(&file.abs)
-        .map_err(|e| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
+    use std::io::Read;
+    let io = |e: std::io::Error| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string());
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let f = options.open(&file.abs).map_err(io)?;
+    let meta = f.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::warning(
             &file.rel,
             (1, 1),
-            "io/too-large",
-            format!(
-                "the file is {} bytes; postmortems over {} bytes are refused",
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+            "io/skipped",
+            "not a regular file: not read",
         ));
     }
-    let bytes = std::fs::read(&file.abs)
-        .map_err(|e| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(&file.rel, meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(&file.rel, bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
@@ -132,6 +276,15 @@ pub fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic>
         Diagnostic::error(&file.rel, at, "io/encoding", "the file is not valid UTF-8")
             .suggest("save the file as UTF-8")
     })
+}
+
+fn too_large(rel: &Path, len: u64) -> Diagnostic {
+    Diagnostic::error(
+        rel,
+        (1, 1),
+        "io/too-large",
+        format!("the file is {len} bytes; postmortems over {MAX_FILE_BYTES} bytes are refused"),
+    )
 }
 
 /// Reads and parses every postmortem, returning those that parsed and every diagnostic found
@@ -299,7 +452,8 @@ pub fn read_archive_cached(
                     match cache.and_then(|c| c.get(&f.rel, hash, settled)) {
                         Some(hit) => hit,
                         None => {
-                            let stem = f.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                            // The name in the archive, not a link's target's.
+                            let stem = f.rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                             let parsed = parse_document(&f.rel, stem, &src, &ctx);
                             if let Some(c) = cache {
                                 c.put(&f.rel, hash, settled, &parsed);

@@ -154,8 +154,11 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     // Watcher: events go to a channel; a thread debounces, classifies and rebuilds. It watches
     // before the first build, so no change made after that starts can be missed.
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx)
-        .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+    // Links are not followed: a link in content/ to `/` must not watch the whole disk (the
+    // content is read where it is, never through a link to a folder).
+    let mut watcher =
+        notify::RecommendedWatcher::new(tx, notify::Config::default().with_follow_symlinks(false))
+            .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
     watcher
         .watch(&build.root, RecursiveMode::Recursive)
         .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;

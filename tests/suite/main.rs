@@ -17,3 +17,4 @@ mod paths;
 mod search;
 mod serve;
 mod similar;
+mod trust;
