@@ -44,6 +44,29 @@ pub struct Config {
     pub check: CheckConfig,
     /// The similar-incident lists and recurring classes.
     pub similar: SimilarConfig,
+    /// Search.
+    pub search: SearchConfig,
+}
+
+/// `[search]`: what a query also looks for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Groups of words that mean the same in this archive (`[["pay", "payments platform"]]`):
+    /// a query with one member also searches for the others, at half weight.
+    pub synonyms: Vec<Vec<String>>,
+    /// Whether the built-in groups (operations abbreviations such as `k8s`, `oom`, `db`, and
+    /// British and American spellings) apply too.
+    pub builtin_synonyms: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            synonyms: Vec::new(),
+            builtin_synonyms: true,
+        }
+    }
 }
 
 /// `[similar]`: how the similar-incident lists and the recurring classes are formed.
@@ -247,6 +270,7 @@ impl Default for Config {
             sections: SectionsConfig::default(),
             check: CheckConfig::default(),
             similar: SimilarConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }

@@ -22,7 +22,8 @@
 //!              max_prefix_terms, terms: [first term of each postings file],
 //!              positions: [first term of each positions file],
 //!              surface: [first word of each surface file],
-//!              documents: {per_chunk, chunks, url}, facets: [facet names, one file each] }
+//!              documents: {per_chunk, chunks, url}, facets: [facet names, one file each],
+//!              synonyms: [groups: [members: [[offset, term], ...]]], synonym_boost }
 //! t/<i>.gz     postings of the terms in [terms[i], terms[i+1]):
 //!              varint n; n x { varint len; utf-8 term; varint nfields;
 //!                nfields x { varint field; varint df; df x varint doc_delta;
@@ -46,7 +47,8 @@
 //! arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5)), length
 //! normalisation from the fieldnorm id).
 //!
-//! Version 1 had per-term-range postings chunks of at least 14 KB, positions grouped eight
+//! Version 2 had one text field per part of a postmortem (title, summary, ... body), each
+//! with a boost, and no synonyms. Version 1 had per-term-range postings chunks of at least 14 KB, positions grouped eight
 //! postings chunks to a file, the url in every document row and the facets in the manifest
 //! and one `f.gz`.
 
@@ -69,7 +71,7 @@ use crate::render::view::postmortem_url;
 pub const CLIENT_JS: &str = include_str!("pmsearch.js");
 
 /// The format version written into the manifest.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The most files the export writes (the client and the search page included): static hosts
 /// and deployments handle a few hundred files well, tens of thousands badly.
@@ -151,7 +153,7 @@ struct Documents {
 }
 
 #[derive(Serialize)]
-struct Manifest {
+struct Manifest<'a> {
     version: u32,
     build: String,
     docs: usize,
@@ -165,6 +167,8 @@ struct Manifest {
     surface: Vec<String>,
     documents: Documents,
     facets: Vec<&'static str>,
+    synonyms: &'a [Vec<super::synonyms::Member>],
+    synonym_boost: f32,
 }
 
 /// Where the export's files go, each as soon as it is made (the shards of a large archive are
@@ -527,6 +531,8 @@ pub fn export_to(
             url: postmortem_url("{id}"),
         },
         facets: FACETS.iter().map(|(name, _)| *name).collect(),
+        synonyms: &index.synonyms.groups,
+        synonym_boost: super::synonyms::SYNONYM_BOOST,
     };
     let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
     files.add("manifest.gz".into(), &json)?;

@@ -9,6 +9,7 @@
 pub mod analyzer;
 pub mod export;
 pub mod query;
+pub mod synonyms;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,6 +95,8 @@ pub struct SearchIndex {
     pub docs: Vec<DocInfo>,
     /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
     pub surface: BTreeMap<String, String>,
+    /// What queries also search for (`[search]` synonyms).
+    pub synonyms: synonyms::Synonyms,
 }
 
 /// The texts of the searchable field for one postmortem, in the order they are indexed (each a
@@ -159,7 +162,9 @@ impl SearchIndex {
     pub fn build(site: &Site<'_>) -> Result<SearchIndex> {
         let views = crate::render::view::Views::new(site);
         let title = |f: &str| views.factor_title(f);
-        Self::from_postmortems(&site.postmortems, &title)
+        let mut index = Self::from_postmortems(&site.postmortems, &title)?;
+        index.synonyms = site_synonyms(site);
+        Ok(index)
     }
 
     /// [`SearchIndex::build`], given up (`None`) as soon as `stop` says so: `serve` drops the
@@ -167,10 +172,14 @@ impl SearchIndex {
     pub fn build_unless(site: &Site<'_>, stop: &dyn Fn() -> bool) -> Result<Option<SearchIndex>> {
         let views = crate::render::view::Views::new(site);
         let title = |f: &str| views.factor_title(f);
-        Self::index(&site.postmortems, &title, stop)
+        let index = Self::index(&site.postmortems, &title, stop)?;
+        Ok(index.map(|mut index| {
+            index.synonyms = site_synonyms(site);
+            index
+        }))
     }
 
-    /// Indexes `pms` in order.
+    /// Indexes `pms` in order (with the built-in synonyms).
     pub fn from_postmortems(
         pms: &[Postmortem],
         factor_title: &dyn Fn(&str) -> String,
@@ -266,6 +275,7 @@ impl SearchIndex {
             facet_fields,
             docs,
             surface,
+            synonyms: synonyms::Synonyms::new(true, &[]),
         }))
     }
 
@@ -327,6 +337,12 @@ impl SearchIndex {
         }
         stems.into_iter().collect()
     }
+}
+
+/// The synonyms `site`'s configuration asks for.
+fn site_synonyms(site: &Site<'_>) -> synonyms::Synonyms {
+    let c = &site.config.search;
+    synonyms::Synonyms::new(c.builtin_synonyms, &c.synonyms)
 }
 
 /// Display labels for facet values, from the site (factor titles, service names...).

@@ -50,7 +50,7 @@ class Index {
 
   async load() {
     const m = (this.m = JSON.parse(dec.decode(await get(join(this.base, "manifest.gz"), this.fetcher))));
-    if (m.version !== 2) throw new Error(`pmsearch: index format ${m.version}, client reads 2`);
+    if (m.version !== 3) throw new Error(`pmsearch: index format ${m.version}, client reads 3`);
     this.stop = new Set(m.stop_words);
     this.n = m.docs;
     // BM25 length normalisation per field and fieldnorm id, as tantivy caches it.
@@ -285,7 +285,7 @@ const addFilter = (q, x) => q.filters.some((y) => y.facet === x.facet && y.value
 
 /** Parses a query exactly like `search::parse_query` in pmarchive. */
 export function parseQuery(input, prefix, stop) {
-  const q = { terms: [], phrases: [], prefix: null, filters: [] };
+  const q = { terms: [], phrases: [], prefix: null, filters: [], words: [] };
   const add = (t) => q.terms.includes(t) || q.terms.push(t);
   const c = [...input];
   let i = 0, last = null;
@@ -324,7 +324,7 @@ export function parseQuery(input, prefix, stop) {
       continue;
     }
     const ts = analyze(chunk, stop), key = JSON.stringify(ts);
-    for (const [, t] of ts) add(t);
+    for (const [, t] of ts) add(t), q.words.push(t);
     // A word the analyzer splits (an identifier) is also a phrase of its terms.
     if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === key)) q.phrases.push(ts);
     const words = tokens(chunk);
@@ -335,6 +335,20 @@ export function parseQuery(input, prefix, stop) {
 }
 
 // ---------------------------------------------------------------- scoring
+
+/** What the query's bare words also search for, exactly like `Synonyms::expand` in pmarchive. */
+export function expandSynonyms(groups, words) {
+  const contains = (m) => words.some((_, i) => i + m.length <= words.length && m.every(([, t], k) => words[i + k] === t));
+  const out = [], keys = new Set();
+  for (const group of groups) {
+    if (!group.some(contains)) continue;
+    for (const m of group) {
+      const key = JSON.stringify(m);
+      if (!contains(m) && !keys.has(key)) keys.add(key), out.push(m);
+    }
+  }
+  return out;
+}
 
 const idf = (df, n) => f(Math.log(f(1 + f(f(f(n - df) + 0.5) / f(df + 0.5)))));
 
@@ -362,9 +376,9 @@ async function score(index, q) {
       p.docs.forEach((d, j) => add(d, bm25(p.field, w, f(p.tfs[j]), p.norms[j])));
     }
   }
-  for (const phrase of q.phrases) {
-    const lists = await Promise.all(phrase.map(([, t]) => index.postings(t, true)));
-    if (lists.some((l) => !l)) continue;
+  const phrase = async (ph, boost) => {
+    const lists = await Promise.all(ph.map(([, t]) => index.postings(t, true)));
+    if (lists.some((l) => !l)) return;
     for (let field = 0; field < m.fields.length; field++) {
       const per = lists.map((fields) => fields.find((p) => p.field === field));
       if (per.some((p) => !p)) continue;
@@ -375,9 +389,23 @@ async function score(index, q) {
       per[0].docs.forEach((d, j) => {
         const idx = at.map((x) => x.get(d));
         if (idx.includes(undefined)) return;
-        const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), phrase.map(([o]) => o));
-        if (count) add(d, bm25(field, w, f(count), per[0].norms[j]));
+        const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), ph.map(([o]) => o));
+        if (count) add(d, boost === 1 ? bm25(field, w, f(count), per[0].norms[j]) : f(bm25(field, w, f(count), per[0].norms[j]) * f(boost)));
       });
+    }
+  };
+  for (const ph of q.phrases) await phrase(ph, 1);
+  // Synonyms: one-term members as terms, longer ones as phrases, at their weight.
+  const boost = m.synonym_boost;
+  for (const member of expandSynonyms(m.synonyms, q.words)) {
+    if (member.length > 1) {
+      await phrase(member, boost);
+      continue;
+    }
+    const fields = await index.postings(member[0][1]);
+    for (const p of fields || []) {
+      const w = f(idf(p.docs.length, index.n) * f(1 + K1));
+      p.docs.forEach((d, j) => add(d, f(bm25(p.field, w, f(p.tfs[j]), p.norms[j]) * f(boost))));
     }
   }
   return { scores, hasText, terms };

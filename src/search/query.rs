@@ -14,6 +14,9 @@
 //!   least [`MIN_PREFIX`] characters, also matches every term a word starting with it analyses
 //!   to (see [`SearchIndex::expand_prefix`]).
 //!
+//! - a bare word (or run of words) that is a member of a synonym group also searches for the
+//!   group's other members ([`super::synonyms`]), each at [`SYNONYM_BOOST`] of a typed word;
+//!
 //! Repeated terms count once.
 
 use tantivy::query::{
@@ -23,6 +26,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::analyzer::{analyzer, surface_analyzer, terms, terms_with_offsets};
+use super::synonyms::SYNONYM_BOOST;
 use super::{SearchIndex, FACETS, TEXT_FIELDS};
 use crate::text::slugify;
 
@@ -48,6 +52,9 @@ pub struct ParsedQuery {
     pub phrases: Vec<Vec<(usize, String)>>,
     /// The last word's surface form (lowercased), when it is to be expanded as a prefix.
     pub prefix: Option<String>,
+    /// The terms of the bare words (not quoted, not filters), in order, repeats kept: what
+    /// synonyms are looked up in.
+    pub words: Vec<String>,
     /// Filters.
     pub filters: Vec<Filter>,
 }
@@ -147,6 +154,7 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
         let mut surface = terms(&mut surface_analyzer(), &chunk);
         for (_, t) in &ts {
             push_term(&mut q, t.clone());
+            q.words.push(t.clone());
         }
         // A word the analyzer splits (an identifier such as `PAYMENT_VERIFICATION_UNAVAILABLE`,
         // `mapper_parsing_exception`, `rand.Int63n`, a version or a number) is also a phrase:
@@ -196,7 +204,7 @@ pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>
     for t in &all_terms {
         text.push((Occur::Should, per_field(t)));
     }
-    for phrase in &q.phrases {
+    let phrase_query = |phrase: &[(usize, String)], boost: f32| -> Box<dyn Query> {
         let clauses: Vec<(Occur, Box<dyn Query>)> = index
             .text_fields
             .iter()
@@ -214,7 +222,23 @@ pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>
                 )
             })
             .collect();
-        text.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
+        let all: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if boost == 1.0 {
+            all
+        } else {
+            Box::new(BoostQuery::new(all, boost))
+        }
+    };
+    for phrase in &q.phrases {
+        text.push((Occur::Should, phrase_query(phrase, 1.0)));
+    }
+    // Synonyms: one-term members as terms, longer ones as phrases, at their weight.
+    for member in index.synonyms.expand(&q.words) {
+        let clause = match member.as_slice() {
+            [(_, t)] => Box::new(BoostQuery::new(per_field(t), SYNONYM_BOOST)) as Box<dyn Query>,
+            _ => phrase_query(&member, SYNONYM_BOOST),
+        };
+        text.push((Occur::Should, clause));
     }
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if !text.is_empty() {
