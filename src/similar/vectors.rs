@@ -4,6 +4,7 @@
 //! documents, its postings with those weights.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::Bm25Weight;
 
@@ -25,9 +26,6 @@ pub struct TermVectors {
     pub(super) terms: Vec<String>,
 }
 
-/// One field's terms: (term, postings as (doc, weight)), by term.
-type FieldPostings = Vec<(String, Vec<(u32, f32)>)>;
-
 impl TermVectors {
     /// Weighs the analysed fields of every document (`docs[d].fields`: `fields`, then
     /// `fallback`'s field when given) as tantivy's index of the same texts would: BM25 over
@@ -35,8 +33,9 @@ impl TermVectors {
     /// field coded as tantivy codes fieldnorms. `fallback` (with its weight) counts only for
     /// the documents it marks: those without the sections the main fields come from. The
     /// weight of a term that names one of the document's own services or teams is multiplied
-    /// by `owner_weight`.
-    #[allow(clippy::too_many_arguments)]
+    /// by `owner_weight`. Terms get ids field by field, each field's terms in order; a term's
+    /// weights in several fields add up in field order; long postings keep their
+    /// `max_postings` heaviest entries.
     pub fn from_terms(
         docs: &[std::sync::Arc<super::terms::DocTerms>],
         fields: &[(&'static str, f32)],
@@ -53,91 +52,90 @@ impl TermVectors {
             read.push((boost, Some(only)));
         }
         let noise = noise_terms();
-        let per_field: Vec<FieldPostings> = read
+        let count = u64::try_from(n).unwrap_or(u64::MAX).max(1);
+        // Per field, over every document: each term's document frequency, whether a
+        // document the field counts for has it, and the average length.
+        let stats: Vec<FieldStats<'_>> = read
             .par_iter()
             .enumerate()
-            .map(|(k, &(boost, only))| {
-                let count = u64::try_from(n).unwrap_or(u64::MAX).max(1);
-                let total: u64 = docs
-                    .iter()
-                    .filter_map(|d| field_of(d, k))
-                    .map(|f| u64::from(f.tokens))
-                    .sum();
-                let average = total as f32 / count as f32;
-                let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, u32)>> =
-                    rustc_hash::FxHashMap::default();
-                for (doc, d) in docs.iter().enumerate() {
-                    for (term, tf) in field_of(d, k)
-                        .map(|f| f.terms.as_slice())
-                        .unwrap_or_default()
-                    {
-                        postings.entry(&**term).or_default().push((doc as u32, *tf));
-                    }
-                }
-                let mut postings: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
-                postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let mut out = Vec::new();
-                for (term, list) in postings {
-                    let doc_freq = list.len() as u32;
-                    if doc_freq > max_df || is_noise(term, &noise) {
+            .map(|(k, &(_, only))| FieldStats::of(docs, k, only, count))
+            .collect();
+        // Term ids, field by field, each field's kept terms in order; each field's weights.
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut terms: Vec<String> = Vec::new();
+        let mut weights: Vec<FxHashMap<&str, (u32, Bm25Weight)>> = Vec::with_capacity(read.len());
+        for (st, &(boost, _)) in stats.iter().zip(&read) {
+            let mut kept: Vec<(&str, u32)> = st
+                .df
+                .iter()
+                .filter(|&(t, &(df, counted))| counted && df <= max_df && !is_noise(t, &noise))
+                .map(|(t, &(df, _))| (*t, df))
+                .collect();
+            kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let mut field: FxHashMap<&str, (u32, Bm25Weight)> = FxHashMap::default();
+            field.reserve(kept.len());
+            for (term, df) in kept {
+                let id = *ids.entry(term).or_insert_with(|| {
+                    terms.push(term.to_string());
+                    (terms.len() - 1) as u32
+                });
+                let weight =
+                    Bm25Weight::for_one_term_without_explain(u64::from(df), count, st.average)
+                        .boost_by(boost);
+                field.insert(term, (id, weight));
+            }
+            weights.push(field);
+        }
+        // Per document: its vector, by term id.
+        let doc_vectors: Vec<Vec<(u32, f32)>> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(doc, d)| {
+                let mut v: Vec<(u32, f32)> = Vec::new();
+                for (k, &(_, only)) in read.iter().enumerate() {
+                    if !only.is_none_or(|o| o[doc]) {
                         continue;
                     }
-                    let weight = Bm25Weight::for_one_term_without_explain(
-                        u64::from(doc_freq),
-                        count,
-                        average,
-                    )
-                    .boost_by(boost);
-                    let list: Vec<(u32, f32)> = list
-                        .into_iter()
-                        .filter(|&(doc, _)| only.is_none_or(|o| o[doc as usize]))
-                        .map(|(doc, tf)| {
-                            let d = &docs[doc as usize];
-                            let tokens = field_of(d, k).map_or(0, |f| f.tokens);
-                            let mut w = weight.score(FieldNormReader::fieldnorm_to_id(tokens), tf);
-                            if d.owners.binary_search_by(|o| (**o).cmp(term)).is_ok() {
-                                w *= owner_weight;
-                            }
-                            (doc, w)
-                        })
-                        .collect();
-                    if !list.is_empty() {
-                        out.push((term.to_string(), list));
+                    let Some(f) = field_of(d, k) else { continue };
+                    let norm = FieldNormReader::fieldnorm_to_id(f.tokens);
+                    for (term, tf) in &f.terms {
+                        let Some(&(id, ref weight)) = weights[k].get(&**term) else {
+                            continue;
+                        };
+                        let mut w = weight.score(norm, *tf);
+                        if d.owners.binary_search_by(|o| (**o).cmp(term)).is_ok() {
+                            w *= owner_weight;
+                        }
+                        v.push((id, w));
+                    }
+                }
+                // A stable sort keeps each term's fields in order, and their weights add up so.
+                v.sort_by_key(|&(id, _)| id);
+                let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
+                for (id, w) in v {
+                    match out.last_mut() {
+                        Some(last) if last.0 == id => last.1 += w,
+                        _ => out.push((id, w)),
                     }
                 }
                 out
             })
             .collect();
-        Self::assemble(per_field, n, max_postings)
+        Self::assemble(doc_vectors, terms, max_postings)
     }
 
-    /// Merges the fields' postings: one id per term (in the order the fields and their terms
-    /// come), weights of a term in several fields summed; per document its vector; long
-    /// postings cut to their `max_postings` heaviest entries.
-    fn assemble(per_field: Vec<FieldPostings>, n: usize, max_postings: usize) -> TermVectors {
-        let mut ids: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
-        let mut terms: Vec<String> = Vec::new();
-        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
-        for field_terms in per_field {
-            for (term, list) in field_terms {
-                let id = match ids.get(term.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = terms.len() as u32;
-                        ids.insert(term.clone(), id);
-                        terms.push(term);
-                        postings.push(Vec::new());
-                        id
-                    }
-                };
-                postings[id as usize].extend(list);
-            }
-        }
-        postings.par_iter_mut().for_each(merge_sorted);
-        let mut docs: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
-        for (id, list) in postings.iter().enumerate() {
-            for &(doc, w) in list {
-                docs[doc as usize].push((id as u32, w));
+    /// The postings of every term from the documents' vectors (by document), only for terms
+    /// of two documents or more, long ones cut to their `max_postings` heaviest entries; and
+    /// the vectors' norms.
+    fn assemble(
+        docs: Vec<Vec<(u32, f32)>>,
+        terms: Vec<String>,
+        max_postings: usize,
+    ) -> TermVectors {
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
+        for (doc, v) in docs.iter().enumerate() {
+            for &(id, w) in v {
+                postings[id as usize].push((doc as u32, w));
             }
         }
         postings.par_iter_mut().for_each(|list| {
@@ -300,17 +298,38 @@ fn field_of(d: &super::terms::DocTerms, k: usize) -> Option<&super::terms::Field
     d.fields.get(k)
 }
 
-/// Sorts (doc, weight) pairs by doc and sums the weights of equal docs.
-fn merge_sorted(list: &mut Vec<(u32, f32)>) {
-    list.sort_by_key(|&(d, _)| d);
-    let mut out: Vec<(u32, f32)> = Vec::with_capacity(list.len());
-    for &(d, w) in list.iter() {
-        match out.last_mut() {
-            Some(last) if last.0 == d => last.1 += w,
-            _ => out.push((d, w)),
+/// One field's statistics over every document.
+struct FieldStats<'a> {
+    /// Per term: its document frequency, and whether a document the field counts for has it.
+    df: FxHashMap<&'a str, (u32, bool)>,
+    /// The field's average length in tokens.
+    average: f32,
+}
+
+impl<'a> FieldStats<'a> {
+    fn of(
+        docs: &'a [std::sync::Arc<super::terms::DocTerms>],
+        k: usize,
+        only: Option<&[bool]>,
+        count: u64,
+    ) -> FieldStats<'a> {
+        let mut df: FxHashMap<&'a str, (u32, bool)> = FxHashMap::default();
+        let mut total = 0u64;
+        for (doc, d) in docs.iter().enumerate() {
+            let Some(f) = field_of(d, k) else { continue };
+            total += u64::from(f.tokens);
+            let counted = only.is_none_or(|o| o[doc]);
+            for (term, _) in &f.terms {
+                let e = df.entry(&**term).or_insert((0, false));
+                e.0 += 1;
+                e.1 |= counted;
+            }
+        }
+        FieldStats {
+            df,
+            average: total as f32 / count as f32,
         }
     }
-    *list = out;
 }
 
 #[cfg(test)]
@@ -329,12 +348,5 @@ mod tests {
         for t in ["dns", "ttl", "v7", "503", "failover", "leap"] {
             assert!(!is_noise(t, &noise), "{t}");
         }
-    }
-
-    #[test]
-    fn merges_fields() {
-        let mut l = vec![(3, 1.0), (1, 0.5), (3, 0.25)];
-        merge_sorted(&mut l);
-        assert_eq!(l, [(1, 0.5), (3, 1.25)]);
     }
 }
