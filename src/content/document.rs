@@ -1142,6 +1142,17 @@ title = { first = ["title"], template = "{company} {product} incident" }
         );
         assert_eq!((d[0].line, d[0].rule), (4, "schema/type"));
         assert!(d[0].message.contains("found a table"), "{}", d[0].message);
+        // An inline array of tables: at the line of `participants`, at its value.
+        let (_, d) = ctx_parse(
+            "+++\ntitle = \"T\"\ndate = 2025-03-01\nparticipants = [{ name = \"Ana\", rle = \"SRE\" }]\n+++\n",
+            &Config::default(),
+        );
+        let got: Vec<(usize, usize, &str)> = d.iter().map(|d| (d.line, d.column, d.rule)).collect();
+        assert_eq!(
+            got,
+            [(4, 16, "schema/required"), (4, 16, "schema/unknown-key")],
+            "{d:?}"
+        );
     }
 
     #[test]

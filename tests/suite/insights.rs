@@ -847,3 +847,39 @@ fn the_example_archive_records_participants_and_reviewers_on_most_postmortems() 
     assert!(page.contains("id=\"metric-template_consistent_share\""));
     assert!(page.contains("id=\"metric-participation_min_roles_share\""));
 }
+
+/// A postmortem's page and `api/postmortems.json` show its participants (as written) and its
+/// reviewers; a postmortem without them shows neither.
+#[test]
+fn participants_and_reviewers_are_shown_as_written() {
+    let built = built();
+    let page = built.text("postmortems/2025-02-14-disk-full/index.html");
+    assert!(
+        page.contains("<dt>Participants</dt>")
+            && page.contains("<li>Gus <span class=\"muted\">(Storage  Engineer)</span></li>")
+            && page.contains("<li>Ivy <span class=\"muted\">(Incident Lead)</span></li>"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>Reviewed by</dt><dd>lee, kim</dd>"));
+    let bare = built.text("postmortems/2025-10-06-rate-limit/index.html");
+    assert!(!bare.contains("<dt>Participant") && !bare.contains("Reviewed by"));
+    let all = json(&built, "api/postmortems.json");
+    let get = |id: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let p1 = get("2024-07-15-dns-outage");
+    assert_eq!(p1["reviewers"], serde_json::json!(["lee"]));
+    assert_eq!(
+        p1["participants"][3],
+        serde_json::json!({"name": "Di", "role": "IC"})
+    );
+    assert_eq!(
+        get("2024-08-20-search-near-miss")["participants"],
+        serde_json::json!([])
+    );
+}
