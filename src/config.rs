@@ -46,6 +46,38 @@ pub struct Config {
     pub similar: SimilarConfig,
     /// Search.
     pub search: SearchConfig,
+    /// The practice metrics' parameters.
+    pub insights: InsightsConfig,
+    /// Participants' roles.
+    pub roles: RolesConfig,
+}
+
+/// `[insights]`: the targets and thresholds of the practice metrics.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InsightsConfig {
+    /// The share (0..1) of postmortems consistent with the template the practice aims for.
+    pub template_target: f64,
+    /// Distinct roles a postmortem's participants should cover.
+    pub min_roles: usize,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        InsightsConfig {
+            template_target: 0.9,
+            min_roles: 3,
+        }
+    }
+}
+
+/// `[roles]`: how participants' roles are folded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RolesConfig {
+    /// Other names of a role, by role (`"incident commander" = ["IC", "incident lead"]`).
+    /// Roles are compared ignoring case and runs of spaces either way.
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 /// `[search]`: what a query also looks for.
@@ -271,6 +303,8 @@ impl Default for Config {
             check: CheckConfig::default(),
             similar: SimilarConfig::default(),
             search: SearchConfig::default(),
+            insights: InsightsConfig::default(),
+            roles: RolesConfig::default(),
         }
     }
 }
@@ -326,6 +360,11 @@ impl Config {
             text.find(needle)
                 .map(|o| line_col(text, o))
                 .unwrap_or((1, 1))
+        };
+        // A name as a quoted TOML string if it is one, else anywhere.
+        let at_value = |name: &str| match text.find(&format!("\"{name}\"")) {
+            Some(o) => line_col(text, o),
+            None => at(name),
         };
         for key in self.fields.keys() {
             if !ALIASABLE_FIELDS.contains(&key.as_str()) {
@@ -396,6 +435,51 @@ impl Config {
                 }
             }
         }
+        let ins = &self.insights;
+        if !(0.0..=1.0).contains(&ins.template_target) {
+            out.push(
+                Diagnostic::error(
+                    file,
+                    at("template_target"),
+                    "config/insights",
+                    "`[insights] template_target` must be between 0 and 1",
+                )
+                .suggest("a share: 0.9 means 90% of postmortems"),
+            );
+        }
+        if ins.min_roles == 0 {
+            out.push(Diagnostic::error(
+                file,
+                at("min_roles"),
+                "config/insights",
+                "`[insights] min_roles` must be at least 1",
+            ));
+        }
+        let mut roles: BTreeMap<String, &str> = BTreeMap::new();
+        for (role, aliases) in &self.roles.aliases {
+            if fold_role(role).is_empty() {
+                out.push(Diagnostic::error(
+                    file,
+                    at("[roles"),
+                    "config/roles",
+                    "`[roles] aliases` names an empty role",
+                ));
+            }
+            for name in std::iter::once(role).chain(aliases) {
+                if let Some(prev) = roles.insert(fold_role(name), role) {
+                    if prev != role {
+                        out.push(Diagnostic::error(
+                            file,
+                            at_value(name),
+                            "config/roles",
+                            format!(
+                                "the role name `{name}` is claimed by both `{prev}` and `{role}`"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
         let keys: Vec<&str> = self.sections.known.iter().map(|s| s.key.as_str()).collect();
         for req in &self.sections.required {
             if !keys.contains(&req.as_str()) {
@@ -424,6 +508,18 @@ impl Config {
         slug
     }
 
+    /// The role a participant's `role` counts as: folded (lower case, runs of spaces as one),
+    /// then through `[roles] aliases` to the folded role they name.
+    pub fn canonical_role(&self, raw: &str) -> String {
+        let folded = fold_role(raw);
+        for (role, aliases) in &self.roles.aliases {
+            if aliases.iter().any(|a| fold_role(a) == folded) {
+                return fold_role(role);
+            }
+        }
+        folded
+    }
+
     /// The configured severity level matching `raw` (case-insensitive), if any.
     pub fn severity(&self, raw: &str) -> Option<&str> {
         self.severities
@@ -441,6 +537,11 @@ impl Config {
             format!("{b}/")
         }
     }
+}
+
+/// A role compared ignoring case and runs of white space.
+fn fold_role(raw: &str) -> String {
+    crate::text::squash_ws(raw).to_lowercase()
 }
 
 #[cfg(test)]
@@ -464,6 +565,40 @@ mod tests {
         .unwrap();
         assert_eq!(c.canonical_factor("Bad Config"), "config-change");
         assert_eq!(c.canonical_factor("dns"), "dns");
+    }
+
+    #[test]
+    fn roles_fold_case_spaces_and_aliases() {
+        let c = Config::parse(
+            Path::new("x.toml"),
+            "[roles.aliases]\n\"Incident commander\" = [\"IC\", \"incident  lead\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.canonical_role(" SRE "), "sre");
+        assert_eq!(c.canonical_role("ic"), "incident commander");
+        assert_eq!(c.canonical_role("Incident Lead"), "incident commander");
+        assert_eq!(c.canonical_role("INCIDENT commander"), "incident commander");
+        assert_eq!(c.insights.min_roles, 3);
+        assert_eq!(c.insights.template_target, 0.9);
+    }
+
+    #[test]
+    fn bad_insights_and_roles_are_located_all_at_once() {
+        let text = "[insights]\ntemplate_target = 90\nmin_roles = 0\n[roles.aliases]\nsre = [\"ops\"]\ndba = [\"Ops\"]\n";
+        let e = Config::parse(Path::new("x.toml"), text).unwrap_err();
+        let got: Vec<(usize, &str)> = e.iter().map(|d| (d.line, d.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                (2, "config/insights"),
+                (3, "config/insights"),
+                (5, "config/roles")
+            ]
+        );
+        assert!(e[2].message.contains("`ops`") && e[2].message.contains("`dba` and `sre`"));
+        let e = Config::parse(Path::new("x.toml"), "[insights]\nmin_role = 2\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].rule), (2, "config/syntax"));
+        assert!(e[0].message.contains("min_roles"), "{}", e[0].message);
     }
 
     #[test]

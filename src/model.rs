@@ -113,6 +113,16 @@ impl ActionItem {
     }
 }
 
+/// One person who took part in the analysis (`[[participants]]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Participant {
+    /// Who (a person or a handle).
+    pub name: String,
+    /// Their role as written (`SRE`, `Incident commander`); roles are compared folded
+    /// ([`crate::config::Config::canonical_role`]).
+    pub role: String,
+}
+
 /// A heading of the body, for the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
@@ -218,6 +228,10 @@ pub struct Postmortem {
     pub impact: Vec<ImpactFigure>,
     /// Action items.
     pub action_items: Vec<ActionItem>,
+    /// Who took part in the analysis, in written order; empty when not recorded.
+    pub participants: Vec<Participant>,
+    /// Who reviewed the postmortem (the peer review), in written order.
+    pub reviewers: Vec<String>,
     /// Link to the original report, when the archive keeps one.
     pub source_url: Option<String>,
     /// The body.

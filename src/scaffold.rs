@@ -69,10 +69,12 @@ pub fn new_postmortem(title: &str, date: NaiveDate, severity: &str, config: &Con
             vocab.join(", ")
         ));
     }
-    out.push_str("tags = []\nrecurrence_of = []  # ids of earlier incidents of the same class\nnear_miss = false\n\n");
+    out.push_str("tags = []\nrecurrence_of = []  # ids of earlier incidents of the same class\nnear_miss = false\n");
+    out.push_str("reviewers = []  # who reviewed this postmortem (the peer review)\n\n");
     out.push_str(&format!("[timing]\n# detected = {date}T00:00:00Z\n# mitigated = {date}T00:00:00Z\n# resolved = {date}T00:00:00Z\n# published = {date}\n\n"));
     out.push_str("[impact]\n# users_affected = 0\n\n");
     out.push_str("# [[action_items]]\n# id = \"AI-1\"\n# title = \"Specific change, where, and how we will know it is done\"\n# owner = \"team\"\n# due = 2025-01-31\n# status = \"open\"  # open | in-progress | done | wontfix\n# kind = \"prevent\"  # prevent | mitigate | detect | process\n# priority = \"P2\"  # P0..P3\n");
+    out.push_str("\n# Who took part in the analysis, one table each (roles are free text, compared ignoring case).\n# [[participants]]\n# name = \"\"\n# role = \"Incident commander\"\n");
     out.push_str("+++\n");
     for s in &config.sections.known {
         out.push_str(&format!(
@@ -100,6 +102,8 @@ mod tests {
         let front = text.split("+++").nth(1).unwrap();
         let t: toml::Table = toml::from_str(front).unwrap();
         assert_eq!(t["title"].as_str(), Some("DNS \"outage\""));
+        assert_eq!(t["reviewers"].as_array().map(Vec::len), Some(0));
+        assert!(text.contains("# [[participants]]\n# name = \"\"\n# role = "));
         for s in &config.sections.known {
             assert!(text.contains(&format!("## {}\n", s.title)));
         }

@@ -199,6 +199,45 @@ pub fn lint_cached(
     out
 }
 
+/// The rules whose findings make a postmortem inconsistent with the template (the document
+/// quality metric): required sections present and filled, a timeline with times and a
+/// detection event, every action item with an owner, a due date and a status. Overdue and
+/// stale items are about follow-up, not the document, and vague titles are a matter of
+/// judgement: they do not count.
+pub const TEMPLATE_RULES: &[&str] = &[
+    "template/missing-section",
+    "template/empty-section",
+    "template/timeline-timestamps",
+    "template/timeline-detection",
+    "action-item/owner",
+    "action-item/due",
+    "action-item/status",
+];
+
+/// The [`TEMPLATE_RULES`] `check` reports for `pm` (each once, in that order), by the same
+/// rules, at the archive's levels and with the document's `lint_allow`: what `check` finds is
+/// what the insights count.
+pub fn template_findings(pm: &Postmortem, config: &Config, today: NaiveDate) -> Vec<&'static str> {
+    let ctx = LintContext {
+        config,
+        today,
+        all: std::slice::from_ref(pm),
+        by_id: std::collections::HashMap::new(),
+    };
+    let mut found = Vec::new();
+    template::check(pm, &ctx, &mut found);
+    actions::check(pm, &ctx, &mut found);
+    TEMPLATE_RULES
+        .iter()
+        .copied()
+        .filter(|rule| {
+            found.iter().any(|d| d.rule == *rule)
+                && !suppressed(pm, rule)
+                && level(config, rule) != RuleSetting::Off
+        })
+        .collect()
+}
+
 fn suppressed(pm: &Postmortem, rule: &str) -> bool {
     let group = rule.split('/').next().unwrap_or(rule);
     pm.lint_allow.iter().any(|a| a == rule || a == group)
@@ -236,6 +275,75 @@ mod tests {
             .filter(|d| d.rule == "language/blame")
             .map(|d| format!("{}:{}", d.file.display(), d.message))
             .collect()
+    }
+
+    fn parse_src(name: &str, src: &str, config: &Config) -> Postmortem {
+        let hl = Highlighter::new();
+        let ctx = ParseContext {
+            config,
+            highlighter: &hl,
+        };
+        let path = std::path::PathBuf::from(format!("content/{name}.md"));
+        parse_document(&path, name, src, &ctx).0.expect("parses")
+    }
+
+    #[test]
+    fn template_findings_are_what_check_reports() {
+        let today = NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+        let full = "## Summary\n\nS.\n\n## Timeline\n\n- 10:00 UTC: Deploy.\n- 10:05 UTC: An alert fires.\n\n## Impact\n\nI.\n\n## Root cause and contributing factors\n\nR.\n\n## What went well\n\nW.\n\n## What went poorly\n\nP.\n\n## Lessons learned\n\nL.\n\n## Action items\n\nA.\n";
+        let front = "+++\ntitle = \"T\"\ndate = 2020-03-01\nseverity = \"SEV2\"\nsummary = \"s\"\nservices = [\"x\"]\n";
+        let item = "[[action_items]]\nid = \"AI-1\"\ntitle = \"Improve monitoring\"\nowner = \"ops\"\ndue = 2020-04-01\nstatus = \"open\"\n";
+        let cases = [
+            // Complete: an overdue, stale, vague item is not a template problem.
+            ("complete", format!("{front}{item}+++\n{full}"), &[][..], ""),
+            (
+                "gaps",
+                format!(
+                    "{front}[[action_items]]\nid = \"AI-1\"\ntitle = \"Add a 2 s timeout\"\n+++\n{}",
+                    full.replace("- 10:05 UTC: An alert fires.", "- The queue grew.")
+                        .replace("## Impact\n\nI.", "## Impact\n")
+                        .replace("## Lessons learned\n\nL.\n\n", "")
+                ),
+                &[
+                    "template/missing-section",
+                    "template/empty-section",
+                    "template/timeline-timestamps",
+                    "template/timeline-detection",
+                    "action-item/owner",
+                    "action-item/due",
+                    "action-item/status",
+                ][..],
+                "",
+            ),
+            // Suppressed in the document, or switched off for the archive: not found.
+            (
+                "allowed",
+                format!("{front}lint_allow = [\"template\"]\n+++\n## Summary\n\nS.\n"),
+                &[][..],
+                "",
+            ),
+            (
+                "off",
+                format!("{front}[[action_items]]\nid = \"AI-1\"\ntitle = \"Add a 2 s timeout\"\ndue = 2020-04-01\nstatus = \"open\"\n+++\n## Summary\n\nS.\n"),
+                &["action-item/owner"][..],
+                "[check.rules]\ntemplate = \"off\"\n",
+            ),
+        ];
+        for (name, src, want, toml) in cases {
+            let config = Config::parse(std::path::Path::new("p.toml"), toml).unwrap();
+            let pm = parse_src(name, &src, &config);
+            let got = template_findings(&pm, &config, today);
+            assert_eq!(got, want, "{name}");
+            // The same rules, as `check` reports them.
+            let mut linted: Vec<&str> = lint(std::slice::from_ref(&pm), &config, today)
+                .iter()
+                .map(|d| d.rule)
+                .filter(|r| TEMPLATE_RULES.contains(r))
+                .collect();
+            linted.sort_by_key(|r| TEMPLATE_RULES.iter().position(|t| t == r));
+            linted.dedup();
+            assert_eq!(got, linted, "{name}");
+        }
     }
 
     #[test]

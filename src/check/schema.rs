@@ -14,6 +14,8 @@ const OTHER_FIELDS: &[&str] = &[
     "lint_allow",
     "similar_pinned",
     "similar_hidden",
+    "participants",
+    "reviewers",
 ];
 
 /// Every top-level field of our format.

@@ -11,7 +11,9 @@ use super::limits;
 use super::markdown::{self, Highlighter};
 use crate::config::{Config, FieldSource, Undated};
 use crate::error::Diagnostic;
-use crate::model::{ActionItem, ImpactFigure, Postmortem, Status, Timing, Visibility, When};
+use crate::model::{
+    ActionItem, ImpactFigure, Participant, Postmortem, Status, Timing, Visibility, When,
+};
 use crate::text::squash_ws;
 
 /// What parsing a document needs besides its text.
@@ -469,6 +471,8 @@ impl Fields<'_, '_> {
         let source_url = self.string("source_url").filter(|s| !s.is_empty());
         let impact = self.impact();
         let action_items = self.action_items();
+        let participants = self.participants();
+        let reviewers = self.list("reviewers");
 
         // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
         let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
@@ -554,6 +558,8 @@ impl Fields<'_, '_> {
             timing,
             impact,
             action_items,
+            participants,
+            reviewers,
             source_url,
             body: body.into(),
             locations,
@@ -709,6 +715,140 @@ impl Fields<'_, '_> {
                 );
             }
             out.push(ai);
+        }
+        out
+    }
+}
+
+/// The keys of a `[[participants]]` table.
+const PARTICIPANT_KEYS: &[&str] = &["name", "role"];
+
+impl Fields<'_, '_> {
+    /// `participants`: a list of `{ name, role }` tables (`[[participants]]` in TOML, a list of
+    /// maps in YAML). Each table must have both, as text; any other key is an error naming the
+    /// nearest known one.
+    fn participants(&mut self) -> Vec<Participant> {
+        let Some(v) = self.raw.get("participants") else {
+            return Vec::new();
+        };
+        let Some(items) = v.as_array() else {
+            self.error(
+                "participants",
+                "schema/type",
+                format!(
+                    "`participants` must be a list of tables with `name` and `role`; found {}",
+                    kind(v)
+                ),
+            )
+            .suggestion = Some(
+                "write `[[participants]]` tables (TOML) or a list of maps (YAML), each with `name` and `role`".into(),
+            );
+            return Vec::new();
+        };
+        let mut items: &[Value] = items;
+        if items.len() > MAX_LIST {
+            self.error(
+                "participants",
+                "schema/too-many",
+                format!(
+                    "`participants` lists {} people; a postmortem may list at most {MAX_LIST}",
+                    items.len()
+                ),
+            );
+            items = &items[..MAX_LIST];
+        }
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let header = [Step::Key("participants"), Step::Index(i)];
+            let Some(t) = item.as_object() else {
+                let at = self.at(&header);
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        at,
+                        "schema/type",
+                        format!(
+                            "participant {} must be a table with `name` and `role`; found {}",
+                            i + 1,
+                            kind(item)
+                        ),
+                    )
+                    .suggest("write `{ name = \"...\", role = \"...\" }`"),
+                );
+                continue;
+            };
+            let mut p = Participant::default();
+            let mut complete = true;
+            for key in PARTICIPANT_KEYS {
+                let path = [Step::Key("participants"), Step::Index(i), Step::Key(key)];
+                let text = match t.get(*key) {
+                    Some(Value::Bool(_)) | Some(Value::Array(_)) | Some(Value::Object(_)) => {
+                        let at = self.at(&path);
+                        let found = kind(&t[*key]);
+                        self.diags.push(Diagnostic::error(
+                            self.file,
+                            at,
+                            "schema/type",
+                            format!(
+                                "participant {} `{key}` must be a string; found {found}",
+                                i + 1
+                            ),
+                        ));
+                        complete = false;
+                        continue;
+                    }
+                    Some(v) => scalar_text(v).unwrap_or_default(),
+                    None => String::new(),
+                };
+                let mut text = text.trim().to_string();
+                if text.contains(is_bidi_control) {
+                    let at = self.at(&path);
+                    self.diags.push(Diagnostic::warning(
+                        self.file,
+                        at,
+                        "schema/bidi-control",
+                        format!("participant {} `{key}` has invisible bidirectional control characters; they are left out of the site", i + 1),
+                    ));
+                    text = text.replace(is_bidi_control, "").trim().to_string();
+                }
+                if text.is_empty() {
+                    // At the table: a key it lacks has no line of its own.
+                    let at = self.at(&header);
+                    self.diags.push(
+                        Diagnostic::error(
+                            self.file,
+                            at,
+                            "schema/required",
+                            format!("participant {} has no `{key}`", i + 1),
+                        )
+                        .suggest(format!("add `{key} = \"...\"` to it")),
+                    );
+                    complete = false;
+                }
+                if *key == "name" {
+                    p.name = text;
+                } else {
+                    p.role = text;
+                }
+            }
+            for key in t.keys().filter(|k| !PARTICIPANT_KEYS.contains(&k.as_str())) {
+                let at = self.at(&[Step::Key("participants"), Step::Index(i), Step::Key(key)]);
+                let mut d = Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/unknown-key",
+                    format!("participant {} has an unknown key `{key}`", i + 1),
+                );
+                d = match crate::content::nearest(key, PARTICIPANT_KEYS.iter().copied()) {
+                    Some(n) => d.suggest(format!("did you mean `{n}`?")),
+                    None => d.suggest("a participant has only `name` and `role`"),
+                };
+                self.diags.push(d);
+                complete = false;
+            }
+            if complete {
+                out.push(p);
+            }
         }
         out
     }
@@ -927,6 +1067,92 @@ title = { first = ["title"], template = "{company} {product} incident" }
         assert_eq!(pm.date.unwrap().date().to_string(), "2020-01-02");
         let (pm, d) = ctx_parse("---\nuuid: x\ncompany: A\n---\n", &config);
         assert!(d.is_empty() && pm.unwrap().date.is_none());
+    }
+
+    #[test]
+    fn participants_and_reviewers_in_toml_and_yaml() {
+        let toml = "+++\ntitle = \"T\"\ndate = 2025-03-01\nreviewers = [\"ana\", \"bo\"]\n[[participants]]\nname = \"Ana\"\nrole = \" SRE \"\n[[participants]]\nname = \"Bo\"\nrole = \"Incident commander\"\n+++\n";
+        let yaml = "---\ntitle: T\ndate: 2025-03-01\nreviewers: [ana, bo]\nparticipants:\n  - name: Ana\n    role: SRE\n  - {name: Bo, role: Incident commander}\n---\n";
+        let inline = "+++\ntitle = \"T\"\ndate = 2025-03-01\nreviewers = \"ana\"\nparticipants = [{ name = \"Ana\", role = \"SRE\" }, { name = \"Bo\", role = \"Incident commander\" }]\n+++\n";
+        for src in [toml, yaml, inline] {
+            let (pm, d) = ctx_parse(src, &Config::default());
+            assert!(d.is_empty(), "{d:?}");
+            let pm = pm.unwrap();
+            let got: Vec<(&str, &str)> = pm
+                .participants
+                .iter()
+                .map(|p| (p.name.as_str(), p.role.as_str()))
+                .collect();
+            assert_eq!(got, [("Ana", "SRE"), ("Bo", "Incident commander")], "{src}");
+            let want: &[&str] = if src == inline {
+                &["ana"]
+            } else {
+                &["ana", "bo"]
+            };
+            assert_eq!(pm.reviewers, want);
+        }
+        let (pm, d) = ctx_parse(
+            "+++\ntitle = \"T\"\ndate = 2025-03-01\n+++\n",
+            &Config::default(),
+        );
+        assert!(d.is_empty());
+        let pm = pm.unwrap();
+        assert!(pm.participants.is_empty() && pm.reviewers.is_empty());
+    }
+
+    #[test]
+    fn bad_participants_are_located_all_at_once() {
+        let src = "+++\ntitle = \"T\"\ndate = 2025-03-01\nreviewers = [true]\n[[participants]]\nname = \"Ana\"\nrle = \"SRE\"\n[[participants]]\nname = \"Bo\"\nrole = [\"DBA\"]\n[[participants]]\nrole = \"SRE\"\n+++\n";
+        let (pm, mut d) = ctx_parse(src, &Config::default());
+        d.sort_by_key(|d| d.line);
+        let got: Vec<(usize, usize, &str)> = d.iter().map(|d| (d.line, d.column, d.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                (4, 13, "schema/type"),       // reviewers = [true]
+                (5, 1, "schema/required"),    // participant 1: no role (at its header)
+                (7, 7, "schema/unknown-key"), // rle
+                (10, 8, "schema/type"),       // role = ["DBA"]
+                (11, 1, "schema/required"),   // participant 3: no name
+            ],
+            "{d:?}"
+        );
+        assert_eq!(d[2].suggestion.as_deref(), Some("did you mean `role`?"));
+        assert!(d[3]
+            .message
+            .contains("participant 2 `role` must be a string; found a list"));
+        assert!(pm.unwrap().participants.is_empty());
+        // YAML: a list of names where maps are expected; a map where a list is.
+        let src = "---\ntitle: T\ndate: 2025-03-01\nparticipants:\n  - Ana\n  - name: Bo\n    roel: SRE\n---\n";
+        let (_, d) = ctx_parse(src, &Config::default());
+        let got: Vec<(usize, &str)> = d.iter().map(|d| (d.line, d.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                (5, "schema/type"),
+                (6, "schema/required"),
+                (7, "schema/unknown-key")
+            ],
+            "{d:?}"
+        );
+        assert_eq!(d[2].suggestion.as_deref(), Some("did you mean `role`?"));
+        let (_, d) = ctx_parse(
+            "---\ntitle: T\ndate: 2025-03-01\nparticipants:\n  name: Ana\n---\n",
+            &Config::default(),
+        );
+        assert_eq!((d[0].line, d[0].rule), (4, "schema/type"));
+        assert!(d[0].message.contains("found a table"), "{}", d[0].message);
+        // An inline array of tables: at the line of `participants`, at its value.
+        let (_, d) = ctx_parse(
+            "+++\ntitle = \"T\"\ndate = 2025-03-01\nparticipants = [{ name = \"Ana\", rle = \"SRE\" }]\n+++\n",
+            &Config::default(),
+        );
+        let got: Vec<(usize, usize, &str)> = d.iter().map(|d| (d.line, d.column, d.rule)).collect();
+        assert_eq!(
+            got,
+            [(4, 16, "schema/required"), (4, 16, "schema/unknown-key")],
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -247,7 +247,13 @@ pub fn locate_in(split: &Split<'_>, lines: &[&str], path: &[Step<'_>]) -> (usize
                         from = idx + usize::from(split.format == Format::Toml);
                         best = Some((idx, col));
                     }
-                    None => break,
+                    None => {
+                        // An inline array (`k = [{ ... }]`): the key's line.
+                        if let Some((idx, col)) = find_key(lines, from, k) {
+                            best = Some((idx, col));
+                        }
+                        break;
+                    }
                 }
                 i += 2;
             }

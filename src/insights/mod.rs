@@ -1,6 +1,7 @@
 //! Archive insights: the numbers that say whether the postmortem practice works (action items
 //! closed within their deadline, time to publish, time to close the first high-priority item,
-//! recurrence, near-miss reporting) and the incident trends behind them, per quarter.
+//! recurrence, near-miss reporting, document quality, participation breadth) and the incident
+//! trends behind them, per quarter.
 //!
 //! Everything here is computed from the [`Site`], never from the raw archive, so restricted and
 //! unbuilt draft postmortems cannot count. The result is plain data ([`Insights`]): pages,
@@ -12,12 +13,14 @@
 pub mod actions;
 pub mod chart;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Serialize, Serializer};
 
+use crate::config::Config;
 use crate::enrich::Site;
 use crate::model::Postmortem;
 
@@ -173,6 +176,28 @@ pub struct Figures {
     pub mean_minutes_to_resolve: Option<f64>,
     /// Median of the same.
     pub median_minutes_to_resolve: Option<f64>,
+    /// Postmortems naming at least one reviewer.
+    pub reviewed: usize,
+    /// Postmortems consistent with the template: `check` finds none of
+    /// [`crate::check::TEMPLATE_RULES`] in them, and they name a reviewer.
+    pub template_consistent: usize,
+    /// `template_consistent / postmortems`.
+    pub template_consistent_share: Option<f64>,
+    /// Why the others are not: postmortems per reason (each rule of
+    /// [`crate::check::TEMPLATE_RULES`], and [`NO_REVIEWER`]), zeros included. A postmortem
+    /// may miss for several reasons.
+    pub template_misses: BTreeMap<String, usize>,
+    /// Postmortems that list their participants.
+    pub participation_recorded: usize,
+    /// Postmortems that do not (counted apart, not as zero roles).
+    pub participation_not_recorded: usize,
+    /// Of those recorded, postmortems whose participants cover at least `[insights] min_roles`
+    /// distinct roles.
+    pub participation_min_roles: usize,
+    /// `participation_min_roles / participation_recorded`.
+    pub participation_min_roles_share: Option<f64>,
+    /// The median number of distinct roles over the postmortems that record participants.
+    pub median_roles: Option<f64>,
     /// Postmortems per severity (every severity used in the site, `none` for unrated ones
     /// when there are any), zeros included.
     pub by_severity: BTreeMap<String, usize>,
@@ -188,6 +213,28 @@ pub struct QuarterFigures {
     /// The figures of the incidents of that quarter.
     #[serde(flatten)]
     pub figures: Figures,
+}
+
+/// The reason key, in `template_misses`, of postmortems that name no reviewer.
+pub const NO_REVIEWER: &str = "no-reviewer";
+
+/// The distinct roles among `pm`'s participants, folded ([`Config::canonical_role`]).
+pub fn distinct_roles(pm: &Postmortem, config: &Config) -> usize {
+    pm.participants
+        .iter()
+        .map(|p| config.canonical_role(&p.role))
+        .collect::<BTreeSet<String>>()
+        .len()
+}
+
+/// Why `pm` is not consistent with the template (empty when it is): the template and
+/// action-item rules `check` reports in it, then [`NO_REVIEWER`].
+pub fn template_misses(pm: &Postmortem, config: &Config, today: NaiveDate) -> Vec<&'static str> {
+    let mut out = crate::check::template_findings(pm, config, today);
+    if pm.reviewers.is_empty() {
+        out.push(NO_REVIEWER);
+    }
+    out
 }
 
 /// The severity key of unrated postmortems in `by_severity`.
@@ -223,6 +270,10 @@ pub fn figures(site: &Site<'_>, members: &[usize]) -> Figures {
     for t in &site.taxonomies.factors {
         f.by_factor.insert(t.slug.clone(), 0);
     }
+    for reason in crate::check::TEMPLATE_RULES.iter().chain([&NO_REVIEWER]) {
+        f.template_misses.insert(reason.to_string(), 0);
+    }
+    let mut roles = Vec::new();
     let (mut publish, mut publish_bd, mut first_hp) = (Vec::new(), Vec::new(), Vec::new());
     let (mut detect, mut mitigate, mut resolve) = (Vec::new(), Vec::new(), Vec::new());
     for &i in members {
@@ -233,6 +284,20 @@ pub fn figures(site: &Site<'_>, members: &[usize]) -> Figures {
         *f.by_severity.entry(sev).or_default() += 1;
         for factor in &pm.factors {
             *f.by_factor.entry(factor.clone()).or_default() += 1;
+        }
+        f.reviewed += usize::from(!pm.reviewers.is_empty());
+        let misses = template_misses(pm, site.config, today);
+        f.template_consistent += usize::from(misses.is_empty());
+        for reason in misses {
+            *f.template_misses.entry(reason.to_string()).or_default() += 1;
+        }
+        if pm.participants.is_empty() {
+            f.participation_not_recorded += 1;
+        } else {
+            let n = distinct_roles(pm, site.config);
+            f.participation_recorded += 1;
+            f.participation_min_roles += usize::from(n >= site.config.insights.min_roles);
+            roles.push(n as f64);
         }
         for a in &pm.action_items {
             f.action_items += 1;
@@ -269,6 +334,9 @@ pub fn figures(site: &Site<'_>, members: &[usize]) -> Figures {
     }
     f.near_miss_share = ratio(f.near_misses, f.postmortems);
     f.recurrence_rate = ratio(f.recurrences, f.postmortems);
+    f.template_consistent_share = ratio(f.template_consistent, f.postmortems);
+    f.participation_min_roles_share = ratio(f.participation_min_roles, f.participation_recorded);
+    f.median_roles = median(&roles);
     f.completion_on_time_rate = ratio(f.action_items_due_done_on_time, f.action_items_due);
     f.postmortems_with_publish_date = publish.len();
     f.median_days_to_publish = median(&publish);
@@ -326,61 +394,91 @@ impl Target {
 }
 
 /// One of the practice's key metrics, with its definition and target.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MetricDef {
     /// The key of its value in [`Figures`].
     pub key: &'static str,
     /// Title.
     pub title: &'static str,
     /// What is measured, exactly.
-    pub definition: &'static str,
+    pub definition: Cow<'static, str>,
     /// The target, for people.
-    pub target_text: &'static str,
+    pub target_text: Cow<'static, str>,
     /// The target, for comparisons.
     pub target: Target,
     /// `rate` (0..1, shown as a percentage) or `days`.
     pub unit: &'static str,
 }
 
-/// The practice's metrics, in the order the insights page shows them.
-pub const METRICS: &[MetricDef] = &[
+/// The practice's metrics, in the order the insights page shows them (the last two take their
+/// targets from `[insights]`).
+pub fn metric_defs(config: &Config) -> Vec<MetricDef> {
+    let mut defs: Vec<MetricDef> = FIXED_METRICS.to_vec();
+    let share = config.insights.template_target;
+    let min_roles = config.insights.min_roles;
+    defs.push(MetricDef {
+        key: "template_consistent_share",
+        title: "Document quality",
+        definition: "Share of postmortems consistent with the template: check finds no template or action-item problem in them (required sections present and filled, a timeline with times and a detection event, every action item with an owner, a due date and a status), and they name at least one reviewer.".into(),
+        target_text: format!("at least {}", percent(share)).into(),
+        target: Target::AtLeast(share),
+        unit: "rate",
+    });
+    defs.push(MetricDef {
+        key: "participation_min_roles_share",
+        title: "Participation breadth",
+        definition: format!("Of the postmortems that list their participants, the share whose participants cover at least {min_roles} distinct roles (roles compared ignoring case, through [roles] aliases); the median number of roles is shown beside it. Postmortems without participants are counted apart as not recorded, not as zero roles.").into(),
+        target_text: format!("every postmortem with at least {min_roles} roles").into(),
+        target: Target::AtLeast(1.0),
+        unit: "rate",
+    });
+    defs
+}
+
+/// A share as a percentage for people (`90%`, `87.5%`).
+fn percent(share: f64) -> String {
+    let p = (share * 1000.0).round() / 10.0;
+    format!("{p}%")
+}
+
+const FIXED_METRICS: &[MetricDef] = &[
     MetricDef {
         key: "completion_on_time_rate",
         title: "Action items completed on time",
-        definition: "Of the action items whose due date is on or before today, the share done with a closed date on or before the due date. Items without a due date, and items not yet due, are left out.",
-        target_text: "at least 80%",
+        definition: Cow::Borrowed("Of the action items whose due date is on or before today, the share done with a closed date on or before the due date. Items without a due date, and items not yet due, are left out."),
+        target_text: Cow::Borrowed("at least 80%"),
         target: Target::AtLeast(0.8),
         unit: "rate",
     },
     MetricDef {
         key: "median_business_days_to_publish",
         title: "Time to publish the postmortem",
-        definition: "Median business days (Monday to Friday, public holidays not known) from the incident's date to timing.published, over the postmortems that record it. The median in calendar days is shown beside it.",
-        target_text: "under 5 business days",
+        definition: Cow::Borrowed("Median business days (Monday to Friday, public holidays not known) from the incident's date to timing.published, over the postmortems that record it. The median in calendar days is shown beside it."),
+        target_text: Cow::Borrowed("under 5 business days"),
         target: Target::Below(PUBLISH_TARGET_BUSINESS_DAYS),
         unit: "days",
     },
     MetricDef {
         key: "median_days_to_close_first_high_priority",
         title: "Time to close the first high-priority item",
-        definition: "For each postmortem with P0 or P1 action items, calendar days from the incident's date to the earliest closed date among them (only when one is closed); the median.",
-        target_text: "under 2 weeks (14 days)",
+        definition: Cow::Borrowed("For each postmortem with P0 or P1 action items, calendar days from the incident's date to the earliest closed date among them (only when one is closed); the median."),
+        target_text: Cow::Borrowed("under 2 weeks (14 days)"),
         target: Target::Below(14.0),
         unit: "days",
     },
     MetricDef {
         key: "recurrence_rate",
         title: "Similar-incident recurrence",
-        definition: "Share of postmortems that name an earlier published incident in recurrence_of.",
-        target_text: "0",
+        definition: Cow::Borrowed("Share of postmortems that name an earlier published incident in recurrence_of."),
+        target_text: Cow::Borrowed("0"),
         target: Target::Zero,
         unit: "rate",
     },
     MetricDef {
         key: "near_miss_share",
         title: "Near-miss reports",
-        definition: "Share of postmortems that are near misses. More near-miss reports mean problems are caught and written up before they hurt anyone.",
-        target_text: "rising over time",
+        definition: Cow::Borrowed("Share of postmortems that are near misses. More near-miss reports mean problems are caught and written up before they hurt anyone."),
+        target_text: Cow::Borrowed("rising over time"),
         target: Target::Rising,
         unit: "rate",
     },
@@ -398,6 +496,9 @@ impl Figures {
             }
             "recurrence_rate" => self.recurrence_rate,
             "near_miss_share" => self.near_miss_share,
+            "template_consistent_share" => self.template_consistent_share,
+            "participation_min_roles_share" => self.participation_min_roles_share,
+            "median_roles" => self.median_roles,
             _ => None,
         }
     }
@@ -525,8 +626,8 @@ impl Insights {
             })
             .collect();
         let overall = figures(site, &all);
-        let metrics = METRICS
-            .iter()
+        let metrics = metric_defs(site.config)
+            .into_iter()
             .map(|def| Self::metric(def, &overall, &quarters))
             .collect();
         Insights {
@@ -539,7 +640,7 @@ impl Insights {
         }
     }
 
-    fn metric(def: &MetricDef, overall: &Figures, quarters: &[QuarterFigures]) -> Metric {
+    fn metric(def: MetricDef, overall: &Figures, quarters: &[QuarterFigures]) -> Metric {
         let mut previous: Option<f64> = None;
         let values: Vec<MetricValue> = quarters
             .iter()
@@ -566,13 +667,14 @@ impl Insights {
             .collect();
         let trend = trend(&points);
         let overall_value = overall.metric(def.key);
+        let overall_meets_target = match def.target {
+            Target::Rising => trend.map(|t| t == "rising"),
+            t => t.met(overall_value),
+        };
         Metric {
-            def: *def,
+            def,
             overall: overall_value,
-            overall_meets_target: match def.target {
-                Target::Rising => trend.map(|t| t == "rising"),
-                t => t.met(overall_value),
-            },
+            overall_meets_target,
             trend,
             quarters: values,
         }

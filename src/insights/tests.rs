@@ -44,6 +44,8 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         timing: Timing::default(),
         impact: vec![],
         action_items: vec![],
+        participants: vec![],
+        reviewers: vec![],
         source_url: None,
         body: Default::default(),
         locations: Default::default(),
@@ -264,4 +266,101 @@ fn the_register_flags_overdue_stale_and_recurred_items() {
     assert_eq!(status, [("open".into(), 1), ("done".into(), 3)]);
     let teams = actions::groups(&reg, Dimension::Team);
     assert_eq!(teams[0].name, actions::UNSPECIFIED);
+}
+
+fn with_roles(id: &str, date: &str, roles: &[&str]) -> Postmortem {
+    let mut p = pm(id, Some(date));
+    p.participants = roles
+        .iter()
+        .enumerate()
+        .map(|(k, role)| crate::model::Participant {
+            name: format!("{id}{k}"),
+            role: role.to_string(),
+        })
+        .collect();
+    p
+}
+
+/// Participation with `min_roles = 2` and an alias: a (2025-Q1) has 2 roles once folded,
+/// b (2025-Q1) 1, c (2025-Q2) none recorded, d (2025-Q2) 3, e draft (never counted).
+/// Document quality with the template and action-item rules switched off for the archive:
+/// consistent means reviewed (a, d).
+#[test]
+fn participation_and_document_quality_follow_the_configuration() {
+    let mut config = site_config();
+    config.insights.min_roles = 2;
+    config.insights.template_target = 0.5;
+    config
+        .roles
+        .aliases
+        .insert("Site reliability".into(), vec!["SRE".into()]);
+    for group in ["template", "action-item"] {
+        config
+            .check
+            .rules
+            .insert(group.into(), crate::config::RuleSetting::Off);
+    }
+    let mut a = with_roles("a", "2025-01-10", &["sre", "Site  Reliability", "Support"]);
+    a.reviewers = vec!["lee".into()];
+    let b = with_roles("b", "2025-02-10", &["DBA", "dba"]);
+    let c = pm("c", Some("2025-04-10"));
+    let mut d = with_roles("d", "2025-05-10", &["SRE", "DBA", "Comms"]);
+    d.reviewers = vec!["kim".into()];
+    let mut e = with_roles("e", "2025-05-11", &["a", "b", "c"]);
+    e.status = Status::Draft;
+    e.reviewers = vec!["x".into()];
+    assert_eq!(distinct_roles(&a, &config), 2);
+    let site = enrich(vec![a, b, c, d, e], &config, day("2025-11-30"), false);
+    let ins = Insights::compute(&site);
+    let o = &ins.overall;
+    assert_eq!(o.postmortems, 4);
+    assert_eq!(
+        (o.participation_recorded, o.participation_not_recorded),
+        (3, 1)
+    );
+    assert_eq!(o.participation_min_roles, 2); // a, d
+    assert_eq!(o.participation_min_roles_share, Some(2.0 / 3.0));
+    assert_eq!(o.median_roles, Some(2.0)); // 1 2 3
+    assert_eq!((o.reviewed, o.template_consistent), (2, 2));
+    assert_eq!(o.template_consistent_share, Some(0.5));
+    assert_eq!(o.template_misses[NO_REVIEWER], 2);
+    assert_eq!(
+        o.template_misses["template/missing-section"], 0,
+        "switched off"
+    );
+    let q1 = &ins.quarters[0].figures;
+    assert_eq!(q1.median_roles, Some(1.5));
+    assert_eq!(q1.participation_min_roles_share, Some(0.5));
+    let q2 = &ins.quarters[1].figures;
+    assert_eq!(
+        (q2.participation_recorded, q2.participation_not_recorded),
+        (1, 1)
+    );
+    assert_eq!(q2.participation_min_roles_share, Some(1.0));
+    let quality = ins
+        .metrics
+        .iter()
+        .find(|m| m.def.key == "template_consistent_share")
+        .unwrap();
+    assert_eq!(quality.def.target, Target::AtLeast(0.5));
+    assert_eq!(quality.def.target_text, "at least 50%");
+    assert_eq!(quality.overall_meets_target, Some(true));
+    let breadth = ins
+        .metrics
+        .iter()
+        .find(|m| m.def.key == "participation_min_roles_share")
+        .unwrap();
+    assert!(breadth.def.definition.contains("at least 2 distinct roles"));
+
+    // With the archive's default levels, the empty bodies miss the template too.
+    let config = site_config();
+    let mut a = pm("a", Some("2025-01-10"));
+    a.reviewers = vec!["lee".into()];
+    let site = enrich(vec![a], &config, day("2025-11-30"), false);
+    let o = Insights::compute(&site).overall;
+    assert_eq!(o.template_consistent, 0);
+    assert_eq!(o.template_misses["template/missing-section"], 1);
+    assert_eq!(o.template_misses[NO_REVIEWER], 0);
+    assert_eq!(o.participation_min_roles_share, None, "nothing recorded");
+    assert_eq!(o.median_roles, None);
 }

@@ -236,6 +236,10 @@ pub struct PostmortemView {
     pub card: Card,
     /// Authors.
     pub authors: Vec<String>,
+    /// Who took part in the analysis, as written.
+    pub participants: Vec<crate::model::Participant>,
+    /// Who reviewed the postmortem.
+    pub reviewers: Vec<String>,
     /// Link to the original report.
     pub source_url: Option<String>,
     /// Start, human.
@@ -495,6 +499,8 @@ impl<'s, 'c> Views<'s, 'c> {
         PostmortemView {
             card: self.card(i),
             authors: pm.authors.clone(),
+            participants: pm.participants.clone(),
+            reviewers: pm.reviewers.clone(),
             source_url: pm.source_url.clone().filter(|u| is_web_url(u)),
             start_display: pm.date.map(when_display),
             timing,

@@ -326,3 +326,75 @@ fn new_writes_a_postmortem_that_builds() {
     let out = pmarchive(&["new", "--root", root, "x", "--severity", "SEV9"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `participants` and `reviewers` (#27): a typo'd field name is an unknown field with the
+/// right one suggested; a participant's wrong key or type is an error at its line, every one
+/// at once; a bad `[insights]` or `[roles]` is a located configuration error.
+#[test]
+fn participants_and_reviewers_are_checked_with_locations() {
+    let typo = CLEAN.replace(
+        "services = [\"checkout\"]\n",
+        "services = [\"checkout\"]\nreviewer = [\"lee\"]\n",
+    );
+    let bad = CLEAN.replace(
+        "+++\n\n## Summary",
+        "\n[[participants]]\nname = \"Ana\"\nrol = \"SRE\"\n\n[[participants]]\nname = \"Bo\"\nrole = true\nteam = \"x\"\n+++\n\n## Summary",
+    );
+    let site = site_with(&[("typo.md", &typo), ("bad.md", &bad)]);
+    let (code, diags) = check_json(&site, &[]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, u64, u64, String)> = diags
+        .iter()
+        .filter(|d| d["file"].as_str().unwrap().ends_with("bad.md"))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["suggestion"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("schema/required", 23, 1, "add `role = \"...\"` to it"),
+        ("schema/unknown-key", 25, 7, "did you mean `role`?"),
+        ("schema/type", 29, 8, ""),
+        (
+            "schema/unknown-key",
+            30,
+            8,
+            "a participant has only `name` and `role`",
+        ),
+    ];
+    let want: Vec<(String, u64, u64, String)> = want
+        .iter()
+        .map(|w| (w.0.into(), w.1, w.2, w.3.into()))
+        .collect();
+    assert_eq!(got, want, "{diags:#?}");
+    let unknown = diags
+        .iter()
+        .find(|d| d["rule"] == "schema/unknown-field")
+        .unwrap();
+    assert_eq!(
+        (unknown["line"].as_u64(), unknown["severity"].as_str()),
+        (Some(7), Some("warning"))
+    );
+    assert_eq!(unknown["suggestion"], "did you mean `reviewers`?");
+
+    let site = site_with(&[("a.md", CLEAN)]);
+    site.write(
+        "pmarchive.toml",
+        "[insights]\nmin_roles = 0\n\n[roles.aliases]\nsre = [\"ops\"]\nsysadmin = [\"OPS\"]\n",
+    );
+    let out = pmarchive(&["check", "--root", site.root().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "error[config/insights]: `[insights] min_roles` must be at least 1",
+        "pmarchive.toml:2:1",
+        "error[config/roles]: the role name `OPS` is claimed by both `sre` and `sysadmin`",
+        "pmarchive.toml:6:13",
+    ] {
+        assert!(err.contains(want), "{want} in {err}");
+    }
+}

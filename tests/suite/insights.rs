@@ -34,6 +34,20 @@
 //! | P6 AI-2 | open | 2025-12-15 | | none (no kind) | | | | no |
 //! | P6 AI-3 | open | 2025-11-30 (today: due, not overdue) | | P3 | yes | | no | no |
 //! | U AI-1 | done | 2024-06-01 | 2024-05-20 | P1 | yes | yes | | |
+//!
+//! Document quality (`[insights] template_target = 0.75`) and participation breadth (`min_roles`
+//! 3 by default; `[roles.aliases]` folds `IC` and `incident lead` into `incident commander`):
+//!
+//! | pm | reviewers | what `check` finds | consistent | participants' roles | distinct | ≥ 3 |
+//! | --- | --- | --- | --- | --- | --- | --- |
+//! | P1 | lee | nothing | yes | SRE, Incident commander, sre, IC | 2 | no |
+//! | P2 | none | nothing | no (no reviewer) | not recorded | | |
+//! | P3 | kim | AI-2 has no due date | no (action-item/due) | SRE, ic, Network engineer, Support | 4 | yes |
+//! | P4 | lee, kim | no Lessons learned | no (template/missing-section) | `Storage  Engineer`, storage engineer, Incident Lead, Product manager | 3 | yes |
+//! | P5 | ana | nothing | yes | SRE | 1 | no |
+//! | P6 | none | no detection in the timeline | no (both) | not recorded | | |
+//! | U | lee | no detection, allowed by its `lint_allow` | yes | SRE, DBA, Support, Incident commander, Comms | 5 | yes |
+//! | R, D | named | | never counted | 4 and 3 roles | | |
 
 use serde_json::Value;
 
@@ -121,6 +135,162 @@ fn overall_figures_match_the_hand_computed_answers() {
         serde_json::json!({"capacity-planning": 1, "certificate-expiry": 1, "config-change": 2, "dns": 4}),
         "the restricted postmortem's secret-leak factor does not appear"
     );
+}
+
+#[test]
+fn document_quality_and_participation_breadth_match_the_hand_computed_answers() {
+    let built = built();
+    let ins = json(&built, "api/insights.json");
+    let o = &ins["overall"];
+    int(o, "reviewed", 5); // P1, P3, P4, P5, U
+    int(o, "template_consistent", 3); // P1, P5, U
+    num(o, "template_consistent_share", Some(3.0 / 7.0));
+    assert_eq!(
+        o["template_misses"],
+        serde_json::json!({
+            "action-item/due": 1,
+            "action-item/owner": 0,
+            "action-item/status": 0,
+            "no-reviewer": 2,
+            "template/empty-section": 0,
+            "template/missing-section": 1,
+            "template/timeline-detection": 1,
+            "template/timeline-timestamps": 0,
+        })
+    );
+    int(o, "participation_recorded", 5); // P1, P3, P4, P5, U
+    int(o, "participation_not_recorded", 2); // P2, P6
+    int(o, "participation_min_roles", 3); // P3 (4), P4 (3), U (5)
+    num(o, "participation_min_roles_share", Some(3.0 / 5.0));
+    num(o, "median_roles", Some(3.0)); // 1 2 3 4 5
+
+    // Per quarter: 2024-Q3 (P1, P2), 2024-Q4, 2025-Q1 (P3, P4), 2025-Q2 (P5), 2025-Q3, 2025-Q4 (P6).
+    let qs = ins["quarters"].as_array().unwrap();
+    let want = [
+        // consistent, share, recorded, not recorded, ≥ 3 roles, share, median roles
+        (1, Some(0.5), 1, 1, 0, Some(0.0), Some(2.0)),
+        (0, None, 0, 0, 0, None, None),
+        (0, Some(0.0), 2, 0, 2, Some(1.0), Some(3.5)),
+        (1, Some(1.0), 1, 0, 0, Some(0.0), Some(1.0)),
+        (0, None, 0, 0, 0, None, None),
+        (0, Some(0.0), 0, 1, 0, None, None),
+    ];
+    assert_eq!(qs.len(), want.len());
+    for (q, w) in qs.iter().zip(want) {
+        int(q, "template_consistent", w.0);
+        num(q, "template_consistent_share", w.1);
+        int(q, "participation_recorded", w.2);
+        int(q, "participation_not_recorded", w.3);
+        int(q, "participation_min_roles", w.4);
+        num(q, "participation_min_roles_share", w.5);
+        num(q, "median_roles", w.6);
+    }
+    assert_eq!(qs[2]["template_misses"]["action-item/due"], 1);
+    assert_eq!(qs[2]["template_misses"]["template/missing-section"], 1);
+    assert_eq!(qs[5]["template_misses"]["no-reviewer"], 1);
+    assert_eq!(qs[5]["template_misses"]["template/timeline-detection"], 1);
+
+    let metrics = ins["metrics"].as_array().unwrap();
+    let m = |key: &str| metrics.iter().find(|m| m["key"] == key).unwrap().clone();
+    let verdicts = |m: &Value| -> Vec<Value> {
+        m["quarters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["meets_target"].clone())
+            .collect()
+    };
+    let (t, f, n) = (Value::Bool(true), Value::Bool(false), Value::Null);
+    let quality = m("template_consistent_share");
+    assert_eq!(quality["target_text"], "at least 75%", "from [insights]");
+    assert_eq!(
+        quality["target"],
+        serde_json::json!({"kind": "at_least", "value": 0.75})
+    );
+    assert!(close(&quality["overall"], 3.0 / 7.0));
+    assert_eq!(quality["overall_meets_target"], f);
+    // 0.5, –, 0, 1, –, 0 against 75%.
+    assert_eq!(
+        verdicts(&quality),
+        [
+            f.clone(),
+            n.clone(),
+            f.clone(),
+            t.clone(),
+            n.clone(),
+            f.clone()
+        ]
+    );
+    assert_eq!(quality["trend"], "falling");
+    let breadth = m("participation_min_roles_share");
+    assert!(breadth["definition"]
+        .as_str()
+        .unwrap()
+        .contains("at least 3 distinct roles"));
+    assert!(close(&breadth["overall"], 0.6));
+    assert_eq!(breadth["overall_meets_target"], f);
+    // 0, –, 1, 0, –, – (2025-Q4 records no participants): every postmortem should reach 3.
+    assert_eq!(
+        verdicts(&breadth),
+        [
+            f.clone(),
+            n.clone(),
+            t.clone(),
+            f.clone(),
+            n.clone(),
+            n.clone()
+        ]
+    );
+    assert_eq!(breadth["trend"], "rising");
+
+    let page = built.text("insights/index.html");
+    for id in [
+        "chart-template_consistent_share",
+        "chart-participation_min_roles_share",
+    ] {
+        assert!(page.contains(&format!("data-chart=\"{id}\"")), "{id}");
+        assert!(
+            page.contains(&format!("data-chart-table=\"{id}\"")),
+            "{id} table"
+        );
+    }
+    assert!(page.contains("target at least 75%"));
+    assert!(page.contains("3 of 7 postmortems (5 name a reviewer)"));
+    assert!(page.contains(
+        "3 of 5 postmortems that list their participants; median 3 roles; 2 not recorded"
+    ));
+    // The reasons, most common first, ties by rule.
+    let reasons = &page[page.find("class=\"metric-reasons\"").unwrap()..];
+    let reasons = &reasons[..reasons.find("</ol>").unwrap()];
+    let order: Vec<usize> = [
+        "<code>no-reviewer</code>: no reviewer is named <span class=\"muted\">(2 postmortems)",
+        "<code>action-item/due</code>: an action item has no due date <span class=\"muted\">(1 postmortem)",
+        "<code>template/missing-section</code>",
+        "<code>template/timeline-detection</code>",
+    ]
+    .iter()
+    .map(|r| reasons.find(r).unwrap_or_else(|| panic!("{r} in {reasons}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{reasons}");
+    assert!(!reasons.contains("action-item/owner"), "no zero reasons");
+    let table = |id: &str| {
+        let t = &page[page.find(&format!("data-chart-table=\"{id}\"")).unwrap()..];
+        t[..t.find("</table>").unwrap()].to_string()
+    };
+    let quality = table("chart-template_consistent_share");
+    assert!(
+        quality
+            .contains("<th scope=\"row\">2024-Q3</th><td>50%</td><td>no</td><td>1</td><td>2</td>"),
+        "{quality}"
+    );
+    let breadth = table("chart-participation_min_roles_share");
+    for row in [
+        "<th scope=\"row\">2024-Q3</th><td>0%</td><td>no</td><td>2</td><td>1</td><td>1</td>",
+        "<th scope=\"row\">2025-Q1</th><td>100%</td><td>yes</td><td>3.5</td><td>2</td><td>0</td>",
+        "<th scope=\"row\">2025-Q4</th><td>–</td><td>–</td><td>–</td><td>0</td><td>1</td>",
+    ] {
+        assert!(breadth.contains(row), "{row} in {breadth}");
+    }
 }
 
 #[test]
@@ -494,8 +664,8 @@ fn the_insights_page_draws_svg_charts_with_data_tables() {
     let built = built();
     let page = built.text("insights/index.html");
     let charts = page.matches("<svg class=\"chart").count();
-    // Five metrics, severity, factors, mean and median times.
-    assert_eq!(charts, 9);
+    // Seven metrics, severity, factors, mean and median times.
+    assert_eq!(charts, 11);
     for id in [
         "chart-completion_on_time_rate",
         "chart-severity",
@@ -657,5 +827,59 @@ fn the_action_register_is_paginated() {
         built.broken_links().is_empty(),
         "{:?}",
         built.broken_links()
+    );
+}
+
+/// The example archive records participants and reviewers on most published postmortems, not
+/// all: both metrics have something to show, and "not recorded" is exercised.
+#[test]
+fn the_example_archive_records_participants_and_reviewers_on_most_postmortems() {
+    let built = Site::example().build_ok(&[]);
+    let o = &json(&built, "api/insights.json")["overall"];
+    let total = o["postmortems"].as_u64().unwrap();
+    for key in ["participation_recorded", "reviewed"] {
+        let n = o[key].as_u64().unwrap();
+        assert!(2 * n > total && n < total, "{key}: {n} of {total}");
+    }
+    assert!(o["participation_not_recorded"].as_u64().unwrap() > 0);
+    assert!(o["median_roles"].as_f64().is_some_and(|m| m >= 2.0));
+    let page = built.text("insights/index.html");
+    assert!(page.contains("id=\"metric-template_consistent_share\""));
+    assert!(page.contains("id=\"metric-participation_min_roles_share\""));
+}
+
+/// A postmortem's page and `api/postmortems.json` show its participants (as written) and its
+/// reviewers; a postmortem without them shows neither.
+#[test]
+fn participants_and_reviewers_are_shown_as_written() {
+    let built = built();
+    let page = built.text("postmortems/2025-02-14-disk-full/index.html");
+    assert!(
+        page.contains("<dt>Participants</dt>")
+            && page.contains("<li>Gus <span class=\"muted\">(Storage  Engineer)</span></li>")
+            && page.contains("<li>Ivy <span class=\"muted\">(Incident Lead)</span></li>"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>Reviewed by</dt><dd>lee, kim</dd>"));
+    let bare = built.text("postmortems/2025-10-06-rate-limit/index.html");
+    assert!(!bare.contains("<dt>Participant") && !bare.contains("Reviewed by"));
+    let all = json(&built, "api/postmortems.json");
+    let get = |id: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let p1 = get("2024-07-15-dns-outage");
+    assert_eq!(p1["reviewers"], serde_json::json!(["lee"]));
+    assert_eq!(
+        p1["participants"][3],
+        serde_json::json!({"name": "Di", "role": "IC"})
+    );
+    assert_eq!(
+        get("2024-08-20-search-near-miss")["participants"],
+        serde_json::json!([])
     );
 }

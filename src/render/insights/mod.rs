@@ -20,7 +20,7 @@ use crate::insights::chart::{
     self, bar_chart, heatmap, quarter_categories, BarChart, Category, Heatmap, Layout, Series,
     Table, TableRow, Unit,
 };
-use crate::insights::{Figures, Insights, Quarter, Target, NO_SEVERITY};
+use crate::insights::{Figures, Insights, Quarter, Target, NO_REVIEWER, NO_SEVERITY};
 use crate::output::OutputFile;
 
 /// Most recurrent factor themes listed on `/insights/`.
@@ -66,9 +66,9 @@ pub struct MetricView {
     /// Title.
     pub title: &'static str,
     /// Definition (may contain `code` in backticks, shown as written).
-    pub definition: &'static str,
+    pub definition: String,
     /// Target, for people.
-    pub target: &'static str,
+    pub target: String,
     /// Over the whole archive.
     pub overall: String,
     /// Whether the overall value meets the target.
@@ -81,6 +81,42 @@ pub struct MetricView {
     pub values: Vec<ValueView>,
     /// The chart (its table: value, and for publishing the calendar days, per quarter).
     pub chart: BarChart,
+    /// Why postmortems miss the target, most common first (document quality only; empty
+    /// otherwise).
+    pub reasons: Vec<ReasonRow>,
+}
+
+/// A reason postmortems are not consistent with the template.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonRow {
+    /// The `check` rule (`template/missing-section`), or `no-reviewer`.
+    pub rule: String,
+    /// What it means.
+    pub label: &'static str,
+    /// Postmortems missing the template for this reason.
+    pub postmortems: usize,
+}
+
+/// The reasons of `misses` that apply to some postmortem, most common first (ties by rule).
+fn reason_rows(misses: &std::collections::BTreeMap<String, usize>) -> Vec<ReasonRow> {
+    let mut rows: Vec<ReasonRow> = misses
+        .iter()
+        .filter(|(_, &n)| n > 0)
+        .map(|(rule, &n)| ReasonRow {
+            rule: rule.clone(),
+            label: if rule == NO_REVIEWER {
+                "no reviewer is named"
+            } else {
+                crate::check::RULES
+                    .iter()
+                    .find(|r| r.id == rule)
+                    .map_or("", |r| r.description)
+            },
+            postmortems: n,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.postmortems.cmp(&a.postmortems).then(a.rule.cmp(&b.rule)));
+    rows
 }
 
 /// A headline figure.
@@ -177,6 +213,42 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
     for (row, v) in chart.table.rows.iter_mut().zip(&m.quarters) {
         row.cells.push(met(v.meets_target).into());
     }
+    // What each quarter's share is made of.
+    let extra: Vec<(&str, Unit, Vec<Option<f64>>)> = match m.def.key {
+        "template_consistent_share" => vec![
+            (
+                "Consistent",
+                Unit::Count,
+                column(ins, |f| count(f.template_consistent)),
+            ),
+            (
+                "Postmortems",
+                Unit::Count,
+                column(ins, |f| count(f.postmortems)),
+            ),
+        ],
+        "participation_min_roles_share" => vec![
+            // A count that may be a half: shown as days are (one decimal when needed).
+            ("Median roles", Unit::Days, column(ins, |f| f.median_roles)),
+            (
+                "Participants recorded",
+                Unit::Count,
+                column(ins, |f| count(f.participation_recorded)),
+            ),
+            (
+                "Not recorded",
+                Unit::Count,
+                column(ins, |f| count(f.participation_not_recorded)),
+            ),
+        ],
+        _ => Vec::new(),
+    };
+    for (name, unit, values) in &extra {
+        chart.table.columns.push((*name).into());
+        for (row, v) in chart.table.rows.iter_mut().zip(values) {
+            row.cells.push(unit.format(*v));
+        }
+    }
     let o = &ins.overall;
     let overall_note = match m.def.key {
         "completion_on_time_rate" => format!(
@@ -195,14 +267,31 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
         ),
         "recurrence_rate" => format!("{} of {} postmortems", o.recurrences, o.postmortems),
         "near_miss_share" => format!("{} of {} postmortems", o.near_misses, o.postmortems),
+        "template_consistent_share" => format!(
+            "{} of {} postmortems ({} name a reviewer)",
+            o.template_consistent, o.postmortems, o.reviewed
+        ),
+        "participation_min_roles_share" => format!(
+            "{} of {} postmortems that list their participants; median {} roles; {} not recorded",
+            o.participation_min_roles,
+            o.participation_recorded,
+            Unit::Days.format(o.median_roles),
+            o.participation_not_recorded
+        ),
         _ => String::new(),
+    };
+    let reasons = if m.def.key == "template_consistent_share" {
+        reason_rows(&o.template_misses)
+    } else {
+        Vec::new()
     };
     MetricView {
         overall_note,
+        reasons,
         key: m.def.key,
         title: m.def.title,
-        definition: m.def.definition,
-        target: m.def.target_text,
+        definition: m.def.definition.to_string(),
+        target: m.def.target_text.to_string(),
         overall: unit.format(m.overall),
         overall_meets_target: m.overall_meets_target,
         trend: m.trend,
