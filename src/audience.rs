@@ -18,9 +18,10 @@
 //! [`crate::enrich`] applies the audience once; nothing after it sees what the audience may not
 //! read.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::model::{Postmortem, Status, Visibility};
 use crate::output::{OutputFile, MARKER};
 
@@ -41,6 +42,60 @@ impl Audience {
     pub fn admits(&self, pm: &Postmortem) -> bool {
         (self.restricted || pm.visibility == Visibility::Internal)
             && (self.drafts || pm.status != Status::Draft)
+    }
+}
+
+/// Whose problems an audience may see: `serve` shows a failed build's errors on every page it
+/// serves, so the errors of a postmortem its audience may not read must not show that
+/// postmortem's path, values or lines (see `serve::redact`). Made from the documents whose
+/// front matter could be read; a file missing here could not be read that far.
+#[derive(Debug, Default)]
+pub struct Screen {
+    /// The audience.
+    pub audience: Audience,
+    /// For each source whose front matter was read: whether the audience may read it. Not when
+    /// its `status` or `visibility` is in error (a misspelt `draft` reads as published): what
+    /// the author meant is unknown, so it is not shown.
+    pub readable: HashMap<PathBuf, bool>,
+    /// The ids, titles and source paths of the postmortems the audience may not read (an
+    /// error of another file can name them: a duplicate id, a "did you mean" suggestion).
+    pub secrets: Vec<String>,
+}
+
+impl Screen {
+    /// The screen of a load's `postmortems` and `diags` for `audience`.
+    pub fn of(postmortems: &[Postmortem], diags: &[Diagnostic], audience: Audience) -> Screen {
+        let mut readable = HashMap::with_capacity(postmortems.len());
+        let mut secrets = Vec::new();
+        for pm in postmortems {
+            let lines: Vec<usize> = ["status", "visibility"]
+                .iter()
+                .filter_map(|k| pm.locations.get(*k).map(|at| at.0))
+                .collect();
+            let unsure = diags.iter().any(|d| {
+                d.is_error()
+                    && d.file == pm.source
+                    && (lines.contains(&d.line)
+                        || matches!(d.rule, "schema/status" | "schema/visibility"))
+            });
+            let ok = audience.admits(pm) && !unsure;
+            if !ok {
+                secrets.push(pm.id.clone());
+                secrets.push(pm.title.clone());
+                secrets.push(pm.source.display().to_string());
+            }
+            // A file read twice (a duplicate) is readable only if both are.
+            let entry = readable.entry(pm.source.clone()).or_insert(ok);
+            *entry &= ok;
+        }
+        secrets.retain(|s| !s.trim().is_empty());
+        secrets.sort();
+        secrets.dedup();
+        Screen {
+            audience,
+            readable,
+            secrets,
+        }
     }
 }
 

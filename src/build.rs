@@ -213,6 +213,8 @@ pub struct Caches {
     pub terms: similar::TermsCache,
     /// Findings of the language rule.
     pub lint: check::LintCache,
+    /// Who may read which source, as the last load found (what a failed build may show).
+    pub screen: std::sync::Mutex<std::sync::Arc<crate::audience::Screen>>,
 }
 
 impl Caches {
@@ -221,6 +223,12 @@ impl Caches {
         self.parse.clear();
         self.terms.clear();
         self.lint.clear();
+    }
+
+    /// The screen of the last load.
+    pub fn screen(&self) -> std::sync::Arc<crate::audience::Screen> {
+        let s = self.screen.lock().unwrap_or_else(|e| e.into_inner());
+        std::sync::Arc::clone(&s)
     }
 }
 
@@ -275,6 +283,10 @@ fn prepare_site<'c>(
         caches.map(|c| &c.lint),
     ));
     sort_diagnostics(&mut diags);
+    if let Some(c) = caches {
+        let screen = crate::audience::Screen::of(&postmortems, &diags, opts.audience());
+        *c.screen.lock().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(screen);
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid(diags));
     }

@@ -92,19 +92,20 @@ fn background_priority() {
 }
 
 /// Waits until the export should start: asked for (`go`), or the site has been current for
-/// [`EXPORT_IDLE`]. False when the generation was replaced first.
-fn export_wanted(go: &mpsc::Receiver<()>, superseded: &AtomicBool) -> bool {
+/// [`EXPORT_IDLE`] (then `Some(true)` and `Some(false)`). None when the generation was
+/// replaced first.
+fn export_wanted(go: &mpsc::Receiver<()>, superseded: &AtomicBool) -> Option<bool> {
     let since = Instant::now();
     loop {
         match go.recv_timeout(Duration::from_millis(20)) {
-            Ok(()) => return true,
-            Err(RecvTimeoutError::Disconnected) => return false,
+            Ok(()) => return Some(true),
+            Err(RecvTimeoutError::Disconnected) => return None,
             Err(RecvTimeoutError::Timeout) => {
                 if superseded.load(Ordering::Relaxed) {
-                    return false;
+                    return None;
                 }
                 if since.elapsed() >= EXPORT_IDLE {
-                    return true;
+                    return Some(false);
                 }
             }
         }
@@ -132,6 +133,8 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
     let export_tx = tx.clone();
     let superseded = Arc::new(AtomicBool::new(false));
     let export_superseded = Arc::clone(&superseded);
+    let asked = Arc::new(AtomicBool::new(false));
+    let export_asked = Arc::clone(&asked);
     let (go_tx, go_rx) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("pmarchive-site".into())
@@ -151,20 +154,33 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     let labels = prepared.labels;
                     let site = &site;
                     scope.spawn(move || {
-                        if export_wanted(&go_rx, &export_superseded) {
-                            background_priority();
-                            // A newer site stops the export (whose work would slow its
-                            // rebuild); nobody asks this one for search files any more.
-                            let replaced = || export_superseded.load(Ordering::Relaxed);
-                            let files = match search::SearchIndex::build_unless(site, &replaced) {
-                                Ok(Some(index)) if !replaced() => {
-                                    search::export::export(&index, &labels)
+                        let files =
+                            if let Some(asked_now) = export_wanted(&go_rx, &export_superseded) {
+                                // Unasked, it takes only the CPU time the next rebuild leaves; a
+                                // search waiting for it is served at the ordinary priority.
+                                if !asked_now {
+                                    background_priority();
                                 }
-                                Ok(_) => return,
-                                Err(e) => Err(e),
+                                // A newer site stops the export (whose work would slow its
+                                // rebuild), unless a request is waiting for it: that request
+                                // would otherwise never be answered.
+                                let replaced = || {
+                                    export_superseded.load(Ordering::Relaxed)
+                                        && !export_asked.load(Ordering::Relaxed)
+                                };
+                                match search::SearchIndex::build_unless(site, &replaced) {
+                                    Ok(Some(index)) if !replaced() => {
+                                        search::export::export(&index, &labels)
+                                    }
+                                    Ok(_) => Err(superseded_error()),
+                                    Err(e) => Err(e),
+                                }
+                            } else {
+                                Err(superseded_error())
                             };
-                            let _ = export_tx.send(Msg::Exported(files));
-                        }
+                        // Always answered, so no request for the search files waits forever
+                        // on a site replaced before its export was made.
+                        let _ = export_tx.send(Msg::Exported(files));
                     });
                 }
                 let planned = std::time::Instant::now();
@@ -180,6 +196,7 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     others: false,
                     restricted: site.restricted,
                     go: go_tx,
+                    asked,
                 };
                 if eager {
                     if let Err(e) = store.render_all() {
@@ -231,6 +248,14 @@ struct Store<'r> {
     restricted: bool,
     /// Starts the search export now.
     go: Sender<()>,
+    /// A request waits for the search export (which then finishes even if the site is
+    /// replaced).
+    asked: Arc<AtomicBool>,
+}
+
+/// Why a replaced site's search files were not made.
+fn superseded_error() -> Error {
+    Error::Usage("the site was rebuilt before its search index was made; search again".into())
 }
 
 impl Store<'_> {
@@ -330,6 +355,7 @@ impl Store<'_> {
                         && !self.files.contains_key(&key)
                         && !self.pages.contains_key(&key);
                     if pending {
+                        self.asked.store(true, Ordering::Relaxed);
                         let _ = self.go.send(());
                         waiting.push((key, reply));
                     } else {

@@ -8,10 +8,12 @@
 //! replaced the old one.
 
 pub mod generation;
+pub mod redact;
 pub mod watch;
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -38,6 +40,44 @@ pub struct SiteState {
 pub struct Shared {
     state: RwLock<SiteState>,
     clients: Mutex<Vec<Sender<String>>>,
+    /// Event streams open now.
+    streams: AtomicUsize,
+}
+
+/// At most this many event streams (pages open on the site) at once, a thread each; another
+/// is answered 503 with `Retry-After`, and the page's client tries again later.
+pub const MAX_EVENT_STREAMS: usize = 256;
+
+/// How long the page's client waits before trying again after a 503, in seconds.
+const RETRY_AFTER_SECONDS: u64 = 2;
+
+/// The stack of each thread `serve` starts for a request or an event stream: they only pass
+/// messages and copy bytes (pages are rendered by the site's thread), and a small stack is
+/// what thousands of them cost.
+const THREAD_STACK: usize = 128 * 1024;
+
+/// How often an idle event stream is written to: a stream whose page went away is found (and
+/// its thread ends) at the second write after, so within two of these.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// One of the [`MAX_EVENT_STREAMS`], given back when dropped.
+struct StreamSlot<'a>(&'a AtomicUsize);
+
+impl<'a> StreamSlot<'a> {
+    fn take(count: &'a AtomicUsize) -> Option<Self> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_EVENT_STREAMS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| StreamSlot(count))
+    }
+}
+
+impl Drop for StreamSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Shared {
@@ -79,7 +119,11 @@ fn load_theme(opts: &BuildOptions) -> Result<Arc<Theme>> {
     Ok(Arc::new(Theme::of_site(&opts.root)?))
 }
 
-fn report_error(shared: &Shared, text: String) {
+/// Reports a failed build: in full on the terminal, and to the pages as far as their audience
+/// may read it ([`redact`]).
+fn report_error(shared: &Shared, heading: &str, e: &Error, opts: &BuildOptions, assets: &Assets) {
+    eprintln!("{heading}:\n{}", describe(e));
+    let text = redact::overlay(e, &assets.cache.screen(), opts);
     {
         let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
         state.error = Some(text.clone());
@@ -130,11 +174,13 @@ fn rebuild(
             }
             shared.broadcast("reload");
         }
-        Err(e) => {
-            let text = describe(&e);
-            eprintln!("build failed (serving the last good site):\n{text}");
-            report_error(shared, text);
-        }
+        Err(e) => report_error(
+            shared,
+            "build failed (serving the last good site)",
+            &e,
+            opts,
+            assets,
+        ),
     }
     elapsed
 }
@@ -150,6 +196,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let shared = Arc::new(Shared {
         state: RwLock::new(SiteState::default()),
         clients: Mutex::new(Vec::new()),
+        streams: AtomicUsize::new(0),
     });
     // Watcher: events go to a channel; a thread debounces, classifies and rebuilds. It watches
     // before the first build, so no change made after that starts can be missed.
@@ -170,8 +217,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             })?;
     }
     rebuild(&build, &assets, &shared, true, opts.verbose);
-    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port))
-        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
+    let server = listen(&opts.bind, opts.port)?;
+    return_freed_memory();
     let addr = server
         .server_addr()
         .to_ip()
@@ -201,9 +248,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 match (opts.resolve)() {
                     Ok(b) => build = b,
                     Err(e) => {
-                        let text = describe(&e);
-                        eprintln!("configuration error:\n{text}");
-                        report_error(&watch_shared, text);
+                        report_error(&watch_shared, "configuration error", &e, &build, &assets);
                         continue;
                     }
                 }
@@ -213,9 +258,13 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 match load_theme(&build) {
                     Ok(theme) => assets.theme = theme,
                     Err(e) => {
-                        let text = describe(&e);
-                        eprintln!("theme error (serving the last good site):\n{text}");
-                        report_error(&watch_shared, text);
+                        report_error(
+                            &watch_shared,
+                            "theme error (serving the last good site)",
+                            &e,
+                            &build,
+                            &assets,
+                        );
                         continue;
                     }
                 }
@@ -232,9 +281,68 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
 
     for request in server.incoming_requests() {
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || handle(request, &shared));
+        // When no thread can be started, the request is dropped, and tiny_http answers 500.
+        let _ = std::thread::Builder::new()
+            .name("pmarchive-request".into())
+            .stack_size(THREAD_STACK)
+            .spawn(move || handle(request, &shared));
     }
     Ok(())
+}
+
+/// The server, on a socket with `TCP_NODELAY` (the connections accepted inherit it). Without
+/// it, a response tiny_http writes in two parts waits for the client's delayed ACK of the
+/// first before sending the second: about 40 ms for every request after the first on a
+/// keep-alive connection.
+fn listen(bind: &str, port: u16) -> Result<tiny_http::Server> {
+    let cannot =
+        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {bind}:{port}: {e}"));
+    let listener = std::net::TcpListener::bind((bind, port)).map_err(|e| cannot(&e))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let on: libc::c_int = 1;
+        // SAFETY: sets an integer option of a socket this function owns, from a live local
+        // of the size given.
+        let rc = unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            eprintln!(
+                "warning: cannot set TCP_NODELAY ({}); keep-alive requests may be slow",
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+    tiny_http::Server::from_listener(listener, None).map_err(|e| cannot(&e))
+}
+
+/// `mi_option_purge_delay` in mimalloc's `mi_option_e` (see main.rs).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// A build keeps the memory it frees for its next phase (main.rs); a server that runs for days
+/// gives it back a second after it is freed (after a burst of connections, a big rebuild).
+/// mimalloc returns memory only when some thread allocates or collects, so a thread collects
+/// every two seconds: an idle server gives back what the threads of closed connections held
+/// (5,000 of them take about 2.5 GB; without this it stayed until the next requests).
+fn return_freed_memory() {
+    // SAFETY: sets an integer option; mimalloc reads options atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    let _ = std::thread::Builder::new()
+        .name("pmarchive-memory".into())
+        .stack_size(THREAD_STACK)
+        .spawn(|| loop {
+            std::thread::sleep(Duration::from_secs(2));
+            // SAFETY: collects this thread's heap and purges what is due; no arguments but a
+            // flag.
+            unsafe { libmimalloc_sys::mi_collect(false) };
+        });
 }
 
 fn layout_of(build: &BuildOptions) -> Layout {
@@ -273,6 +381,18 @@ fn next_batch(rx: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<std::p
 /// Server-sent events on the raw connection, flushed message by message (a streamed tiny_http
 /// response would buffer them). The stream ends when the page goes away.
 fn stream_events(request: tiny_http::Request, shared: &Shared) {
+    let Some(_slot) = StreamSlot::take(&shared.streams) else {
+        let _ = request.respond(
+            tiny_http::Response::from_string(format!(
+                "more than {MAX_EVENT_STREAMS} pages are open on this server; retry later\n"
+            ))
+            .with_status_code(503)
+            .with_header(header("Retry-After", &RETRY_AFTER_SECONDS.to_string()))
+            .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+            .with_header(header("Cache-Control", "no-store")),
+        );
+        return;
+    };
     let (tx, rx) = mpsc::channel::<String>();
     if let Ok(mut c) = shared.clients.lock() {
         c.push(tx);
@@ -287,7 +407,7 @@ fn stream_events(request: tiny_http::Request, shared: &Shared) {
         return;
     }
     loop {
-        let chunk = match rx.recv_timeout(Duration::from_secs(15)) {
+        let chunk = match rx.recv_timeout(HEARTBEAT) {
             Ok(msg) => format!("data: {msg}\n\n"),
             Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
@@ -373,8 +493,28 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         .unwrap_or("/")
         .to_string();
     let path = percent_decode(raw.trim_start_matches('/'));
+    let method = request.method().clone();
+    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
+        let _ = request.respond(
+            tiny_http::Response::from_string(
+                "only GET and HEAD are allowed: the site is read-only\n",
+            )
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD"))
+            .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+        );
+        return;
+    }
     if path == "__pmarchive/events" {
-        stream_events(request, shared);
+        if method == tiny_http::Method::Head {
+            let _ = request.respond(
+                tiny_http::Response::empty(200)
+                    .with_header(header("Content-Type", "text/event-stream"))
+                    .with_header(header("Cache-Control", "no-cache")),
+            );
+        } else {
+            stream_events(request, shared);
+        }
         return;
     }
     let (site, error) = {

@@ -35,9 +35,19 @@
     box.append(summary, pre);
     document.body.append(box);
   }
-  const events = new EventSource("/__pmarchive/events");
-  events.onmessage = (e) => {
-    if (e.data === "reload") location.reload();
-    else if (e.data.startsWith("error:")) show(JSON.parse(e.data.slice(6)));
+  // The server refuses event streams beyond its limit (503): the browser then gives up on
+  // the stream, so this client tries again a few seconds later.
+  const listen = () => {
+    const events = new EventSource("/__pmarchive/events");
+    events.onmessage = (e) => {
+      if (e.data === "reload") location.reload();
+      else if (e.data.startsWith("error:")) show(JSON.parse(e.data.slice(6)));
+    };
+    events.onerror = () => {
+      if (events.readyState === EventSource.CLOSED) {
+        setTimeout(listen, 2000 + Math.random() * 3000);
+      }
+    };
   };
+  listen();
 })();

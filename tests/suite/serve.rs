@@ -347,3 +347,266 @@ fn a_theme_change_is_served_and_a_broken_template_keeps_the_last_good_site() {
         .contains("\"error\":null"));
     assert_eq!(get(port, "/no/such/page/").0, 404);
 }
+
+/// A valid public postmortem.
+const GOOD: &str = "+++\ntitle = \"Good\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\nsummary = \"Fine.\"\nservices = [\"web\"]\n+++\n\n## Summary\n\nFine.\n";
+
+#[test]
+fn r25_serve_shows_no_error_of_a_postmortem_its_audience_may_not_read() {
+    // Finding 7: the errors of a restricted postmortem, or of a draft when drafts are not
+    // served, reach every page (overlay, status, event stream) without its path or content,
+    // while a public postmortem's error is still shown where it is.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let restricted = "+++\ntitle = \"Quokka7f3a secret title\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\nvisibility = \"restricted\"\nsummary = \"Quokka7f3a summary.\"\nservices = [\"web\"]\n+++\n\n## Summary\n\nQuokka7f3a body.\n";
+    let draft = GOOD
+        .replace(
+            "title = \"Good\"",
+            "title = \"Wombat91c2 draft\"\nstatus = \"draft\"",
+        )
+        .replace("Fine.\n", "Wombat91c2 body.\n");
+    site.write("content/quokka7f3a.md", restricted);
+    site.write("content/wombat91c2.md", &draft);
+    let server = start(&site, &[]);
+    let port = server.port;
+    assert_eq!(get(port, "/postmortems/pub/").0, 200);
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        events,
+        "GET /__pmarchive/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+
+    // Each phase writes a hidden file, then breaks the public `marker.md` at a line of its own:
+    // once the status shows that line, the rebuild read the hidden file's new text too.
+    let phase = |n: usize, rel: &str, text: &str, hidden: &str| -> String {
+        atomic_write(&site.root().join(rel), text);
+        let marker = GOOD.replacen("+++\n", &format!("+++\n{}", "# phase\n".repeat(n)), 1);
+        atomic_write(
+            &site.root().join("content/marker.md"),
+            &marker.replace("date = 2025-01-02T10:00:00Z", "date = \"not a date\""),
+        );
+        let located = format!("content/marker.md:{}:8", 3 + n);
+        let mut status = String::new();
+        wait_for(&located, || {
+            status = get(port, "/__pmarchive/status").1;
+            status.contains(&located)
+        });
+        assert!(status.contains(hidden), "phase {n}: {status}");
+        let (code, page) = get(port, "/postmortems/pub/");
+        assert_eq!(code, 200, "the last good page is still served");
+        assert!(
+            page.contains(&located),
+            "the overlay shows the public error"
+        );
+        assert!(page.contains(hidden), "and the count of the others");
+        let mut seen = Vec::new();
+        for path in [
+            "/",
+            "/postmortems/",
+            "/postmortems/pub/",
+            "/no/such/page/",
+            "/__pmarchive/status",
+        ] {
+            let lower = get(port, path).1.to_lowercase();
+            for canary in ["quokka7f3a", "wombat91c2"] {
+                if lower.contains(canary) {
+                    seen.push(format!("{path} shows {canary}"));
+                }
+            }
+        }
+        assert!(seen.is_empty(), "phase {n}: {seen:?}");
+        status
+    };
+
+    // A schema error whose message quotes the value, the front matter readable.
+    phase(
+        1,
+        "content/quokka7f3a.md",
+        &restricted.replace("severity = \"SEV3\"", "severity = \"Quokka7f3a-sev\""),
+        "a postmortem you may not view here has an error (1 problem)",
+    );
+    // The event stream carried the redacted errors too.
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("content/marker.md:4:8") || !seen.ends_with("\n\n") {
+        let n = events.read(&mut buf).expect("an error event");
+        assert!(n > 0, "event stream closed");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.contains("may not view here"), "{seen}");
+    assert!(!seen.to_lowercase().contains("quokka7f3a"), "{seen}");
+    drop(events);
+
+    // Front matter that does not parse (the parser quotes the line): the visibility is known
+    // only from the raw text.
+    phase(
+        2,
+        "content/quokka7f3a.md",
+        &restricted.replace("secret title\"", "secret title"),
+        "a postmortem you may not view here has an error (1 problem)",
+    );
+    // A draft broken the same way, drafts not served.
+    phase(
+        3,
+        "content/wombat91c2.md",
+        &draft.replace("draft\"\n", "draft\n"),
+        "2 postmortems you may not view here have errors (2 problems)",
+    );
+    // A misspelt status reads as published, but the author meant a draft: not shown.
+    phase(
+        4,
+        "content/wombat91c2.md",
+        &draft.replace("status = \"draft\"", "status = \"drfat\""),
+        "2 postmortems you may not view here have errors (2 problems)",
+    );
+    // A public error naming a restricted postmortem (a duplicate of its id): location only.
+    atomic_write(&site.root().join("content/wombat91c2.md"), &draft);
+    atomic_write(&site.root().join("content/quokka7f3a.md"), restricted);
+    let status = phase(
+        5,
+        "content/zz-public.md",
+        &GOOD.replace("+++\ntitle", "+++\nid = \"quokka7f3a\"\ntitle"),
+        "content/zz-public.md:1:1: error[schema/duplicate-id]: details withheld",
+    );
+    assert!(!status.contains("you may not view here have"), "{status}");
+}
+
+/// Sends `raw` on a new connection and reads until the server closes it.
+fn exchange(port: u16, raw: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(raw.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn r25_serve_answers_only_get_and_head() {
+    // Finding 10 (c): other methods got 200 and the page.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let server = start(&site, &[]);
+    let port = server.port;
+    for method in ["POST", "PUT", "DELETE", "TRACE", "PATCH", "OPTIONS", "FOO"] {
+        for path in [
+            "/",
+            "/postmortems/pub/",
+            "/__pmarchive/events",
+            "/__pmarchive/status",
+        ] {
+            let out = exchange(
+                port,
+                &format!("{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"),
+            );
+            let lower = out.to_lowercase();
+            assert!(out.starts_with("HTTP/1.1 405 "), "{method} {path}: {out}");
+            assert!(
+                lower.contains("\r\nallow: get, head\r\n"),
+                "{method} {path}: {out}"
+            );
+            assert!(!lower.contains("<html"), "{method} {path}: {out}");
+        }
+    }
+    // HEAD: the head of the page, no body.
+    let out = exchange(
+        port,
+        "HEAD /postmortems/pub/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    assert!(
+        out.to_lowercase().contains("content-type: text/html"),
+        "{out}"
+    );
+    assert!(out.ends_with("\r\n\r\n"), "no body after the head: {out}");
+    let out = exchange(
+        port,
+        "HEAD /__pmarchive/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    assert!(out.ends_with("\r\n\r\n"), "no stream: {out}");
+    // A refused request with a body leaves the connection usable.
+    let out = exchange(
+        port,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /postmortems/pub/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let second = out
+        .find("HTTP/1.1 200 ")
+        .expect("the GET after the POST answered");
+    assert!(
+        out.starts_with("HTTP/1.1 405 ") && out[second..].contains("Good"),
+        "{out}"
+    );
+}
+
+/// Opens an event stream: its connection and status code.
+fn open_events(port: u16) -> (TcpStream, u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET /__pmarchive/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = s.read(&mut byte).expect("a response head");
+        assert!(
+            n > 0,
+            "closed before the head: {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (s, status, head)
+}
+
+#[test]
+fn r25_serve_bounds_the_event_streams_and_frees_them() {
+    // Finding 10 (b): 5,000 event streams made 9,865 threads. At most 256 are open at once;
+    // another gets 503 with Retry-After; streams whose page went away are given back.
+    const BOUND: usize = 256;
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let server = start(&site, &[]);
+    let port = server.port;
+    let mut open = Vec::new();
+    for i in 0..BOUND {
+        let (s, status, head) = open_events(port);
+        assert_eq!(status, 200, "stream {i}: {head}");
+        open.push(s);
+    }
+    for _ in 0..8 {
+        let (_s, status, head) = open_events(port);
+        assert_eq!(status, 503, "{head}");
+        assert!(head.to_lowercase().contains("\r\nretry-after: "), "{head}");
+    }
+    // Pages are still served.
+    assert_eq!(get(port, "/postmortems/pub/").0, 200);
+    // The pages go away: their streams are found closed and given back, and as many new
+    // ones are accepted again, but no more.
+    drop(open);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut again = Vec::new();
+    while again.len() < BOUND {
+        assert!(
+            Instant::now() < deadline,
+            "only {} streams accepted again",
+            again.len()
+        );
+        let (s, status, _) = open_events(port);
+        match status {
+            200 => again.push(s),
+            503 => std::thread::sleep(Duration::from_millis(100)),
+            other => panic!("status {other}"),
+        }
+    }
+    assert_eq!(open_events(port).1, 503, "the bound holds after the churn");
+}
