@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{
     self,
     termcolor::{self, ColorChoice, StandardStream},
@@ -52,28 +51,112 @@ pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
 /// Diagnostics of one file whose text is `text`, rendered without colour (what `check` prints
 /// for them). Pure: for tests and the fuzz target.
 pub fn render_one_file(name: &str, text: &str, diags: &[Diagnostic]) -> String {
-    let mut files = SimpleFiles::new();
-    let id = files.add(name.to_string(), text.to_string());
     let mut out = termcolor::NoColor::new(Vec::new());
     for d in diags {
-        emit(&mut out, &files, id, text, d);
+        emit(&mut out, name, text, d);
     }
     String::from_utf8_lossy(&out.into_inner()).into_owned()
 }
 
-fn emit(
-    out: &mut dyn termcolor::WriteColor,
-    files: &SimpleFiles<String, String>,
-    id: usize,
-    text: &str,
-    d: &Diagnostic,
-) {
+/// A quoted line is cut to about this many bytes around the diagnostic's column: a
+/// postmortem of one 8 MiB line would otherwise be printed whole, with as many carets, for
+/// every diagnostic on it.
+const MAX_QUOTED: usize = 240;
+
+/// The one line a diagnostic quotes (or the part of it around the column), as a file of its
+/// own that reports the real line and column numbers.
+struct Excerpt<'t> {
+    name: &'t str,
+    /// What is shown: the line, or `…` + a window of it + `…`.
+    text: String,
+    /// The line's number in the file.
+    line: usize,
+    /// Bytes of `text` before the first quoted character (the `…` marker).
+    lead: usize,
+    /// The column (1-based, in characters) of the first quoted character in the real line.
+    first_column: usize,
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Excerpt<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _: usize,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let at = byte_index.clamp(self.lead, self.text.len());
+        let chars = self
+            .text
+            .get(self.lead..at)
+            .map_or(0, |t| t.chars().count());
+        Ok(self.first_column + chars)
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        _: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        Ok(0..self.text.len())
+    }
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn emit(out: &mut dyn termcolor::WriteColor, name: &str, text: &str, d: &Diagnostic) {
     let start = offset_of(text, d.line, d.column);
-    let end = text[start..]
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..]
         .find(['\n', '\r'])
         .map(|e| start + e)
         .unwrap_or(text.len())
         .max(start);
+    let line = &text[line_start..line_end];
+    let col = start - line_start;
+    let (from, to) = if line.len() <= MAX_QUOTED {
+        (0, line.len())
+    } else {
+        let from = floor_boundary(line, col.saturating_sub(MAX_QUOTED / 3));
+        let to = floor_boundary(line, from + MAX_QUOTED);
+        (from, to.max(col.min(line.len())))
+    };
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < line.len() { "…" } else { "" };
+    let excerpt = Excerpt {
+        name,
+        text: format!("{lead}{}{tail}", &line[from..to]),
+        line: d.line.max(1),
+        lead: lead.len(),
+        first_column: line[..from].chars().count() + 1,
+    };
+    let span = (lead.len() + col - from)..(lead.len() + to - from);
     let base = match d.severity {
         Level::Error => CsDiagnostic::error(),
         Level::Warning => CsDiagnostic::warning(),
@@ -81,11 +164,11 @@ fn emit(
     let mut cs = base
         .with_code(d.rule)
         .with_message(&d.message)
-        .with_labels(vec![Label::primary(id, start..end)]);
+        .with_labels(vec![Label::primary((), span)]);
     if let Some(s) = &d.suggestion {
         cs = cs.with_notes(vec![format!("help: {s}")]);
     }
-    let _ = term::emit_to_write_style(out, &term::Config::default(), files, &cs);
+    let _ = term::emit_to_write_style(out, &term::Config::default(), &excerpt, &cs);
 }
 
 /// The text of `path` to quote source lines from, or nothing when reading it could show what
@@ -126,26 +209,44 @@ fn source_text(root: &Path, path: &Path) -> String {
 }
 
 fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
-    let mut files = SimpleFiles::new();
-    let mut ids = std::collections::HashMap::new();
+    let mut texts: std::collections::HashMap<&Path, String> = std::collections::HashMap::new();
+    let mut out = writer.lock();
     for d in diags {
-        let id = *ids.entry(d.file.clone()).or_insert_with(|| {
+        let text = texts.entry(d.file.as_path()).or_insert_with(|| {
             let path = if d.file.is_absolute() {
                 d.file.clone()
             } else {
                 root.join(&d.file)
             };
-            let text = if d.rule == "io/symlink" {
+            if d.rule == "io/symlink" {
                 String::new()
             } else {
                 source_text(root, &path)
-            };
-            files.add(d.file.display().to_string(), text)
+            }
         });
-        let text = files
-            .get(id)
-            .map(|f| f.source().clone())
-            .unwrap_or_default();
-        emit(&mut writer.lock(), &files, id, &text, d);
+        emit(&mut out, &d.file.display().to_string(), text, d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_column_with_its_real_position() {
+        let line = format!("{}BAD{}", "x".repeat(5000), "y".repeat(5000));
+        let text = format!("first\n{line}\n");
+        let d = Diagnostic::error(Path::new("content/a.md"), (2, 5001), "test/rule", "bad");
+        let out = render_one_file("content/a.md", &text, &[d]);
+        assert!(out.contains("content/a.md:2:5001"), "{out}");
+        assert!(out.contains("2 │ …xxx"), "{out}");
+        assert!(out.contains("BADyyy"), "{out}");
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        // A short line is quoted whole, as before.
+        let d = Diagnostic::error(Path::new("content/a.md"), (1, 3), "test/rule", "bad");
+        let out = render_one_file("content/a.md", &text, &[d]);
+        assert!(out.contains("content/a.md:1:3"), "{out}");
+        assert!(out.contains("1 │ first\n"), "{out}");
+        assert!(out.contains("  │   ^^^"), "{out}");
     }
 }

@@ -421,6 +421,14 @@ fn r25_markup_heavy_bodies_are_refused_before_they_cost_memory() {
     assert!(d[0]
         .5
         .contains("more than 400000 lines and Markdown markup"));
+    // People see each problem with its line quoted around the column, not an 8 MiB line
+    // (with as many carets) per problem: printing those took `build` 40 s per file.
+    let out = site.build(&[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.len() < 64 * 1024, "{} bytes of diagnostics", err.len());
+    assert!(err.contains("content/brackets.md:10:"), "{err}");
+    assert!(err.contains("10 │ …[[[["), "{err}");
     for name in ["angles", "brackets", "emphasis", "images", "table"] {
         std::fs::remove_file(site.root().join(format!("content/{name}.md"))).unwrap();
     }
