@@ -322,7 +322,7 @@ const ANCHORS: &[(&str, Anchor)] = &[
 #[rustfmt::skip]
 const PRONOUNS: &[&str] = &[
     "he", "she", "they", "i", "you", "we", "someone", "somebody", "nobody", "anyone", "anybody",
-    "everyone", "everybody", "who", "whoever",
+    "everyone", "everybody", "who", "whoever", "no one",
 ];
 
 /// Roles: nouns for people (singular; a plural adds "s").
@@ -447,7 +447,7 @@ const MISTAKES: &[&str] = &[
 #[rustfmt::skip]
 const NEGATIONS: &[&str] = &[
     "not", "never", "no", "nobody", "rather", "instead", "without", "isn't", "wasn't", "don't",
-    "doesn't", "didn't", "aren't", "weren't", "cannot", "can't",
+    "doesn't", "didn't", "aren't", "weren't", "cannot", "can't", "no one",
 ];
 
 /// Words with the byte offsets where they start.
@@ -472,6 +472,17 @@ fn words(line: &str, from: usize, to: usize) -> Words<'_> {
     }
     if let Some(s) = start {
         out.push((from + s, &seg[s..]));
+    }
+    // "no one" is one word, a pronoun.
+    let mut k = 0;
+    while k + 1 < out.len() {
+        let (s, w) = out[k];
+        let (t, next) = out[k + 1];
+        if w.eq_ignore_ascii_case("no") && next.eq_ignore_ascii_case("one") {
+            out[k] = (s, &line[s..t + next.len()]);
+            out.remove(k + 1);
+        }
+        k += 1;
     }
     out
 }
@@ -572,6 +583,12 @@ fn role(lower: &str) -> bool {
 
 /// Whether `w` is a person, and how surely.
 fn who(w: &str, people: &People) -> Option<Who> {
+    who_as(w, people, false)
+}
+
+/// [`who`]; `loose` also takes capitalised words that look like plurals ("Lars", "Jens"),
+/// for verbs software rarely takes ("forgot", "botched").
+fn who_as(w: &str, people: &People, loose: bool) -> Option<Who> {
     let w = w
         .trim_end_matches("'s")
         .trim_end_matches("’s")
@@ -596,7 +613,7 @@ fn who(w: &str, people: &People) -> Option<Who> {
             .iter()
             .all(|c| c.is_lowercase() || *c == '-' || *c == '\'')
         && !NOT_NAMES.contains(&lower.as_str())
-        && !plural
+        && (loose || !plural)
         && !abstract_noun;
     name_like.then_some(Who::Capitalised)
 }
@@ -604,6 +621,17 @@ fn who(w: &str, people: &People) -> Option<Who> {
 /// The subject of a verb at word index `v`: the nearest word before it, skipping adverbs and
 /// auxiliaries, and a trailing "on shift" / "on the payments team" after a person.
 fn subject<'a>(ws: &[(usize, &'a str)], v: usize, people: &People) -> Option<(Who, &'a str)> {
+    subject_as(ws, v, people, false)
+}
+
+/// [`subject`], with [`who_as`]'s `loose`; the subject of a second verb ("the engineer
+/// silenced the alert and forgot to re-arm it") is the sentence's first person.
+fn subject_as<'a>(
+    ws: &[(usize, &'a str)],
+    v: usize,
+    people: &People,
+    loose: bool,
+) -> Option<(Who, &'a str)> {
     let mut k = v;
     while k > 0 {
         k -= 1;
@@ -611,7 +639,16 @@ fn subject<'a>(ws: &[(usize, &'a str)], v: usize, people: &People) -> Option<(Wh
         if SKIP.contains(&w.to_lowercase().as_str()) {
             continue;
         }
-        if let Some(p) = who(w, people) {
+        if matches!(lower(w).as_str(), "and" | "but") {
+            return ws[..k].iter().take(6).enumerate().find_map(|(j, (_, w))| {
+                match who_as(w, people, loose)? {
+                    Who::Person => Some((Who::Person, *w)),
+                    Who::Capitalised if j == 0 => Some((Who::Capitalised, *w)),
+                    Who::Capitalised => None,
+                }
+            });
+        }
+        if let Some(p) = who_as(w, people, loose) {
             // "Alice" as a subject is not "the Alice cluster" nor "a Kafka broker".
             if p == Who::Capitalised && k > 0 {
                 let prev = ws[k - 1].1.to_lowercase();
@@ -863,7 +900,7 @@ fn judge(
         }
         Strong(hint) => {
             let i = first?;
-            let (_, who) = subject(ws, i, people)?;
+            let (_, who) = subject_as(ws, i, people, true)?;
             Some((format!("{who} {}", lower(text)), Kind::Lapse, hint))
         }
         Weak(weak) => {
@@ -1328,6 +1365,37 @@ mod tests {
                 "Somebody skipped the smoke test on Friday.",
             ],
         );
+    }
+
+    #[test]
+    fn the_subject_of_a_second_verb_is_the_sentences_person() {
+        all(
+            Kind::Lapse,
+            &[
+                "The DBA restored the table and forgot to re-enable replication.",
+                "At 04:00 the operator drained the node but failed to check the other zone.",
+            ],
+        );
+        // Software as the subject of both verbs.
+        all_quiet(&["The agent restarted and forgot its lease."]);
+    }
+
+    #[test]
+    fn no_one_is_a_pronoun() {
+        all(
+            Kind::CulpritQuestion,
+            &["Why did no one look at the queue depth?"],
+        );
+        all_quiet(&["No one is at fault: the alert went to an unused channel."]);
+    }
+
+    #[test]
+    fn names_that_look_like_plurals_count_with_a_persons_verb() {
+        // "Lars" looks like a plural noun ("Workers"): a person only with a verb software
+        // rarely takes.
+        all(Kind::Lapse, &["Lars botched the schema change."]);
+        all_quiet(&["Lars rolled the schema change back."]);
+        all_quiet(&["Workers missed three heartbeats."]);
     }
 
     #[test]
