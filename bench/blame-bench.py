@@ -28,6 +28,7 @@ import csv
 import json
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -243,7 +244,7 @@ def main():
 
     p("# language/blame: evaluation")
     p()
-    command = " ".join(["python3 bench/blame-bench.py"] + sys.argv[1:])
+    command = shlex.join(["python3", "bench/blame-bench.py"] + sys.argv[1:])
     p(f"`{command}`: `{os.path.relpath(args.bin, REPO)}`, `check --today {TODAY}`.")
     p()
     for title, path in (
