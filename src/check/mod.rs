@@ -160,6 +160,8 @@ pub fn lint_cached(
         by_id,
     };
     use rayon::prelude::*;
+    // The language rule is the costliest: it does not run where its findings would be dropped.
+    let language_on = level(config, "language/blame") != RuleSetting::Off;
     let raw: Vec<Diagnostic> = all
         .par_iter()
         .flat_map_iter(|pm| {
@@ -169,6 +171,7 @@ pub fn lint_cached(
             actions::check(pm, &ctx, &mut found);
             vocabulary::check(pm, &ctx, &mut found);
             match cache {
+                _ if !language_on || suppressed(pm, "language/blame") => {}
                 Some(cache) => cache.language(pm, &ctx, &mut found),
                 None => language::check(pm, &ctx, &mut found),
             }

@@ -237,6 +237,71 @@ fn rules_are_configurable_and_suppressible() {
 }
 
 #[test]
+fn blame_findings_name_their_kind_and_rewrite_and_know_the_authors() {
+    // Each kind of blame-oriented phrasing gets its own rewrite; a lowercase handle is a
+    // person because the postmortem lists it as an author; systems-oriented sentences with
+    // the same words stay quiet.
+    let doc = CLEAN
+        .replace("+++\ntitle", "+++\nauthors = [\"tkowalczyk\"]\ntitle")
+        .replace(
+            "Canaries must span a peak.",
+            "tkowalczyk skipped the canary stage.\n\nWho approved this change?\n\n\
+             The root cause was operator error.\n\nThe canary should have caught the regression.\n\n\
+             The scheduler skipped the drained nodes.",
+        );
+    let site = site_with(&[("a.md", &doc)]);
+    let (_, diags) = check_json(&site, &[]);
+    let blame: Vec<(u64, String, String)> = diags
+        .iter()
+        .filter(|d| d["rule"] == "language/blame")
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+                d["suggestion"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(blame.len(), 3, "{blame:#?}");
+    let line = |text: &str| doc.lines().position(|l| l == text).unwrap() as u64 + 1;
+    let expect = [
+        (
+            line("tkowalczyk skipped the canary stage."),
+            "lapse",
+            "without a review step",
+        ),
+        (
+            line("Who approved this change?"),
+            "culprit",
+            "surfaced this earlier",
+        ),
+        (
+            line("The root cause was operator error."),
+            "human error",
+            "made the slip possible",
+        ),
+    ];
+    for ((l, message, suggestion), (want_line, kind, rewrite)) in blame.iter().zip(expect) {
+        assert_eq!(*l, want_line, "{message}");
+        assert!(message.contains(kind), "{message}");
+        assert!(suggestion.contains(rewrite), "{suggestion}");
+    }
+    // Without the author, the handle is just a word.
+    site.write(
+        "content/a.md",
+        &doc.replace("authors = [\"tkowalczyk\"]\n", ""),
+    );
+    let (_, diags) = check_json(&site, &[]);
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d["rule"] == "language/blame")
+            .count(),
+        2
+    );
+}
+
+#[test]
 fn malformed_files_are_diagnostics_and_exit_codes_follow_the_contract() {
     let site = site_with(&[
         ("a.md", CLEAN),
