@@ -246,15 +246,6 @@ pub struct Postmortem {
 }
 
 impl Postmortem {
-    /// Whether this postmortem may appear in the (internal) site.
-    pub fn is_public(&self, drafts: bool) -> bool {
-        crate::audience::Audience {
-            drafts,
-            restricted: false,
-        }
-        .admits(self)
-    }
-
     /// Drops what only `check` reads: the sections' Markdown, where each front-matter key is,
     /// and which keys were written (a quarter of a loaded postmortem). `build` calls it once
     /// the archive has passed its checks, so a large archive is not held twice over while it

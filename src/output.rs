@@ -7,8 +7,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Marker file that identifies a folder as pmarchive output (so it may be replaced).
-pub const MARKER: &str = ".pmarchive-output";
+/// Marker file that identifies a folder as pmarchive output (so it may be replaced); the swap
+/// owns it, as it recovers folders by it.
+pub use crate::swap::MARKER;
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// Marker file that identifies a folder as pmarchive output (so it may be replaced).
+pub const MARKER: &str = ".pmarchive-output";
+
 /// The prefix of the temporary folder a build writes into, beside the output called `name`.
 pub fn temp_prefix(name: &str) -> String {
     format!(".{name}.tmp-{}-", std::process::id())
@@ -88,7 +91,7 @@ pub fn recover(out_dir: &Path) {
         .collect();
     stale.sort();
     for (is_old, path) in stale {
-        if is_old && !out_dir.exists() && path.join(crate::output::MARKER).is_file() {
+        if is_old && !out_dir.exists() && path.join(MARKER).is_file() {
             // Killed between the two renames: the previous site is the old folder.
             if std::fs::rename(&path, out_dir).is_ok() {
                 continue;
@@ -163,7 +166,7 @@ mod tests {
 
     fn site(dir: &Path, text: &str) {
         std::fs::create_dir_all(dir).unwrap();
-        std::fs::write(dir.join(crate::output::MARKER), "pmarchive\n").unwrap();
+        std::fs::write(dir.join(MARKER), "pmarchive\n").unwrap();
         std::fs::write(dir.join("index.html"), text).unwrap();
     }
 
