@@ -4,18 +4,20 @@
 //! "Similar incident recurrence" is the number that says whether postmortems work, so this pass
 //! is an enrichment of the [`Site`] that every page, the JSON API and the `similar` command read.
 //! It runs after publishability filtering, so restricted and draft postmortems can never be a
-//! link, a reason or a count. `build` reads the term weights out of the tantivy index the
-//! search pass makes (one analysis, one set of statistics); `serve` analyses the texts with the
-//! same analyzer and weighs them as tantivy does ([`terms`]), the same vectors without an
-//! index, analysing again only the postmortems that changed.
+//! link, a reason or a count. `build`, `serve` and the `similar` command alike analyse the
+//! texts with the search analyzer and weigh them as tantivy does ([`terms`], `vectors`), with
+//! no index (`build` runs it beside the search index's thread; `serve` analyses again only the
+//! postmortems that changed).
 //!
 //! The score of a pair says what went wrong in both, not who it happened to:
 //! - text: the cosine of the two incidents' BM25 term vectors over what went wrong (title,
 //!   summary, root cause, timeline with its error messages; the body of a report without those
-//!   sections). Each weight is tantivy's own BM25 score of the term for the document
+//!   sections), terms in more than 30% of the archive dropped. Each weight is tantivy's own
+//!   BM25 score of the term for the document
 //!   ([`tantivy::query::Bm25Weight`] over the archive's document frequencies and fieldnorms).
 //!   The words of an incident's own services and teams (in an imported archive, its
-//!   organisation and product) are left out of its vectors: on real reports a shared owner
+//!   organisation and product) weigh [`Params::owner_weight`] in its vector (0 unless the
+//!   archive's explicit links say otherwise, [`calibrate`]): on real reports a shared owner
 //!   dominated the links (bench/relevance.py). Candidates come from the postings of each
 //!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), at most the
 //!   heaviest [`Params::max_postings`] of each, so the cost per incident is bounded;
@@ -114,7 +116,7 @@ impl Default for Params {
             evidence: [0.1, 0.0, 0.1],
             query_terms: 24,
             candidates: 40,
-            max_df_share: 0.5,
+            max_df_share: 0.3,
             owner_weight: 0.0,
             max_postings: 1000,
             chain_bonus: 0.3,
