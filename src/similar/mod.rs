@@ -17,7 +17,7 @@
 //!   ([`tantivy::query::Bm25Weight`] over the archive's document frequencies and fieldnorms).
 //!   The words of an incident's own services and teams (in an imported archive, its
 //!   organisation and product) weigh [`Params::owner_weight`] in its vector (0 unless the
-//!   archive's explicit links say otherwise, [`calibrate`]): on real reports a shared owner
+//!   archive's explicit links say otherwise, `calibrate`): on real reports a shared owner
 //!   dominated the links (bench/relevance.py). Candidates come from the postings of each
 //!   incident's most distinctive terms (as tantivy's `MoreLikeThis` does), at most the
 //!   heaviest [`Params::max_postings`] of each, so the cost per incident is bounded;
