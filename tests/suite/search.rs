@@ -389,25 +389,23 @@ fn the_client_stemmer_matches_tantivy_on_every_word_of_the_corpus() {
     );
 }
 
-#[test]
-fn search_command_prints_json_best_first() {
-    let root = repo().join("tests/fixtures/public-postmortems");
-    let out = pmarchive(&[
-        "search",
-        "--root",
-        root.to_str().unwrap(),
-        "--json",
-        "--limit",
-        "5",
-        "certificate",
-        "expired",
-    ]);
+/// `pmarchive search --root ROOT --json ARGS...`, which must succeed: its hits.
+fn search_json(root: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["search", "--root", root.to_str().unwrap(), "--json"];
+    all.extend_from_slice(args);
+    let out = pmarchive(&all);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn search_command_prints_json_best_first() {
+    let root = repo().join("tests/fixtures/public-postmortems");
+    let hits = search_json(&root, &["--limit", "5", "certificate", "expired"]);
     assert_eq!(hits.len(), 5);
     let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
@@ -432,21 +430,7 @@ fn a_pasted_identifier_finds_the_postmortem_that_holds_it_first() {
         "PAYMENT_VERIFICATION_UNAVAILABLE",
         "checkout PAYMENT_VERIFICATION_UNAVAILABLE errors",
     ] {
-        let out = pmarchive(&[
-            "search",
-            "--root",
-            root.to_str().unwrap(),
-            "--json",
-            "--limit",
-            "3",
-            query,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let hits = search_json(&root, &["--limit", "3", query]);
         assert_eq!(
             hits[0]["id"], "2025-02-03-checkout-errors-after-fraud-check-deploy",
             "{query}: {hits:?}"
@@ -466,20 +450,8 @@ fn an_archive_adds_its_own_synonyms_and_may_drop_the_built_in_ones() {
         "+++\ntitle = \"Search is slow\"\ndate = 2024-04-01\nseverity = \"SEV3\"\nsummary = \"Queries were slow.\"\n+++\n## Summary\n\nQueries were slow.\n",
     );
     let search = |q: &str| -> Vec<String> {
-        let out = pmarchive(&[
-            "search",
-            "--root",
-            site.root().to_str().unwrap(),
-            "--json",
-            q,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-        hits.iter()
+        search_json(site.root(), &[q])
+            .iter()
             .map(|h| h["id"].as_str().unwrap().to_string())
             .collect()
     };
