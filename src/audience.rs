@@ -67,16 +67,21 @@ impl Screen {
     pub fn of(postmortems: &[Postmortem], diags: &[Diagnostic], audience: Audience) -> Screen {
         let mut readable = HashMap::with_capacity(postmortems.len());
         let mut secrets = Vec::new();
+        // Errors are few (any fails the build); warnings are many and never make a file unsure.
+        let mut errors: HashMap<&Path, Vec<&Diagnostic>> = HashMap::new();
+        for d in diags.iter().filter(|d| d.is_error()) {
+            errors.entry(d.file.as_path()).or_default().push(d);
+        }
         for pm in postmortems {
             let lines: Vec<usize> = ["status", "visibility"]
                 .iter()
                 .filter_map(|k| pm.locations.get(*k).map(|at| at.0))
                 .collect();
-            let unsure = diags.iter().any(|d| {
-                d.is_error()
-                    && d.file == pm.source
-                    && (lines.contains(&d.line)
-                        || matches!(d.rule, "schema/status" | "schema/visibility"))
+            let unsure = errors.get(pm.source.as_path()).is_some_and(|found| {
+                found.iter().any(|d| {
+                    lines.contains(&d.line)
+                        || matches!(d.rule, "schema/status" | "schema/visibility")
+                })
             });
             let ok = audience.admits(pm) && !unsure;
             if !ok {

@@ -253,8 +253,19 @@ fn is_done(status: &str) -> bool {
     status == "done"
 }
 
-/// Computes [`Figures`] over `members` (indices into `site.postmortems`).
-pub fn figures(site: &Site<'_>, members: &[usize]) -> Figures {
+/// Why each postmortem of the site is not consistent with the template ([`template_misses`]),
+/// by index: computed once (in parallel) for the whole archive and every quarter's figures.
+fn all_template_misses(site: &Site<'_>) -> Vec<Vec<&'static str>> {
+    use rayon::prelude::*;
+    site.postmortems
+        .par_iter()
+        .map(|pm| template_misses(pm, site.config, site.today))
+        .collect()
+}
+
+/// Computes [`Figures`] over `members` (indices into `site.postmortems`); `misses` are
+/// [`all_template_misses`].
+fn figures(site: &Site<'_>, members: &[usize], misses: &[Vec<&'static str>]) -> Figures {
     let today = site.today;
     let stale_days = site.config.check.stale_days;
     let mut f = Figures {
@@ -286,10 +297,10 @@ pub fn figures(site: &Site<'_>, members: &[usize]) -> Figures {
             *f.by_factor.entry(factor.clone()).or_default() += 1;
         }
         f.reviewed += usize::from(!pm.reviewers.is_empty());
-        let misses = template_misses(pm, site.config, today);
+        let misses = &misses[i];
         f.template_consistent += usize::from(misses.is_empty());
         for reason in misses {
-            *f.template_misses.entry(reason.to_string()).or_default() += 1;
+            *f.template_misses.entry((*reason).to_string()).or_default() += 1;
         }
         if pm.participants.is_empty() {
             f.participation_not_recorded += 1;
@@ -618,14 +629,15 @@ impl Insights {
     /// Computes every figure of the site.
     pub fn compute(site: &Site<'_>) -> Insights {
         let all: Vec<usize> = (0..site.postmortems.len()).collect();
+        let misses = all_template_misses(site);
         let quarters: Vec<QuarterFigures> = quarter_members(site)
             .into_iter()
             .map(|(quarter, members)| QuarterFigures {
                 quarter,
-                figures: figures(site, &members),
+                figures: figures(site, &members, &misses),
             })
             .collect();
-        let overall = figures(site, &all);
+        let overall = figures(site, &all, &misses);
         let metrics = metric_defs(site.config)
             .into_iter()
             .map(|def| Self::metric(def, &overall, &quarters))

@@ -30,7 +30,7 @@ use crate::content::Highlighter;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::render::theme::Theme;
-use crate::render::{Page, Renderer};
+use crate::render::{Page, Part, Renderer};
 use crate::search;
 
 /// What a rebuild reuses from the previous one.
@@ -185,19 +185,20 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                 }
                 let planned = std::time::Instant::now();
                 let renderer = Renderer::new(&site, theme);
+                // The pages that show no similar incidents (listings, insights, the action
+                // register: each reads the whole archive) are planned when one is first asked
+                // for, not before the edited postmortem's page can be served.
                 let mut store = Store {
                     renderer: &renderer,
-                    pages: renderer
-                        .pages()
-                        .into_iter()
-                        .map(|p| (p.file(), p))
-                        .collect(),
+                    pages: HashMap::new(),
+                    unlinked_planned: false,
                     files: HashMap::new(),
                     others: false,
                     restricted: site.restricted,
                     go: go_tx,
                     asked,
                 };
+                store.plan(Part::Linked);
                 if eager {
                     if let Err(e) = store.render_all() {
                         let _ = ready_tx.send(Err(e));
@@ -242,6 +243,8 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
 struct Store<'r> {
     renderer: &'r Renderer<'r>,
     pages: HashMap<String, Page<'r>>,
+    /// The unlinked part's pages are in `pages` (or rendered).
+    unlinked_planned: bool,
     files: HashMap<String, Arc<Vec<u8>>>,
     /// Feeds, JSON and static files made.
     others: bool,
@@ -259,8 +262,20 @@ fn superseded_error() -> Error {
 }
 
 impl Store<'_> {
+    /// Adds the pages of `part` to those still to be rendered.
+    fn plan(&mut self, part: Part) {
+        if part == Part::Unlinked {
+            self.unlinked_planned = true;
+        }
+        let pages = self.renderer.pages_in(part);
+        self.pages.extend(pages.into_iter().map(|p| (p.file(), p)));
+    }
+
     /// Renders every page and the other files, in parallel.
     fn render_all(&mut self) -> Result<()> {
+        if !self.unlinked_planned {
+            self.plan(Part::Unlinked);
+        }
         let renderer = self.renderer;
         let pages: Vec<Page<'_>> = self.pages.drain().map(|(_, p)| p).collect();
         let rendered: Vec<OutputFile> = pages
@@ -292,6 +307,9 @@ impl Store<'_> {
     fn lookup(&mut self, key: &str) -> Result<Option<Arc<Vec<u8>>>> {
         if let Some(bytes) = self.files.get(key) {
             return Ok(Some(bytes.clone()));
+        }
+        if !self.unlinked_planned && !self.pages.contains_key(key) {
+            self.plan(Part::Unlinked);
         }
         if let Some(page) = self.pages.remove(key) {
             let file = self.renderer.render(page)?;

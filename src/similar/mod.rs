@@ -570,15 +570,20 @@ pub fn compute_with(
         .collect();
     let params = &calibrate::calibrate(params, [&factors, &services, &tags], &pairs, n);
     let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
-    let vectors = TermVectors::from_terms(
-        &analysed.docs,
-        &params.fields,
-        fallback.filter(|_| any_bare),
-        params.max_df_share,
-        params.max_postings,
-        params.owner_weight,
+    // The words shown for terms need only the analyses: made beside the vectors.
+    let (vectors, words) = rayon::join(
+        || {
+            TermVectors::from_terms(
+                &analysed.docs,
+                &params.fields,
+                fallback.filter(|_| any_bare),
+                params.max_df_share,
+                params.max_postings,
+                params.owner_weight,
+            )
+        },
+        || analysed.display_words(),
     );
-    let words = analysed.display_words();
     let scorer = Scorer {
         site,
         params,

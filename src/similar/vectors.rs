@@ -149,7 +149,7 @@ impl TermVectors {
             }
         });
         let norms = docs
-            .iter()
+            .par_iter()
             .map(|v| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
             .collect();
         TermVectors {
