@@ -547,6 +547,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_client_reads_the_format_version_written() {
+        // The one number the client cannot take from the manifest: which format it reads.
+        assert!(
+            CLIENT_JS.contains(&format!("\nconst FORMAT = {FORMAT_VERSION};\n")),
+            "src/search/pmsearch.js must read format {FORMAT_VERSION}"
+        );
+    }
+
+    #[test]
     fn varints_and_gzip_are_deterministic() {
         let mut v = Vec::new();
         varint(&mut v, 300);
