@@ -1,5 +1,6 @@
 //! `pmarchive check`: every problem in the archive at once, for people or for CI (JSON).
-//! Exit 0 when clean, 1 on errors (or warnings with `--strict`), 2 when the check could not run.
+//! Exit 0 when clean, 1 on errors (or warnings with `--strict`) and on an invalid
+//! configuration, 2 when the check could not run.
 
 use std::process::ExitCode;
 

@@ -90,6 +90,9 @@ impl Shared {
 
 /// How `serve` runs.
 pub struct ServeOptions {
+    /// The configuration file the site reads (`--config`, else `ROOT/pmarchive.toml`), watched
+    /// wherever it is.
+    pub config: std::path::PathBuf,
     /// Re-resolves the build options (after a configuration change).
     pub resolve: Box<dyn Fn() -> Result<BuildOptions> + Send>,
     /// Address to bind.
@@ -216,6 +219,16 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
                 Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
             })?;
     }
+    // A configuration outside the root and the content: its folder (an editor's save replaces
+    // the file), not recursively; the other files there classify as nothing.
+    let layout = layout_of(&build, &opts.config);
+    if let Some(folder) = layout.config.parent() {
+        if !folder.starts_with(&layout.root) && !folder.starts_with(&layout.content) {
+            watcher
+                .watch(folder, RecursiveMode::NonRecursive)
+                .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", folder.display())))?;
+        }
+    }
     rebuild(&build, &assets, &shared, true, opts.verbose);
     let server = listen(&opts.bind, opts.port)?;
     return_freed_memory();
@@ -239,7 +252,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     std::thread::spawn(move || {
         let _keep = watcher;
         while let Some(paths) = next_batch(&rx) {
-            let layout = layout_of(&build);
+            let layout = layout_of(&build, &opts.config);
             let change = classify(&layout, paths.iter().map(|p| p.as_path()));
             if change == Change::None {
                 continue;
@@ -347,11 +360,25 @@ fn return_freed_memory() {
         });
 }
 
-fn layout_of(build: &BuildOptions) -> Layout {
+/// What the watcher's paths are compared with: the root, content and output as they are on disk,
+/// and the configuration file the site reads (its folder resolved, not the file: the file may be
+/// a link, or replaced by an editor).
+fn layout_of(build: &BuildOptions, config: &Path) -> Layout {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let root = canon(&build.root);
+    let config = match (config.parent(), config.file_name()) {
+        (Some(folder), Some(name)) => {
+            let folder = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            canon(folder).join(name)
+        }
+        _ => canon(config),
+    };
     Layout {
-        config: root.join("pmarchive.toml"),
+        config,
         output: root.join("public"),
         content: canon(&build.content_dir),
         root,

@@ -4,6 +4,7 @@
 mod browser;
 mod build;
 mod check;
+mod config_errors;
 mod corpus;
 mod fuzzed;
 mod harness;

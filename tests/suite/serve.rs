@@ -652,3 +652,31 @@ fn serves_a_theme_s_images_fonts_and_documents_with_their_types() {
         "{head}"
     );
 }
+
+#[test]
+fn serve_reads_and_watches_a_configuration_outside_the_root() {
+    // `--config X` was read once: the watcher looked for ROOT/pmarchive.toml only.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = elsewhere.path().join("archive.toml");
+    std::fs::write(&config, "title = \"Wombat9 archive\"\n").unwrap();
+    let server = start(&site, &["--config", config.to_str().unwrap()]);
+    let port = server.port;
+    let (status, home) = get(port, "/");
+    assert_eq!(status, 200);
+    assert!(home.contains("Wombat9 archive"), "{home}");
+    // An editor's save: a temporary file renamed over it.
+    let tmp = elsewhere.path().join("archive.toml.tmp~");
+    std::fs::write(&tmp, "title = \"Numbat4 archive\"\n").unwrap();
+    std::fs::rename(&tmp, &config).unwrap();
+    wait_for("the new title", || {
+        get(port, "/").1.contains("Numbat4 archive")
+    });
+    // A broken configuration is reported, the last good site kept.
+    std::fs::write(&config, "title = [\n").unwrap();
+    wait_for("the configuration error", || {
+        get(port, "/__pmarchive/status").1.contains("archive.toml")
+    });
+    assert!(get(port, "/").1.contains("Numbat4 archive"));
+}
