@@ -54,7 +54,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&diags)
-                .map_err(|e| crate::error::Error::Usage(e.to_string()))?;
+                .map_err(|e| crate::error::Error::internal("JSON output", e))?;
             println!("{json}");
         }
         Format::Human => {

@@ -154,7 +154,7 @@ pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
 }
 
 fn tantivy_err(e: tantivy::TantivyError) -> Error {
-    Error::Usage(format!("search index: {e}"))
+    Error::internal("search index", e)
 }
 
 impl SearchIndex {
@@ -185,7 +185,7 @@ impl SearchIndex {
         factor_title: &dyn Fn(&str) -> String,
     ) -> Result<SearchIndex> {
         let index = Self::index(pms, factor_title, &|| false)?;
-        index.ok_or_else(|| Error::Usage("search index: stopped".into()))
+        index.ok_or_else(|| Error::internal_bare("search index: stopped"))
     }
 
     fn index(
@@ -264,7 +264,7 @@ impl SearchIndex {
         let reader = index.reader().map_err(tantivy_err)?;
         let segments = reader.searcher().segment_readers().len();
         if segments > 1 {
-            return Err(Error::Usage(format!(
+            return Err(Error::internal_bare(format!(
                 "search index: expected one segment, got {segments}"
             )));
         }

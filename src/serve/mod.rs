@@ -208,15 +208,15 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     // content is read where it is, never through a link to a folder).
     let mut watcher =
         notify::RecommendedWatcher::new(tx, notify::Config::default().with_follow_symlinks(false))
-            .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+            .map_err(|e| Error::internal("cannot watch files", e))?;
     watcher
         .watch(&build.root, RecursiveMode::Recursive)
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;
+        .map_err(|e| Error::internal(format!("cannot watch {}", build.root.display()), e))?;
     if !build.content_dir.starts_with(&build.root) {
         watcher
             .watch(&build.content_dir, RecursiveMode::Recursive)
             .map_err(|e| {
-                Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
+                Error::internal(format!("cannot watch {}", build.content_dir.display()), e)
             })?;
     }
     // A configuration outside the root and the content: its folder (an editor's save replaces
@@ -226,7 +226,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         if !folder.starts_with(&layout.root) && !folder.starts_with(&layout.content) {
             watcher
                 .watch(folder, RecursiveMode::NonRecursive)
-                .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", folder.display())))?;
+                .map_err(|e| Error::internal(format!("cannot watch {}", folder.display()), e))?;
         }
     }
     rebuild(&build, &assets, &shared, true, opts.verbose);
