@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
-use super::refs::{date_display, FactorRef, Named, PmRef, SeverityRef, Views};
+use super::refs::{FactorRef, Named, PmRef, SeverityRef, Views};
 use crate::similar::{LinkKind, RecurringClass};
+use crate::text::date_display;
 
 /// URL of a recurring class's page, relative to the root.
 pub fn class_url(id: &str) -> String {

@@ -1,33 +1,15 @@
-//! What every page links to and how it shows dates: URLs, human dates, the short references to
-//! postmortems, factors, severities and named terms, and the core of the [`Views`] builder
-//! (the site and its similar incidents). Below the page views ([`super::view`]) and the
-//! similar-incident views ([`super::recurring`]), which both build on it.
+//! What every page links to: the short references to postmortems, factors, severities and
+//! named terms, times as pages show them, and the core of the [`Views`] builder (the site and
+//! its similar incidents). Below the page views ([`super::view`]) and the similar-incident views
+//! ([`super::recurring`]), which both build on it. URLs and dates that search shows too are in
+//! [`crate::text`].
 
-use chrono::{Datelike, NaiveDate, Timelike};
+use chrono::Timelike;
 use serde::Serialize;
 
 use crate::enrich::Site;
 use crate::model::When;
-use crate::text::slugify;
-
-/// URL of a postmortem page, relative to the root.
-pub fn postmortem_url(id: &str) -> String {
-    format!("postmortems/{id}/")
-}
-
-/// `3 Feb 2025`.
-pub fn date_display(d: NaiveDate) -> String {
-    // What `%-d %b %Y` gives, without parsing the format for each of the hundreds of
-    // thousands of dates a large archive shows.
-    match d.year() {
-        y @ 0..=9999 => format!("{} {} {y:04}", d.day(), MONTHS[d.month0() as usize]),
-        _ => d.format("%-d %b %Y").to_string(),
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use crate::text::{date_display, postmortem_url, slugify};
 
 /// `3 Feb 2025 14:02 UTC`, or the bare date.
 pub fn when_display(w: When) -> String {
@@ -40,14 +22,6 @@ pub fn when_display(w: When) -> String {
         )
     } else {
         date_display(w.date())
-    }
-}
-
-/// The year of `d` as `%Y` gives it.
-pub fn year_display(d: NaiveDate) -> String {
-    match d.year() {
-        y @ 0..=9999 => format!("{y:04}"),
-        _ => d.format("%Y").to_string(),
     }
 }
 
@@ -155,14 +129,7 @@ impl<'s, 'c> Views<'s, 'c> {
 
     /// Title of a factor theme.
     pub fn factor_title(&self, slug: &str) -> String {
-        self.site
-            .config
-            .factors
-            .themes
-            .get(slug)
-            .map(|t| t.title.clone())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| slug.to_string())
+        self.site.config.factor_title(slug)
     }
 
     /// Severity badge for a level name.
@@ -200,23 +167,10 @@ impl<'s, 'c> Views<'s, 'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
-    fn dates_read_as_chrono_formats_them() {
-        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
-        let mut checked = 0;
-        while d.year() < 2003 {
-            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string());
-            assert_eq!(year_display(d), d.format("%Y").to_string());
-            d = d.succ_opt().unwrap();
-            checked += 1;
-        }
-        assert!(checked > 1000);
-        for y in [-5, 0, 7, 999, 9999, 10000, 262000] {
-            let d = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
-            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string(), "{y}");
-            assert_eq!(year_display(d), d.format("%Y").to_string(), "{y}");
-        }
+    fn times_read_as_chrono_formats_them() {
         for (h, m) in [(0, 0), (9, 5), (23, 59)] {
             let at = NaiveDate::from_ymd_opt(2025, 2, 3)
                 .unwrap()

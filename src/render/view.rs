@@ -12,12 +12,11 @@ use crate::enrich::Term;
 use crate::model::{Postmortem, Status};
 use crate::text::human_minutes;
 
-// The links and dates every page shares live below this module (`render::refs`), so that the
-// similar-incident views can use them too; named here as before.
-pub use super::refs::{
-    date_display, postmortem_url, when_display, year_display, FactorRef, Named, PmRef, SeverityRef,
-    Views,
-};
+// The links and dates every page shares live below this module (`render::refs`, and
+// `crate::text` for what search shows too), so that the similar-incident views and search can
+// use them; named here as before.
+pub use super::refs::{when_display, FactorRef, Named, PmRef, SeverityRef, Views};
+pub use crate::text::{date_display, postmortem_url, year_display};
 
 /// A postmortem in a listing.
 #[derive(Debug, Clone, Serialize)]

@@ -65,7 +65,7 @@ use super::query::MIN_PREFIX;
 use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
-use crate::render::view::postmortem_url;
+use crate::text::postmortem_url;
 
 /// The client, written to `search/pmsearch.js`.
 pub const CLIENT_JS: &str = include_str!("pmsearch.js");
