@@ -18,4 +18,5 @@ mod paths;
 mod search;
 mod serve;
 mod similar;
+mod structure;
 mod trust;
