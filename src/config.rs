@@ -520,6 +520,16 @@ impl Config {
         folded
     }
 
+    /// The title of contributing-factor theme `slug` (the slug itself when it has none).
+    pub fn factor_title(&self, slug: &str) -> String {
+        self.factors
+            .themes
+            .get(slug)
+            .map(|t| t.title.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| slug.to_string())
+    }
+
     /// The configured severity level matching `raw` (case-insensitive), if any.
     pub fn severity(&self, raw: &str) -> Option<&str> {
         self.severities

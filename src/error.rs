@@ -139,9 +139,38 @@ pub enum Error {
     /// The command line or the resolved options make no sense.
     #[error("{0}")]
     Usage(String),
+    /// A step of pmarchive itself failed (the search index, JSON encoding, a thread, the file
+    /// watcher): neither the input's fault nor the command line's. Keeps its cause.
+    #[error("{what}{}", .source.as_ref().map(|s| format!(": {s}")).unwrap_or_default())]
+    Internal {
+        /// What failed.
+        what: String,
+        /// Why, when an underlying error said so.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl Error {
+    /// An internal failure: `what` failed because of `source`.
+    pub fn internal(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Internal {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// An internal failure with no underlying error (a broken invariant).
+    pub fn internal_bare(what: impl Into<String>) -> Self {
+        Error::Internal {
+            what: what.into(),
+            source: None,
+        }
+    }
+
     /// An I/O error about `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -167,3 +196,22 @@ impl From<tera::Error> for Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause() {
+        use std::error::Error as _;
+        let cause = serde_json::from_str::<u32>("x").unwrap_err();
+        let shown = format!("JSON output: {cause}");
+        let e = Error::internal("JSON output", cause);
+        assert_eq!(e.to_string(), shown);
+        let source = e.source().expect("the cause is kept");
+        assert!(source.downcast_ref::<serde_json::Error>().is_some());
+        let bare = Error::internal_bare("search index: stopped");
+        assert_eq!(bare.to_string(), "search index: stopped");
+        assert!(bare.source().is_none());
+    }
+}

@@ -129,30 +129,8 @@ pub fn replace_dir(new: &Path, out_dir: &Path) -> Result<()> {
 /// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| {
-        CString::new(p.as_os_str().as_bytes())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
-    };
-    let (a, b) = (c(a)?, c(b)?);
-    // SAFETY: both pointers are valid NUL-terminated strings that outlive the call; the
-    // system call reads them only. The raw syscall avoids depending on the libc's wrapper.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -196,6 +174,21 @@ mod tests {
         );
         assert!(!new.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exchanges_two_folders_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        site(&a, "A");
+        site(&b, "B");
+        exchange(&a, &b).unwrap();
+        assert_eq!(std::fs::read_to_string(a.join("index.html")).unwrap(), "B");
+        assert_eq!(std::fs::read_to_string(b.join("index.html")).unwrap(), "A");
+        let missing = dir.path().join("missing");
+        assert!(exchange(&a, &missing).is_err());
+        assert_eq!(std::fs::read_to_string(a.join("index.html")).unwrap(), "B");
     }
 
     /// The pid of a process that has exited.

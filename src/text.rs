@@ -1,4 +1,7 @@
-//! Small text helpers shared by every stage: slugs, offsets to line/column, human durations.
+//! Small text helpers shared by every stage: slugs, offsets to line/column, human durations,
+//! and the page URLs and dates that both the pages and the search index show.
+
+use chrono::{Datelike, NaiveDate};
 
 /// A URL- and file-name-safe slug: lowercase ASCII letters and digits separated by single `-`.
 /// Non-ASCII letters are kept out rather than transliterated; an empty result becomes `"x"`.
@@ -90,6 +93,33 @@ fn push_word(out: &mut String, word: &str) {
     out.push_str(word);
 }
 
+/// URL of a postmortem page, relative to the root.
+pub fn postmortem_url(id: &str) -> String {
+    format!("postmortems/{id}/")
+}
+
+/// `3 Feb 2025`.
+pub fn date_display(d: NaiveDate) -> String {
+    // What `%-d %b %Y` gives, without parsing the format for each of the hundreds of
+    // thousands of dates a large archive shows.
+    match d.year() {
+        y @ 0..=9999 => format!("{} {} {y:04}", d.day(), MONTHS[d.month0() as usize]),
+        _ => d.format("%-d %b %Y").to_string(),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The year of `d` as `%Y` gives it.
+pub fn year_display(d: NaiveDate) -> String {
+    match d.year() {
+        y @ 0..=9999 => format!("{y:04}"),
+        _ => d.format("%Y").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +175,23 @@ mod tests {
         assert_eq!(human_minutes(98), "1 h 38 min");
         assert_eq!(human_minutes(120), "2 h");
         assert_eq!(human_minutes(3060), "2 d 3 h");
+    }
+
+    #[test]
+    fn dates_read_as_chrono_formats_them() {
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        let mut checked = 0;
+        while d.year() < 2003 {
+            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string());
+            assert_eq!(year_display(d), d.format("%Y").to_string());
+            d = d.succ_opt().unwrap();
+            checked += 1;
+        }
+        assert!(checked > 1000);
+        for y in [-5, 0, 7, 999, 9999, 10000, 262000] {
+            let d = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
+            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string(), "{y}");
+            assert_eq!(year_display(d), d.format("%Y").to_string(), "{y}");
+        }
     }
 }

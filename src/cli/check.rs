@@ -1,5 +1,6 @@
 //! `pmarchive check`: every problem in the archive at once, for people or for CI (JSON).
-//! Exit 0 when clean, 1 on errors (or warnings with `--strict`), 2 when the check could not run.
+//! Exit 0 when clean, 1 on errors (or warnings with `--strict`) and on an invalid
+//! configuration, 2 when the check could not run.
 
 use std::process::ExitCode;
 
@@ -53,7 +54,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&diags)
-                .map_err(|e| crate::error::Error::Usage(e.to_string()))?;
+                .map_err(|e| crate::error::Error::internal("JSON output", e))?;
             println!("{json}");
         }
         Format::Human => {

@@ -63,14 +63,11 @@ pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
 /// Loads the configuration named by the arguments (embedded defaults when there is no file).
 pub fn load_config(args: &SiteArgs) -> Result<(Config, Option<PathBuf>)> {
     let explicit = args.config.is_some();
-    let path = args
-        .config
-        .clone()
-        .unwrap_or_else(|| args.root.join("pmarchive.toml"));
+    let path = config_path(args);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            let shown = path.strip_prefix(&args.root).unwrap_or(&path);
-            Config::parse(shown, &text)
+            let shown = config_shown_as(&args.root, &path);
+            Config::parse(&shown, &text)
                 .map(|c| (c, Some(path.clone())))
                 .map_err(Error::Invalid)
         }
@@ -79,6 +76,28 @@ pub fn load_config(args: &SiteArgs) -> Result<(Config, Option<PathBuf>)> {
         }
         Err(e) => Err(Error::io(&path, e)),
     }
+}
+
+/// How diagnostics name the configuration file at `path`: relative to the root when it is inside
+/// it (however either is spelled), else absolute, so that the report finds the file to quote its
+/// lines whatever the working directory.
+fn config_shown_as(root: &Path, path: &Path) -> PathBuf {
+    if let Ok(inside) = path.strip_prefix(root) {
+        return inside.to_path_buf();
+    }
+    if let (Ok(file), Ok(root)) = (path.canonicalize(), root.canonicalize()) {
+        if let Ok(inside) = file.strip_prefix(root) {
+            return inside.to_path_buf();
+        }
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The configuration file the arguments name (it may not exist when not given explicitly).
+pub fn config_path(args: &SiteArgs) -> PathBuf {
+    args.config
+        .clone()
+        .unwrap_or_else(|| args.root.join("pmarchive.toml"))
 }
 
 /// The content folder named by the configuration must exist.
@@ -112,8 +131,6 @@ pub fn read_valid_archive(args: &SiteArgs) -> Result<(Config, Vec<crate::model::
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    // `check` reports content problems as its output: an error from it means it could not run.
-    let could_not_run_is_2 = matches!(cli.command, Command::Check(_));
     let (result, root) = match cli.command {
         Command::Build(args) => {
             let root = args.site.root.clone();
@@ -144,7 +161,9 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             report_error(&root, &e);
-            let invalid = matches!(e, Error::Invalid(_)) && !could_not_run_is_2;
+            // Invalid input (an invalid configuration, in every command) is 1; anything that
+            // kept the command from running is 2.
+            let invalid = matches!(e, Error::Invalid(_));
             ExitCode::from(if invalid { 1 } else { 2 })
         }
     }

@@ -63,7 +63,7 @@ pub fn run(args: SearchArgs) -> Result<ExitCode> {
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&hits).map_err(|e| Error::Usage(e.to_string()))?
+            serde_json::to_string_pretty(&hits).map_err(|e| Error::internal("JSON output", e))?
         );
     } else {
         for h in &results.hits {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::build::{options, BuildArgs};
-use super::SiteArgs;
+use super::{config_path, SiteArgs};
 use crate::error::Result;
 use crate::serve::{serve, ServeOptions};
 
@@ -45,6 +45,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     // Fail early on a broken configuration or a missing content folder.
     options(&build_args)?;
     serve(ServeOptions {
+        config: config_path(&args.site),
         resolve: Box::new(move || options(&build_args)),
         bind: args.bind,
         port: args.port,

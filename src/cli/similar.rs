@@ -56,7 +56,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
         let out: Vec<_> = links.iter().map(|l| l.json(&site)).collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| Error::Usage(e.to_string()))?
+            serde_json::to_string_pretty(&out).map_err(|e| Error::internal("JSON output", e))?
         );
         return Ok(ExitCode::SUCCESS);
     }

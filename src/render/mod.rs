@@ -5,6 +5,7 @@ pub mod api;
 pub mod insights;
 mod job;
 pub mod recurring;
+pub mod refs;
 pub mod theme;
 pub mod view;
 

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
-use super::view::{date_display, Card, FactorRef, Named, PmRef, SeverityRef, Views};
+use super::refs::{FactorRef, Named, PmRef, SeverityRef, Views};
 use crate::similar::{LinkKind, RecurringClass};
+use crate::text::date_display;
 
 /// URL of a recurring class's page, relative to the root.
 pub fn class_url(id: &str) -> String {
@@ -156,11 +157,6 @@ impl Views<'_, '_> {
                 members: c.members.iter().map(|&m| self.pm_ref(m)).collect(),
             })
             .collect()
-    }
-
-    /// The incidents of class `c` as cards, earliest first.
-    pub fn class_cards(&self, c: usize) -> Vec<Card> {
-        self.cards(&self.similarity().classes[c].members)
     }
 
     /// The open action items of class `c`, earliest incident first.

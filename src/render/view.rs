@@ -1,91 +1,22 @@
-//! The data templates see: plain, serialisable view structs built from the [`Site`]. Templates
-//! never see the model, so the model can change without breaking themes, and every URL is
-//! computed here once (relative to the site root; templates prefix `root`).
+//! The data templates see: plain, serialisable view structs built from the
+//! [`Site`](crate::enrich::Site). Templates never see the model, so the model can change without
+//! breaking themes, and every URL is computed here once (relative to the site root; templates
+//! prefix `root`).
 //!
 //! The fields are documented for theme authors in `theme/README.md`.
 
-use chrono::{Datelike, NaiveDate, Timelike};
 use serde::Serialize;
 
-use crate::enrich::{Site, Term};
-use crate::model::{Postmortem, Status, When};
-use crate::text::{human_minutes, slugify};
+use super::recurring::{ClassRef, SimilarView};
+use crate::enrich::Term;
+use crate::model::{Postmortem, Status};
+use crate::text::human_minutes;
 
-/// URL of a postmortem page, relative to the root.
-pub fn postmortem_url(id: &str) -> String {
-    format!("postmortems/{id}/")
-}
-
-/// `3 Feb 2025`.
-pub fn date_display(d: NaiveDate) -> String {
-    // What `%-d %b %Y` gives, without parsing the format for each of the hundreds of
-    // thousands of dates a large archive shows.
-    match d.year() {
-        y @ 0..=9999 => format!("{} {} {y:04}", d.day(), MONTHS[d.month0() as usize]),
-        _ => d.format("%-d %b %Y").to_string(),
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// `3 Feb 2025 14:02 UTC`, or the bare date.
-pub fn when_display(w: When) -> String {
-    if w.has_time {
-        format!(
-            "{} {:02}:{:02} UTC",
-            date_display(w.date()),
-            w.at.hour(),
-            w.at.minute()
-        )
-    } else {
-        date_display(w.date())
-    }
-}
-
-/// The year of `d` as `%Y` gives it.
-pub fn year_display(d: NaiveDate) -> String {
-    match d.year() {
-        y @ 0..=9999 => format!("{y:04}"),
-        _ => d.format("%Y").to_string(),
-    }
-}
-
-/// A named link (service, team, tag).
-#[derive(Debug, Clone, Serialize)]
-pub struct Named {
-    /// Display name.
-    pub name: String,
-    /// Slug.
-    pub slug: String,
-    /// URL relative to the root.
-    pub url: String,
-}
-
-/// A factor link.
-#[derive(Debug, Clone, Serialize)]
-pub struct FactorRef {
-    /// Slug.
-    pub slug: String,
-    /// Title.
-    pub title: String,
-    /// URL relative to the root.
-    pub url: String,
-}
-
-/// A severity badge.
-#[derive(Debug, Clone, Serialize)]
-pub struct SeverityRef {
-    /// `SEV2`.
-    pub name: String,
-    /// `sev2`.
-    pub slug: String,
-    /// URL relative to the root.
-    pub url: String,
-    /// 1 = most severe.
-    pub rank: usize,
-}
+// The links and dates every page shares live below this module (`render::refs`, and
+// `crate::text` for what search shows too), so that the similar-incident views and search can
+// use them; named here as before.
+pub use super::refs::{when_display, FactorRef, Named, PmRef, SeverityRef, Views};
+pub use crate::text::{date_display, postmortem_url, year_display};
 
 /// A postmortem in a listing.
 #[derive(Debug, Clone, Serialize)]
@@ -157,19 +88,6 @@ pub struct TermView {
     pub count: usize,
     /// Description (factors from the vocabulary), or `""`.
     pub description: String,
-}
-
-/// A short reference to another postmortem.
-#[derive(Debug, Clone, Serialize)]
-pub struct PmRef {
-    /// Id.
-    pub id: String,
-    /// URL relative to the root.
-    pub url: String,
-    /// Title.
-    pub title: String,
-    /// Date, human.
-    pub date_display: String,
 }
 
 /// A labelled value.
@@ -263,94 +181,12 @@ pub struct PostmortemView {
     /// Later incidents that repeat this one.
     pub recurred_in: Vec<PmRef>,
     /// Similar incidents, explicit links first, each with its reasons.
-    pub similar: Vec<super::recurring::SimilarView>,
+    pub similar: Vec<SimilarView>,
     /// The recurring class this incident belongs to.
-    pub class: Option<super::recurring::ClassRef>,
+    pub class: Option<ClassRef>,
 }
 
-/// Builds views for one site.
-pub struct Views<'s, 'c> {
-    site: &'s Site<'c>,
-    similarity: &'s crate::similar::Similarity,
-}
-
-impl<'s, 'c> Views<'s, 'c> {
-    /// Views over `site`, with its similar incidents.
-    pub fn new(site: &'s Site<'c>) -> Self {
-        Self::linked_by(site, &site.similar)
-    }
-
-    /// Views over `site`, with the similar incidents `similarity` (computed while the rest of
-    /// the site was being rendered).
-    pub fn linked_by(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
-        Views { site, similarity }
-    }
-
-    /// The similar incidents and recurring classes the views show.
-    pub fn similarity(&self) -> &'s crate::similar::Similarity {
-        self.similarity
-    }
-
-    /// The site the views show.
-    pub fn site(&self) -> &'s Site<'c> {
-        self.site
-    }
-
-    /// Factor links for slugs.
-    pub fn factor_refs(&self, slugs: &[String]) -> Vec<FactorRef> {
-        slugs
-            .iter()
-            .map(|f| FactorRef {
-                slug: f.clone(),
-                title: self.factor_title(f),
-                url: format!("factors/{f}/"),
-            })
-            .collect()
-    }
-
-    /// Links to the terms of taxonomy `kind` (`services`...).
-    pub fn named(kind: &str, list: &[String]) -> Vec<Named> {
-        list.iter()
-            .map(|s| {
-                let slug = slugify(s);
-                Named {
-                    url: format!("{kind}/{slug}/"),
-                    name: s.clone(),
-                    slug,
-                }
-            })
-            .collect()
-    }
-
-    /// Title of a factor theme.
-    pub fn factor_title(&self, slug: &str) -> String {
-        self.site
-            .config
-            .factors
-            .themes
-            .get(slug)
-            .map(|t| t.title.clone())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| slug.to_string())
-    }
-
-    /// Severity badge for a level name.
-    pub fn severity(&self, name: &str) -> SeverityRef {
-        let slug = slugify(name);
-        SeverityRef {
-            url: format!("severities/{slug}/"),
-            rank: self
-                .site
-                .config
-                .severities
-                .iter()
-                .position(|s| s == name)
-                .map_or(0, |p| p + 1),
-            name: name.to_string(),
-            slug,
-        }
-    }
-
+impl<'s> Views<'s, '_> {
     /// The listing view of postmortem `i`, every term included.
     pub fn card(&self, i: usize) -> Card {
         self.card_limited(i, usize::MAX)
@@ -432,20 +268,6 @@ impl<'s, 'c> Views<'s, 'c> {
         let mut v: Vec<TermView> = terms.iter().map(|t| self.term(kind, t)).collect();
         v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
         v
-    }
-
-    /// A short reference to postmortem `i`.
-    pub fn pm_ref(&self, i: usize) -> PmRef {
-        let pm = &self.site.postmortems[i];
-        PmRef {
-            id: pm.id.clone(),
-            url: postmortem_url(&pm.id),
-            title: pm.title.clone(),
-            date_display: pm
-                .date
-                .map(|d| date_display(d.date()))
-                .unwrap_or_else(|| "undated".into()),
-        }
     }
 
     /// The full page view of postmortem `i`.
@@ -624,43 +446,6 @@ mod tests {
         assert_eq!(impact_display("revenue_usd", 15000.0), "$15,000");
         assert_eq!(impact_display("slo_budget_consumed_pct", 40.0), "40%");
         assert_eq!(impact_label("pages_lost"), "Pages lost");
-    }
-
-    #[test]
-    fn dates_read_as_chrono_formats_them() {
-        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
-        let mut checked = 0;
-        while d.year() < 2003 {
-            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string());
-            assert_eq!(year_display(d), d.format("%Y").to_string());
-            d = d.succ_opt().unwrap();
-            checked += 1;
-        }
-        assert!(checked > 1000);
-        for y in [-5, 0, 7, 999, 9999, 10000, 262000] {
-            let d = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
-            assert_eq!(date_display(d), d.format("%-d %b %Y").to_string(), "{y}");
-            assert_eq!(year_display(d), d.format("%Y").to_string(), "{y}");
-        }
-        for (h, m) in [(0, 0), (9, 5), (23, 59)] {
-            let at = NaiveDate::from_ymd_opt(2025, 2, 3)
-                .unwrap()
-                .and_hms_opt(h, m, 7)
-                .unwrap()
-                .and_utc();
-            let timed = When { at, has_time: true };
-            assert_eq!(
-                when_display(timed),
-                at.format("%-d %b %Y %H:%M UTC").to_string()
-            );
-            assert_eq!(
-                when_display(When {
-                    at,
-                    has_time: false
-                }),
-                "3 Feb 2025"
-            );
-        }
     }
 
     #[test]

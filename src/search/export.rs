@@ -65,7 +65,7 @@ use super::query::MIN_PREFIX;
 use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
-use crate::render::view::postmortem_url;
+use crate::text::postmortem_url;
 
 /// The client, written to `search/pmsearch.js`.
 pub const CLIENT_JS: &str = include_str!("pmsearch.js");
@@ -192,8 +192,8 @@ impl Files<'_> {
     }
 }
 
-fn tantivy_err(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("search export: {e}"))
+fn export_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    Error::internal("search export", e)
 }
 
 /// One field's postings of one term: (doc, tf, fieldnorm id, positions).
@@ -214,13 +214,13 @@ fn for_each_term(
     let mut inverted = Vec::new();
     let mut norms = Vec::new();
     for field in &index.text_fields {
-        let inv = segment.inverted_index(*field).map_err(tantivy_err)?;
+        let inv = segment.inverted_index(*field).map_err(export_err)?;
         totals.push(inv.total_num_tokens());
-        norms.push(segment.get_fieldnorms_reader(*field).map_err(tantivy_err)?);
+        norms.push(segment.get_fieldnorms_reader(*field).map_err(export_err)?);
         inverted.push(inv);
     }
     for inv in &inverted {
-        let mut s = inv.terms().stream().map_err(tantivy_err)?;
+        let mut s = inv.terms().stream().map_err(export_err)?;
         let live = s.advance();
         streams.push((s, live));
     }
@@ -241,7 +241,7 @@ fn for_each_term(
             let info = s.value().clone();
             let mut postings = inverted[fi]
                 .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)
-                .map_err(tantivy_err)?;
+                .map_err(export_err)?;
             let mut list = Vec::new();
             let mut doc = postings.doc();
             while doc != TERMINATED {
@@ -448,7 +448,7 @@ pub fn export_to(
                 )
             })
             .collect();
-        let json = serde_json::to_vec(&rows).map_err(tantivy_err)?;
+        let json = serde_json::to_vec(&rows).map_err(export_err)?;
         files.add(format!("d/{i}.gz"), &json)?;
         chunks += 1;
     }
@@ -534,7 +534,7 @@ pub fn export_to(
         synonyms: &index.synonyms.groups,
         synonym_boost: super::synonyms::SYNONYM_BOOST,
     };
-    let json = serde_json::to_vec(&manifest).map_err(tantivy_err)?;
+    let json = serde_json::to_vec(&manifest).map_err(export_err)?;
     files.add("manifest.gz".into(), &json)?;
     emit(OutputFile::new(
         "search/pmsearch.js".into(),
@@ -545,6 +545,15 @@ pub fn export_to(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_reads_the_format_version_written() {
+        // The one number the client cannot take from the manifest: which format it reads.
+        assert!(
+            CLIENT_JS.contains(&format!("\nconst FORMAT = {FORMAT_VERSION};\n")),
+            "src/search/pmsearch.js must read format {FORMAT_VERSION}"
+        );
+    }
 
     #[test]
     fn varints_and_gzip_are_deterministic() {

@@ -23,8 +23,7 @@ use tantivy::{doc, Index, IndexReader, TantivyDocument};
 use crate::enrich::Site;
 use crate::error::{Error, Result};
 use crate::model::Postmortem;
-use crate::render::view::postmortem_url;
-use crate::text::slugify;
+use crate::text::{postmortem_url, slugify, year_display};
 use analyzer::{analyzer, surface_analyzer, terms, ANALYZER};
 pub use query::{parse_query, Filter, ParsedQuery};
 
@@ -142,10 +141,7 @@ pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
     };
     vec![
         pm.severity.iter().map(|s| s.to_lowercase()).collect(),
-        pm.date
-            .iter()
-            .map(|d| crate::render::view::year_display(d.date()))
-            .collect(),
+        pm.date.iter().map(|d| year_display(d.date())).collect(),
         pm.factors.clone(),
         slugs(&pm.services),
         slugs(&pm.teams),
@@ -154,14 +150,13 @@ pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
 }
 
 fn tantivy_err(e: tantivy::TantivyError) -> Error {
-    Error::Usage(format!("search index: {e}"))
+    Error::internal("search index", e)
 }
 
 impl SearchIndex {
     /// Indexes the site's postmortems (already filtered to the publishable ones).
     pub fn build(site: &Site<'_>) -> Result<SearchIndex> {
-        let views = crate::render::view::Views::new(site);
-        let title = |f: &str| views.factor_title(f);
+        let title = |f: &str| site.config.factor_title(f);
         let mut index = Self::from_postmortems(&site.postmortems, &title)?;
         index.synonyms = site_synonyms(site);
         Ok(index)
@@ -170,8 +165,7 @@ impl SearchIndex {
     /// [`SearchIndex::build`], given up (`None`) as soon as `stop` says so: `serve` drops the
     /// export of a site replaced by a newer one rather than let it slow the next rebuild.
     pub fn build_unless(site: &Site<'_>, stop: &dyn Fn() -> bool) -> Result<Option<SearchIndex>> {
-        let views = crate::render::view::Views::new(site);
-        let title = |f: &str| views.factor_title(f);
+        let title = |f: &str| site.config.factor_title(f);
         let index = Self::index(&site.postmortems, &title, stop)?;
         Ok(index.map(|mut index| {
             index.synonyms = site_synonyms(site);
@@ -185,7 +179,7 @@ impl SearchIndex {
         factor_title: &dyn Fn(&str) -> String,
     ) -> Result<SearchIndex> {
         let index = Self::index(pms, factor_title, &|| false)?;
-        index.ok_or_else(|| Error::Usage("search index: stopped".into()))
+        index.ok_or_else(|| Error::internal_bare("search index: stopped"))
     }
 
     fn index(
@@ -264,7 +258,7 @@ impl SearchIndex {
         let reader = index.reader().map_err(tantivy_err)?;
         let segments = reader.searcher().segment_readers().len();
         if segments > 1 {
-            return Err(Error::Usage(format!(
+            return Err(Error::internal_bare(format!(
                 "search index: expected one segment, got {segments}"
             )));
         }
@@ -347,14 +341,13 @@ fn site_synonyms(site: &Site<'_>) -> synonyms::Synonyms {
 
 /// Display labels for facet values, from the site (factor titles, service names...).
 pub fn facet_labels(site: &Site<'_>) -> export::FacetLabels {
-    let views = crate::render::view::Views::new(site);
     let mut labels: export::FacetLabels = vec![BTreeMap::new(); FACETS.len()];
     for pm in &site.postmortems {
         if let Some(s) = &pm.severity {
             labels[0].insert(s.to_lowercase(), s.clone());
         }
         for f in &pm.factors {
-            labels[2].insert(f.clone(), views.factor_title(f));
+            labels[2].insert(f.clone(), site.config.factor_title(f));
         }
         for (i, list) in [(3, &pm.services), (4, &pm.teams), (5, &pm.tags)] {
             for v in list {

@@ -1,9 +1,12 @@
 // pmsearch.js: pmarchive's search client (ES module, no dependencies; browsers, Node 20+). Reads
-// search/ (format 2, src/search/export.rs), ranks exactly as tantivy (same analyzer and query
-// rules, BM25 in f32). Compact on purpose: every browser fetches it before its first result.
+// search/ (src/search/export.rs; the manifest names format and facets), ranks exactly as
+// tantivy (same analyzer and query rules, BM25 in f32). Compact on purpose: every browser
+// fetches it before its first result.
 //   import { search } from "./search/pmsearch.js";
 //   const { total, results, facets } = await search("dns outage", { baseUrl: "/search/" });
 
+// The index format this client reads: FORMAT_VERSION in export.rs (a unit test there holds them equal).
+const FORMAT = 3;
 const f = Math.fround, K1 = f(1.2), B = f(0.75), dec = new TextDecoder(), enc = new TextEncoder();
 
 // ---------------------------------------------------------------- files
@@ -50,7 +53,7 @@ class Index {
 
   async load() {
     const m = (this.m = JSON.parse(dec.decode(await get(join(this.base, "manifest.gz"), this.fetcher))));
-    if (m.version !== 3) throw new Error(`pmsearch: index format ${m.version}, client reads 3`);
+    if (m.version !== FORMAT) throw new Error(`pmsearch: index format ${m.version}, client reads ${FORMAT}`);
     this.stop = new Set(m.stop_words);
     this.n = m.docs;
     // BM25 length normalisation per field and fieldnorm id, as tantivy caches it.
@@ -276,15 +279,14 @@ export function stem(word) {
 
 // ---------------------------------------------------------------- queries
 
-const FACETS = ["severity", "year", "factor", "service", "team", "tag"];
 const slug = (s) => (s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "x").slice(0, 120);
 const normalise = (facet, v) => (facet === "severity" || facet === "year" ? v.trim().toLowerCase() : slug(v));
 // Unicode White_Space, as Rust's char::is_whitespace.
 const isSpace = (c) => /[\s\x85]/u.test(c) && c !== "\uFEFF";
 const addFilter = (q, x) => q.filters.some((y) => y.facet === x.facet && y.value === x.value) || q.filters.push(x);
 
-/** Parses a query exactly like `search::parse_query` in pmarchive. */
-export function parseQuery(input, prefix, stop) {
+/** Parses a query exactly like `search::parse_query` in pmarchive; `facets`: the manifest's. */
+export function parseQuery(input, prefix, stop, facets) {
   const q = { terms: [], phrases: [], prefix: null, filters: [], words: [] };
   const add = (t) => q.terms.includes(t) || q.terms.push(t);
   const c = [...input];
@@ -308,7 +310,7 @@ export function parseQuery(input, prefix, stop) {
     const start = i;
     while (i < c.length && !isSpace(c[i])) i++;
     const chunk = c.slice(start, i).join(""), colon = chunk.indexOf(":"), facet = chunk.slice(0, colon).toLowerCase();
-    if (colon >= 0 && FACETS.includes(facet)) {
+    if (colon >= 0 && facets.includes(facet)) {
       let v = chunk.slice(colon + 1);
       if (v[0] === '"') {
         // A quoted value may contain spaces: read to the closing quote.
@@ -461,7 +463,7 @@ function open(base, fetcher) {
 export async function search(query, options = {}) {
   const { limit = 10, offset = 0 } = options;
   const index = await open(options.baseUrl ?? new URL(".", import.meta.url), options.fetch ?? ((u) => fetch(u)));
-  const m = index.m, q = parseQuery(query, options.prefix ?? true, index.stop);
+  const m = index.m, q = parseQuery(query, options.prefix ?? true, index.stop, m.facets);
   const extra = Array.isArray(options.filters)
     ? options.filters
     : Object.entries(options.filters ?? {}).flatMap(([facet, v]) => [].concat(v).map((value) => ({ facet, value })));

@@ -213,10 +213,10 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                 store.serve(rx);
             });
         })
-        .map_err(|e| Error::Usage(format!("cannot start the site's thread: {e}")))?;
+        .map_err(|e| Error::internal("cannot start the site's thread", e))?;
     let report = ready_rx
         .recv()
-        .map_err(|_| Error::Usage("the site's thread stopped".into()))??;
+        .map_err(|e| Error::internal("the site's thread stopped", e))??;
     let mut by_source: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
     for d in &report.warnings {
         by_source.entry(&d.file).or_default().push(d.to_string());

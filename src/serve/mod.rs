@@ -90,6 +90,9 @@ impl Shared {
 
 /// How `serve` runs.
 pub struct ServeOptions {
+    /// The configuration file the site reads (`--config`, else `ROOT/pmarchive.toml`), watched
+    /// wherever it is.
+    pub config: std::path::PathBuf,
     /// Re-resolves the build options (after a configuration change).
     pub resolve: Box<dyn Fn() -> Result<BuildOptions> + Send>,
     /// Address to bind.
@@ -205,16 +208,26 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     // content is read where it is, never through a link to a folder).
     let mut watcher =
         notify::RecommendedWatcher::new(tx, notify::Config::default().with_follow_symlinks(false))
-            .map_err(|e| Error::Usage(format!("cannot watch files: {e}")))?;
+            .map_err(|e| Error::internal("cannot watch files", e))?;
     watcher
         .watch(&build.root, RecursiveMode::Recursive)
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", build.root.display())))?;
+        .map_err(|e| Error::internal(format!("cannot watch {}", build.root.display()), e))?;
     if !build.content_dir.starts_with(&build.root) {
         watcher
             .watch(&build.content_dir, RecursiveMode::Recursive)
             .map_err(|e| {
-                Error::Usage(format!("cannot watch {}: {e}", build.content_dir.display()))
+                Error::internal(format!("cannot watch {}", build.content_dir.display()), e)
             })?;
+    }
+    // A configuration outside the root and the content: its folder (an editor's save replaces
+    // the file), not recursively; the other files there classify as nothing.
+    let layout = layout_of(&build, &opts.config);
+    if let Some(folder) = layout.config.parent() {
+        if !folder.starts_with(&layout.root) && !folder.starts_with(&layout.content) {
+            watcher
+                .watch(folder, RecursiveMode::NonRecursive)
+                .map_err(|e| Error::internal(format!("cannot watch {}", folder.display()), e))?;
+        }
     }
     rebuild(&build, &assets, &shared, true, opts.verbose);
     let server = listen(&opts.bind, opts.port)?;
@@ -239,7 +252,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     std::thread::spawn(move || {
         let _keep = watcher;
         while let Some(paths) = next_batch(&rx) {
-            let layout = layout_of(&build);
+            let layout = layout_of(&build, &opts.config);
             let change = classify(&layout, paths.iter().map(|p| p.as_path()));
             if change == Change::None {
                 continue;
@@ -347,11 +360,25 @@ fn return_freed_memory() {
         });
 }
 
-fn layout_of(build: &BuildOptions) -> Layout {
+/// What the watcher's paths are compared with: the root, content and output as they are on disk,
+/// and the configuration file the site reads (its folder resolved, not the file: the file may be
+/// a link, or replaced by an editor).
+fn layout_of(build: &BuildOptions, config: &Path) -> Layout {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let root = canon(&build.root);
+    let config = match (config.parent(), config.file_name()) {
+        (Some(folder), Some(name)) => {
+            let folder = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            canon(folder).join(name)
+        }
+        _ => canon(config),
+    };
     Layout {
-        config: root.join("pmarchive.toml"),
+        config,
         output: root.join("public"),
         content: canon(&build.content_dir),
         root,
@@ -430,17 +457,22 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
     })
 }
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/atom+xml; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "gz" => "application/gzip",
-        "png" => "image/png",
-        _ => "application/octet-stream",
+/// The `Content-Type` of a served file, by its extension as `mime_guess` knows it (text with its
+/// charset), but `.xml` (the Atom feeds) as Atom and `.mjs` as JavaScript; an unknown extension
+/// as bytes.
+fn content_type(path: &str) -> std::borrow::Cow<'static, str> {
+    let ext = match path.rsplit_once('.') {
+        Some((_, ext)) if !ext.contains('/') => ext,
+        _ => "",
+    };
+    match ext {
+        "xml" => "application/atom+xml; charset=utf-8".into(),
+        "mjs" => "text/javascript; charset=utf-8".into(),
+        _ => match mime_guess::from_ext(ext).first() {
+            Some(m) if m.type_() == mime_guess::mime::TEXT => format!("{m}; charset=utf-8").into(),
+            Some(m) => m.to_string().into(),
+            None => "application/octet-stream".into(),
+        },
     }
 }
 
@@ -467,24 +499,12 @@ fn inject(html: &[u8], error: Option<&str>, warnings: Option<&str>) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A request path with its `%XX` escapes decoded (invalid ones kept as typed, bytes that are not
+/// UTF-8 replaced).
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        // Bytes, not string slices: `%` may be followed by a multi-byte character.
-        if let (b'%', Some(&h), Some(&l)) = (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            if let (Some(h), Some(l)) = (hex(h), hex(l)) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn handle(request: tiny_http::Request, shared: &Shared) {
@@ -575,7 +595,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     drop(site);
     let response = tiny_http::Response::from_data(body)
         .with_status_code(status)
-        .with_header(header("Content-Type", content_type(type_of)))
+        .with_header(header("Content-Type", &content_type(type_of)))
         .with_header(header("Cache-Control", "no-store"));
     let _ = request.respond(response);
 }
@@ -598,5 +618,30 @@ mod tests {
         assert_eq!(percent_decode("a%20b/%C3%A9"), "a b/é");
         assert_eq!(percent_decode("%41"), "A");
         assert_eq!(percent_decode("%aé%é%"), "%aé%é%");
+    }
+
+    #[test]
+    fn types_served_files_by_extension() {
+        for (path, expected) in [
+            ("index.html", "text/html; charset=utf-8"),
+            ("static/site.css", "text/css; charset=utf-8"),
+            ("search/pmsearch.js", "text/javascript; charset=utf-8"),
+            ("a.mjs", "text/javascript; charset=utf-8"),
+            ("api/postmortems.json", "application/json"),
+            ("atom.xml", "application/atom+xml; charset=utf-8"),
+            ("search/p0.gz", "application/gzip"),
+            ("a.png", "image/png"),
+            ("a.svg", "image/svg+xml"),
+            ("a.jpg", "image/jpeg"),
+            ("a.webp", "image/webp"),
+            ("a.woff2", "font/woff2"),
+            ("favicon.ico", "image/x-icon"),
+            ("a.pdf", "application/pdf"),
+            ("a.unknownext", "application/octet-stream"),
+            ("a.d/noext", "application/octet-stream"),
+            ("noext", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), expected, "{path}");
+        }
     }
 }

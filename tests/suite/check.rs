@@ -315,9 +315,10 @@ fn malformed_files_are_diagnostics_and_exit_codes_follow_the_contract() {
     let root = site.root().join("nope");
     let out = pmarchive(&["check", "--root", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
+    // An invalid configuration is invalid input, as in every command: exit 1.
     site.write("pmarchive.toml", "latest = \"x\"\n");
     let out = pmarchive(&["check", "--root", site.root().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
@@ -452,7 +453,7 @@ fn participants_and_reviewers_are_checked_with_locations() {
         "[insights]\nmin_roles = 0\n\n[roles.aliases]\nsre = [\"ops\"]\nsysadmin = [\"OPS\"]\n",
     );
     let out = pmarchive(&["check", "--root", site.root().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     for want in [
         "error[config/insights]: `[insights] min_roles` must be at least 1",

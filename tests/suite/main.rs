@@ -4,6 +4,7 @@
 mod browser;
 mod build;
 mod check;
+mod config_errors;
 mod corpus;
 mod fuzzed;
 mod harness;
@@ -17,4 +18,5 @@ mod paths;
 mod search;
 mod serve;
 mod similar;
+mod structure;
 mod trust;

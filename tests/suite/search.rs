@@ -472,3 +472,79 @@ fn an_archive_adds_its_own_synonyms_and_may_drop_the_built_in_ones() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pmarchive.toml:2:1"), "{err}");
 }
+
+/// Runs `queries` through the client of the site built in `out` (tests/node/run-queries.mjs).
+fn run_client(out: &Path, queries: &[&str]) -> std::process::Output {
+    let node = node().expect("node is required for the search client tests");
+    let queries: Vec<serde_json::Value> = queries
+        .iter()
+        .map(|q| serde_json::json!({ "query": q, "limit": 20 }))
+        .collect();
+    let qfile = out.join("queries.json");
+    std::fs::write(&qfile, serde_json::to_vec(&queries).unwrap()).unwrap();
+    Command::new(node)
+        .arg(repo().join("tests/node/run-queries.mjs"))
+        .arg(out)
+        .arg(&qfile)
+        .output()
+        .unwrap()
+}
+
+fn client_totals(out: &Path, queries: &[&str]) -> Vec<serde_json::Value> {
+    let run = run_client(out, queries);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+#[test]
+fn the_browser_client_takes_the_facets_and_the_format_version_from_the_manifest() {
+    // The client had its own copy of the facet list and of the format version.
+    let site = Site::example();
+    site.build_ok(&[]);
+    let out = site.root().join("public");
+    let path = out.join("search/manifest.gz");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let before = client_totals(&out, &["tag:batch", "tag batch"]);
+    let (filtered, text_total) = (&before[0]["total"], &before[1]["total"]);
+    assert_ne!(filtered, text_total, "the filter and the words differ here");
+    assert!(before[0]["facets"]["tag"].is_array());
+
+    // A manifest whose tag facet is called `label`: `label:` filters, `tag:` is two words.
+    let mut renamed = manifest.clone();
+    let facets = renamed["facets"].as_array_mut().unwrap();
+    let tag = facets.iter().position(|f| f == "tag").unwrap();
+    facets[tag] = "label".into();
+    // Plain JSON: the client decompresses only what is gzipped.
+    std::fs::write(&path, serde_json::to_vec(&renamed).unwrap()).unwrap();
+    let after = client_totals(&out, &["label:batch", "tag:batch"]);
+    assert_eq!(&after[0]["total"], filtered, "label: filters as tag: did");
+    assert_eq!(&after[1]["total"], text_total, "tag: is no facet now");
+    assert!(after[0]["facets"]["label"].is_array());
+    assert!(after[0]["facets"].get("tag").is_none());
+
+    // A manifest of another format version is refused, naming both versions.
+    let mut newer = manifest.clone();
+    let version = manifest["version"].as_u64().unwrap();
+    newer["version"] = (version + 1).into();
+    std::fs::write(&path, serde_json::to_vec(&newer).unwrap()).unwrap();
+    let run = run_client(&out, &["batch"]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "index format {}, client reads {version}",
+            version + 1
+        )),
+        "{stderr}"
+    );
+}

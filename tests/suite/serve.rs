@@ -610,3 +610,73 @@ fn r25_serve_bounds_the_event_streams_and_frees_them() {
     }
     assert_eq!(open_events(port).1, 503, "the bound holds after the churn");
 }
+
+#[test]
+fn serves_a_theme_s_images_fonts_and_documents_with_their_types() {
+    // The dev server typed everything but nine extensions as application/octet-stream.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let files = [
+        ("photo.jpg", "image/jpeg"),
+        ("photo.webp", "image/webp"),
+        ("font.woff2", "font/woff2"),
+        ("favicon.ico", "image/x-icon"),
+        ("logo.svg", "image/svg+xml"),
+        ("guide.pdf", "application/pdf"),
+        ("notes.weird-ext", "application/octet-stream"),
+    ];
+    for (name, _) in files {
+        site.write(&format!("theme/static/{name}"), name);
+    }
+    let server = start(&site, &[]);
+    for (name, expected) in files {
+        let reply = exchange(
+            server.port,
+            &format!("GET /static/{name} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        );
+        let head = reply.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{name}: {head}");
+        assert!(
+            head.contains(&format!("\r\ncontent-type: {expected}\r\n")),
+            "{name}: {head}"
+        );
+        assert!(reply.ends_with(name), "{name}: the file itself is served");
+    }
+    let head = exchange(
+        server.port,
+        "GET /atom.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .to_ascii_lowercase();
+    assert!(
+        head.contains("\r\ncontent-type: application/atom+xml; charset=utf-8\r\n"),
+        "{head}"
+    );
+}
+
+#[test]
+fn serve_reads_and_watches_a_configuration_outside_the_root() {
+    // `--config X` was read once: the watcher looked for ROOT/pmarchive.toml only.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = elsewhere.path().join("archive.toml");
+    std::fs::write(&config, "title = \"Wombat9 archive\"\n").unwrap();
+    let server = start(&site, &["--config", config.to_str().unwrap()]);
+    let port = server.port;
+    let (status, home) = get(port, "/");
+    assert_eq!(status, 200);
+    assert!(home.contains("Wombat9 archive"), "{home}");
+    // An editor's save: a temporary file renamed over it.
+    let tmp = elsewhere.path().join("archive.toml.tmp~");
+    std::fs::write(&tmp, "title = \"Numbat4 archive\"\n").unwrap();
+    std::fs::rename(&tmp, &config).unwrap();
+    wait_for("the new title", || {
+        get(port, "/").1.contains("Numbat4 archive")
+    });
+    // A broken configuration is reported, the last good site kept.
+    std::fs::write(&config, "title = [\n").unwrap();
+    wait_for("the configuration error", || {
+        get(port, "/__pmarchive/status").1.contains("archive.toml")
+    });
+    assert!(get(port, "/").1.contains("Numbat4 archive"));
+}
