@@ -105,7 +105,8 @@ pub fn run(
     let labels = search::facet_labels(&site);
     let t = Instant::now();
     // One renderer for both parts, so the linked pages paste the cards the others rendered.
-    let renderer = render::Renderer::new(&site, &theme);
+    let none = similar::Similarity::NONE;
+    let renderer = render::Renderer::new(&site, &theme, &none);
     let (linked, unlinked) = rayon::join(
         || search_and_link(&site, &labels, &renderer, &counted),
         || {
@@ -175,7 +176,6 @@ fn search_and_link(
         });
         let similarity = similarity?;
         let t = Instant::now();
-        // The site's own `similar` stays empty: only these pages read the lists.
         renderer
             .with_similarity(&similarity)
             .render_part(render::Part::Linked, emit)?;
@@ -197,6 +197,8 @@ fn search_and_link(
 pub struct Prepared<'c> {
     /// The site (publishable postmortems only).
     pub site: enrich::Site<'c>,
+    /// Its similar incidents and recurring classes.
+    pub similarity: similar::Similarity,
     /// The facet labels the search export needs.
     pub labels: search::export::FacetLabels,
     /// What was read and published, warnings, phases so far.
@@ -241,14 +243,15 @@ pub fn prepare<'c>(
     progress: &(dyn Fn() + Sync),
     caches: Option<&Caches>,
 ) -> Result<Prepared<'c>> {
-    let (mut site, mut report) = prepare_site(opts, highlighter, progress, caches)?;
+    let (site, mut report) = prepare_site(opts, highlighter, progress, caches)?;
     let t = Instant::now();
     let labels = search::facet_labels(&site);
     let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
-    site.similar = similar::compute(&site, &analysed)?;
+    let similarity = similar::compute(&site, &analysed)?;
     report.phases.push(("similar", t.elapsed()));
     Ok(Prepared {
         site,
+        similarity,
         labels,
         report,
     })

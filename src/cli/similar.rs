@@ -34,7 +34,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
         config.similar.limit = limit;
     }
     let today = chrono::Utc::now().date_naive();
-    let mut site = enrich(postmortems, &config, today, false);
+    let site = enrich(postmortems, &config, today, false);
     let Some(&i) = site.by_id.get(&args.id) else {
         return Err(Error::Usage(format!(
             "no published postmortem has the id `{}` (drafts and restricted postmortems have no similar incidents)",
@@ -43,7 +43,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let analysed = similar::analyse(&site, None);
-    site.similar = similar::compute(&site, &analysed)?;
+    let similarity = similar::compute(&site, &analysed)?;
     if args.timings {
         eprintln!(
             "similar {:.1} ms ({} postmortems)",
@@ -51,7 +51,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
             site.postmortems.len()
         );
     }
-    let links = &site.similar.links[i];
+    let links = &similarity.links[i];
     if args.json {
         let out: Vec<_> = links.iter().map(|l| l.json(&site)).collect();
         println!(
@@ -62,8 +62,8 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
     }
     let pm = &site.postmortems[i];
     println!("{}  ({})", pm.title, pm.id);
-    if let Some(c) = site.similar.class_of[i] {
-        let class = &site.similar.classes[c];
+    if let Some(c) = similarity.class_of[i] {
+        let class = &similarity.classes[c];
         println!(
             "recurring class {} ({} incidents)",
             class.id,

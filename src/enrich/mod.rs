@@ -35,9 +35,6 @@ pub struct Site<'c> {
     pub recurred_in: Vec<Vec<usize>>,
     /// Factors, services, teams, tags, years and severities.
     pub taxonomies: Taxonomies,
-    /// Similar incidents and recurring classes; empty until [`crate::similar::compute`] has
-    /// run over the site's search index.
-    pub similar: crate::similar::Similarity,
     /// A restricted archive (restricted postmortems included), not the public site.
     pub restricted: bool,
 }
@@ -99,7 +96,6 @@ pub fn enrich_for(
         recurrence_of,
         recurred_in,
         taxonomies,
-        similar: Default::default(),
         restricted: audience.restricted,
     }
 }

@@ -418,7 +418,8 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
         let docs = super::super::tests::site_docs(&config);
         let site = crate::enrich::enrich(docs, &config, today, false);
-        let views = Views::new(&site);
+        let none = crate::similar::Similarity::NONE;
+        let views = Views::new(&site, &none);
         let fragments = Fragments::new(theme);
         let members: Vec<usize> = (0..site.postmortems.len()).rev().collect();
         let (mut pasted, mut direct) = (Vec::new(), Vec::new());

@@ -55,9 +55,13 @@ const TAXONOMIES: &[(&str, &str, &str)] = &[
 ];
 
 /// Renders every output file of the site, collected and sorted by path.
-pub fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>> {
+pub fn render(
+    site: &Site<'_>,
+    similarity: &crate::similar::Similarity,
+    theme: &Theme,
+) -> Result<Vec<OutputFile>> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_each(site, theme, &|f| {
+    render_each(site, similarity, theme, &|f| {
         files.lock().map_err(|_| poisoned())?.push(f);
         Ok(())
     })?;
@@ -75,10 +79,11 @@ fn poisoned() -> crate::error::Error {
 /// at once. The files themselves do not depend on the order.
 pub fn render_each(
     site: &Site<'_>,
+    similarity: &crate::similar::Similarity,
     theme: &Theme,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<()> {
-    Renderer::new(site, theme).render_part(Part::All, emit)
+    Renderer::new(site, theme, similarity).render_part(Part::All, emit)
 }
 
 /// Which of the site's files: those that show similar incidents or recurring classes can only
@@ -141,13 +146,12 @@ pub struct Renderer<'s> {
 impl<'s> Renderer<'s> {
     /// Prepares what every page shares; the figures and the register are computed when first
     /// needed.
-    pub fn new(site: &'s Site<'s>, theme: &'s Theme) -> Self {
-        Self::linked_by(site, theme, &site.similar)
-    }
-
-    /// [`Renderer::new`] with the similar incidents `similarity` instead of the site's own
-    /// (`build` computes them while the unlinked part of the site is rendered).
-    pub fn linked_by(
+    /// `similarity`: the similar incidents the pages show ([`Similarity::NONE`] for a renderer
+    /// of the unlinked part: `build` renders it while they are computed, then the linked part
+    /// [`Renderer::with_similarity`]).
+    ///
+    /// [`Similarity::NONE`]: crate::similar::Similarity::NONE
+    pub fn new(
         site: &'s Site<'s>,
         theme: &'s Theme,
         similarity: &'s crate::similar::Similarity,
@@ -201,7 +205,7 @@ impl<'s> Renderer<'s> {
         Renderer {
             site,
             theme,
-            views: Views::linked_by(site, similarity),
+            views: Views::new(site, similarity),
             fragments: Arc::new(Fragments::new(theme)),
             figures: OnceLock::new(),
             register: OnceLock::new(),
@@ -220,7 +224,7 @@ impl<'s> Renderer<'s> {
         Renderer {
             site: self.site,
             theme: self.theme,
-            views: Views::linked_by(self.site, similarity),
+            views: Views::new(self.site, similarity),
             fragments: Arc::clone(&self.fragments) as Arc<Fragments<'r>>,
             figures: OnceLock::new(),
             register: OnceLock::new(),
@@ -738,23 +742,17 @@ pub(crate) mod tests {
         // depend on it, and together with the linked part it must be the whole site.
         let config = Config::default();
         let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
-        let mut site = crate::enrich::enrich(site_docs(&config), &config, today, false);
+        let site = crate::enrich::enrich(site_docs(&config), &config, today, false);
         let analysed = similar::analyse(&site, None);
         let similarity = similar::compute(&site, &analysed).unwrap();
         assert!(!similarity.classes.is_empty() && similarity.links.iter().any(|l| !l.is_empty()));
         let theme = Theme::of_site(std::path::Path::new("/nonexistent-site")).unwrap();
-        let empty = Similarity::default();
-        let unlinked = files(
-            &Renderer::linked_by(&site, &theme, &similarity),
-            Part::Unlinked,
-        );
-        let first = Renderer::linked_by(&site, &theme, &empty);
+        let empty = Similarity::NONE;
+        let unlinked = files(&Renderer::new(&site, &theme, &similarity), Part::Unlinked);
+        let first = Renderer::new(&site, &theme, &empty);
         assert_eq!(files(&first, Part::Unlinked), unlinked);
         assert!(unlinked.contains_key("actions/index.html") && unlinked.contains_key("index.html"));
-        let linked = files(
-            &Renderer::linked_by(&site, &theme, &similarity),
-            Part::Linked,
-        );
+        let linked = files(&Renderer::new(&site, &theme, &similarity), Part::Linked);
         // As `build` does: the renderer of the unlinked part, its rows forgotten, given the
         // lists, renders the linked part with the cards it has made (recurring classes list
         // them).
@@ -763,8 +761,7 @@ pub(crate) mod tests {
         assert!(Arc::ptr_eq(&first.fragments, &second.fragments));
         assert_eq!(files(&second, Part::Linked), linked);
         assert!(linked.contains_key("postmortems/cert-b/index.html"));
-        site.similar = similarity;
-        let all = files(&Renderer::new(&site, &theme), Part::All);
+        let all = files(&Renderer::new(&site, &theme, &similarity), Part::All);
         let mut parts = unlinked;
         for (path, bytes) in linked {
             assert!(

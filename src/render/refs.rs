@@ -80,14 +80,11 @@ pub struct Views<'s, 'c> {
 }
 
 impl<'s, 'c> Views<'s, 'c> {
-    /// Views over `site`, with its similar incidents.
-    pub fn new(site: &'s Site<'c>) -> Self {
-        Self::linked_by(site, &site.similar)
-    }
-
-    /// Views over `site`, with the similar incidents `similarity` (computed while the rest of
-    /// the site was being rendered).
-    pub fn linked_by(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
+    /// Views over `site`, with the similar incidents `similarity` ([`Similarity::NONE`] for
+    /// the pages that show none).
+    ///
+    /// [`Similarity::NONE`]: crate::similar::Similarity::NONE
+    pub fn new(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
         Views { site, similarity }
     }
 

@@ -148,6 +148,7 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     }
                 };
             let site = prepared.site;
+            let similarity = prepared.similarity;
             let theme: &Theme = &assets.theme;
             std::thread::scope(|scope| {
                 {
@@ -184,7 +185,7 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     });
                 }
                 let planned = std::time::Instant::now();
-                let renderer = Renderer::new(&site, theme);
+                let renderer = Renderer::new(&site, theme, &similarity);
                 // The pages that show no similar incidents (listings, insights, the action
                 // register: each reads the whole archive) are planned when one is first asked
                 // for, not before the edited postmortem's page can be served.

@@ -229,6 +229,15 @@ pub struct Similarity {
     pub class_of: Vec<Option<usize>>,
 }
 
+impl Similarity {
+    /// No similar incidents and no classes: what the pages that show none are rendered with.
+    pub const NONE: Similarity = Similarity {
+        links: Vec::new(),
+        classes: Vec::new(),
+        class_of: Vec::new(),
+    };
+}
+
 /// One structured field (factors, services or tags): each document's values as ids, each
 /// value weighted by its rarity, `ln(1 + N / df)`.
 struct Field {
