@@ -26,3 +26,4 @@ pub mod serve;
 pub mod similar;
 pub mod swap;
 pub mod text;
+pub mod weburl;

@@ -88,6 +88,10 @@ pub struct ActionItem {
     pub priority: String,
     /// When it was closed.
     pub closed: Option<NaiveDate>,
+    /// Its page in the tracker (`http(s)` only; anything else is an error), may be `""`.
+    pub url: String,
+    /// Its id in the tracker (`PAY-12`), linked through `[links] ticket`; may be `""`.
+    pub ticket: String,
     /// 1-based line of its `[[action_items]]` header.
     pub line: usize,
 }

@@ -55,12 +55,10 @@ pub fn options(args: &BuildArgs) -> Result<BuildOptions> {
             .output
             .clone()
             .unwrap_or_else(|| args.site.root.join("public")),
-        config,
         drafts: args.drafts,
         restricted: args.include_restricted,
-        today: args
-            .today
-            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        today: config.resolve_today(args.today),
+        config,
     })
 }
 

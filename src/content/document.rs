@@ -647,6 +647,8 @@ impl Fields<'_, '_> {
                     "status" => &mut ai.status,
                     "kind" => &mut ai.kind,
                     "priority" => &mut ai.priority,
+                    "ticket" => &mut ai.ticket,
+                    "url" => &mut ai.url,
                     "due" | "closed" => {
                         let date = text.as_deref().and_then(parse_when).map(|w| w.date());
                         if date.is_none() {
@@ -692,6 +694,19 @@ impl Fields<'_, '_> {
                         ));
                     }
                 }
+            }
+            if !ai.url.is_empty() && !crate::weburl::is_web_url(&ai.url) {
+                let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("url")]);
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        at,
+                        "schema/url",
+                        "action item `url` must be an http:// or https:// address",
+                    )
+                    .suggest("link the tracker's page, or give its id as `ticket` (linked through `[links] ticket`)"),
+                );
+                ai.url.clear();
             }
             if !ai.status.is_empty()
                 && !matches!(

@@ -65,6 +65,7 @@ fn item(status: &str, priority: &str, due: Option<&str>, closed: Option<&str>) -
         priority: priority.into(),
         closed: closed.map(day),
         line: 1,
+        ..ActionItem::default()
     }
 }
 

@@ -15,6 +15,9 @@ const CONFIG: &str = r#"title = "Leak test"
 undated = "list"
 severities = ["SEV1", "SEV2", "SEV3", "SEV4"]
 
+[links]
+ticket = "https://tracker.example.com/browse/{ticket}"
+
 [factors.themes.dns]
 title = "DNS"
 description = "DNS records."
@@ -35,6 +38,8 @@ const SHOWN: &[&str] = &[
     "{p}aiidx",
     "{p}aititlex",
     "{p}aiownerx",
+    "{p}ticketx",
+    "{p}trackerurlx",
     "{p}preamblex",
     "{p}secsummaryx",
     "{p}timelinex",
@@ -104,6 +109,11 @@ due = 2025-03-20
 status = "open"
 kind = "detect"
 priority = "P1"
+ticket = "{p}ticketx"
+
+[[action_items]]
+title = "Link the runbook"
+url = "https://wiki.example.com/{p}trackerurlx"
 +++
 
 Preamble {p}preamblex.

@@ -17,4 +17,5 @@ mod paths;
 mod search;
 mod serve;
 mod similar;
+mod tracker;
 mod trust;
