@@ -50,6 +50,7 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         body: Default::default(),
         locations: Default::default(),
         front_keys: vec![],
+        unknown_keys: vec![],
         lint_allow: vec![],
     }
 }

@@ -17,5 +17,6 @@ mod paths;
 mod search;
 mod serve;
 mod similar;
+mod strict;
 mod tracker;
 mod trust;
