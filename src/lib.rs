@@ -15,6 +15,7 @@ pub mod enrich;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod init;
 pub mod insights;
 pub mod model;
 pub mod output;

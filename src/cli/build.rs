@@ -20,7 +20,8 @@ pub struct BuildArgs {
     /// Where to write the site [default: ROOT/public].
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Absolute URL the site will be served from (feeds, canonical links).
+    /// Absolute URL the site will be served from (feeds, canonical links, sitemap.xml, the
+    /// not-found page's links).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Include drafts (never restricted postmortems).
@@ -91,7 +92,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     if !args.quiet {
         let hidden = report.read - report.published;
         eprintln!(
-            "Built {}{} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}",
+            "Built {}{} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}{}",
             if opts.restricted {
                 "a RESTRICTED archive of "
             } else {
@@ -103,7 +104,13 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
             report.files,
             report.bytes as f64 / 1e6,
             started.elapsed().as_secs_f64(),
-            opts.output.display()
+            opts.output.display(),
+            // A sitemap needs absolute URLs.
+            if report.sitemap {
+                ""
+            } else {
+                " (no sitemap.xml without --base-url)"
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -185,13 +185,15 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                 }
                 let planned = std::time::Instant::now();
                 let renderer = Renderer::new(&site, theme);
+                let pages: HashMap<String, Page<'_>> = renderer
+                    .pages()
+                    .into_iter()
+                    .map(|p| (p.file(), p))
+                    .collect();
                 let mut store = Store {
                     renderer: &renderer,
-                    pages: renderer
-                        .pages()
-                        .into_iter()
-                        .map(|p| (p.file(), p))
-                        .collect(),
+                    page_files: pages.keys().cloned().collect(),
+                    pages,
                     files: HashMap::new(),
                     others: false,
                     restricted: site.restricted,
@@ -242,6 +244,8 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
 struct Store<'r> {
     renderer: &'r Renderer<'r>,
     pages: HashMap<String, Page<'r>>,
+    /// Every page's file, for the sitemap.
+    page_files: Vec<String>,
     files: HashMap<String, Arc<Vec<u8>>>,
     /// Feeds, JSON and static files made.
     others: bool,
@@ -279,6 +283,7 @@ impl Store<'_> {
         }
         self.others = true;
         let mut others = self.renderer.other_files()?;
+        others.extend(self.renderer.hosting_files(&self.page_files)?);
         if self.restricted {
             others.push(audience::restricted_marker());
         }

@@ -8,6 +8,7 @@ mod corpus;
 mod fuzzed;
 mod harness;
 mod hostile;
+mod hosting;
 mod inject;
 mod insights;
 mod interrupt;
