@@ -55,6 +55,7 @@ const DOCS: &[(&str, &str)] = &[
 const NO_DEFAULT: &str = "\
 # today: a date used as \"now\" (overdue and stale action items) when --today is not given,
 # so an archive kept as an example does not age, e.g. today = 2025-12-01. Unset: the clock.
+
 ";
 
 fn doc(path: &str) -> Option<&'static str> {
@@ -76,7 +77,7 @@ fn config_text(defaults: &Config) -> Result<String, String> {
     let toml = toml::to_string(defaults).map_err(|e| e.to_string())?;
     let mut out = String::from(
         "# pmarchive's configuration. Every setting is shown with its default, commented out:\n\
-         # delete the leading `#` of a line to change it (and of its table's [header]). See README.md.\n\n",
+         # delete the leading `#` of a line to change it (and of its table's [header]). pmarchive's README says more.\n\n",
     );
     out.push_str(NO_DEFAULT);
     let mut table = String::new();

@@ -34,7 +34,8 @@ pub struct BuildArgs {
     /// Fix "today" (for overdue marks), so builds are reproducible.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
-    /// Print the time each phase took.
+    /// Print every warning in full (without it: the first few and a count per rule) and the
+    /// time each phase took.
     #[arg(long, short)]
     pub verbose: bool,
     /// Print nothing but errors.
@@ -82,7 +83,11 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let report = result?;
     if !report.warnings.is_empty() && !args.quiet {
-        crate::report::print_diagnostics(&opts.root, &report.warnings);
+        if args.verbose {
+            crate::report::print_diagnostics(&opts.root, &report.warnings);
+        } else {
+            crate::report::print_compact(&report.warnings);
+        }
     }
     if args.verbose {
         for (phase, d) in &report.phases {

@@ -9,6 +9,7 @@ mod fuzzed;
 mod harness;
 mod hostile;
 mod hosting;
+mod init;
 mod inject;
 mod insights;
 mod interrupt;
