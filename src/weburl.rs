@@ -21,6 +21,20 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
+/// A URL path with every byte outside printable ASCII (and space, `"`, `<`, `>`) percent-encoded:
+/// a page of a name in any script (`teams/платежи/`) as a sitemap must list it.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'%') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The path of an absolute base URL, with one leading and one trailing slash
 /// (`https://pm.example.com/eng/pm` -> `/eng/pm/`); `/` without a base URL or path.
 pub fn base_path(base_url: &str) -> String {
@@ -55,6 +69,12 @@ mod tests {
     fn encoding_keeps_ids_and_escapes_the_rest() {
         assert_eq!(percent_encode("PAY-12"), "PAY-12");
         assert_eq!(percent_encode("a b/c?d#é"), "a%20b%2Fc%3Fd%23%C3%A9");
+    }
+
+    #[test]
+    fn paths_are_encoded_outside_ascii() {
+        assert_eq!(encode_path("teams/payments/"), "teams/payments/");
+        assert_eq!(encode_path("teams/é x/"), "teams/%C3%A9%20x/");
     }
 
     #[test]

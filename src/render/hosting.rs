@@ -52,7 +52,7 @@ pub fn files(config: &Config, theme: &Theme, pages: &[String]) -> Result<Vec<Out
             .iter()
             // A theme's static `.html` files are not pages.
             .filter(|p| p.as_str() != "404.html" && !p.starts_with("static/"))
-            .map(|p| format!("{base}{}", page_url(p)))
+            .map(|p| format!("{base}{}", crate::weburl::encode_path(page_url(p))))
             .collect();
         urls.sort_unstable();
         let chunks: Vec<&[String]> = urls.chunks(SITEMAP_MAX_URLS).collect();
