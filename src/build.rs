@@ -67,6 +67,8 @@ pub struct BuildReport {
     pub bytes: usize,
     /// Non-fatal findings.
     pub warnings: Vec<Diagnostic>,
+    /// Whether a sitemap was written (it needs a base URL).
+    pub sitemap: bool,
     /// Time per phase.
     pub phases: Vec<(&'static str, Duration)>,
     /// Each published postmortem's page file and source file (to show warnings on pages).
@@ -94,9 +96,14 @@ pub fn run(
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
+    // The pages' files, for the sitemap.
+    let page_files = std::sync::Mutex::new(Vec::new());
     let counted = |f: OutputFile| -> Result<()> {
         if f.path.ends_with(".html") {
             pages.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut list) = page_files.lock() {
+                list.push(f.path.clone());
+            }
         }
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
@@ -121,6 +128,15 @@ pub fn run(
     if site.restricted {
         counted(audience::restricted_marker())?;
     }
+    let listed = std::mem::take(
+        &mut *page_files
+            .lock()
+            .map_err(|_| Error::Template("a rendering worker panicked".into()))?,
+    );
+    for f in renderer.hosting_files(&listed)? {
+        counted(f)?;
+    }
+    report.sitemap = !site.config.base_url().is_empty();
     report.phases.extend([
         ("index", searched.index_time),
         ("similar", searched.similar_time),

@@ -9,13 +9,17 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Diagnostic;
 use crate::text::{line_col, slugify};
 
+mod hosting;
+
+pub use hosting::{LinksConfig, Robots, SiteConfig, TICKET_PLACEHOLDER};
+
 /// The whole configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The archive's title, shown in the header and feeds.
@@ -50,10 +54,17 @@ pub struct Config {
     pub insights: InsightsConfig,
     /// Participants' roles.
     pub roles: RolesConfig,
+    /// Links to the tracker.
+    pub links: LinksConfig,
+    /// Hosting: what crawlers may do.
+    pub site: SiteConfig,
+    /// "Today" for overdue and stale action items when `--today` is not given (a date such as
+    /// `2025-12-01`): an archive kept as an example does not age with the clock.
+    pub today: Option<toml::value::Datetime>,
 }
 
 /// `[insights]`: the targets and thresholds of the practice metrics.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InsightsConfig {
     /// The share (0..1) of postmortems consistent with the template the practice aims for.
@@ -72,7 +83,7 @@ impl Default for InsightsConfig {
 }
 
 /// `[roles]`: how participants' roles are folded.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RolesConfig {
     /// Other names of a role, by role (`"incident commander" = ["IC", "incident lead"]`).
@@ -81,7 +92,7 @@ pub struct RolesConfig {
 }
 
 /// `[search]`: what a query also looks for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchConfig {
     /// Groups of words that mean the same in this archive (`[["pay", "payments platform"]]`):
@@ -102,7 +113,7 @@ impl Default for SearchConfig {
 }
 
 /// `[similar]`: how the similar-incident lists and the recurring classes are formed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimilarConfig {
     /// Links listed per postmortem. Explicit recurrences and pinned links always appear, even
@@ -126,7 +137,7 @@ impl Default for SimilarConfig {
 }
 
 /// How loud a lint rule is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleSetting {
     /// Not run.
@@ -138,7 +149,7 @@ pub enum RuleSetting {
 }
 
 /// `[check]`: rule levels and rule parameters.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckConfig {
     /// Level per rule id (`"language/blame" = "error"`) or per group (`language = "off"`).
@@ -162,7 +173,7 @@ impl Default for CheckConfig {
 }
 
 /// Policy for postmortems without a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Undated {
     /// A missing date is an error (the contract's default: `date` is required).
@@ -172,7 +183,7 @@ pub enum Undated {
 }
 
 /// Where one of our fields comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FieldSource {
     /// Taken from another field.
@@ -198,7 +209,7 @@ pub enum FieldSource {
 }
 
 /// The contributing-factor vocabulary.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FactorsConfig {
     /// When true, a factor outside the vocabulary is an error (`check`); otherwise free-form.
@@ -208,7 +219,7 @@ pub struct FactorsConfig {
 }
 
 /// One governed contributing-factor theme.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Theme {
     /// Display title (defaults to the slug).
@@ -220,7 +231,7 @@ pub struct Theme {
 }
 
 /// The standard sections of a postmortem.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SectionsConfig {
     /// The known sections: their key, heading and accepted variant headings.
@@ -230,7 +241,7 @@ pub struct SectionsConfig {
 }
 
 /// A known section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     /// Stable key (`summary`, `timeline`, `root_cause`...).
@@ -305,6 +316,9 @@ impl Default for Config {
             search: SearchConfig::default(),
             insights: InsightsConfig::default(),
             roles: RolesConfig::default(),
+            links: LinksConfig::default(),
+            site: SiteConfig::default(),
+            today: None,
         }
     }
 }
@@ -480,6 +494,20 @@ impl Config {
                 }
             }
         }
+        hosting::validate_links(&self.links, file, &at, &mut out);
+        if let Some(t) = &self.today {
+            if self.today_date().is_none() {
+                out.push(
+                    Diagnostic::error(
+                        file,
+                        at("today"),
+                        "config/today",
+                        format!("`today` must be a date without a time, not `{t}`"),
+                    )
+                    .suggest("for example `today = 2025-12-01`"),
+                );
+            }
+        }
         let keys: Vec<&str> = self.sections.known.iter().map(|s| s.key.as_str()).collect();
         for req in &self.sections.required {
             if !keys.contains(&req.as_str()) {
@@ -538,6 +566,24 @@ impl Config {
             .map(String::as_str)
     }
 
+    /// The configured `today`, when it is a plain date.
+    pub fn today_date(&self) -> Option<chrono::NaiveDate> {
+        let t = self.today.as_ref()?;
+        match (t.date, t.time, t.offset) {
+            (Some(d), None, None) => {
+                chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+            }
+            _ => None,
+        }
+    }
+
+    /// `--today`, else the configured `today`, else the clock's date (UTC).
+    pub fn resolve_today(&self, given: Option<chrono::NaiveDate>) -> chrono::NaiveDate {
+        given
+            .or_else(|| self.today_date())
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
     /// The base URL with exactly one trailing slash, or `""`.
     pub fn base_url(&self) -> String {
         let b = self.base_url.trim().trim_end_matches('/');
@@ -555,85 +601,4 @@ fn fold_role(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_without_file() {
-        let c = Config::parse(Path::new("x.toml"), "").unwrap();
-        assert_eq!(c.severities.len(), 4);
-        assert_eq!(c.sections.required.len(), 8);
-        assert_eq!(c.undated, Undated::Error);
-    }
-
-    #[test]
-    fn aliases_fold_factors() {
-        let c = Config::parse(
-            Path::new("x.toml"),
-            "[factors.themes.config-change]\naliases = [\"bad-config\"]\n",
-        )
-        .unwrap();
-        assert_eq!(c.canonical_factor("Bad Config"), "config-change");
-        assert_eq!(c.canonical_factor("dns"), "dns");
-    }
-
-    #[test]
-    fn roles_fold_case_spaces_and_aliases() {
-        let c = Config::parse(
-            Path::new("x.toml"),
-            "[roles.aliases]\n\"Incident commander\" = [\"IC\", \"incident  lead\"]\n",
-        )
-        .unwrap();
-        assert_eq!(c.canonical_role(" SRE "), "sre");
-        assert_eq!(c.canonical_role("ic"), "incident commander");
-        assert_eq!(c.canonical_role("Incident Lead"), "incident commander");
-        assert_eq!(c.canonical_role("INCIDENT commander"), "incident commander");
-        assert_eq!(c.insights.min_roles, 3);
-        assert_eq!(c.insights.template_target, 0.9);
-    }
-
-    #[test]
-    fn bad_insights_and_roles_are_located_all_at_once() {
-        let text = "[insights]\ntemplate_target = 90\nmin_roles = 0\n[roles.aliases]\nsre = [\"ops\"]\ndba = [\"Ops\"]\n";
-        let e = Config::parse(Path::new("x.toml"), text).unwrap_err();
-        let got: Vec<(usize, &str)> = e.iter().map(|d| (d.line, d.rule)).collect();
-        assert_eq!(
-            got,
-            [
-                (2, "config/insights"),
-                (3, "config/insights"),
-                (5, "config/roles")
-            ]
-        );
-        assert!(e[2].message.contains("`ops`") && e[2].message.contains("`dba` and `sre`"));
-        let e = Config::parse(Path::new("x.toml"), "[insights]\nmin_role = 2\n").unwrap_err();
-        assert_eq!((e[0].line, e[0].rule), (2, "config/syntax"));
-        assert!(e[0].message.contains("min_roles"), "{}", e[0].message);
-    }
-
-    #[test]
-    fn field_sources_parse() {
-        let c = Config::parse(
-            Path::new("x.toml"),
-            r#"[fields]
-id = "uuid"
-date = { first = ["start_time", "source_published_at"] }
-services = { merge = ["company", "product"] }
-title = { first = ["title"], template = "{company} incident" }
-"#,
-        )
-        .unwrap();
-        assert!(matches!(c.fields["id"], FieldSource::Field(_)));
-        assert!(matches!(c.fields["date"], FieldSource::First { .. }));
-        assert!(matches!(c.fields["services"], FieldSource::Merge { .. }));
-        assert!(matches!(c.fields["title"], FieldSource::Template { .. }));
-    }
-
-    #[test]
-    fn bad_config_is_located() {
-        let e = Config::parse(Path::new("x.toml"), "title = \"t\"\nlatest = \"x\"\n").unwrap_err();
-        assert_eq!((e[0].line, e[0].column), (2, 10));
-        let e = Config::parse(Path::new("x.toml"), "[fields]\nowner = \"x\"\n").unwrap_err();
-        assert_eq!((e[0].line, e[0].rule), (2, "config/unknown-field"));
-    }
-}
+mod tests;

@@ -15,6 +15,7 @@ pub mod enrich;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod init;
 pub mod insights;
 pub mod model;
 pub mod output;
@@ -26,3 +27,4 @@ pub mod serve;
 pub mod similar;
 pub mod swap;
 pub mod text;
+pub mod weburl;

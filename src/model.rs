@@ -88,6 +88,10 @@ pub struct ActionItem {
     pub priority: String,
     /// When it was closed.
     pub closed: Option<NaiveDate>,
+    /// Its page in the tracker (`http(s)` only; anything else is an error), may be `""`.
+    pub url: String,
+    /// Its id in the tracker (`PAY-12`), linked through `[links] ticket`; may be `""`.
+    pub ticket: String,
     /// 1-based line of its `[[action_items]]` header.
     pub line: usize,
 }
@@ -111,6 +115,19 @@ impl ActionItem {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.is_open() && self.due.is_some_and(|d| d < today)
     }
+}
+
+/// A key of a nested front-matter table that is not one of ours (a typo: `[timing] detcted`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The key as written.
+    pub key: String,
+    /// Where it is, in words: `` `[timing]` ``, `action item 2`.
+    pub table: String,
+    /// (line, column) of the key.
+    pub at: (usize, usize),
+    /// The nearest key the table knows, if one is near.
+    pub nearest: Option<&'static str>,
 }
 
 /// One person who took part in the analysis (`[[participants]]`).
@@ -241,6 +258,10 @@ pub struct Postmortem {
     pub locations: BTreeMap<String, (usize, usize)>,
     /// The top-level front-matter keys as written (for the unknown-field lint).
     pub front_keys: Vec<String>,
+    /// Keys of the nested tables (`[timing]`, `[impact]`, `[[action_items]]`) that are not
+    /// ours (for the unknown-field lint).
+    #[serde(skip)]
+    pub unknown_keys: Vec<UnknownKey>,
     /// Lint rules switched off for this document (`lint_allow = ["language/blame"]`).
     pub lint_allow: Vec<String>,
 }
@@ -253,6 +274,7 @@ impl Postmortem {
     pub fn forget_check_details(&mut self) {
         self.locations = BTreeMap::new();
         self.front_keys = Vec::new();
+        self.unknown_keys = Vec::new();
         if let Some(body) = std::sync::Arc::get_mut(&mut self.body) {
             for section in &mut body.sections {
                 section.markdown = String::new();

@@ -48,6 +48,49 @@ pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
     print_to(&StandardStream::stdout(color), root, diags);
 }
 
+/// How many of a build's warnings are listed without `--verbose`.
+pub const WARNINGS_SHOWN: usize = 5;
+
+/// Prints `diags` compactly to stderr (see [`compact`]).
+pub fn print_compact(diags: &[Diagnostic]) {
+    eprint!("{}", compact(diags));
+}
+
+/// A build's warnings in a few lines: their count per rule (most frequent first), then the first
+/// [`WARNINGS_SHOWN`] one per line (`file:line:column: rule: message`).
+pub fn compact(diags: &[Diagnostic]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in diags {
+        *counts.entry(d.rule).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    let mut out = format!(
+        "{} warning{}: {} (every one in full: --verbose, or `pmarchive check`)\n",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    );
+    for d in diags.iter().take(WARNINGS_SHOWN) {
+        out.push_str(&format!(
+            "  {}:{}:{}: {}: {}\n",
+            d.file.display(),
+            d.line,
+            d.column,
+            d.rule,
+            d.message
+        ));
+    }
+    if diags.len() > WARNINGS_SHOWN {
+        out.push_str(&format!(
+            "  ... and {} more\n",
+            diags.len() - WARNINGS_SHOWN
+        ));
+    }
+    out
+}
+
 /// Diagnostics of one file whose text is `text`, rendered without colour (what `check` prints
 /// for them). Pure: for tests and the fuzz target.
 pub fn render_one_file(name: &str, text: &str, diags: &[Diagnostic]) -> String {

@@ -1,5 +1,6 @@
 //! Schema rules that need more than one field: required fields, the order of the phase
-//! times, publication after the incident, recurrences pointing back in time, unknown fields.
+//! times, publication after the incident, recurrences pointing back in time, unknown fields
+//! (top-level, and in the nested tables: found by the loader, `content::nested`).
 
 use super::{at, LintContext};
 use crate::config::ALIASABLE_FIELDS;
@@ -150,6 +151,18 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             }
             out.push(d);
         }
+    }
+    for u in &pm.unknown_keys {
+        let mut d = Diagnostic::warning(
+            f,
+            u.at,
+            "schema/unknown-field",
+            format!("unknown key `{}` in {}", u.key, u.table),
+        );
+        if let Some(n) = u.nearest {
+            d = d.suggest(format!("did you mean `{n}`?"));
+        }
+        out.push(d);
     }
 }
 

@@ -20,7 +20,8 @@ pub struct BuildArgs {
     /// Where to write the site [default: ROOT/public].
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Absolute URL the site will be served from (feeds, canonical links).
+    /// Absolute URL the site will be served from (feeds, canonical links, sitemap.xml, the
+    /// not-found page's links).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Include drafts (never restricted postmortems).
@@ -33,7 +34,8 @@ pub struct BuildArgs {
     /// Fix "today" (for overdue marks), so builds are reproducible.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
-    /// Print the time each phase took.
+    /// Print every warning in full (without it: the first few and a count per rule) and the
+    /// time each phase took.
     #[arg(long, short)]
     pub verbose: bool,
     /// Print nothing but errors.
@@ -55,12 +57,10 @@ pub fn options(args: &BuildArgs) -> Result<BuildOptions> {
             .output
             .clone()
             .unwrap_or_else(|| args.site.root.join("public")),
-        config,
         drafts: args.drafts,
         restricted: args.include_restricted,
-        today: args
-            .today
-            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        today: config.resolve_today(args.today),
+        config,
     })
 }
 
@@ -83,7 +83,11 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let report = result?;
     if !report.warnings.is_empty() && !args.quiet {
-        crate::report::print_diagnostics(&opts.root, &report.warnings);
+        if args.verbose {
+            crate::report::print_diagnostics(&opts.root, &report.warnings);
+        } else {
+            crate::report::print_compact(&report.warnings);
+        }
     }
     if args.verbose {
         for (phase, d) in &report.phases {
@@ -93,7 +97,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     if !args.quiet {
         let hidden = report.read - report.published;
         eprintln!(
-            "Built {}{} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}",
+            "Built {}{} postmortems ({} not published) into {} pages, {} files ({:.1} MB) in {:.2}s -> {}{}",
             if opts.restricted {
                 "a RESTRICTED archive of "
             } else {
@@ -105,7 +109,13 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
             report.files,
             report.bytes as f64 / 1e6,
             started.elapsed().as_secs_f64(),
-            opts.output.display()
+            opts.output.display(),
+            // A sitemap needs absolute URLs.
+            if report.sitemap {
+                ""
+            } else {
+                " (no sitemap.xml without --base-url)"
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

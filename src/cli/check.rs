@@ -41,9 +41,7 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (config, _) = load_config(&args.site)?;
     let content = content_dir(&args.site.root, &config)?;
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let today = config.resolve_today(args.today);
     let highlighter = Highlighter::new();
     let (postmortems, mut diags) =
         read_archive(&args.site.root, &content, &config, &highlighter, &|| {});

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod new;
 pub mod search;
 pub mod serve;
@@ -33,6 +34,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Lint the archive: schema, template completeness, action items, vocabulary, language.
     Check(check::CheckArgs),
+    /// Start a new archive: configuration, an example postmortem, .gitignore.
+    Init(init::InitArgs),
     /// Start a new postmortem from the template.
     New(new::NewArgs),
     /// Search the archive (tantivy, over the content itself).
@@ -139,6 +142,10 @@ pub fn run() -> ExitCode {
         Command::Check(args) => {
             let root = args.site.root.clone();
             (check::run(args), root)
+        }
+        Command::Init(args) => {
+            let root = args.dir.clone();
+            (init::run(args), root)
         }
         Command::New(args) => {
             let root = args.site.root.clone();

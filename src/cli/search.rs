@@ -42,7 +42,7 @@ struct JsonHit<'a> {
 /// Runs `search`.
 pub fn run(args: SearchArgs) -> Result<ExitCode> {
     let (config, postmortems) = read_valid_archive(&args.site)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = config.resolve_today(None);
     let site = enrich(postmortems, &config, today, false);
     let index = SearchIndex::build(&site)?;
     let query = parse_query(&args.query.join(" "), args.prefix);

@@ -33,7 +33,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
     if let Some(limit) = args.limit {
         config.similar.limit = limit;
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = config.resolve_today(None);
     let site = enrich(postmortems, &config, today, false);
     let Some(&i) = site.by_id.get(&args.id) else {
         return Err(Error::Usage(format!(

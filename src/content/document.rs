@@ -9,10 +9,11 @@ use serde_json::{Map, Value};
 use super::frontmatter::{self, locate_in, Split, Step};
 use super::limits;
 use super::markdown::{self, Highlighter};
+use super::nested;
 use crate::config::{Config, FieldSource, Undated};
 use crate::error::Diagnostic;
 use crate::model::{
-    ActionItem, ImpactFigure, Participant, Postmortem, Status, Timing, Visibility, When,
+    ActionItem, ImpactFigure, Participant, Postmortem, Status, Timing, UnknownKey, Visibility, When,
 };
 use crate::text::squash_ws;
 
@@ -97,6 +98,7 @@ pub fn parse_document(
         dates: &dates,
         config: ctx.config,
         diags: &mut diags,
+        unknown: Vec::new(),
     };
     let pm = f.build(stem, ctx);
     (pm, diags)
@@ -112,6 +114,8 @@ struct Fields<'a, 'd> {
     dates: &'a std::collections::BTreeSet<String>,
     config: &'a Config,
     diags: &'d mut Vec<Diagnostic>,
+    /// Keys of nested tables that are not ours, found on the way.
+    unknown: Vec<UnknownKey>,
 }
 
 fn present(v: &Value) -> bool {
@@ -461,6 +465,7 @@ impl Fields<'_, '_> {
             resolved: self.when("timing.resolved"),
             published: self.when("timing.published"),
         };
+        self.timing_table();
         let services = self.list("services");
         let teams = self.list("teams");
         let authors = self.list("authors");
@@ -564,6 +569,7 @@ impl Fields<'_, '_> {
             body: body.into(),
             locations,
             front_keys,
+            unknown_keys: std::mem::take(&mut self.unknown),
             lint_allow,
         })
     }
@@ -576,6 +582,15 @@ impl Fields<'_, '_> {
             self.error("impact", "schema/type", "`impact` must be a table".into());
             return Vec::new();
         };
+        let found = nested::unknown_keys(
+            self.config,
+            "impact",
+            "`[impact]`",
+            table,
+            nested::IMPACT_KEYS,
+            &|k| self.at(&[Step::Key("impact"), Step::Key(k)]),
+        );
+        self.unknown.extend(found);
         let mut out = Vec::new();
         for (k, v) in table {
             match v.as_f64() {
@@ -637,6 +652,15 @@ impl Fields<'_, '_> {
                 line: self.at(&header).0,
                 ..ActionItem::default()
             };
+            let found = nested::unknown_keys(
+                self.config,
+                "action_items",
+                &format!("action item {}", i + 1),
+                t,
+                nested::ACTION_ITEM_KEYS,
+                &|k| self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key(k)]),
+            );
+            self.unknown.extend(found);
             for (key, value) in t {
                 let path = [Step::Key("action_items"), Step::Index(i), Step::Key(key)];
                 let text = scalar_text(value);
@@ -647,6 +671,8 @@ impl Fields<'_, '_> {
                     "status" => &mut ai.status,
                     "kind" => &mut ai.kind,
                     "priority" => &mut ai.priority,
+                    "ticket" => &mut ai.ticket,
+                    "url" => &mut ai.url,
                     "due" | "closed" => {
                         let date = text.as_deref().and_then(parse_when).map(|w| w.date());
                         if date.is_none() {
@@ -693,6 +719,19 @@ impl Fields<'_, '_> {
                     }
                 }
             }
+            if !ai.url.is_empty() && !crate::weburl::is_web_url(&ai.url) {
+                let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("url")]);
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        at,
+                        "schema/url",
+                        "action item `url` must be an http:// or https:// address",
+                    )
+                    .suggest("link the tracker's page, or give its id as `ticket` (linked through `[links] ticket`)"),
+                );
+                ai.url.clear();
+            }
             if !ai.status.is_empty()
                 && !matches!(
                     ai.status.as_str(),
@@ -717,6 +756,35 @@ impl Fields<'_, '_> {
             out.push(ai);
         }
         out
+    }
+}
+
+impl Fields<'_, '_> {
+    /// `[timing]` must be a table; its keys not ours are noted for the unknown-field lint.
+    fn timing_table(&mut self) {
+        let Some(v) = self.raw.get("timing") else {
+            return;
+        };
+        let Some(table) = v.as_object() else {
+            let found = kind(v);
+            self.error(
+                "timing",
+                "schema/type",
+                format!("`timing` must be a table of dates; found {found}"),
+            )
+            .suggestion =
+                Some("write `[timing]` with `detected = 2025-02-03T14:09:00Z` and so on".into());
+            return;
+        };
+        let found = nested::unknown_keys(
+            self.config,
+            "timing",
+            "`[timing]`",
+            table,
+            nested::TIMING_KEYS,
+            &|k| self.at(&[Step::Key("timing"), Step::Key(k)]),
+        );
+        self.unknown.extend(found);
     }
 }
 

@@ -8,6 +8,7 @@ pub mod document;
 pub mod frontmatter;
 pub mod limits;
 pub mod markdown;
+pub mod nested;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -69,6 +69,13 @@ pub struct Action {
     pub days_open: Option<i64>,
     /// Later published postmortems that name this item's postmortem in `recurrence_of`.
     pub recurred_in: Vec<String>,
+    /// Its page in the tracker (its `url`, or its `ticket` through `[links] ticket`); left
+    /// out of the JSON when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its id in the tracker; left out of the JSON when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 impl Action {
@@ -186,6 +193,8 @@ pub fn register(site: &Site<'_>) -> Vec<Action> {
                 stale: is_stale(pm, a, today, stale_days),
                 days_open: date.filter(|_| open).map(|d| (today - d).num_days()),
                 recurred_in: recurred_in.clone(),
+                url: site.config.links.action_link(&a.url, &a.ticket),
+                ticket: (!a.ticket.is_empty()).then(|| a.ticket.clone()),
             });
         }
     }

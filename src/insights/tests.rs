@@ -50,6 +50,7 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         body: Default::default(),
         locations: Default::default(),
         front_keys: vec![],
+        unknown_keys: vec![],
         lint_allow: vec![],
     }
 }
@@ -65,6 +66,7 @@ fn item(status: &str, priority: &str, due: Option<&str>, closed: Option<&str>) -
         priority: priority.into(),
         closed: closed.map(day),
         line: 1,
+        ..ActionItem::default()
     }
 }
 

@@ -256,6 +256,10 @@ struct ApiActionItem<'a> {
     priority: &'a str,
     closed: Option<String>,
     overdue: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -372,6 +376,8 @@ pub fn postmortems_json(site: &Site<'_>, views: &Views<'_, '_>) -> OutputFile {
                     priority: &a.priority,
                     closed: a.closed.map(|d| d.to_string()),
                     overdue: a.is_overdue(site.today),
+                    url: site.config.links.action_link(&a.url, &a.ticket),
+                    ticket: (!a.ticket.is_empty()).then_some(a.ticket.as_str()),
                 })
                 .collect(),
             source_url: pm.source_url.as_deref(),

@@ -2,6 +2,7 @@
 //! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
 
 pub mod api;
+pub mod hosting;
 pub mod insights;
 mod job;
 pub mod recurring;
@@ -38,6 +39,8 @@ struct SiteView<'a> {
     generator: String,
     /// A restricted archive (restricted postmortems included).
     restricted: bool,
+    /// Pages ask search engines not to index them (`[site] robots = "disallow"`).
+    noindex: bool,
 }
 
 /// Relative prefix from a page at `url` (relative to the root, `""` or ending in `/`) to the root.
@@ -201,6 +204,7 @@ impl<'s> Renderer<'s> {
             ],
             generator: format!("pmarchive {}", env!("CARGO_PKG_VERSION")),
             restricted: site.restricted,
+            noindex: config.site.robots == crate::config::Robots::Disallow,
         };
         Renderer {
             site,
@@ -506,7 +510,8 @@ impl<'s> Renderer<'s> {
         let page_url = std::mem::take(&mut job.path);
         let file = page_file(&page_url);
         let root = if job.template == "404.html" {
-            String::new()
+            // Served for any missing path, at any depth: links from the site's base path.
+            crate::weburl::base_path(&self.site_view.base_url)
         } else {
             root_prefix(&page_url)
         };
@@ -526,6 +531,11 @@ impl<'s> Renderer<'s> {
     /// The files that are not pages: feeds, the JSON API and the theme's static files.
     pub fn other_files(&self) -> Result<Vec<OutputFile>> {
         self.other_files_in(Part::All)
+    }
+
+    /// `robots.txt` and the sitemap of `pages` (the site's HTML files: [`Page::file`]).
+    pub fn hosting_files(&self, pages: &[String]) -> Result<Vec<OutputFile>> {
+        hosting::files(self.site.config, self.theme, pages)
     }
 
     /// The files of `part` that are not pages.

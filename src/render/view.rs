@@ -124,6 +124,11 @@ pub struct ActionItemView {
     pub overdue: bool,
     /// Open or in progress.
     pub open: bool,
+    /// Its page in the tracker (its `url`, or its `ticket` through `[links] ticket`), may be
+    /// `""`.
+    pub url: String,
+    /// Its id in the tracker, may be `""`.
+    pub ticket: String,
 }
 
 /// One timeline event.
@@ -363,6 +368,13 @@ impl<'s> Views<'s, '_> {
                     closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
                     overdue: a.is_overdue(today),
                     open: a.is_open(),
+                    url: self
+                        .site
+                        .config
+                        .links
+                        .action_link(&a.url, &a.ticket)
+                        .unwrap_or_default(),
+                    ticket: a.ticket.clone(),
                 })
                 .collect(),
             recurrence_of: self.site.recurrence_of[i]
@@ -384,11 +396,7 @@ pub fn impact_minutes(pm: &Postmortem) -> Option<i64> {
     pm.minutes_to(pm.timing.mitigated.or(pm.timing.resolved))
 }
 
-/// Only http(s) links are shown as links; anything else (`javascript:`) is dropped.
-pub fn is_web_url(u: &str) -> bool {
-    let l = u.trim().to_ascii_lowercase();
-    l.starts_with("https://") || l.starts_with("http://")
-}
+pub use crate::weburl::is_web_url;
 
 fn impact_label(key: &str) -> String {
     match key {

@@ -193,6 +193,7 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     renderer: &renderer,
                     pages: HashMap::new(),
                     unlinked_planned: false,
+                    page_files: Vec::new(),
                     files: HashMap::new(),
                     others: false,
                     restricted: site.restricted,
@@ -246,6 +247,8 @@ struct Store<'r> {
     pages: HashMap<String, Page<'r>>,
     /// The unlinked part's pages are in `pages` (or rendered).
     unlinked_planned: bool,
+    /// Every page's file planned, for the sitemap.
+    page_files: Vec<String>,
     files: HashMap<String, Arc<Vec<u8>>>,
     /// Feeds, JSON and static files made.
     others: bool,
@@ -268,8 +271,11 @@ impl Store<'_> {
         if part == Part::Unlinked {
             self.unlinked_planned = true;
         }
-        let pages = self.renderer.pages_in(part);
-        self.pages.extend(pages.into_iter().map(|p| (p.file(), p)));
+        for page in self.renderer.pages_in(part) {
+            let file = page.file();
+            self.page_files.push(file.clone());
+            self.pages.insert(file, page);
+        }
     }
 
     /// Renders every page and the other files, in parallel.
@@ -294,7 +300,12 @@ impl Store<'_> {
             return Ok(());
         }
         self.others = true;
+        if !self.unlinked_planned {
+            // The sitemap lists every page.
+            self.plan(Part::Unlinked);
+        }
         let mut others = self.renderer.other_files()?;
+        others.extend(self.renderer.hosting_files(&self.page_files)?);
         if self.restricted {
             others.push(audience::restricted_marker());
         }

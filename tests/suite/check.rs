@@ -2,7 +2,7 @@
 
 use crate::harness::{pmarchive, Site};
 
-const CLEAN: &str = r#"+++
+pub(crate) const CLEAN: &str = r#"+++
 title = "Checkout errors after fraud-check deploy"
 date = 2025-02-03T14:02:00Z
 severity = "SEV2"
@@ -71,7 +71,7 @@ fn site_with(files: &[(&str, &str)]) -> Site {
     site
 }
 
-fn check_json(site: &Site, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
+pub(crate) fn check_json(site: &Site, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let root = site.root().to_str().unwrap().to_string();
     let mut args = vec![
         "check",
@@ -89,7 +89,7 @@ fn check_json(site: &Site, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
     (out.status.code().unwrap(), json.as_array().unwrap().clone())
 }
 
-fn rules(diags: &[serde_json::Value]) -> Vec<(String, u64, String)> {
+pub(crate) fn rules(diags: &[serde_json::Value]) -> Vec<(String, u64, String)> {
     diags
         .iter()
         .map(|d| {

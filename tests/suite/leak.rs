@@ -15,6 +15,9 @@ const CONFIG: &str = r#"title = "Leak test"
 undated = "list"
 severities = ["SEV1", "SEV2", "SEV3", "SEV4"]
 
+[links]
+ticket = "https://tracker.example.com/browse/{ticket}"
+
 [factors.themes.dns]
 title = "DNS"
 description = "DNS records."
@@ -35,6 +38,8 @@ const SHOWN: &[&str] = &[
     "{p}aiidx",
     "{p}aititlex",
     "{p}aiownerx",
+    "{p}ticketx",
+    "{p}trackerurlx",
     "{p}preamblex",
     "{p}secsummaryx",
     "{p}timelinex",
@@ -104,6 +109,11 @@ due = 2025-03-20
 status = "open"
 kind = "detect"
 priority = "P1"
+ticket = "{p}ticketx"
+
+[[action_items]]
+title = "Link the runbook"
+url = "https://wiki.example.com/{p}trackerurlx"
 +++
 
 Preamble {p}preamblex.
@@ -372,6 +382,8 @@ fn assert_present(hay: &[(String, String)], markers: &[String], build: &str) {
     );
 }
 
+const BASE: &str = "https://pm.example.com/";
+
 fn all_markers(prefix: &str) -> Vec<String> {
     let mut m = markers(prefix, SHOWN);
     m.extend(markers(prefix, NEVER_SHOWN));
@@ -382,7 +394,9 @@ fn all_markers(prefix: &str) -> Vec<String> {
 fn restricted_and_draft_postmortems_reach_no_byte_of_the_output() {
     let site = archive(true, true);
     let public = site.root().join("public");
-    site.build_ok(&[]);
+    // With a base URL, so the sitemap and canonical links are searched too.
+    site.build_ok(&["--base-url", BASE]);
+    assert!(public.join("sitemap.xml").is_file());
     let hay = haystack(&public);
     assert_absent(&hay, &all_markers("zqr"), "the site");
     assert_absent(&hay, &all_markers("zqd"), "the site");
@@ -392,7 +406,7 @@ fn restricted_and_draft_postmortems_reach_no_byte_of_the_output() {
 
     // With drafts: the draft's markers appear (so the search sees every place), restricted never.
     let drafts = site.root().join("with-drafts");
-    site.build_into(&drafts, &["--drafts"]);
+    site.build_into(&drafts, &["--drafts", "--base-url", BASE]);
     let hay = haystack(&drafts);
     assert_present(&hay, &markers("zqd", SHOWN), "--drafts");
     assert_absent(&hay, &markers("zqd", NEVER_SHOWN), "--drafts");
@@ -400,7 +414,7 @@ fn restricted_and_draft_postmortems_reach_no_byte_of_the_output() {
 
     // The restricted archive shows every restricted marker, and no draft without --drafts.
     let restricted = site.root().join("restricted");
-    site.build_into(&restricted, &["--include-restricted"]);
+    site.build_into(&restricted, &["--include-restricted", "--base-url", BASE]);
     let hay = haystack(&restricted);
     assert_present(&hay, &markers("zqr", SHOWN), "the restricted archive");
     assert_present(
@@ -442,8 +456,8 @@ fn hidden_postmortems_change_no_count_link_or_statistic() {
     // Published only: with and without every hidden postmortem (and the links to them).
     let with = archive(true, true);
     let without = archive(false, false);
-    let built = with.build_ok(&[]);
-    without.build_ok(&[]);
+    let built = with.build_ok(&["--base-url", BASE]);
+    without.build_ok(&["--base-url", BASE]);
     assert_same_site(
         &with.root().join("public"),
         &without.root().join("public"),

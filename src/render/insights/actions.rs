@@ -89,6 +89,10 @@ pub struct ActionView {
     pub teams: Vec<view::Named>,
     /// Filter slugs.
     pub keys: FilterKeys,
+    /// Its page in the tracker, may be `""`.
+    pub url: String,
+    /// Its id in the tracker, may be `""`.
+    pub ticket: String,
 }
 
 fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
@@ -136,6 +140,8 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
             kind: slugs(Dimension::Kind),
             priority: slugs(Dimension::Priority),
         },
+        url: a.url.clone().unwrap_or_default(),
+        ticket: a.ticket.clone().unwrap_or_default(),
     }
 }
 
