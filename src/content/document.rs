@@ -488,6 +488,7 @@ impl Fields<'_, '_> {
                 sections: &self.config.sections.known,
                 sanitize: !self.config.trusted_html,
                 highlighter: ctx.highlighter,
+                file: self.file,
             },
         ) {
             Ok(body) => body,
@@ -565,6 +566,7 @@ impl Fields<'_, '_> {
             locations,
             front_keys,
             lint_allow,
+            files: Vec::new(),
         })
     }
 

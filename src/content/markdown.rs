@@ -17,7 +17,7 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use crate::config::SectionDef;
-use crate::model::{Body, Heading, Section, TimelineEvent, When};
+use crate::model::{link_marker, Body, Heading, Reference, Section, TimelineEvent, When};
 use crate::text::{slugify, squash_ws};
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -83,6 +83,9 @@ pub struct BodyOptions<'a> {
     pub sanitize: bool,
     /// Code highlighting.
     pub highlighter: &'a Highlighter,
+    /// The file, relative to the site root: relative links and images are resolved against its
+    /// folder ([`super::refs`]).
+    pub file: &'a std::path::Path,
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {
@@ -131,6 +134,11 @@ pub fn parse_body(
     let mut used = Anchors::default();
     let mut starts: Vec<(usize, usize, String)> = Vec::new(); // (heading start, body start, title)
     let mut highlighted = 0usize;
+    // Line starts, so each offset's line is a binary search (not a scan: bodies can have
+    // thousands of sections).
+    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
+    let mut references = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let (event, range) = &events[i];
@@ -201,6 +209,75 @@ pub fn parse_body(
                 ))));
                 i = j + 1;
             }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            })
+            | Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let image = matches!(event, Event::Start(Tag::Image { .. }));
+                match super::refs::classify(dest_url, opts.file, image) {
+                    None => out.push(event.clone()),
+                    Some((target, new_url)) => {
+                        let n = references.len();
+                        let postmortem = target.is_postmortem();
+                        let line = line_of(range.start);
+                        let line_start = src[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                        references.push(Reference {
+                            line,
+                            column: src[line_start..range.start].chars().count() + 1,
+                            url: dest_url.to_string(),
+                            target,
+                        });
+                        if postmortem {
+                            // Resolved once the site is known (`enrich`): the marker stands in
+                            // for the `href`.
+                            let title = if title.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" title=\"{}\"", escape_html(title))
+                            };
+                            out.push(Event::InlineHtml(CowStr::from(format!(
+                                "<a {}{title}>",
+                                link_marker(n)
+                            ))));
+                        } else {
+                            out.push(match (new_url, event.clone()) {
+                                (
+                                    Some(url),
+                                    Event::Start(Tag::Link {
+                                        link_type,
+                                        title,
+                                        id,
+                                        ..
+                                    }),
+                                ) => Event::Start(Tag::Link {
+                                    link_type,
+                                    dest_url: url.into(),
+                                    title,
+                                    id,
+                                }),
+                                (
+                                    Some(url),
+                                    Event::Start(Tag::Image {
+                                        link_type,
+                                        title,
+                                        id,
+                                        ..
+                                    }),
+                                ) => Event::Start(Tag::Image {
+                                    link_type,
+                                    dest_url: url.into(),
+                                    title,
+                                    id,
+                                }),
+                                (_, e) => e,
+                            });
+                        }
+                    }
+                }
+                i += 1;
+            }
             other => {
                 out.push(other.clone());
                 i += 1;
@@ -213,10 +290,6 @@ pub fn parse_body(
         body_html = sanitize(&body_html);
     }
 
-    // Line starts, so each offset's line is a binary search (not a scan: bodies can have
-    // thousands of sections).
-    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
-    let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
     let (preamble_text, mut texts) = section_texts(&events, &starts);
     let mut sections = Vec::new();
     let mut timeline = Vec::new();
@@ -264,6 +337,7 @@ pub fn parse_body(
         headings,
         sections,
         timeline,
+        references,
     })
 }
 
@@ -377,6 +451,12 @@ fn escape_html(s: &str) -> String {
 fn needs_sanitizer(events: &[(Event<'_>, std::ops::Range<usize>)]) -> bool {
     events.iter().any(|(e, _)| match e {
         Event::Html(_) | Event::InlineHtml(_) => true,
+        // A link to a postmortem by id is replaced before it reaches the page.
+        Event::Start(Tag::Link { dest_url, .. })
+            if dest_url.starts_with(super::refs::ID_PREFIX) =>
+        {
+            false
+        }
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
             !is_plain_url(dest_url)
         }
@@ -539,6 +619,7 @@ mod tests {
                 sections: &sections,
                 sanitize: true,
                 highlighter: &hl,
+                file: std::path::Path::new("content/a.md"),
             },
         )
         .unwrap()

@@ -8,6 +8,7 @@ pub mod document;
 pub mod frontmatter;
 pub mod limits;
 pub mod markdown;
+pub mod refs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -453,7 +454,7 @@ pub fn read_archive_cached(
                         Some(hit) => hit,
                         None => {
                             // The name in the archive, not a link's target's.
-                            let stem = f.rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                            let stem = default_id(&f.rel);
                             let parsed = parse_document(&f.rel, stem, &src, &ctx);
                             if let Some(c) = cache {
                                 c.put(&f.rel, hash, settled, &parsed);
@@ -473,9 +474,74 @@ pub fn read_archive_cached(
         diags.extend(d);
         postmortems.extend(pm);
     }
+    // Not kept with the parse: a file may appear or go while the postmortem stays the same.
+    check_files(root, content_dir, &mut postmortems);
     diags.extend(check_links(&postmortems));
     sort_diagnostics(&mut diags);
     (postmortems, diags)
+}
+
+/// The id of a postmortem without an `id` field: its file name without `.md`, or for a page
+/// bundle (`2025/checkout-outage/index.md`, the postmortem with its files in a folder of its
+/// own) the folder's name.
+pub fn default_id(rel: &Path) -> &str {
+    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem == "index" {
+        let folder = rel
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|s| s.to_str());
+        if let Some(folder) = folder.filter(|f| !f.is_empty()) {
+            return folder;
+        }
+    }
+    stem
+}
+
+/// Finds each file the postmortems' bodies refer to ([`model::RefTarget::File`]), without
+/// opening any: inside the content folder (by path and once symbolic links are resolved), not
+/// hidden, a regular file.
+fn check_files(root: &Path, content_dir: &Path, postmortems: &mut [Postmortem]) {
+    use crate::model::{FileStatus, RefTarget};
+    let content_rel = content_dir.strip_prefix(root).unwrap_or(content_dir);
+    let Ok(canonical_content) = content_dir.canonicalize() else {
+        return;
+    };
+    postmortems.par_iter_mut().for_each(|pm| {
+        let body = std::sync::Arc::clone(&pm.body);
+        pm.files = body
+            .references
+            .iter()
+            .filter_map(|r| match &r.target {
+                RefTarget::File { path, .. } => Some(path),
+                _ => None,
+            })
+            .map(|path| {
+                let Ok(inside) = path.strip_prefix(content_rel) else {
+                    return FileStatus::Outside;
+                };
+                if inside
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
+                    return FileStatus::Hidden;
+                }
+                // `canonicalize` and `symlink_metadata` ask the file system for names and
+                // types only: nothing is opened.
+                let Ok(target) = root.join(path).canonicalize() else {
+                    return FileStatus::Missing;
+                };
+                if !target.starts_with(&canonical_content) {
+                    return FileStatus::Outside;
+                }
+                match std::fs::symlink_metadata(&target) {
+                    Ok(m) if m.is_file() => FileStatus::Found(target),
+                    Ok(_) => FileStatus::NotAFile,
+                    Err(_) => FileStatus::Missing,
+                }
+            })
+            .collect();
+    });
 }
 
 /// Loads and parses every postmortem; fails with every error found.

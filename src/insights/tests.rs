@@ -51,6 +51,7 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         locations: Default::default(),
         front_keys: vec![],
         lint_allow: vec![],
+        files: vec![],
     }
 }
 

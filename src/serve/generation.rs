@@ -54,6 +54,8 @@ pub enum Reply {
     NotFound(Arc<Vec<u8>>),
     /// Rendering the page failed.
     Failed(String),
+    /// A postmortem's file, copied from the archive as `build` copies it.
+    Copy(std::path::PathBuf),
 }
 
 enum Msg {
@@ -193,6 +195,10 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                         .map(|p| (p.file(), p))
                         .collect(),
                     files: HashMap::new(),
+                    copies: crate::render::files::copies(&site)
+                        .into_iter()
+                        .filter_map(|f| Some((f.path, f.copy_from?)))
+                        .collect(),
                     others: false,
                     restricted: site.restricted,
                     go: go_tx,
@@ -243,6 +249,8 @@ struct Store<'r> {
     renderer: &'r Renderer<'r>,
     pages: HashMap<String, Page<'r>>,
     files: HashMap<String, Arc<Vec<u8>>>,
+    /// The postmortems' files, by site path: where to copy them from.
+    copies: HashMap<String, std::path::PathBuf>,
     /// Feeds, JSON and static files made.
     others: bool,
     restricted: bool,
@@ -307,6 +315,9 @@ impl Store<'_> {
     }
 
     fn answer(&mut self, key: &str) -> Reply {
+        if let Some(from) = self.copies.get(key) {
+            return Reply::Copy(from.clone());
+        }
         match self.lookup(key) {
             Ok(Some(bytes)) => Reply::Found(bytes),
             Err(e) => Reply::Failed(super::describe(&e)),

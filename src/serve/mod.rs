@@ -440,6 +440,11 @@ fn content_type(path: &str) -> &'static str {
         "svg" => "image/svg+xml",
         "gz" => "application/gzip",
         "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "txt" | "log" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -546,6 +551,23 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
                 tiny_http::Response::empty(301)
                     .with_header(header("Location", &format!("/{path}/"))),
             );
+            return;
+        }
+        Reply::Copy(from) => {
+            drop(site);
+            let response = match crate::output::open_copy_source(&from) {
+                Ok(file) => tiny_http::Response::from_file(file)
+                    .with_header(header("Content-Type", content_type(&key)))
+                    .with_header(header("Cache-Control", "no-store"))
+                    .boxed(),
+                Err(_) => tiny_http::Response::from_string(
+                    "the file is gone; it will be dropped at the next rebuild\n",
+                )
+                .with_status_code(404)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+                .boxed(),
+            };
+            let _ = request.respond(response);
             return;
         }
         Reply::Found(bytes) => (200, key.as_str(), bytes),

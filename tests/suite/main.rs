@@ -5,6 +5,7 @@ mod browser;
 mod build;
 mod check;
 mod corpus;
+mod files;
 mod fuzzed;
 mod harness;
 mod hostile;
