@@ -4,13 +4,13 @@
 //!
 //! Every problem in every file is collected before the load fails.
 
+mod archive;
 pub mod document;
 pub mod frontmatter;
 pub mod limits;
 pub mod markdown;
 pub mod refs;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -476,7 +476,8 @@ pub fn read_archive_cached(
     }
     // Not kept with the parse: a file may appear or go while the postmortem stays the same.
     check_files(root, content_dir, &mut postmortems);
-    diags.extend(check_links(&postmortems));
+    diags.extend(archive::check_links(&postmortems));
+    diags.extend(archive::check_names(&postmortems));
     sort_diagnostics(&mut diags);
     (postmortems, diags)
 }
@@ -562,74 +563,7 @@ pub fn load(
     })
 }
 
-/// Unique ids, and `recurrence_of`, `similar_pinned` and `similar_hidden` naming existing
-/// postmortems other than the document itself.
-fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut by_id: BTreeMap<&str, &Postmortem> = BTreeMap::new();
-    for pm in pms {
-        if let Some(first) = by_id.insert(pm.id.as_str(), pm) {
-            diags.push(
-                Diagnostic::error(
-                    &pm.source,
-                    (1, 1),
-                    "schema/duplicate-id",
-                    format!(
-                        "the id `{}` is also used by {}",
-                        pm.id,
-                        first.source.display()
-                    ),
-                )
-                .suggest("rename one of the files or set a different `id`"),
-            );
-            by_id.insert(first.id.as_str(), first);
-        }
-    }
-    for pm in pms {
-        let lists = [
-            ("recurrence_of", "schema/recurrence-of", &pm.recurrence_of),
-            ("similar_pinned", "schema/similar-link", &pm.similar_pinned),
-            ("similar_hidden", "schema/similar-link", &pm.similar_hidden),
-        ];
-        for (field, rule, targets) in lists {
-            let at = pm.locations.get(field).copied().unwrap_or((1, 1));
-            for target in targets {
-                match by_id.get(target.as_str()) {
-                    None => {
-                        let near = nearest(target, by_id.keys().copied());
-                        let mut d = Diagnostic::error(
-                            &pm.source,
-                            at,
-                            rule,
-                            format!("`{field}` names `{target}`, which is no postmortem's id"),
-                        );
-                        if let Some(n) = near {
-                            d = d.suggest(format!("did you mean `{n}`?"));
-                        }
-                        diags.push(d);
-                    }
-                    Some(t) if t.id == pm.id => diags.push(Diagnostic::error(
-                        &pm.source,
-                        at,
-                        rule,
-                        format!("`{field}` cannot name the postmortem itself"),
-                    )),
-                    Some(_) => {}
-                }
-            }
-        }
-    }
-    diags
-}
-
-/// The candidate closest to `word` by edit distance, if reasonably close.
-pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
+pub use archive::nearest;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ mod insights;
 mod interrupt;
 mod invalid;
 mod leak;
+mod names;
 mod paths;
 mod search;
 mod serve;
