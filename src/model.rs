@@ -259,6 +259,9 @@ pub enum FileStatus {
     Outside,
     /// A hidden file or one in a hidden folder: not published.
     Hidden,
+    /// In the page-bundle folder of a postmortem the site being built does not show (set by
+    /// `enrich`): not copied.
+    Private,
 }
 
 impl Body {

@@ -21,7 +21,11 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
                         out.push(outside(pm, at, url));
                         continue;
                     }
-                    Some(FileStatus::Found(_)) | None => continue,
+                    Some(FileStatus::Found(_)) => {
+                        private_file(pm, ctx, r, out);
+                        continue;
+                    }
+                    Some(FileStatus::Private) | None => continue,
                 };
                 out.push(
                     Diagnostic::warning(
@@ -36,6 +40,37 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             RefTarget::Outside => out.push(outside(pm, at, url)),
             RefTarget::Source { .. } | RefTarget::Id { .. } => broken(pm, ctx, r, out),
         }
+    }
+}
+
+/// A file in the page-bundle folder of a postmortem not published where `pm` is: the sites
+/// that show `pm` leave it out.
+fn private_file(
+    pm: &Postmortem,
+    ctx: &LintContext<'_>,
+    r: &crate::model::Reference,
+    out: &mut Vec<Diagnostic>,
+) {
+    let RefTarget::File { path, .. } = &r.target else {
+        return;
+    };
+    let owner = path
+        .ancestors()
+        .skip(1)
+        .find_map(|dir| ctx.by_source.get(dir.join("index.md").as_path()).copied());
+    if owner.is_some_and(|o| o.source != pm.source && !shown_with(pm, o)) {
+        out.push(
+            Diagnostic::warning(
+                &pm.source,
+                (r.line, r.column),
+                "links/broken",
+                format!(
+                    "`{}` belongs to a postmortem that is not published where this one is (restricted or a draft): it is not copied",
+                    r.url
+                ),
+            )
+            .suggest("copy the file beside this postmortem if it may be shown here"),
+        );
     }
 }
 

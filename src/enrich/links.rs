@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::model::{link_marker, Postmortem, RefTarget};
+use crate::model::{link_marker, FileStatus, Postmortem, RefTarget};
 
 /// What a broken link becomes: its text in a `<span>` (not a link), marked for the theme.
 const BROKEN: &str = "<span class=\"link-broken\">";
@@ -62,6 +62,60 @@ pub fn resolve_links(postmortems: &mut [Postmortem], by_id: &HashMap<String, usi
         let mut body = (*postmortems[i].body).clone();
         body.html = html;
         postmortems[i].body = Arc::new(body);
+    }
+}
+
+/// The folder of a page bundle (`2025/checkout-outage/` for `2025/checkout-outage/index.md`),
+/// if `pm` is one.
+pub fn bundle_dir(pm: &Postmortem) -> Option<&Path> {
+    (pm.source.file_name()? == "index.md")
+        .then(|| pm.source.parent())
+        .flatten()
+}
+
+/// Marks [`FileStatus::Private`] each file the site's postmortems refer to inside the bundle
+/// folder of a postmortem the site does not show (`hidden`): a bundle's files are its
+/// postmortem's, and reach only the sites that show it.
+pub fn withhold_private_files(postmortems: &mut [Postmortem], hidden: &[Postmortem]) {
+    // Each bundle folder, and whether its postmortem is shown: the nearest one owns a file.
+    let mut bundles: HashMap<&Path, bool> = hidden
+        .iter()
+        .filter_map(bundle_dir)
+        .map(|d| (d, false))
+        .collect();
+    if bundles.is_empty() {
+        return;
+    }
+    for pm in postmortems.iter() {
+        if let Some(dir) = bundle_dir(pm) {
+            bundles.insert(dir, true);
+        }
+    }
+    let private: Vec<Vec<usize>> = postmortems
+        .iter()
+        .map(|pm| {
+            let paths = pm.body.references.iter().filter_map(|r| match &r.target {
+                RefTarget::File { path, .. } => Some(path),
+                _ => None,
+            });
+            paths
+                .enumerate()
+                .filter(|(_, path)| {
+                    path.ancestors()
+                        .skip(1)
+                        .find_map(|a| bundles.get(a))
+                        .is_some_and(|shown| !shown)
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    for (pm, private) in postmortems.iter_mut().zip(private) {
+        for i in private {
+            if let Some(status) = pm.files.get_mut(i) {
+                *status = FileStatus::Private;
+            }
+        }
     }
 }
 

@@ -65,7 +65,10 @@ pub fn enrich_for(
     today: NaiveDate,
     audience: Audience,
 ) -> Site<'_> {
-    let mut postmortems: Vec<Postmortem> = all.into_iter().filter(|p| audience.admits(p)).collect();
+    let (mut postmortems, hidden): (Vec<Postmortem>, Vec<Postmortem>) =
+        all.into_iter().partition(|p| audience.admits(p));
+    links::withhold_private_files(&mut postmortems, &hidden);
+    drop(hidden);
     postmortems.sort_by(|a, b| match (a.date, b.date) {
         (Some(x), Some(y)) => y.at.cmp(&x.at).then_with(|| a.id.cmp(&b.id)),
         (Some(_), None) => std::cmp::Ordering::Less,

@@ -424,3 +424,47 @@ fn serve_serves_the_copied_files_as_built() {
         404
     );
 }
+
+#[test]
+fn a_hidden_bundles_files_stay_out_of_the_public_site_even_when_linked() {
+    let site = Site::empty();
+    site.write(
+        "content/2024/secret-incident/index.md",
+        &doc(
+            "Zqsecrettitle",
+            "2024-05-02",
+            "visibility = \"restricted\"\n",
+            "![d](diagram.png)\n",
+        ),
+    );
+    site.write("content/2024/secret-incident/diagram.png", "SECRET DIAGRAM");
+    site.write(
+        "content/2025/a.md",
+        &doc(
+            "A",
+            "2025-01-01",
+            "",
+            "Their diagram: ![d](../2024/secret-incident/diagram.png)\n",
+        ),
+    );
+    let (_, diags) = check_json(&site, &[]);
+    let found = findings(&diags, "links/");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].0.as_str(),
+            found[0].1.as_str(),
+            found[0].2,
+            found[0].3
+        ),
+        ("links/broken", "content/2025/a.md", 8, 16)
+    );
+    assert!(!found[0].4.contains("Zqsecrettitle"));
+    let built = site.build_ok(&[]);
+    assert!(built.containing("SECRET DIAGRAM").is_empty());
+    assert!(built.containing("Zqsecrettitle").is_empty());
+    // The restricted archive shows both postmortems: the file is copied for each.
+    let restricted = site.root().join("restricted");
+    let all = site.build_into(&restricted, &["--include-restricted"]);
+    assert_eq!(all.containing("SECRET DIAGRAM").len(), 2);
+}
