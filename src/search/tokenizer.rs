@@ -6,9 +6,6 @@
 //! with a query of several characters also counting as their phrase ([`super::query`]), finds
 //! words in running text. `pmsearch.js` tokenises identically (tested).
 
-use std::iter::Peekable;
-use std::str::CharIndices;
-
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Whether `c` is a Chinese or Japanese character that forms a token alone.
@@ -32,7 +29,8 @@ pub struct PmTokenizer {
 /// The token stream of [`PmTokenizer`].
 pub struct PmTokenStream<'a> {
     text: &'a str,
-    chars: Peekable<CharIndices<'a>>,
+    /// Byte offset of the next character to look at.
+    at: usize,
     token: &'a mut Token,
 }
 
@@ -43,9 +41,21 @@ impl Tokenizer for PmTokenizer {
         self.token.reset();
         PmTokenStream {
             text,
-            chars: text.char_indices().peekable(),
+            at: 0,
             token: &mut self.token,
         }
+    }
+}
+
+impl PmTokenStream<'_> {
+    /// The character at byte `i` and its length (ASCII without decoding).
+    fn char_at(&self, i: usize) -> (char, usize) {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return (b as char, 1);
+        }
+        let c = self.text[i..].chars().next().unwrap_or('\u{fffd}');
+        (c, c.len_utf8())
     }
 }
 
@@ -53,26 +63,36 @@ impl TokenStream for PmTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.token.text.clear();
         self.token.position = self.token.position.wrapping_add(1);
-        while let Some((from, c)) = self.chars.next() {
-            if !c.is_alphanumeric() {
-                continue;
+        let n = self.text.len();
+        let mut i = self.at;
+        while i < n {
+            let (c, len) = self.char_at(i);
+            if c.is_alphanumeric() {
+                break;
             }
-            let mut to = from + c.len_utf8();
-            if !is_cjk(c) {
-                while let Some(&(at, next)) = self.chars.peek() {
-                    if !next.is_alphanumeric() || is_cjk(next) {
-                        break;
-                    }
-                    to = at + next.len_utf8();
-                    self.chars.next();
-                }
-            }
-            self.token.offset_from = from;
-            self.token.offset_to = to;
-            self.token.text.push_str(&self.text[from..to]);
-            return true;
+            i += len;
         }
-        false
+        if i >= n {
+            self.at = n;
+            return false;
+        }
+        let from = i;
+        let (first, len) = self.char_at(i);
+        i += len;
+        if !is_cjk(first) {
+            while i < n {
+                let (c, len) = self.char_at(i);
+                if !c.is_alphanumeric() || is_cjk(c) {
+                    break;
+                }
+                i += len;
+            }
+        }
+        self.at = i;
+        self.token.offset_from = from;
+        self.token.offset_to = i;
+        self.token.text.push_str(&self.text[from..i]);
+        true
     }
 
     fn token(&self) -> &Token {
