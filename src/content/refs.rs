@@ -109,29 +109,36 @@ fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-/// `path` without `.` and with each `..` applied; `None` when it climbs above its start (or is
-/// absolute).
+/// `path` without `.` and with each `..` applied to the component before it (a relative path
+/// keeps the `..` it starts with: the content folder may be `../postmortems`); `None` when it
+/// climbs above the file system's root.
 pub fn normalise(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
-            Component::Normal(n) => out.push(n),
-            Component::RootDir | Component::Prefix(_) => return None,
+                Some(Component::RootDir | Component::Prefix(_)) => return None,
+                _ => out.push(".."),
+            },
+            other => out.push(other.as_os_str()),
         }
     }
     Some(out)
 }
 
-/// `a/b/c` whatever the platform's separator.
+/// `a/b/c` whatever the platform's separator, every component a plain name (a leading `..`
+/// becomes `__`, a root is left out), so it can name a place inside the output.
 fn slash_path(p: &Path) -> String {
     p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_string_lossy()),
+            Component::ParentDir => Some("__".into()),
+            _ => None,
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -186,12 +193,30 @@ mod tests {
             c("index.html").unwrap().1.as_deref(),
             Some("files/content/2025/index.html")
         );
-        assert_eq!(c("../../../etc/passwd"), Some((RefTarget::Outside, None)));
-        // Inside the root but outside content/: judged on load.
-        assert!(matches!(
-            c("../../etc/passwd"),
-            Some((RefTarget::File { .. }, Some(_)))
-        ));
+        // Outside content/ (and the root): judged on load, never opened.
+        assert_eq!(
+            c("../../../etc/passwd"),
+            Some((
+                file("../etc/passwd", "files/__/etc/passwd"),
+                Some("files/__/etc/passwd".into())
+            ))
+        );
+        assert_eq!(
+            classify("../../x", Path::new("/a.md"), false),
+            Some((RefTarget::Outside, None))
+        );
+        // A content folder beside the root (`content_dir = "../pm"`), or elsewhere.
+        assert_eq!(
+            classify("p.png", Path::new("../pm/a.md"), true),
+            Some((file("../pm/p.png", "p.png"), None))
+        );
+        assert_eq!(
+            classify("../x.png", Path::new("/srv/pm/2025/a.md"), true),
+            Some((
+                file("/srv/pm/x.png", "files/srv/pm/x.png"),
+                Some("files/srv/pm/x.png".into())
+            ))
+        );
     }
 
     #[test]

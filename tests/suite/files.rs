@@ -468,3 +468,55 @@ fn a_hidden_bundles_files_stay_out_of_the_public_site_even_when_linked() {
     let all = site.build_into(&restricted, &["--include-restricted"]);
     assert_eq!(all.containing("SECRET DIAGRAM").len(), 2);
 }
+
+#[test]
+fn files_and_links_resolve_with_a_content_folder_beside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("site/pmarchive.toml", "content_dir = \"../pm\"\n");
+    write(
+        "pm/2025/a.md",
+        &doc(
+            "A",
+            "2025-01-01",
+            "",
+            "![p](p.png) [b](../b.md#timeline) ![m](../m.png)\n",
+        ),
+    );
+    write("pm/2025/p.png", "P BYTES");
+    write("pm/m.png", "M BYTES");
+    write(
+        "pm/b.md",
+        &doc("B", "2024-01-01", "", "## Timeline\n\n[a](pm:a)\n"),
+    );
+    let root = dir.path().join("site");
+    let out = pmarchive(&["build", "--root", root.to_str().unwrap(), "--quiet"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = Built::read(&root.join("public"));
+    assert_eq!(built.files["postmortems/a/p.png"], b"P BYTES");
+    assert_eq!(built.files["postmortems/a/files/__/pm/m.png"], b"M BYTES");
+    let page = built.text("postmortems/a/index.html");
+    assert!(page.contains("href=\"../b/#timeline\""), "{page}");
+    assert!(built
+        .text("postmortems/b/index.html")
+        .contains("href=\"../a/\""));
+    assert!(
+        built.broken_links().is_empty(),
+        "{:?}",
+        built.broken_links()
+    );
+    let check = pmarchive(&["check", "--root", root.to_str().unwrap()]);
+    assert!(
+        !String::from_utf8_lossy(&check.stdout).contains("links/"),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
