@@ -68,7 +68,7 @@ fn archive() -> Site {
             "DB failover",
             "2024-05-01",
             "",
-            "## Timeline\n\n- 10:00 UTC: failover\n\n![graph](db-graph.png)\n",
+            "## Timeline\n\n- 10:00 UTC: failover\n\n![graph](db-graph.png) before [the outage](pm:checkout-outage#summary)\n",
         ),
     );
     site.write("content/2024/db-graph.png", "DB GRAPH BYTES");
@@ -402,7 +402,12 @@ fn a_symlink_to_the_root_is_one_warning_and_costs_nothing() {
 #[test]
 fn serve_serves_the_copied_files_as_built() {
     let site = archive();
-    let built = site.build_ok(&[]);
+    // Today as `serve` sees it (the pages show the build's date).
+    let root = site.root().to_str().unwrap();
+    assert!(pmarchive(&["build", "--root", root, "--quiet"])
+        .status
+        .success());
+    let built = Built::read(&site.root().join("public"));
     let server = crate::serve::start(&site, &[]);
     for path in [
         "postmortems/checkout-outage/p99.png",
@@ -418,6 +423,21 @@ fn serve_serves_the_copied_files_as_built() {
         "/postmortems/checkout-outage/logs/error%20log.txt",
     );
     assert_eq!((status, body), (200, b"ERROR LOG BYTES".to_vec()));
+    // Pages with resolved links are served as built.
+    for page in [
+        "postmortems/db/index.html",
+        "postmortems/checkout-outage/index.html",
+    ] {
+        let (status, body) = crate::serve::get_bytes(server.port, &format!("/{page}"));
+        assert_eq!(status, 200);
+        assert!(
+            crate::serve::without_reload_client(&body) == built.files[page],
+            "{page} differs"
+        );
+    }
+    assert!(built
+        .text("postmortems/db/index.html")
+        .contains("<a href=\"../checkout-outage/#summary\">the outage</a>"));
     // Not referenced: not served.
     assert_eq!(
         crate::serve::get_bytes(server.port, "/postmortems/checkout-outage/unused.txt").0,
