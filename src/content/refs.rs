@@ -6,8 +6,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use pulldown_cmark::{CowStr, Event, Tag};
 
-use crate::model::RefTarget;
+use crate::model::{link_marker, RefTarget, Reference};
 
 /// The prefix of a link to a postmortem by id: `pm:ID` or `pm:ID#anchor`.
 pub const ID_PREFIX: &str = "pm:";
@@ -91,6 +92,77 @@ const PATH: &AsciiSet = &CONTROLS
     .add(b'\\')
     .add(b'^')
     .add(b'|');
+
+/// The event a link or image start becomes, recording it in `references` when it points into
+/// the archive (`at`: its line and column): a file's URL rewritten where its copy moves, a
+/// postmortem link's `href` replaced by a marker ([`link_marker`]) that `enrich` resolves.
+pub fn rewrite<'a>(
+    event: &Event<'a>,
+    file: &Path,
+    at: impl FnOnce() -> (usize, usize),
+    references: &mut Vec<Reference>,
+) -> Event<'a> {
+    let (dest_url, title, image) = match event {
+        Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) => (dest_url, title, false),
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => (dest_url, title, true),
+        other => return other.clone(),
+    };
+    let Some((target, new_url)) = classify(dest_url, file, image) else {
+        return event.clone();
+    };
+    let n = references.len();
+    let postmortem = target.is_postmortem();
+    let (line, column) = at();
+    references.push(Reference {
+        line,
+        column,
+        url: dest_url.to_string(),
+        target,
+    });
+    if postmortem {
+        let title = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", super::markdown::escape_html(title))
+        };
+        return Event::InlineHtml(CowStr::from(format!("<a {}{title}>", link_marker(n))));
+    }
+    match (new_url, event.clone()) {
+        (
+            Some(url),
+            Event::Start(Tag::Link {
+                link_type,
+                title,
+                id,
+                ..
+            }),
+        ) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: url.into(),
+            title,
+            id,
+        }),
+        (
+            Some(url),
+            Event::Start(Tag::Image {
+                link_type,
+                title,
+                id,
+                ..
+            }),
+        ) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: url.into(),
+            title,
+            id,
+        }),
+        (_, e) => e,
+    }
+}
 
 /// A scheme (`https:`, `mailto:`, `C:`) before the first `/`, `?` or `#`.
 fn has_scheme(url: &str) -> bool {
