@@ -106,7 +106,7 @@ pub fn run(
             }
         }
         files.fetch_add(1, Ordering::Relaxed);
-        bytes.fetch_add(f.contents.len(), Ordering::Relaxed);
+        bytes.fetch_add(f.len() as usize, Ordering::Relaxed);
         emit(f)
     };
     let labels = search::facet_labels(&site);
@@ -117,7 +117,13 @@ pub fn run(
     let (linked, unlinked) = rayon::join(
         || search_and_link(&site, &labels, &renderer, &counted),
         || {
-            let done = timed(|| renderer.render_part(render::Part::Unlinked, &counted));
+            let done = timed(|| {
+                renderer.render_part(render::Part::Unlinked, &counted)?;
+                // The postmortems' files, copied (streamed) by the writer.
+                render::files::copies(&site)
+                    .into_par_iter()
+                    .try_for_each(counted)
+            });
             renderer.forget_unlinked();
             done
         },

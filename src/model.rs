@@ -193,6 +193,92 @@ pub struct Body {
     pub sections: Vec<Section>,
     /// The timeline, parsed from the Timeline section.
     pub timeline: Vec<TimelineEvent>,
+    /// Links and images that point into the archive (files beside the postmortem, other
+    /// postmortems), in written order. A postmortem link's place in `html` is marked by
+    /// [`link_marker`] with its index here, replaced when the site is known.
+    pub references: Vec<Reference>,
+}
+
+/// A Markdown link or image that points into the archive rather than to the web.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// 1-based line of the link in the file.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The URL as written.
+    pub url: String,
+    /// What it points at.
+    pub target: RefTarget,
+}
+
+/// What a [`Reference`] points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RefTarget {
+    /// A file (an image, a PDF, a log excerpt), by its path relative to the site root
+    /// (lexically normalised; whether it is inside `content/` and exists is checked on load).
+    File {
+        /// The file, relative to the site root.
+        path: PathBuf,
+        /// Where the copy goes, relative to the postmortem's page folder (`/`-separated).
+        dest: String,
+    },
+    /// A path that climbs above the site root (`../../etc/passwd`): never looked at.
+    Outside,
+    /// Another postmortem by its file (`b.md`, `../2024/x.md#timeline`).
+    Source {
+        /// The file, relative to the site root.
+        path: PathBuf,
+        /// The heading anchor, if any (percent-decoded).
+        anchor: Option<String>,
+    },
+    /// Another postmortem by id (`pm:ID`, `pm:ID#anchor`).
+    Id {
+        /// The id.
+        id: String,
+        /// The heading anchor, if any (percent-decoded).
+        anchor: Option<String>,
+    },
+}
+
+impl RefTarget {
+    /// Whether this is a link to another postmortem.
+    pub fn is_postmortem(&self) -> bool {
+        matches!(self, RefTarget::Source { .. } | RefTarget::Id { .. })
+    }
+
+    /// The heading anchor of a postmortem link.
+    pub fn anchor(&self) -> Option<&str> {
+        match self {
+            RefTarget::Source { anchor, .. } | RefTarget::Id { anchor, .. } => anchor.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The `href` attribute that stands for postmortem link `n` of a body until the site is known
+/// (a space, which Markdown links cannot produce unencoded, keeps it apart from any written
+/// link).
+pub fn link_marker(n: usize) -> String {
+    format!("href=\"#pmarchive link {n}\"")
+}
+
+/// Whether a [`RefTarget::File`] was found on load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum FileStatus {
+    /// A regular file inside the content folder (its resolved path, to copy from).
+    Found(PathBuf),
+    /// Nothing there.
+    Missing,
+    /// There, but not a regular file (a folder, a device...).
+    NotAFile,
+    /// Outside the content folder (by path or through a symbolic link): never opened.
+    Outside,
+    /// A hidden file or one in a hidden folder: not published.
+    Hidden,
+    /// In the page-bundle folder of a postmortem the site being built does not show (set by
+    /// `enrich`): not copied.
+    Private,
 }
 
 impl Body {
@@ -264,6 +350,9 @@ pub struct Postmortem {
     pub unknown_keys: Vec<UnknownKey>,
     /// Lint rules switched off for this document (`lint_allow = ["language/blame"]`).
     pub lint_allow: Vec<String>,
+    /// What the load found for each of the body's file references, in the order of
+    /// [`Body::references`] (files only).
+    pub files: Vec<FileStatus>,
 }
 
 impl Postmortem {

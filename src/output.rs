@@ -16,15 +16,62 @@ pub use crate::swap::MARKER;
 pub struct OutputFile {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
-    /// Contents.
+    /// Contents (empty for a copy).
     pub contents: Vec<u8>,
+    /// A file of the archive to copy here instead (a postmortem's image, PDF or log): copied
+    /// by streaming, never read into memory.
+    pub copy_from: Option<PathBuf>,
 }
 
 impl OutputFile {
     /// A file at `path` (relative, `/`-separated).
     pub fn new(path: String, contents: Vec<u8>) -> Self {
-        OutputFile { path, contents }
+        OutputFile {
+            path,
+            contents,
+            copy_from: None,
+        }
     }
+
+    /// A copy of the archive's file `from` at `path`.
+    pub fn copy(path: String, from: PathBuf) -> Self {
+        OutputFile {
+            path,
+            contents: Vec::new(),
+            copy_from: Some(from),
+        }
+    }
+
+    /// Its size in bytes (a copy's as its source has it now).
+    pub fn len(&self) -> u64 {
+        match &self.copy_from {
+            Some(from) => std::fs::metadata(from).map_or(0, |m| m.len()),
+            None => self.contents.len() as u64,
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Opens the archive's file `from` for copying: without blocking or following a final
+/// symbolic link (the load checked the path; a link put in its place since is refused), and
+/// only when it is a regular file.
+pub fn open_copy_source(from: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_NOFOLLOW,
+    );
+    let f = options.open(from)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(f)
 }
 
 /// Whether a relative output path stays inside the output folder.
@@ -115,7 +162,15 @@ impl SiteWriter {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(collision)?;
         }
-        std::fs::write(&target, &f.contents).map_err(collision)
+        match &f.copy_from {
+            Some(from) => {
+                let mut source = open_copy_source(from).map_err(|e| Error::io(from, e))?;
+                let mut out = std::fs::File::create(&target).map_err(collision)?;
+                std::io::copy(&mut source, &mut out).map_err(|e| Error::io(&target, e))?;
+                Ok(())
+            }
+            None => std::fs::write(&target, &f.contents).map_err(collision),
+        }
     }
 
     /// Marks the folder as pmarchive output and swaps it in for the previous site.

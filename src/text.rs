@@ -4,11 +4,18 @@
 use chrono::{Datelike, NaiveDate};
 
 /// A URL- and file-name-safe slug: lowercase ASCII letters and digits separated by single `-`.
-/// Non-ASCII letters are kept out rather than transliterated; an empty result becomes `"x"`.
+/// Other scripts are transliterated first ([deunicode]: `Zürich-Ops` is `zurich-ops`, `Платежи`
+/// `platezhi`, `決済` `jue-ji`); what has no transliteration is left out, and an empty result
+/// becomes `"x"`.
 pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let latin: std::borrow::Cow<'_, str> = if s.is_ascii() {
+        s.into()
+    } else {
+        deunicode::deunicode(s).into()
+    };
+    let mut out = String::with_capacity(latin.len());
     let mut dash = false;
-    for c in s.chars() {
+    for c in latin.chars() {
         if c.is_ascii_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -157,7 +164,10 @@ mod tests {
         assert_eq!(slugify("Config Change"), "config-change");
         assert_eq!(slugify("  --DNS__ "), "dns");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
-        assert_eq!(slugify("日本"), "x");
+        assert_eq!(slugify("Zürich-Ops"), "zurich-ops");
+        assert_eq!(slugify("Платежи"), "platezhi");
+        assert_eq!(slugify("決済"), "jue-ji");
+        assert_eq!(slugify("\u{202e}"), "x");
     }
 
     #[test]

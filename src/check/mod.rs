@@ -6,6 +6,7 @@
 
 mod actions;
 mod language;
+pub(crate) mod links;
 mod schema;
 mod template;
 mod vocabulary;
@@ -58,6 +59,9 @@ pub const RULES: &[Rule] = &[
     rule("action-item/stale", W, "an action item has been open for more than `stale_days` (decide: wrong or de-prioritised?)"),
     rule("vocabulary/unknown-factor", W, "a contributing factor outside the vocabulary (an error when `[factors] governed = true`)"),
     rule("language/blame", W, "blame-oriented phrasing in the prose"),
+    rule("links/missing-file", W, "a linked or embedded file that does not exist (or is hidden, or not a file)"),
+    rule("links/outside", W, "a linked or embedded file outside the content folder (never read nor copied)"),
+    rule("links/broken", W, "a link to a postmortem that does not exist, is not published where this one is, or lacks the heading"),
 ];
 
 /// What rules need besides the documents.
@@ -70,6 +74,8 @@ pub struct LintContext<'a> {
     pub all: &'a [Postmortem],
     /// Documents by id.
     pub by_id: std::collections::HashMap<&'a str, &'a Postmortem>,
+    /// Documents by source file (relative to the site root).
+    pub by_source: std::collections::HashMap<&'a std::path::Path, &'a Postmortem>,
 }
 
 /// The effective level of a rule for this archive.
@@ -153,11 +159,13 @@ pub fn lint_cached(
     cache: Option<&LintCache>,
 ) -> Vec<Diagnostic> {
     let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
+    let by_source = all.iter().map(|p| (p.source.as_path(), p)).collect();
     let ctx = LintContext {
         config,
         today,
         all,
         by_id,
+        by_source,
     };
     use rayon::prelude::*;
     // The language rule is the costliest: it does not run where its findings would be dropped.
@@ -170,6 +178,7 @@ pub fn lint_cached(
             template::check(pm, &ctx, &mut found);
             actions::check(pm, &ctx, &mut found);
             vocabulary::check(pm, &ctx, &mut found);
+            links::check(pm, &ctx, &mut found);
             match cache {
                 _ if !language_on || suppressed(pm, "language/blame") => {}
                 Some(cache) => cache.language(pm, &ctx, &mut found),
@@ -226,6 +235,7 @@ pub fn template_findings(pm: &Postmortem, config: &Config, today: NaiveDate) -> 
         today,
         all: std::slice::from_ref(pm),
         by_id: std::collections::HashMap::new(),
+        by_source: std::collections::HashMap::new(),
     };
     let mut found = Vec::new();
     template::check(pm, &ctx, &mut found);

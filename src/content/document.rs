@@ -493,6 +493,7 @@ impl Fields<'_, '_> {
                 sections: &self.config.sections.known,
                 sanitize: !self.config.trusted_html,
                 highlighter: ctx.highlighter,
+                file: self.file,
             },
         ) {
             Ok(body) => body,
@@ -571,6 +572,7 @@ impl Fields<'_, '_> {
             front_keys,
             unknown_keys: std::mem::take(&mut self.unknown),
             lint_allow,
+            files: Vec::new(),
         })
     }
 

@@ -4,13 +4,14 @@
 //!
 //! Every problem in every file is collected before the load fails.
 
+mod archive;
 pub mod document;
 pub mod frontmatter;
 pub mod limits;
 pub mod markdown;
 pub mod nested;
+pub mod refs;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -454,7 +455,7 @@ pub fn read_archive_cached(
                         Some(hit) => hit,
                         None => {
                             // The name in the archive, not a link's target's.
-                            let stem = f.rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                            let stem = default_id(&f.rel);
                             let parsed = parse_document(&f.rel, stem, &src, &ctx);
                             if let Some(c) = cache {
                                 c.put(&f.rel, hash, settled, &parsed);
@@ -474,9 +475,75 @@ pub fn read_archive_cached(
         diags.extend(d);
         postmortems.extend(pm);
     }
-    diags.extend(check_links(&postmortems));
+    // Not kept with the parse: a file may appear or go while the postmortem stays the same.
+    check_files(root, content_dir, &mut postmortems);
+    diags.extend(archive::check_links(&postmortems));
+    diags.extend(archive::check_names(&postmortems));
     sort_diagnostics(&mut diags);
     (postmortems, diags)
+}
+
+/// The id of a postmortem without an `id` field: its file name without `.md`, or for a page
+/// bundle (`2025/checkout-outage/index.md`, the postmortem with its files in a folder of its
+/// own) the folder's name.
+pub fn default_id(rel: &Path) -> &str {
+    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem == "index" {
+        let folder = rel
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|s| s.to_str());
+        if let Some(folder) = folder.filter(|f| !f.is_empty()) {
+            return folder;
+        }
+    }
+    stem
+}
+
+/// Finds each file the postmortems' bodies refer to ([`model::RefTarget::File`]), without
+/// opening any: inside the content folder (by path and once symbolic links are resolved), not
+/// hidden, a regular file.
+fn check_files(root: &Path, content_dir: &Path, postmortems: &mut [Postmortem]) {
+    use crate::model::{FileStatus, RefTarget};
+    let content_rel = content_dir.strip_prefix(root).unwrap_or(content_dir);
+    let Ok(canonical_content) = content_dir.canonicalize() else {
+        return;
+    };
+    postmortems.par_iter_mut().for_each(|pm| {
+        let body = std::sync::Arc::clone(&pm.body);
+        pm.files = body
+            .references
+            .iter()
+            .filter_map(|r| match &r.target {
+                RefTarget::File { path, .. } => Some(path),
+                _ => None,
+            })
+            .map(|path| {
+                let Ok(inside) = path.strip_prefix(content_rel) else {
+                    return FileStatus::Outside;
+                };
+                if inside
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
+                    return FileStatus::Hidden;
+                }
+                // `canonicalize` and `symlink_metadata` ask the file system for names and
+                // types only: nothing is opened.
+                let Ok(target) = root.join(path).canonicalize() else {
+                    return FileStatus::Missing;
+                };
+                if !target.starts_with(&canonical_content) {
+                    return FileStatus::Outside;
+                }
+                match std::fs::symlink_metadata(&target) {
+                    Ok(m) if m.is_file() => FileStatus::Found(target),
+                    Ok(_) => FileStatus::NotAFile,
+                    Err(_) => FileStatus::Missing,
+                }
+            })
+            .collect();
+    });
 }
 
 /// Loads and parses every postmortem; fails with every error found.
@@ -497,74 +564,7 @@ pub fn load(
     })
 }
 
-/// Unique ids, and `recurrence_of`, `similar_pinned` and `similar_hidden` naming existing
-/// postmortems other than the document itself.
-fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut by_id: BTreeMap<&str, &Postmortem> = BTreeMap::new();
-    for pm in pms {
-        if let Some(first) = by_id.insert(pm.id.as_str(), pm) {
-            diags.push(
-                Diagnostic::error(
-                    &pm.source,
-                    (1, 1),
-                    "schema/duplicate-id",
-                    format!(
-                        "the id `{}` is also used by {}",
-                        pm.id,
-                        first.source.display()
-                    ),
-                )
-                .suggest("rename one of the files or set a different `id`"),
-            );
-            by_id.insert(first.id.as_str(), first);
-        }
-    }
-    for pm in pms {
-        let lists = [
-            ("recurrence_of", "schema/recurrence-of", &pm.recurrence_of),
-            ("similar_pinned", "schema/similar-link", &pm.similar_pinned),
-            ("similar_hidden", "schema/similar-link", &pm.similar_hidden),
-        ];
-        for (field, rule, targets) in lists {
-            let at = pm.locations.get(field).copied().unwrap_or((1, 1));
-            for target in targets {
-                match by_id.get(target.as_str()) {
-                    None => {
-                        let near = nearest(target, by_id.keys().copied());
-                        let mut d = Diagnostic::error(
-                            &pm.source,
-                            at,
-                            rule,
-                            format!("`{field}` names `{target}`, which is no postmortem's id"),
-                        );
-                        if let Some(n) = near {
-                            d = d.suggest(format!("did you mean `{n}`?"));
-                        }
-                        diags.push(d);
-                    }
-                    Some(t) if t.id == pm.id => diags.push(Diagnostic::error(
-                        &pm.source,
-                        at,
-                        rule,
-                        format!("`{field}` cannot name the postmortem itself"),
-                    )),
-                    Some(_) => {}
-                }
-            }
-        }
-    }
-    diags
-}
-
-/// The candidate closest to `word` by edit distance, if reasonably close.
-pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
+pub use archive::nearest;
 
 #[cfg(test)]
 mod tests {

@@ -2,11 +2,13 @@
 //! [`Audience`] may read (restricted never, except in a restricted archive; drafts only when
 //! asked), orders it newest first, and derives
 //! what no single file holds: taxonomies (factors, services, teams, tags, years, severities)
-//! and `recurrence_of` links in both directions.
+//! and `recurrence_of` links in both directions, and resolves the links between postmortems in
+//! their bodies ([`links`]).
 //!
 //! Everything after this pass sees only publishable postmortems, so nothing restricted can
 //! leak into a page, a count, a feed or the search index by accident.
 
+pub mod links;
 pub mod taxonomy;
 
 use std::collections::HashMap;
@@ -16,6 +18,7 @@ use chrono::NaiveDate;
 use crate::audience::Audience;
 use crate::config::Config;
 use crate::model::Postmortem;
+use links::resolve_links;
 pub use taxonomy::{Taxonomies, Term};
 
 /// The publishable archive with its derived structure.
@@ -59,7 +62,10 @@ pub fn enrich_for(
     today: NaiveDate,
     audience: Audience,
 ) -> Site<'_> {
-    let mut postmortems: Vec<Postmortem> = all.into_iter().filter(|p| audience.admits(p)).collect();
+    let (mut postmortems, hidden): (Vec<Postmortem>, Vec<Postmortem>) =
+        all.into_iter().partition(|p| audience.admits(p));
+    links::withhold_private_files(&mut postmortems, &hidden);
+    drop(hidden);
     postmortems.sort_by(|a, b| match (a.date, b.date) {
         (Some(x), Some(y)) => y.at.cmp(&x.at).then_with(|| a.id.cmp(&b.id)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -87,6 +93,7 @@ pub fn enrich_for(
     for list in recurred_in.iter_mut() {
         list.sort_unstable();
     }
+    resolve_links(&mut postmortems, &by_id);
     let taxonomies = Taxonomies::build(&postmortems, config);
     Site {
         config,

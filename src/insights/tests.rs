@@ -52,6 +52,7 @@ fn pm(id: &str, date: Option<&str>) -> Postmortem {
         front_keys: vec![],
         unknown_keys: vec![],
         lint_allow: vec![],
+        files: vec![],
     }
 }
 

@@ -2,6 +2,7 @@
 //! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
 
 pub mod api;
+pub mod files;
 pub mod hosting;
 pub mod insights;
 mod job;

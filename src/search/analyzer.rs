@@ -1,14 +1,17 @@
 //! The text analyzer shared by the index, the `search` command and (re-implemented, and tested
-//! for equality) the browser client: tantivy's `SimpleTokenizer` (runs of Unicode alphanumeric
-//! characters), tokens of 40 bytes or more removed, lowercased, English stop words removed,
-//! English (Porter2) stemming.
+//! for equality) the browser client: [`PmTokenizer`] (runs of Unicode alphanumeric characters,
+//! each Chinese or Japanese character alone), tokens of 40 bytes or more removed, lowercased,
+//! English stop words removed, English (Porter2) stemming of words in the Latin script only
+//! (other scripts are indexed as written, lowercased).
 
 use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
+
+pub use super::tokenizer::PmTokenizer;
 
 /// English stop words (Lucene's list), removed before stemming. Exported to the client.
 pub const STOP_WORDS: &[&str] = &[
@@ -22,7 +25,7 @@ pub const ANALYZER: &str = "pm_en";
 
 /// The analyzer: simple tokenizer, long-token removal, lowercasing, stop words, stemming.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(PmTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(StopWordFilter::remove(
@@ -93,7 +96,13 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
                 token.text.push_str(stem);
             }
             None => {
-                let stem = self.stemmer.stem(&token.text).into_owned();
+                // Porter2 is for English: a word with letters beyond the Latin script (Cyrillic,
+                // Greek, CJK...) is kept as written.
+                let stem = if token.text.chars().any(|c| c > '\u{24f}') {
+                    token.text.clone()
+                } else {
+                    self.stemmer.stem(&token.text).into_owned()
+                };
                 self.memo
                     .insert(std::mem::take(&mut token.text), stem.clone());
                 token.text = stem;
@@ -113,7 +122,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 
 /// The analyzer without stemming: the surface forms the prefix search expands from.
 pub fn surface_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(PmTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .build()
@@ -161,13 +170,17 @@ mod tests {
                 (3, "devic".to_string())
             ]
         );
+        assert_eq!(
+            terms(&mut a, "Платежи не прошли: 決済 failures"),
+            ["платежи", "не", "прошли", "決", "済", "failur"]
+        );
         let long = "x".repeat(40);
         assert_eq!(terms(&mut a, &format!("x {long} y")), ["x", "y"]);
     }
 
     #[test]
     fn memoised_stems_equal_tantivys_stemmer() {
-        use tantivy::tokenizer::{Language, Stemmer};
+        use tantivy::tokenizer::{Language, SimpleTokenizer, Stemmer};
         let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))

@@ -10,6 +10,7 @@ pub mod analyzer;
 pub mod export;
 pub mod query;
 pub mod synonyms;
+mod tokenizer;
 
 use std::collections::{BTreeMap, BTreeSet};
 

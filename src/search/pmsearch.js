@@ -163,7 +163,13 @@ class Index {
 
 // ---------------------------------------------------------------- analysis
 
-const TOKEN = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
+// A Chinese or Japanese character (Han, hiragana, katakana) is a token alone; other runs of
+// alphanumeric characters are one token each (src/search/tokenizer.rs).
+const CJK = "\\u3040-\\u30ff\\u31f0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff66-\\uff9f\\u{20000}-\\u{3134f}";
+const ALNUM = "\\p{Alphabetic}\\p{Nd}\\p{Nl}\\p{No}";
+const TOKEN = new RegExp(`(?=[${ALNUM}])[${CJK}]|(?:(?![${CJK}])[${ALNUM}])+`, "gu");
+// Letters beyond the Latin script: such words are not stemmed.
+const NON_LATIN = /[^\u0000-\u024f]/u;
 
 /** Lowercased tokens and positions; those of 40 bytes or more dropped (their position kept). */
 function tokens(text) {
@@ -203,6 +209,7 @@ const shortv = (w, n = w.length) =>
 
 /** Porter2 stem of one lowercased token. */
 export function stem(word) {
+  if (NON_LATIN.test(word)) return word;
   if (Object.hasOwn(EX1, word)) return EX1[word];
   let a = [...word];
   if (a.length < 3) return word;

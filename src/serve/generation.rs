@@ -54,6 +54,8 @@ pub enum Reply {
     NotFound(Arc<Vec<u8>>),
     /// Rendering the page failed.
     Failed(String),
+    /// A postmortem's file, copied from the archive as `build` copies it.
+    Copy(std::path::PathBuf),
 }
 
 enum Msg {
@@ -195,6 +197,10 @@ pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generat
                     unlinked_planned: false,
                     page_files: Vec::new(),
                     files: HashMap::new(),
+                    copies: crate::render::files::copies(&site)
+                        .into_iter()
+                        .filter_map(|f| Some((f.path, f.copy_from?)))
+                        .collect(),
                     others: false,
                     restricted: site.restricted,
                     go: go_tx,
@@ -250,6 +256,8 @@ struct Store<'r> {
     /// Every page's file planned, for the sitemap.
     page_files: Vec<String>,
     files: HashMap<String, Arc<Vec<u8>>>,
+    /// The postmortems' files, by site path: where to copy them from.
+    copies: HashMap<String, std::path::PathBuf>,
     /// Feeds, JSON and static files made.
     others: bool,
     restricted: bool,
@@ -337,6 +345,9 @@ impl Store<'_> {
     }
 
     fn answer(&mut self, key: &str) -> Reply {
+        if let Some(from) = self.copies.get(key) {
+            return Reply::Copy(from.clone());
+        }
         match self.lookup(key) {
             Ok(Some(bytes)) => Reply::Found(bytes),
             Err(e) => Reply::Failed(super::describe(&e)),

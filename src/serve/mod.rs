@@ -468,6 +468,8 @@ fn content_type(path: &str) -> std::borrow::Cow<'static, str> {
     match ext {
         "xml" => "application/atom+xml; charset=utf-8".into(),
         "mjs" => "text/javascript; charset=utf-8".into(),
+        // Log excerpts kept beside postmortems.
+        "log" => "text/plain; charset=utf-8".into(),
         _ => match mime_guess::from_ext(ext).first() {
             Some(m) if m.type_() == mime_guess::mime::TEXT => format!("{m}; charset=utf-8").into(),
             Some(m) => m.to_string().into(),
@@ -566,6 +568,23 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
                 tiny_http::Response::empty(301)
                     .with_header(header("Location", &format!("/{path}/"))),
             );
+            return;
+        }
+        Reply::Copy(from) => {
+            drop(site);
+            let response = match crate::output::open_copy_source(&from) {
+                Ok(file) => tiny_http::Response::from_file(file)
+                    .with_header(header("Content-Type", &content_type(&key)))
+                    .with_header(header("Cache-Control", "no-store"))
+                    .boxed(),
+                Err(_) => tiny_http::Response::from_string(
+                    "the file is gone; it will be dropped at the next rebuild\n",
+                )
+                .with_status_code(404)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+                .boxed(),
+            };
+            let _ = request.respond(response);
             return;
         }
         Reply::Found(bytes) => (200, key.as_str(), bytes),

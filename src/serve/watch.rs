@@ -55,12 +55,9 @@ pub fn classify_path(layout: &Layout, path: &Path) -> Change {
         return Change::Theme;
     }
     if path.starts_with(&layout.content) {
-        // A file without an extension may be a new folder, renamed or deleted: its Markdown
-        // files matter.
-        return match path.extension().and_then(|e| e.to_str()) {
-            Some("md") | None => Change::Content,
-            _ => Change::None,
-        };
+        // A Markdown file, a folder (new, renamed or deleted), or a file a postmortem may
+        // refer to (an image appearing fixes a `links/missing-file`, its copy changes).
+        return Change::Content;
     }
     Change::None
 }
@@ -124,7 +121,8 @@ mod tests {
             ),
             (&["/site/public/index.html"], Change::None),
             (&["/site/.git/index"], Change::None),
-            (&["/site/content/notes.txt"], Change::None),
+            // A file beside a postmortem (an image it shows) may have appeared or gone.
+            (&["/site/content/p99.png"], Change::Content),
             (&["/site/README.md"], Change::None),
         ];
         for (paths, want) in cases {

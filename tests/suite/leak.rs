@@ -59,6 +59,9 @@ const SHOWN: &[&str] = &[
     "{p}footnotex",
     "{p}tablex",
     "{p}nestedx",
+    // A file beside the postmortem (its name and its bytes), copied next to its page.
+    "{p}graphx",
+    "{p}filebytesx",
 ];
 
 /// Markers in places pmarchive never renders (only ever searched for).
@@ -155,7 +158,8 @@ See the tracker {p}secactionsx.
 ## Notes {p}headingx
 
 Custom {p}customx, a [link {p}linktextx](https://{p}linkurlx.example.com/) and
-![alt {p}altx](https://example.com/i.png) and <span>{p}htmlx</span>[^n].
+![alt {p}altx](https://example.com/i.png) and <span>{p}htmlx</span>[^n], with
+![graph]({p}graphx.png) beside it.
 
 | a | b |
 | --- | --- |
@@ -210,7 +214,8 @@ Checkout lost DNS resolution; the resolver returned SERVFAIL and payments failed
 
 ## Root cause and contributing factors
 
-The resolver cache expired.
+The resolver cache expired; see [the earlier one](pm:{R1}#timeline), [the other](restricted-two.md),
+[the draft]({D1}.md#summary) and [the restricted draft](pm:{RD}).
 "#
     )
 }
@@ -276,7 +281,13 @@ fn archive(restricted: bool, drafts: bool) -> Site {
             &doc("zqr", Some("2025-03-02"), "draft", "restricted", ""),
         );
     }
+    // The hidden postmortems' files, beside them.
+    if restricted {
+        site.write("content/2025/zqrgraphx.png", "zqrfilebytesx");
+        site.write("content/zqrgraphx.png", "zqrfilebytesx");
+    }
     if drafts {
+        site.write("content/zqdgraphx.png", "zqdfilebytesx");
         site.write(
             &format!("content/{D1}.md"),
             &doc(

@@ -548,3 +548,82 @@ fn the_browser_client_takes_the_facets_and_the_format_version_from_the_manifest(
         "{stderr}"
     );
 }
+
+/// Postmortems in Russian and Japanese (Japanese words run together, without spaces).
+fn multilingual_site() -> Site {
+    let site = Site::empty();
+    let doc = |title: &str, summary: &str, body: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = 2025-02-03\nseverity = \"SEV2\"\nsummary = \"{summary}\"\nservices = [\"checkout\"]\n+++\n## Summary\n\n{body}\n")
+    };
+    site.write(
+        "content/ru.md",
+        &doc(
+            "Отказ платёжного шлюза",
+            "Платёжный шлюз не отвечал, платежи не проходили.",
+            "Сертификаты истекли; проверка отключена.",
+        ),
+    );
+    site.write(
+        "content/ja.md",
+        &doc(
+            "決済システム停止",
+            "決済システムが停止しました。",
+            "データベースの接続プールが枯渇しました。",
+        ),
+    );
+    site.write(
+        "content/en.md",
+        &doc(
+            "Payments gateway failure",
+            "The payments gateway failed and certificates expired.",
+            "Connection pool exhausted.",
+        ),
+    );
+    site
+}
+
+#[test]
+fn words_in_any_script_are_found_and_the_client_agrees() {
+    let site = multilingual_site();
+    let ids = |q: &[&str]| -> Vec<String> {
+        search_json(site.root(), q)
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Cyrillic, as written and in another case; Japanese words inside running text.
+    assert_eq!(ids(&["шлюз"]), ["ru"]);
+    assert_eq!(ids(&["ПЛАТЕЖИ"]), ["ru"]);
+    assert_eq!(ids(&["сертификаты"]), ["ru"]);
+    assert_eq!(ids(&["決済"]), ["ja"]);
+    assert_eq!(ids(&["システム"]), ["ja"]);
+    assert_eq!(ids(&["接続プール"]), ["ja"]);
+    assert_eq!(ids(&["--prefix", "плат"]), ["ru"]);
+    // English still stemmed.
+    assert_eq!(ids(&["certificate"]), ["en"]);
+
+    let built = site.build(&[]);
+    assert!(built.status.success());
+    let Some(_) = node() else {
+        panic!("node is required for the search client tests (install Node.js 20+)");
+    };
+    let mut cases = Vec::new();
+    for q in [
+        "шлюз",
+        "ПЛАТЕЖИ",
+        "сертификаты истекли",
+        "\"платёжный шлюз\"",
+        "決済",
+        "システム",
+        "接続プール",
+        "決済 gateway",
+        "certificate",
+    ] {
+        cases.push(case(q, false));
+    }
+    for q in ["плат", "シス", "決"] {
+        cases.push(case(q, true));
+    }
+    let n = compare(site.root(), &site.root().join("public"), &cases);
+    assert!(n >= 12, "{n} queries compared");
+}

@@ -184,7 +184,7 @@ fn drafts_are_served_only_with_the_flag_and_marked() {
 }
 
 /// GET a path: (status, raw body bytes).
-fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+pub fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
@@ -236,7 +236,7 @@ fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
 }
 
 /// Takes out the live-reload client serve injects into HTML pages.
-fn without_reload_client(body: &[u8]) -> Vec<u8> {
+pub fn without_reload_client(body: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(body);
     match text.find("<script>window.__pmarchiveError") {
         Some(start) => {
