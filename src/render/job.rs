@@ -91,7 +91,13 @@ pub(crate) struct Fragments<'a> {
     rows: Mutex<HashMap<usize, Arc<Fragment>>>,
     /// Whether the theme's card prints its `level` as is, so one card serves every level.
     level_holes: OnceLock<bool>,
+    /// Whether a template's fragment pasted at a page's root (and level) is what the theme
+    /// renders there, by template, root and level ([`Fragments::pastes_as_rendered`]).
+    verified: Mutex<HashMap<(&'static str, String, LevelKey), bool>>,
 }
+
+/// A [`Level`] as a key.
+type LevelKey = (u8, u8);
 
 /// Stands for `root` while a fragment is rendered. Text the fragment shows may hold its first
 /// character too (content can hold any character): such a fragment is not kept, and is rendered
@@ -133,6 +139,16 @@ enum Fragment {
     },
     /// The item's own text holds the marks' first character.
     PerPage,
+}
+
+impl Level {
+    fn key(self) -> LevelKey {
+        match self {
+            Level::None => (0, 0),
+            Level::Fixed(l) => (1, l),
+            Level::Hole(l) => (2, l),
+        }
+    }
 }
 
 impl Fragment {
@@ -240,6 +256,15 @@ impl std::io::Write for MarkScan {
     }
 }
 
+/// The context of postmortem `i`'s card, without `root` and `level`, and whether its text
+/// holds the marks.
+fn card_context(views: &Views<'_, '_>, i: usize) -> (tera::Context, bool) {
+    let card = views.listing_card(i);
+    let mut ctx = tera::Context::new();
+    ctx.insert("pm", &card);
+    (ctx, holds_mark(&card))
+}
+
 /// A postmortem in a listing: its card as `card.html` renders it for the page, and the year
 /// listings group by.
 #[derive(Debug, Clone, Serialize)]
@@ -257,6 +282,7 @@ impl<'a> Fragments<'a> {
             cards: Mutex::default(),
             rows: Mutex::default(),
             level_holes: OnceLock::new(),
+            verified: Mutex::default(),
         }
     }
 
@@ -284,12 +310,7 @@ impl<'a> Fragments<'a> {
                     "card.html",
                     (root, level),
                     &mut html,
-                    || {
-                        let card = views.listing_card(i);
-                        let mut ctx = tera::Context::new();
-                        ctx.insert("pm", &card);
-                        (ctx, holds_mark(&card))
-                    },
+                    (&|| card_context(views, i), &|| card_context(views, 0)),
                 )?;
                 Ok(Listed {
                     html,
@@ -323,47 +344,93 @@ impl<'a> Fragments<'a> {
     }
 
     /// Appends action item `k`'s row (of the register) for a page at `root` to `out`. `view`
-    /// makes the item's view, only when the row is not rendered yet.
+    /// makes an item's view (by its index), only when the row is not rendered yet; the first
+    /// item's row checks that rows can be pasted at `root`.
     pub(crate) fn row(
         &self,
         k: usize,
         root: &str,
-        view: impl Fn() -> insights::actions::ActionView,
+        view: impl Fn(usize) -> insights::actions::ActionView,
         out: &mut String,
     ) -> Result<()> {
+        let context = |k: usize| {
+            let a = view(k);
+            let mut ctx = tera::Context::new();
+            ctx.insert("a", &a);
+            (ctx, holds_mark(&a))
+        };
         self.paste(
             &self.rows,
             k,
             "action-row.html",
             (root, Level::None),
             out,
-            || {
-                let a = view();
-                let mut ctx = tera::Context::new();
-                ctx.insert("a", &a);
-                (ctx, holds_mark(&a))
-            },
+            (&|| context(k), &|| context(0)),
         )
+    }
+
+    /// Whether the fragment of `template` pasted at `root` (at `level`) is what the theme
+    /// renders for that page: a theme whose template tests or transforms `root` or `level`
+    /// (`{% if root == "" %}`, `{{ root | length }}`) cannot be pasted, and is rendered page by
+    /// page. Checked once per template, root and level, always on the same item (`reference`:
+    /// the archive's first card, the register's first row), so the answer does not depend on
+    /// which worker asks first.
+    fn pastes_as_rendered(
+        &self,
+        template: &'static str,
+        (root, level): (&str, Level),
+        reference: &dyn Fn() -> (tera::Context, bool),
+    ) -> Result<bool> {
+        let key = (template, root.to_string(), level.key());
+        if let Some(ok) = self.verified.lock().ok().and_then(|v| v.get(&key).copied()) {
+            return Ok(ok);
+        }
+        let (mut ctx, marked) = reference();
+        let ok = !marked && {
+            let mut pasted = String::new();
+            let fragment = Fragment::make(self.theme, template, ctx.clone(), level, false)?;
+            fragment.paste(root, level, &mut pasted);
+            ctx.insert("root", root);
+            if let Level::Fixed(l) | Level::Hole(l) = level {
+                ctx.insert("level", &l);
+            }
+            pasted == self.theme.render(template, &ctx)?.trim()
+        };
+        if let Ok(mut v) = self.verified.lock() {
+            v.insert(key, ok);
+        }
+        Ok(ok)
     }
 
     /// Appends to `out` the fragment `template` renders for a page at `root` (a card at a
     /// level): rendered once (kept under `key` in `memo`) and pasted, or rendered for this
-    /// page when the item's own text holds the root mark. `ctx` gives the template's context
-    /// without `root` and `level`, and whether the item's text holds the marks.
+    /// page when the item's own text holds the root mark or the theme's template depends on
+    /// the root or level ([`Fragments::pastes_as_rendered`], on `reference`). `ctx` and
+    /// `reference` give the item's and the reference item's context without `root` and
+    /// `level`, and whether their text holds the marks.
+    #[allow(clippy::type_complexity)]
     fn paste<K: std::hash::Hash + Eq>(
         &self,
         memo: &Mutex<HashMap<K, Arc<Fragment>>>,
         key: K,
-        template: &str,
+        template: &'static str,
         (root, level): (&str, Level),
         out: &mut String,
-        ctx: impl Fn() -> (tera::Context, bool),
+        (ctx, reference): (
+            &dyn Fn() -> (tera::Context, bool),
+            &dyn Fn() -> (tera::Context, bool),
+        ),
     ) -> Result<()> {
-        let fragment = self.memo(memo, key, || {
-            let (ctx, marked) = ctx();
-            Fragment::make(self.theme, template, ctx, level, marked)
-        })?;
-        if fragment.paste(root, level, out).is_none() {
+        let pasted = if self.pastes_as_rendered(template, (root, level), reference)? {
+            let fragment = self.memo(memo, key, || {
+                let (ctx, marked) = ctx();
+                Fragment::make(self.theme, template, ctx, level, marked)
+            })?;
+            fragment.paste(root, level, out)
+        } else {
+            None
+        };
+        if pasted.is_none() {
             let (mut ctx, _) = ctx();
             ctx.insert("root", root);
             if let Level::Fixed(l) | Level::Hole(l) = level {
@@ -505,6 +572,22 @@ mod tests {
             .any(|c| c.starts_with("<h2><a href=\"../../postmortems/")));
         assert!(pasted.iter().any(|c| c.starts_with("<p class=\"l3\">")));
         assert_eq!((made, holes), (6, Some(false)));
+
+        // A card that tests or transforms its root cannot be pasted at another root: rendered
+        // page by page.
+        std::fs::write(
+            templates.join("card.html"),
+            "{% if root == \"\" %}<h{{ level }} class=\"top\">{{ pm.title }}</h{{ level }}>\
+             {% else %}<p data-depth=\"{{ root | length }}\">{{ root }}{{ pm.url }}</p>{% endif %}",
+        )
+        .unwrap();
+        let theme = Theme::of_site(dir.path()).unwrap();
+        let (pasted, direct, _, _) = cards_both_ways(&theme);
+        assert_eq!(pasted, direct);
+        assert!(pasted.iter().any(|c| c.starts_with("<h2 class=\"top\">")));
+        assert!(pasted
+            .iter()
+            .any(|c| c.starts_with("<p data-depth=\"6\">../../postmortems/")));
 
         // The marks' first character in the theme's own text is text, not a hole.
         std::fs::write(

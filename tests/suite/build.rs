@@ -378,3 +378,58 @@ fn pasted_cards_and_rows_link_from_every_depth_even_when_text_holds_the_mark() {
     // Where the root goes, only the page's root: the mark itself never stands in for it.
     assert_eq!(listing.matches(MARK).count(), 1, "{listing}");
 }
+
+#[test]
+fn a_theme_whose_card_and_row_depend_on_the_root_gets_them_right_on_every_page() {
+    // Cards and register rows are rendered once and pasted into every page with its root put
+    // back; a theme that tests or transforms `root` cannot be pasted so, and must still get
+    // each page's own value.
+    let site = Site::example();
+    site.write(
+        "theme/templates/card.html",
+        "{% if root == \"\" %}<p class=\"card-top\">{{ pm.title }}</p>{% else %}\
+         <p class=\"card-depth\" data-depth=\"{{ root | length }}\">{{ pm.title }}</p>{% endif %}",
+    );
+    site.write(
+        "theme/templates/action-row.html",
+        "<tr><td class=\"row-depth\" data-depth=\"{{ root | length }}\">{{ a.title }}</td></tr>",
+    );
+    let built = site.build_ok(&[]);
+    let depths = |page: &str, class: &str| -> Vec<String> {
+        let html = built.text(page);
+        html.split(&format!("class=\"{class}\" data-depth=\""))
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let mut checked = 0;
+    let mut pages = built.containing("class=\"card-top\"");
+    pages.extend(built.containing("class=\"card-depth\""));
+    pages.sort();
+    pages.dedup();
+    for page in pages {
+        let depth = 3 * page.matches('/').count();
+        let found = depths(&page, "card-depth");
+        if depth == 0 {
+            assert!(found.is_empty(), "{page}: {found:?}");
+            assert!(built.text(&page).contains("class=\"card-top\""), "{page}");
+        } else {
+            assert!(!found.is_empty(), "{page}");
+            assert!(
+                found.iter().all(|d| *d == depth.to_string()),
+                "{page}: {found:?}"
+            );
+            assert!(!built.text(&page).contains("card-top"), "{page}");
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked} pages with cards");
+    let mut rows = 0;
+    for page in built.containing("class=\"row-depth\"") {
+        let depth = (3 * page.matches('/').count()).to_string();
+        let found = depths(&page, "row-depth");
+        assert!(found.iter().all(|d| *d == depth), "{page}: {found:?}");
+        rows += 1;
+    }
+    assert!(rows >= 2, "{rows} pages with action rows");
+}

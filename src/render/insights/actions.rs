@@ -284,7 +284,7 @@ fn actions_jobs<'a>(
                         if group.shown > 0 {
                             group.rows.push_str("\n        ");
                         }
-                        let view = || action_view(site, &register[k]);
+                        let view = |k: usize| action_view(site, &register[k]);
                         fragments.row(k, &root, view, &mut group.rows)?;
                         group.shown += 1;
                     }
