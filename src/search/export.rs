@@ -39,11 +39,10 @@
 //! s/<i>.gz     surface forms (words as written, lowercased) with their term, sorted:
 //!              varint n; n x { varint shared_prefix; varint len; suffix; varint len; term }
 //! d/<i>.gz     JSON array of documents [i*per_chunk, (i+1)*per_chunk), each
-//!              [id, title, date, severity, summary, offset, length]; the page is `url` with
-//!              `{id}` replaced; the document's other passages (search::excerpt) are the
-//!              `length` bytes at `offset` of passages.bin (none when 0)
-//! passages.bin one gzip member per document with passages beyond the summary: a JSON array of
-//!              strings
+//!              [id, title, date, severity, offset, length]; the page is `url` with `{id}`
+//!              replaced; the document's passages (search::excerpt, the summary first) are
+//!              the `length` bytes at `offset` of passages.bin
+//! passages.bin one gzip member per document: a JSON array of its passages (strings)
 //! v/<n>.gz     vocabulary words of n characters (search::fuzzy), sorted: varint count;
 //!              count x { varint shared_prefix; varint len; suffix; varint df }
 //! f/<i>.gz     facet facets[i]: varint n; n x { varint len; value; varint len; label;
@@ -58,7 +57,8 @@
 //! arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5)), length
 //! normalisation from the fieldnorm id).
 //!
-//! Version 3 had no passages, vocabulary or `fuzzy`, and the summary was the excerpt.
+//! Version 3 had no passages, vocabulary or `fuzzy`; the summary, in the document rows, was
+//! the excerpt.
 //! Version 2 had one text field per part of a postmortem (title, summary, ... body), each
 //! with a boost, and no synonyms. Version 1 had per-term-range postings chunks of at least 14 KB, positions grouped eight
 //! postings chunks to a file, the url in every document row and the facets in the manifest
@@ -169,15 +169,14 @@ struct FieldMeta {
     total_tokens: u64,
 }
 
-/// A document as the client shows it: `[id, title, date, severity, summary, offset, length]`
-/// (its other passages: `length` bytes at `offset` of `passages.bin`).
+/// A document as the client shows it: `[id, title, date, severity, offset, length]` (its
+/// passages, for the excerpt: `length` bytes at `offset` of `passages.bin`).
 #[derive(Serialize)]
 struct DocRow<'a>(
     &'a str,
     &'a str,
     Option<&'a str>,
     Option<&'a str>,
-    &'a str,
     usize,
     usize,
 );
@@ -492,16 +491,13 @@ pub fn export_to(
     }
     let vocabulary: Vec<usize> = by_length.keys().copied().collect();
 
-    // Passages: one gzip member per document, fetched by byte range for the results shown.
+    // Passages: one gzip member per document, fetched by byte range for the results shown
+    // (the summary too: a document file then holds little more than titles, and a result
+    // costs its own text rather than its neighbours' summaries).
     let mut passages = Vec::new();
     let mut spans = Vec::with_capacity(index.docs.len());
     for d in &index.docs {
-        let rest = &d.passages[1.min(d.passages.len())..];
-        if rest.is_empty() {
-            spans.push((passages.len(), 0));
-            continue;
-        }
-        let member = gzip(&serde_json::to_vec(rest).map_err(tantivy_err)?);
+        let member = gzip(&serde_json::to_vec(&d.passages).map_err(tantivy_err)?);
         spans.push((passages.len(), member.len()));
         passages.extend_from_slice(&member);
     }
@@ -520,7 +516,6 @@ pub fn export_to(
                     &d.title,
                     d.date.as_deref(),
                     d.severity.as_deref(),
-                    &d.excerpt,
                     *offset,
                     *length,
                 )

@@ -78,8 +78,6 @@ pub struct DocInfo {
     pub date: Option<String>,
     /// Severity or null.
     pub severity: Option<String>,
-    /// The summary (white space collapsed): the excerpt when no passage matches.
-    pub excerpt: String,
     /// Facet values per facet (same order as [`FACETS`]).
     #[serde(skip)]
     pub facets: Vec<Vec<String>>,
@@ -263,13 +261,9 @@ impl SearchIndex {
                 title: pm.title.clone(),
                 date: pm.date.map(|d| d.date().to_string()),
                 severity: pm.severity.clone(),
-                excerpt: String::new(),
                 facets,
                 passages: excerpt::passages(pm),
             });
-            if let Some(last) = docs.last_mut() {
-                last.excerpt = last.passages[0].clone();
-            }
         }
         writer.commit().map_err(tantivy_err)?;
         writer.wait_merging_threads().map_err(tantivy_err)?;

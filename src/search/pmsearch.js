@@ -157,8 +157,8 @@ class Index {
   async doc(id) {
     const { per_chunk: per, url } = this.m.documents, i = Math.floor(id / per);
     const rows = await this.file(`d/${i}.gz`, (b) => JSON.parse(dec.decode(b)));
-    const [docId, title, date, severity, excerpt, offset, length] = rows[id - i * per];
-    return { id: docId, url: url.split("{id}").join(docId), title, date, severity, excerpt, offset, length };
+    const [docId, title, date, severity, offset, length] = rows[id - i * per];
+    return { id: docId, url: url.split("{id}").join(docId), title, date, severity, offset, length };
   }
 
   /** Vocabulary words of `len` characters: [[word, df]], sorted. */
@@ -176,27 +176,30 @@ class Index {
     });
   }
 
-  /** A document's passages after its summary: `length` bytes at `offset` of passages.bin,
-   * asked for by byte range (a host that ignores Range sends the whole file: kept). */
+  /** A document's passages, the summary first: `length` bytes at `offset` of passages.bin, by
+   * byte range. The first request tells whether the host honours ranges; if it sent the whole
+   * file instead, every other document is read from that. */
   passages(offset, length) {
-    if (!length) return Promise.resolve([]);
     const key = "passages.bin#" + offset;
     let p = this.cache.get(key);
     if (!p) {
       p = (async () => {
-        let bytes;
-        if (this.whole) bytes = (await this.whole).subarray(offset, offset + length);
-        else {
-          const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
+        const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
+        const load = async () => {
           const r = await this.fetcher(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
           if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
-          bytes = new Uint8Array(await r.arrayBuffer());
-          if (r.status !== 206) {
-            this.whole = Promise.resolve(bytes);
-            bytes = bytes.subarray(offset, offset + length);
-          }
+          return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
+        };
+        let got;
+        if (this.probe) {
+          const first = await this.probe;
+          got = first.part ? await load() : first;
+        } else {
+          this.probe = load();
+          this.probe.catch(() => (this.probe = null));
+          got = await this.probe;
         }
-        return JSON.parse(dec.decode(await gunzip(bytes)));
+        return JSON.parse(dec.decode(await gunzip(got.part ? got.bytes : got.bytes.subarray(offset, offset + length))));
       })();
       p.catch(() => this.cache.delete(key));
       this.cache.set(key, p);
@@ -719,8 +722,8 @@ export async function search(query, options = {}) {
   const highlight = scored.terms.concat(q.phrases.flatMap((p) => p.map(([, t]) => t)));
   const results = await Promise.all(
     docs.slice(offset, offset + limit).map(async (d) => {
-      const { id, url, title, date, severity, excerpt: summary, offset: at, length } = await index.doc(d);
-      const passages = [summary || ""].concat(await index.passages(at, length));
+      const { id, url, title, date, severity, offset: at, length } = await index.doc(d);
+      const passages = await index.passages(at, length);
       return { id, url, title, date, severity, score: scoreOf(d), excerpt: excerpt(passages, highlight, index.stop), allWords: complete(d), doc: d };
     })
   );

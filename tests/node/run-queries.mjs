@@ -6,7 +6,8 @@
 // corrections, results: [{ id, score, doc, excerpt, allWords }], facets, first: { total, docs },
 // files } per query: `results` and `facets` from the second call, `first` and `files` (every
 // file the client fetched, in order; a byte range of passages.bin as `passages.bin#offset`)
-// from the first. Byte ranges are answered as a static host does (206 Partial Content).
+// from the first. Byte ranges are answered as a static host does (206 Partial Content), or
+// ignored with NO_RANGE=1 in the environment.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -22,7 +23,8 @@ for (const [i, q] of queries.entries()) {
   const fetcher = async (url, init) => {
     const rel = String(url).slice(base.length).replace(/\?.*$/, "");
     const data = await readFile(path.join(searchDir, rel));
-    const range = /^bytes=(\d+)-(\d+)$/.exec(init?.headers?.Range ?? "");
+    // NO_RANGE=1: a host that ignores Range (the whole file, 200).
+    const range = process.env.NO_RANGE ? null : /^bytes=(\d+)-(\d+)$/.exec(init?.headers?.Range ?? "");
     if (!range) {
       files.push(rel);
       return new Response(data);

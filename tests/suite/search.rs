@@ -573,7 +573,7 @@ fn the_command_line_and_the_client_agree_on_corrections_exclusions_excerpts_and_
         .collect();
     let qfile = tmp.path().join("queries.json");
     std::fs::write(&qfile, serde_json::to_vec(&json).unwrap()).unwrap();
-    let run = Command::new(node)
+    let run = Command::new(&node)
         .arg(repo().join("tests/node/run-queries.mjs"))
         .arg(&out)
         .arg(&qfile)
@@ -585,6 +585,32 @@ fn the_command_line_and_the_client_agree_on_corrections_exclusions_excerpts_and_
         String::from_utf8_lossy(&run.stderr)
     );
     let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
+    // A host that ignores byte ranges: the same answers, passages.bin fetched whole, once.
+    let whole = Command::new(&node)
+        .env("NO_RANGE", "1")
+        .arg(repo().join("tests/node/run-queries.mjs"))
+        .arg(&out)
+        .arg(&qfile)
+        .output()
+        .unwrap();
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let whole: Vec<serde_json::Value> = serde_json::from_slice(&whole.stdout).unwrap();
+    for (ranged, whole) in js.iter().zip(&whole) {
+        assert_eq!(ranged["results"], whole["results"]);
+        let files = whole["files"].as_array().unwrap();
+        let passages: Vec<&str> = files
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .filter(|f| f.starts_with("passages.bin"))
+            .collect();
+        let shown = !whole["results"].as_array().unwrap().is_empty();
+        let want: &[&str] = if shown { &["passages.bin"] } else { &[] };
+        assert_eq!(passages, want, "{files:?}");
+    }
     for (query, client) in queries.iter().zip(&js) {
         let cli = search_json_all(&root, &["--limit", "10", query]);
         assert_eq!(cli["corrected"], client["corrected"], "{query}: corrected");
