@@ -425,6 +425,23 @@ export function expandSynonyms(groups, words) {
 
 const idf = (df, n) => f(Math.log(f(1 + f(f(f(n - df) + 0.5) / f(df + 0.5)))));
 
+/** Calls fn(field, postings, doc, j, count) for each field and document holding the phrase. */
+async function phraseHits(index, ph, fn) {
+  const lists = await Promise.all(ph.map(([, t]) => index.postings(t, true)));
+  if (lists.some((l) => !l)) return;
+  for (let field = 0; field < index.m.fields.length; field++) {
+    const per = lists.map((fields) => fields.find((p) => p.field === field));
+    if (per.some((p) => !p)) continue;
+    const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
+    per[0].docs.forEach((d, j) => {
+      const idx = at.map((x) => x.get(d));
+      if (idx.includes(undefined)) return;
+      const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), ph.map(([o]) => o));
+      if (count) fn(field, per, d, j, count);
+    });
+  }
+}
+
 /** How often the terms (positions shifted by their offsets) follow each other. */
 function phraseCount(lists, offsets) {
   let cur = Array.from(lists[0]);
@@ -449,24 +466,13 @@ async function score(index, q) {
       p.docs.forEach((d, j) => add(d, bm25(p.field, w, f(p.tfs[j]), p.norms[j])));
     }
   }
-  const phrase = async (ph, boost) => {
-    const lists = await Promise.all(ph.map(([, t]) => index.postings(t, true)));
-    if (lists.some((l) => !l)) return;
-    for (let field = 0; field < m.fields.length; field++) {
-      const per = lists.map((fields) => fields.find((p) => p.field === field));
-      if (per.some((p) => !p)) continue;
+  const phrase = (ph, boost) =>
+    phraseHits(index, ph, (field, per, d, j, count) => {
       let sum = f(0);
       for (const p of per) sum = f(sum + idf(p.docs.length, index.n));
-      const w = f(sum * f(1 + K1));
-      const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
-      per[0].docs.forEach((d, j) => {
-        const idx = at.map((x) => x.get(d));
-        if (idx.includes(undefined)) return;
-        const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), ph.map(([o]) => o));
-        if (count) add(d, boost === 1 ? bm25(field, w, f(count), per[0].norms[j]) : f(bm25(field, w, f(count), per[0].norms[j]) * f(boost)));
-      });
-    }
-  };
+      const w = f(sum * f(1 + K1)), s = bm25(field, w, f(count), per[0].norms[j]);
+      add(d, boost === 1 ? s : f(s * f(boost)));
+    });
   for (const ph of q.phrases) await phrase(ph, 1);
   // Synonyms: one-term members as terms, longer ones as phrases, at their weight.
   const boost = m.synonym_boost;
@@ -543,21 +549,8 @@ function corrected(input, corrections) {
 /** The documents holding a term ([[0, t]]) or a phrase. */
 async function holding(index, member) {
   const out = new Set();
-  if (member.length === 1) {
-    for (const p of (await index.postings(member[0][1])) || []) p.docs.forEach((d) => out.add(d));
-    return out;
-  }
-  const lists = await Promise.all(member.map(([, t]) => index.postings(t, true)));
-  if (lists.some((l) => !l)) return out;
-  for (let field = 0; field < index.m.fields.length; field++) {
-    const per = lists.map((fields) => fields.find((p) => p.field === field));
-    if (per.some((p) => !p)) continue;
-    const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
-    per[0].docs.forEach((d) => {
-      const idx = at.map((x) => x.get(d));
-      if (!idx.includes(undefined) && phraseCount(per.map((p, k) => p.pos[idx[k]]), member.map(([o]) => o))) out.add(d);
-    });
-  }
+  if (member.length > 1) await phraseHits(index, member, (_, __, d) => out.add(d));
+  else for (const p of (await index.postings(member[0][1])) || []) p.docs.forEach((d) => out.add(d));
   return out;
 }
 
