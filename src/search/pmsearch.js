@@ -599,7 +599,24 @@ async function meeting(index, reqs) {
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escape = (s) => s.replace(/[&<>"']/g, (c) => ESC[c]);
 
-const WORD = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]/u;
+const memo = new Map();
+
+/** stem(), remembered: an excerpt stems every word of ten postmortems. */
+function stemmed(w) {
+  let t = memo.get(w);
+  if (t === undefined) {
+    if (memo.size > 50000) memo.clear();
+    memo.set(w, (t = stem(w)));
+  }
+  return t;
+}
+
+/** Code points among the UTF-16 units [a, b) of s. */
+function points(s, a, b) {
+  let n = 0;
+  for (let k = a; k < b; k++) if ((s.charCodeAt(k) & 0xfc00) !== 0xdc00) n++;
+  return n;
+}
 
 /** The excerpt as HTML (escaped text, query words in <mark>) of the passage where the terms are
  * densest, trimmed around its first match: `search::excerpt` in pmarchive. */
@@ -607,28 +624,24 @@ export function excerpt(passages, terms, stop, max = 220) {
   const wanted = new Set(terms);
   let best = null;
   for (const p of passages) {
-    const text = [...p], spans = [], found = new Set();
-    let words = 0;
-    for (let i = 0; i < text.length; ) {
-      if (!WORD.test(text[i])) {
-        i++;
-        continue;
-      }
-      const start = i;
-      while (i < text.length && WORD.test(text[i])) i++;
+    const spans = [], found = new Set();
+    let words = 0, cp = 0, u = 0;
+    for (const x of p.matchAll(TOKEN)) {
+      const start = (cp += points(p, u, x.index));
+      cp += points(p, x.index, (u = x.index + x[0].length));
       words++;
-      const w = text.slice(start, i).join("").toLowerCase();
+      const w = x[0].toLowerCase();
       if (stop.has(w)) continue;
-      const t = stem(w);
-      if (wanted.has(t)) spans.push([start, i]), found.add(t);
+      const t = stemmed(w);
+      if (wanted.has(t)) spans.push([start, cp]), found.add(t);
     }
     const better = !best
-      ? text.length > 0
+      ? p.length > 0
       : found.size > best.distinct || (found.size === best.distinct && spans.length * Math.max(best.words, 1) > best.spans.length * Math.max(words, 1));
-    if (better) best = { text, spans, distinct: found.size, words };
+    if (better) best = { p, spans, distinct: found.size, words };
   }
   if (!best) return "";
-  const { text, spans } = best;
+  const { spans } = best, text = [...best.p];
   const lastSpace = (before) => {
     for (let k = Math.min(before, text.length - 1); k >= 0; k--) if (text[k] === " ") return k;
     return -1;
