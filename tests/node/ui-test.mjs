@@ -92,6 +92,13 @@ try {
   expect((await page.getByTestId("search-all-words").count()) === 2, "the results holding every word are marked");
   const firstTwo = await page.locator(".search-hit").evaluateAll((hits) => hits.slice(0, 2).map((h) => !!h.querySelector('[data-testid="search-all-words"]')));
   expect(firstTwo.every(Boolean), "here they rank first by score (the order is never changed)");
+  // Screenshots (kept where SCREENSHOTS points, else beside the built site): wide and phone.
+  const shots = process.env.SCREENSHOTS || site;
+  await page.screenshot({ path: path.join(shots, "search-all-words-wide.png") }).catch(() => {});
+  await page.setViewportSize({ width: 390, height: 844 });
+  await searchPage("certifcate expird");
+  await page.screenshot({ path: path.join(shots, "search-correction-390.png") }).catch(() => {});
+  await page.setViewportSize({ width: 1280, height: 720 });
   // The header box says it too.
   await page.goto(base);
   const header = page.getByTestId("header-search");
@@ -101,7 +108,7 @@ try {
     .waitForFunction(() => /Showing results for certificate expired/.test(document.querySelector(".site-search-note")?.textContent ?? ""), null, { timeout: 10000 })
     .then(() => true, () => false);
   expect(note, "the header box shows the corrected query");
-  await page.screenshot({ path: path.join(process.env.SCREENSHOTS || site, "search-correction-header.png") }).catch(() => {});
+  await page.screenshot({ path: path.join(shots, "search-correction-header.png") }).catch(() => {});
 
   // 4. Nothing restricted or draft is searchable.
   await page.goto(base + "search/?q=ZEBRAFISH");
