@@ -73,6 +73,18 @@ export async function serve(root, extra = {}) {
     try {
       if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
       const data = await readFile(file);
+      // A single byte range, as static hosts answer it (the search client's passages).
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
+      if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < data.length) {
+        const part = data.subarray(Number(range[1]), Number(range[2]) + 1);
+        log.push({ path: url.pathname, bytes: part.length, range: `${range[1]}-${range[2]}` });
+        res.writeHead(206, {
+          "content-type": TYPES[path.extname(file)] || "application/octet-stream",
+          "content-length": part.length,
+          "content-range": `bytes ${range[1]}-${range[2]}/${data.length}`,
+        });
+        return res.end(part);
+      }
       log.push({ path: url.pathname, bytes: data.length });
       res.writeHead(200, {
         "content-type": TYPES[path.extname(file)] || "application/octet-stream",

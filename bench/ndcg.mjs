@@ -41,7 +41,7 @@ try {
   for (const { query, relevant } of judgments.queries) {
     const r = await search(query, { baseUrl: "pm://", fetch: fetcher, limit: K, prefix: false, facets: false });
     const ids = r.results.map((x) => x.id);
-    const cli = JSON.parse((await run(bin, ["search", "--root", ROOT, "--json", "--limit", String(K), query])).stdout);
+    const cli = JSON.parse((await run(bin, ["search", "--root", ROOT, "--json", "--limit", String(K), "--", query])).stdout).hits;
     const cliIds = cli.map((x) => x.id);
     const scoreDiff = Math.max(0, ...cli.map((x, i) => Math.abs(x.score - (r.results[i]?.score ?? NaN))));
     if (ids.join() !== cliIds.join() || !(scoreDiff <= 1e-4 * Math.max(1, cli[0]?.score ?? 1))) {

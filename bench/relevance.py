@@ -163,7 +163,7 @@ def pm_search(binary, query, prefix):
     args = [binary, "search", "--root", ROOT, "--json", "--limit", str(K)]
     if prefix:
         args.append("--prefix")
-    return [r["id"] for r in json.loads(run(args + ["--", query]).stdout)]
+    return [r["id"] for r in json.loads(run(args + ["--", query]).stdout)["hits"]]
 
 
 def truth_of(classes):

@@ -64,6 +64,8 @@ const QUERIES = [
   { q: "connection pool exha", prefix: true, kind: "words + prefix (typing)" },
   { q: "factor:dns timeout", pf: "timeout", kind: "filter + word" },
   { q: "payments rollback failed clock skew", kind: "natural language, long" },
+  { q: "certifcate expird", kind: "two typos (corrected)" },
+  { q: "dns -ttl", kind: "word, exclusion" },
 ];
 
 const log = (...a) => console.error("[bench]", ...a);
@@ -129,9 +131,16 @@ async function main() {
     for (const { key, facets, limit, prefix, first } of configs) {
       const fetched = [];
       const scheme = `cold${fresh++}://`; // a new baseUrl: a new Index, nothing cached
-      const fetcher = async (url) => {
+      const fetcher = async (url, init) => {
         const rel = String(url).slice(scheme.length).replace(/\?.*$/, "");
         const data = await readFile(path.join(searchDir, rel));
+        // A byte range (a result's passages), answered as a static host does.
+        const range = /^bytes=(\d+)-(\d+)$/.exec(init?.headers?.Range ?? "");
+        if (range) {
+          const part = data.subarray(Number(range[1]), Number(range[2]) + 1);
+          fetched.push({ rel: `${rel}#${range[1]}`, bytes: part.length });
+          return new Response(part, { status: 206 });
+        }
         fetched.push({ rel, bytes: data.length });
         return new Response(data);
       };
@@ -382,7 +391,7 @@ async function main() {
   ]));
   L.push("");
   L.push("- *index time*: pmarchive's is the `search` line of `pmarchive build --verbose` (the site's pages are rendered in other phases); Pagefind's is its whole run, reading the built HTML of every postmortem page.");
-  L.push("- *cold first query*: what a browser with an empty cache transfers for its first query, results included: for pmarchive the client module (" + `${kb(clientRaw.length)}, ${kb(clientGz)} gzipped at level 6` + ") and every index file it fetches (already gzip files: they are counted as stored); for Pagefind every /pagefind/ URL the page fetched to run `pf.search(q)` and `data()` of the first 10 results (pagefind.js, pagefind-worker.js, entry JSON, WASM, metadata, index chunks, fragments). \"box\" = `facets: false` (the header search box), \"with facets\" = `facets: true` (facet counts too: the facet files `f/`), both with `limit: 10` and `prefix: true` only for the two typing queries. The header box and search page of the theme (theme/static/search-ui.js) pass no `prefix` option, so the client's default (`prefix: true`: the last word also matches as a prefix) applies to every query they run, with `limit` 8 and 20: that row measures exactly those calls; the search page shows its results from a first call without facets (\"search page results\"), then asks again with facets (\"with its filters\": every byte both calls fetched).");
+  L.push("- *cold first query*: what a browser with an empty cache transfers for its first query, results included: for pmarchive the client module (" + `${kb(clientRaw.length)}, ${kb(clientGz)} gzipped at level 6` + ") and every index file it fetches (already gzip files: they are counted as stored), each result's passages (for its excerpt) as the byte range of `passages.bin` it asks for, and for a word with no match the vocabulary files of typo correction; for Pagefind every /pagefind/ URL the page fetched to run `pf.search(q)` and `data()` of the first 10 results (pagefind.js, pagefind-worker.js, entry JSON, WASM, metadata, index chunks, fragments). \"box\" = `facets: false` (the header search box), \"with facets\" = `facets: true` (facet counts too: the facet files `f/`), both with `limit: 10` and `prefix: true` only for the two typing queries. The header box and search page of the theme (theme/static/search-ui.js) pass no `prefix` option, so the client's default (`prefix: true`: the last word also matches as a prefix) applies to every query they run, with `limit` 8 and 20: that row measures exactly those calls; the search page shows its results from a first call without facets (\"search page results\"), then asks again with facets (\"with its filters\": every byte both calls fetched).");
   L.push("- *warm query*: the same query again in a loaded page, " + `${WARM_RUNS} timed runs per query after one warm-up, ${QUERIES.length} queries (percentiles over all ${WARM_RUNS * QUERIES.length} runs)` + "; performance.now() in Chromium has 0.1 ms resolution without cross-origin isolation. Pagefind's warm time includes `data()` of the first 10 results, as pmarchive's includes their titles and excerpts.");
   L.push(`- Pagefind is given only the postmortem pages (\`--glob "${PAGEFIND_GLOB}"\`) and their \`<article>\` (\`--root-selector "${PAGEFIND_ROOT}"\`), as a site would set it up with \`data-pagefind-body\`; pmarchive indexes the same documents. Pagefind has no \`factor:\` syntax and the theme declares no Pagefind filters, so for \`factor:dns timeout\` it searches \`timeout\` alone.`);
   L.push("");

@@ -1,7 +1,8 @@
-//! The browser index: the one owner of its format. Version 2, described here and in the
+//! The browser index: the one owner of its format. Version 4, described here and in the
 //! README; `src/search/pmsearch.js` (written to `search/pmsearch.js`) reads it.
 //!
-//! Everything lives under `search/` in the output. Every file except the client is gzip
+//! Everything lives under `search/` in the output. Every file except the client and
+//! `passages.bin` is gzip
 //! (RFC 1952), decompressed by the client itself with `DecompressionStream`, so any static host
 //! works without configuration (a host that serves them with `Content-Encoding: gzip` works
 //! too: the client checks the gzip magic bytes). Files are named by number; the manifest's
@@ -10,7 +11,10 @@
 //! What a first query costs is what the layout is for: a query fetches the manifest, one
 //! postings file per term, the document files of the results shown, and nothing else unless it
 //! has a phrase (positions), a prefix (surface forms) or a filter or facet counts (one file
-//! per facet). Postings and positions are packed into files separately, each in term order: a
+//! per facet), a word with no match (the vocabulary files of the lengths it may be corrected
+//! to), and for each result shown its passages: a byte range of `passages.bin`, so an excerpt
+//! costs that result's own text and not its neighbours' (a host that ignores `Range` sends the
+//! whole file, which the client then keeps). Postings and positions are packed into files separately, each in term order: a
 //! term whose data reaches the target size gets a file of its own (a common word never drags
 //! its neighbours along), smaller terms share a file up to the target. The targets start at
 //! [`POSTINGS_TARGET`] and [`POSITIONS_TARGET`] raw bytes and grow until the whole export fits
@@ -23,7 +27,8 @@
 //!              positions: [first term of each positions file],
 //!              surface: [first word of each surface file],
 //!              documents: {per_chunk, chunks, url}, facets: [facet names, one file each],
-//!              synonyms: [groups: [members: [[offset, term], ...]]], synonym_boost }
+//!              synonyms: [groups: [members: [[offset, term], ...]]], synonym_boost,
+//!              vocabulary: [word lengths with a v/ file], fuzzy: [min length, two-edit length] }
 //! t/<i>.gz     postings of the terms in [terms[i], terms[i+1]):
 //!              varint n; n x { varint len; utf-8 term; varint nfields;
 //!                nfields x { varint field; varint df; df x varint doc_delta;
@@ -34,7 +39,12 @@
 //! s/<i>.gz     surface forms (words as written, lowercased) with their term, sorted:
 //!              varint n; n x { varint shared_prefix; varint len; suffix; varint len; term }
 //! d/<i>.gz     JSON array of documents [i*per_chunk, (i+1)*per_chunk), each
-//!              [id, title, date, severity, excerpt]; the page is `url` with `{id}` replaced
+//!              [id, title, date, severity, offset, length]; the page is `url` with `{id}`
+//!              replaced; the document's passages (search::excerpt, the summary first) are
+//!              the `length` bytes at `offset` of passages.bin
+//! passages.bin one gzip member per document: a JSON array of its passages (strings)
+//! v/<n>.gz     vocabulary words of n characters (search::fuzzy), sorted: varint count;
+//!              count x { varint shared_prefix; varint len; suffix; varint df }
 //! f/<i>.gz     facet facets[i]: varint n; n x { varint len; value; varint len; label;
 //!              u8 encoding; 0 = list (varint count; count x varint doc_delta), 1 = bitset
 //!              (ceil(docs/8) bytes, bit d (LSB first) set when doc d has the value) },
@@ -47,6 +57,8 @@
 //! arithmetic, K1 = 1.2, B = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5)), length
 //! normalisation from the fieldnorm id).
 //!
+//! Version 3 had no passages, vocabulary or `fuzzy`; the summary, in the document rows, was
+//! the excerpt.
 //! Version 2 had one text field per part of a postmortem (title, summary, ... body), each
 //! with a boost, and no synonyms. Version 1 had per-term-range postings chunks of at least 14 KB, positions grouped eight
 //! postings chunks to a file, the url in every document row and the facets in the manifest
@@ -62,7 +74,7 @@ use tantivy::{DocSet, TERMINATED};
 
 use super::analyzer::STOP_WORDS;
 use super::query::MIN_PREFIX;
-use super::{SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
+use super::{fuzzy, SearchIndex, FACETS, MAX_PREFIX_TERMS, TEXT_FIELDS};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::text::postmortem_url;
@@ -71,7 +83,10 @@ use crate::text::postmortem_url;
 pub const CLIENT_JS: &str = include_str!("pmsearch.js");
 
 /// The format version written into the manifest.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The passages file (not gzip as a whole: one gzip member per document).
+pub const PASSAGES: &str = "passages.bin";
 
 /// The most files the export writes (the client and the search page included): static hosts
 /// and deployments handle a few hundred files well, tens of thousands badly.
@@ -103,6 +118,19 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
 fn string(out: &mut Vec<u8>, s: &str) {
     varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
+}
+
+/// How many leading bytes `word` shares with `prev`, never splitting a UTF-8 sequence.
+fn common_prefix(word: &str, prev: &str) -> usize {
+    let shared = word
+        .bytes()
+        .zip(prev.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    (0..=shared)
+        .rev()
+        .find(|&i| word.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 /// Gzip with a fixed header (no name, no time): identical input, identical bytes.
@@ -141,9 +169,17 @@ struct FieldMeta {
     total_tokens: u64,
 }
 
-/// A document as the client shows it: `[id, title, date, severity, excerpt]`.
+/// A document as the client shows it: `[id, title, date, severity, offset, length]` (its
+/// passages, for the excerpt: `length` bytes at `offset` of `passages.bin`).
 #[derive(Serialize)]
-struct DocRow<'a>(&'a str, &'a str, Option<&'a str>, Option<&'a str>, &'a str);
+struct DocRow<'a>(
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    usize,
+    usize,
+);
 
 #[derive(Serialize)]
 struct Documents {
@@ -169,6 +205,8 @@ struct Manifest<'a> {
     facets: Vec<&'static str>,
     synonyms: &'a [Vec<super::synonyms::Member>],
     synonym_boost: f32,
+    vocabulary: Vec<usize>,
+    fuzzy: [usize; 2],
 }
 
 /// Where the export's files go, each as soon as it is made (the shards of a large archive are
@@ -184,7 +222,12 @@ struct Files<'e> {
 impl Files<'_> {
     /// Adds `search/<name>` gzipped.
     fn add(&mut self, name: String, raw: &[u8]) -> Result<()> {
-        let file = OutputFile::new(format!("search/{name}"), gzip(raw));
+        self.add_as_is(name, gzip(raw))
+    }
+
+    /// Adds `search/<name>` as it is.
+    fn add_as_is(&mut self, name: String, contents: Vec<u8>) -> Result<()> {
+        let file = OutputFile::new(format!("search/{name}"), contents);
         self.hash = fnv_update(self.hash, file.path.as_bytes());
         self.hash = fnv_update(self.hash, &file.contents);
         self.count += 1;
@@ -408,16 +451,7 @@ pub fn export_to(
             surface.push(word.clone());
             prev.clear();
         }
-        let shared = word
-            .bytes()
-            .zip(prev.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        // Never split a UTF-8 sequence.
-        let shared = (0..=shared)
-            .rev()
-            .find(|&i| word.is_char_boundary(i))
-            .unwrap_or(0);
+        let shared = common_prefix(word, &prev);
         varint(&mut buf, shared as u64);
         varint(&mut buf, (word.len() - shared) as u64);
         buf.extend_from_slice(&word.as_bytes()[shared..]);
@@ -432,19 +466,58 @@ pub fn export_to(
         close(&mut files, &mut buf, &mut n, &surface)?;
     }
 
+    // Vocabulary for typo correction, one file per word length.
+    let mut by_length: BTreeMap<usize, Vec<(&str, u64)>> = BTreeMap::new();
+    for (word, stem) in &index.surface {
+        if fuzzy::in_vocabulary(word) {
+            by_length
+                .entry(word.chars().count())
+                .or_default()
+                .push((word, index.doc_freq(stem)));
+        }
+    }
+    for (len, words) in &by_length {
+        let mut raw = Vec::new();
+        varint(&mut raw, words.len() as u64);
+        let mut prev = "";
+        for (word, df) in words {
+            let shared = common_prefix(word, prev);
+            varint(&mut raw, shared as u64);
+            string(&mut raw, &word[shared..]);
+            varint(&mut raw, *df);
+            prev = word;
+        }
+        files.add(format!("v/{len}.gz"), &raw)?;
+    }
+    let vocabulary: Vec<usize> = by_length.keys().copied().collect();
+
+    // Passages: one gzip member per document, fetched by byte range for the results shown
+    // (the summary too: a document file then holds little more than titles, and a result
+    // costs its own text rather than its neighbours' summaries).
+    let mut passages = Vec::new();
+    let mut spans = Vec::with_capacity(index.docs.len());
+    for d in &index.docs {
+        let member = gzip(&serde_json::to_vec(&d.passages).map_err(export_err)?);
+        spans.push((passages.len(), member.len()));
+        passages.extend_from_slice(&member);
+    }
+    files.add_as_is(PASSAGES.into(), passages)?;
+
     // Documents: small chunks, so the results shown cost little.
     let per_chunk = index.docs.len().div_ceil(DOCUMENT_CHUNKS).max(8);
     let mut chunks = 0;
     for (i, chunk) in index.docs.chunks(per_chunk).enumerate() {
         let rows: Vec<DocRow<'_>> = chunk
             .iter()
-            .map(|d| {
+            .zip(&spans[i * per_chunk..])
+            .map(|(d, (offset, length))| {
                 DocRow(
                     &d.id,
                     &d.title,
                     d.date.as_deref(),
                     d.severity.as_deref(),
-                    &d.excerpt,
+                    *offset,
+                    *length,
                 )
             })
             .collect();
@@ -533,6 +606,8 @@ pub fn export_to(
         facets: FACETS.iter().map(|(name, _)| *name).collect(),
         synonyms: &index.synonyms.groups,
         synonym_boost: super::synonyms::SYNONYM_BOOST,
+        vocabulary,
+        fuzzy: [fuzzy::MIN_LENGTH, fuzzy::TWO_EDITS_LENGTH],
     };
     let json = serde_json::to_vec(&manifest).map_err(export_err)?;
     files.add("manifest.gz".into(), &json)?;

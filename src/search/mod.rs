@@ -7,7 +7,9 @@
 //! document's tantivy id is its index in the site, and ties rank newer incidents first.
 
 pub mod analyzer;
+pub mod excerpt;
 pub mod export;
+pub mod fuzzy;
 pub mod query;
 pub mod synonyms;
 mod tokenizer;
@@ -26,7 +28,8 @@ use crate::error::{Error, Result};
 use crate::model::Postmortem;
 use crate::text::{postmortem_url, slugify, year_display};
 use analyzer::{analyzer, surface_analyzer, terms, ANALYZER};
-pub use query::{parse_query, Filter, ParsedQuery};
+pub use query::{parse_query, Correction, Filter, ParsedQuery};
+use tantivy::Term;
 
 /// A searchable text field and its boost.
 #[derive(Debug, Clone, Copy)]
@@ -75,11 +78,12 @@ pub struct DocInfo {
     pub date: Option<String>,
     /// Severity or null.
     pub severity: Option<String>,
-    /// The excerpt source (the summary).
-    pub excerpt: String,
     /// Facet values per facet (same order as [`FACETS`]).
     #[serde(skip)]
     pub facets: Vec<Vec<String>>,
+    /// The passages excerpts come from, the summary first ([`excerpt::passages`]).
+    #[serde(skip)]
+    pub passages: Vec<String>,
 }
 
 /// The searchable archive.
@@ -91,6 +95,8 @@ pub struct SearchIndex {
     pub text_fields: Vec<Field>,
     /// Facet fields, same order as [`FACETS`].
     pub facet_fields: Vec<Field>,
+    /// The postmortem id (a raw keyword).
+    pub id_field: Field,
     /// Per document (tantivy doc id = position).
     pub docs: Vec<DocInfo>,
     /// Surface form (lowercased, unstemmed) -> the terms (stems) it analyses to.
@@ -250,8 +256,8 @@ impl SearchIndex {
                 title: pm.title.clone(),
                 date: pm.date.map(|d| d.date().to_string()),
                 severity: pm.severity.clone(),
-                excerpt: pm.summary.clone(),
                 facets,
+                passages: excerpt::passages(pm),
             });
         }
         writer.commit().map_err(tantivy_err)?;
@@ -268,6 +274,7 @@ impl SearchIndex {
             reader,
             text_fields,
             facet_fields,
+            id_field,
             docs,
             surface,
             synonyms: synonyms::Synonyms::new(true, &[]),
@@ -292,6 +299,23 @@ impl SearchIndex {
         let all = searcher
             .search(&query, &DocSetCollector)
             .map_err(tantivy_err)?;
+        let words = self.requirements(q);
+        let mut complete: FxHashSet<u32> = all.iter().map(|a| a.doc_id).collect();
+        for alternatives in &words {
+            let clauses: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> =
+                alternatives
+                    .iter()
+                    .map(|m| (tantivy::query::Occur::Should, query::member_query(self, m)))
+                    .collect();
+            let holding = searcher
+                .search(
+                    &tantivy::query::BooleanQuery::new(clauses),
+                    &DocSetCollector,
+                )
+                .map_err(tantivy_err)?;
+            let holding: FxHashSet<u32> = holding.iter().map(|a| a.doc_id).collect();
+            complete.retain(|d| holding.contains(d));
+        }
         let mut facets: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); FACETS.len()];
         for addr in &all {
             let info = &self.docs[addr.doc_id as usize];
@@ -303,12 +327,15 @@ impl SearchIndex {
         }
         Ok(SearchResults {
             total: all.len(),
+            words: words.len(),
+            all_words: complete.len(),
             hits: top
                 .into_iter()
                 .take(limit)
                 .map(|(score, addr)| Hit {
                     doc: addr.doc_id,
                     score,
+                    all_words: complete.contains(&addr.doc_id),
                 })
                 .collect(),
             facets: FACETS
@@ -317,6 +344,130 @@ impl SearchIndex {
                 .map(|((name, _), counts)| (name.to_string(), counts))
                 .collect(),
         })
+    }
+
+    /// Parses `input` ([`parse_query`]) and corrects its typos ([`SearchIndex::correct`]).
+    pub fn parse(&self, input: &str, prefix: bool) -> ParsedQuery {
+        let mut q = parse_query(input, prefix);
+        self.correct(&mut q);
+        q
+    }
+
+    /// How many documents hold `term` in the text field.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        let searcher = self.searcher();
+        self.text_fields
+            .iter()
+            .map(|f| {
+                searcher
+                    .doc_freq(&Term::from_field_text(*f, term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The bare words of `q` that typo correction looks up in the vocabulary: words of letters
+    /// ([`fuzzy::correctable`]) whose term no document holds, unless they are the prefix being
+    /// typed and some word starts with them.
+    pub fn uncorrected(&self, q: &ParsedQuery) -> Vec<usize> {
+        (0..q.bare.len())
+            .filter(|&i| {
+                let b = &q.bare[i];
+                fuzzy::correctable(&b.word)
+                    && self.doc_freq(&b.term) == 0
+                    && (q.prefix.as_deref() != Some(b.word.as_str())
+                        || self.expand_prefix(&b.word).is_empty())
+            })
+            .collect()
+    }
+
+    /// Replaces each word of `q` without a match by its correction ([`fuzzy`]), as if it had
+    /// been typed, and records it in `q.corrections`. A corrected prefix is no longer a prefix.
+    pub fn correct(&self, q: &mut ParsedQuery) {
+        for i in self.uncorrected(q) {
+            let b = q.bare[i].clone();
+            let len = b.word.chars().count();
+            let edits = fuzzy::max_edits(len);
+            let candidates = self
+                .surface
+                .iter()
+                .filter(|(w, _)| {
+                    fuzzy::in_vocabulary(w) && w.chars().count().abs_diff(len) <= edits
+                })
+                .map(|(w, _)| w.as_str());
+            let df = |w: &str| self.surface.get(w).map_or(0, |stem| self.doc_freq(stem));
+            let Some(to) = fuzzy::best(&b.word, candidates, df) else {
+                continue;
+            };
+            let term = self.surface[to].clone();
+            if let Some(at) = q.terms.iter().position(|t| *t == b.term) {
+                if q.terms.contains(&term) {
+                    q.terms.remove(at);
+                } else {
+                    q.terms[at] = term.clone();
+                }
+            }
+            for w in q.words.iter_mut().filter(|w| **w == b.term) {
+                *w = term.clone();
+            }
+            if q.prefix.as_deref() == Some(b.word.as_str()) {
+                q.prefix = None;
+            }
+            q.corrections.push(Correction {
+                from: b.word.clone(),
+                to: to.to_string(),
+                span: b.span,
+            });
+        }
+    }
+
+    /// The query's words, for "matches every word": each term (satisfied by the term, a
+    /// synonym of it, or, for the prefix being typed, a term it expands to) and each phrase;
+    /// per word, its alternatives (one-term entries are terms, longer ones phrases).
+    pub fn requirements(&self, q: &ParsedQuery) -> Vec<Vec<synonyms::Member>> {
+        let expansions = q
+            .prefix
+            .as_deref()
+            .map(|p| self.expand_prefix(p))
+            .unwrap_or_default();
+        let prefix_terms = q
+            .prefix
+            .as_deref()
+            .map(|p| terms(&mut analyzer(), p))
+            .unwrap_or_default();
+        let one = |t: &str| vec![(0, t.to_string())];
+        let mut out = Vec::new();
+        for t in &q.terms {
+            let mut alts = vec![one(t)];
+            for m in self.synonyms.alternatives(t) {
+                if !alts.contains(&m) {
+                    alts.push(m);
+                }
+            }
+            if prefix_terms.len() == 1 && prefix_terms[0] == *t {
+                for e in &expansions {
+                    if !alts.contains(&one(e)) {
+                        alts.push(one(e));
+                    }
+                }
+            }
+            out.push(alts);
+        }
+        if prefix_terms.is_empty() && !expansions.is_empty() {
+            out.push(expansions.iter().map(|e| one(e)).collect());
+        }
+        for p in &q.phrases {
+            out.push(vec![p.clone()]);
+        }
+        out
+    }
+
+    /// The excerpt of document `doc` for `q` ([`excerpt::excerpt`]): HTML, the words marked.
+    pub fn excerpt(&self, doc: u32, q: &ParsedQuery) -> String {
+        let mut wanted = query::searched_terms(self, q);
+        wanted.extend(q.phrases.iter().flatten().map(|(_, t)| t.clone()));
+        excerpt::excerpt(&self.docs[doc as usize].passages, &wanted)
     }
 
     /// The terms a prefix stands for: walking the surface forms that start with `prefix` in
@@ -366,6 +517,8 @@ pub struct Hit {
     pub doc: u32,
     /// BM25 score.
     pub score: f32,
+    /// Whether it holds every word of the query ([`SearchIndex::requirements`]).
+    pub all_words: bool,
 }
 
 /// What a search returns.
@@ -373,6 +526,10 @@ pub struct Hit {
 pub struct SearchResults {
     /// Matching documents.
     pub total: usize,
+    /// How many words the query has ([`SearchIndex::requirements`]).
+    pub words: usize,
+    /// How many of the matching documents hold every word.
+    pub all_words: usize,
     /// The best ones.
     pub hits: Vec<Hit>,
     /// Counts per facet value over every match.

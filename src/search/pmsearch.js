@@ -4,9 +4,11 @@
 // fetches it before its first result.
 //   import { search } from "./search/pmsearch.js";
 //   const { total, results, facets } = await search("dns outage", { baseUrl: "/search/" });
+// Also: typo correction (`corrected`), `-word` / `-"phrase"` exclusion, how many results hold
+// every word (`allWords`), excerpts from the passage that matched (fetched by byte range).
 
 // The index format this client reads: FORMAT_VERSION in export.rs (a unit test there holds them equal).
-const FORMAT = 3;
+const FORMAT = 4;
 const f = Math.fround, K1 = f(1.2), B = f(0.75), dec = new TextDecoder(), enc = new TextEncoder();
 
 // ---------------------------------------------------------------- files
@@ -17,10 +19,12 @@ async function get(url, fetcher) {
   const r = await fetcher(url);
   if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
   const b = new Uint8Array(await r.arrayBuffer());
-  // A host that sends Content-Encoding: gzip has decompressed it already.
-  if (b[0] !== 0x1f || b[1] !== 0x8b) return b;
-  return new Uint8Array(await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  return gunzip(b);
 }
+
+// A host that sends Content-Encoding: gzip has decompressed it already.
+const gunzip = async (b) =>
+  b[0] !== 0x1f || b[1] !== 0x8b ? b : new Uint8Array(await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 
 class Reader {
   constructor(b) { this.b = b; this.i = 0; }
@@ -156,8 +160,54 @@ class Index {
   async doc(id) {
     const { per_chunk: per, url } = this.m.documents, i = Math.floor(id / per);
     const rows = await this.file(`d/${i}.gz`, (b) => JSON.parse(dec.decode(b)));
-    const [docId, title, date, severity, excerpt] = rows[id - i * per];
-    return { id: docId, url: url.split("{id}").join(docId), title, date, severity, excerpt };
+    const [docId, title, date, severity, offset, length] = rows[id - i * per];
+    return { id: docId, url: url.split("{id}").join(docId), title, date, severity, offset, length };
+  }
+
+  /** Vocabulary words of `len` characters: [[word, df]], sorted. */
+  vocab(len) {
+    return this.file(`v/${len}.gz`, (b) => {
+      const r = new Reader(b), out = [];
+      let prev = new Uint8Array(0);
+      for (let n = r.n(); n--; ) {
+        const shared = r.n(), rest = r.bytes(r.n()), w = new Uint8Array(shared + rest.length);
+        w.set(prev.subarray(0, shared));
+        w.set(rest, shared);
+        out.push([dec.decode((prev = w)), r.n()]);
+      }
+      return out;
+    });
+  }
+
+  /** A document's passages, the summary first: `length` bytes at `offset` of passages.bin, by
+   * byte range. The first request tells whether the host honours ranges; if it sent the whole
+   * file instead, every other document is read from that. */
+  passages(offset, length) {
+    const key = "passages.bin#" + offset;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = (async () => {
+        const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
+        const load = async () => {
+          const r = await this.fetcher(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+          if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
+          return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
+        };
+        let got;
+        if (this.probe) {
+          const first = await this.probe;
+          got = first.part ? await load() : first;
+        } else {
+          this.probe = load();
+          this.probe.catch(() => (this.probe = null));
+          got = await this.probe;
+        }
+        return JSON.parse(dec.decode(await gunzip(got.part ? got.bytes : got.bytes.subarray(offset, offset + length))));
+      })();
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
   }
 }
 
@@ -294,13 +344,18 @@ const addFilter = (q, x) => q.filters.some((y) => y.facet === x.facet && y.value
 
 /** Parses a query exactly like `search::parse_query` in pmarchive; `facets`: the manifest's. */
 export function parseQuery(input, prefix, stop, facets) {
-  const q = { terms: [], phrases: [], prefix: null, filters: [], words: [] };
+  const q = { terms: [], phrases: [], prefix: null, filters: [], words: [], excluded: [], bare: [], corrections: [] };
   const add = (t) => q.terms.includes(t) || q.terms.push(t);
   const c = [...input];
   let i = 0, last = null;
   while (i < c.length) {
     if (isSpace(c[i])) {
       i++;
+      last = null;
+      continue;
+    }
+    if (c[i] === "-" && i + 1 < c.length && !isSpace(c[i + 1])) {
+      i = exclusion(q, c, i, stop);
       last = null;
       continue;
     }
@@ -337,10 +392,28 @@ export function parseQuery(input, prefix, stop, facets) {
     // A word the analyzer splits (an identifier) is also a phrase of its terms.
     if (ts.length > 1 && !q.phrases.some((p) => JSON.stringify(p) === key)) q.phrases.push(ts);
     const words = tokens(chunk);
+    if (ts.length === 1 && words.length === 1) q.bare.push({ span: [start, i], word: words[0][1], term: ts[0][1] });
     last = i === c.length && words.length ? words[words.length - 1][1] : null;
   }
   if (prefix && last && [...last].length >= 3) q.prefix = last;
   return q;
+}
+
+/** Reads the exclusion (`-word` or `-"a phrase"`) at c[i] into q.excluded; returns where the
+ * query goes on, as `parse_query` does. */
+function exclusion(q, c, i, stop) {
+  let end = i + 1, text, next;
+  if (c[i + 1] === '"') {
+    end = i + 2;
+    while (end < c.length && c[end] !== '"') end++;
+    (text = c.slice(i + 2, end).join("")), (next = end + 1);
+  } else {
+    while (end < c.length && !isSpace(c[end])) end++;
+    (text = c.slice(i + 1, end).join("")), (next = end);
+  }
+  const ts = analyze(text, stop), key = JSON.stringify(ts);
+  if (ts.length && !q.excluded.some((p) => JSON.stringify(p) === key)) q.excluded.push(ts);
+  return Math.min(next, c.length);
 }
 
 // ---------------------------------------------------------------- scoring
@@ -361,6 +434,23 @@ export function expandSynonyms(groups, words) {
 
 const idf = (df, n) => f(Math.log(f(1 + f(f(f(n - df) + 0.5) / f(df + 0.5)))));
 
+/** Calls fn(field, postings, doc, j, count) for each field and document holding the phrase. */
+async function phraseHits(index, ph, fn) {
+  const lists = await Promise.all(ph.map(([, t]) => index.postings(t, true)));
+  if (lists.some((l) => !l)) return;
+  for (let field = 0; field < index.m.fields.length; field++) {
+    const per = lists.map((fields) => fields.find((p) => p.field === field));
+    if (per.some((p) => !p)) continue;
+    const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
+    per[0].docs.forEach((d, j) => {
+      const idx = at.map((x) => x.get(d));
+      if (idx.includes(undefined)) return;
+      const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), ph.map(([o]) => o));
+      if (count) fn(field, per, d, j, count);
+    });
+  }
+}
+
 /** How often the terms (positions shifted by their offsets) follow each other. */
 function phraseCount(lists, offsets) {
   let cur = Array.from(lists[0]);
@@ -375,8 +465,8 @@ async function score(index, q) {
   const m = index.m, scores = new Map();
   const add = (doc, s) => scores.set(doc, scores.has(doc) ? f(scores.get(doc) + s) : s);
   const bm25 = (field, weight, tf, norm) => f(f(weight * f(tf / f(tf + index.norm[field][norm]))) * f(m.fields[field].boost));
-  const terms = q.terms.slice();
-  if (q.prefix) for (const t of await index.expand(q.prefix)) terms.includes(t) || terms.push(t);
+  const terms = q.terms.slice(), expansions = q.prefix ? await index.expand(q.prefix) : [];
+  for (const t of expansions) terms.includes(t) || terms.push(t);
   const hasText = terms.length > 0 || q.phrases.length > 0;
   if (!hasText && (q.terms.length || q.phrases.length || q.prefix)) return null; // a prefix that expands to nothing
   for (const fields of await Promise.all(terms.map((t) => index.postings(t)))) {
@@ -385,24 +475,13 @@ async function score(index, q) {
       p.docs.forEach((d, j) => add(d, bm25(p.field, w, f(p.tfs[j]), p.norms[j])));
     }
   }
-  const phrase = async (ph, boost) => {
-    const lists = await Promise.all(ph.map(([, t]) => index.postings(t, true)));
-    if (lists.some((l) => !l)) return;
-    for (let field = 0; field < m.fields.length; field++) {
-      const per = lists.map((fields) => fields.find((p) => p.field === field));
-      if (per.some((p) => !p)) continue;
+  const phrase = (ph, boost) =>
+    phraseHits(index, ph, (field, per, d, j, count) => {
       let sum = f(0);
       for (const p of per) sum = f(sum + idf(p.docs.length, index.n));
-      const w = f(sum * f(1 + K1));
-      const at = per.map((p) => new Map(Array.from(p.docs, (d, j) => [d, j])));
-      per[0].docs.forEach((d, j) => {
-        const idx = at.map((x) => x.get(d));
-        if (idx.includes(undefined)) return;
-        const count = phraseCount(per.map((p, k) => p.pos[idx[k]]), ph.map(([o]) => o));
-        if (count) add(d, boost === 1 ? bm25(field, w, f(count), per[0].norms[j]) : f(bm25(field, w, f(count), per[0].norms[j]) * f(boost)));
-      });
-    }
-  };
+      const w = f(sum * f(1 + K1)), s = bm25(field, w, f(count), per[0].norms[j]);
+      add(d, boost === 1 ? s : f(s * f(boost)));
+    });
   for (const ph of q.phrases) await phrase(ph, 1);
   // Synonyms: one-term members as terms, longer ones as phrases, at their weight.
   const boost = m.synonym_boost;
@@ -417,7 +496,111 @@ async function score(index, q) {
       p.docs.forEach((d, j) => add(d, f(bm25(p.field, w, f(p.tfs[j]), p.norms[j]) * f(boost))));
     }
   }
-  return { scores, hasText, terms };
+  return { scores, hasText, terms, expansions };
+}
+
+// ---------------------------------------------------------------- corrections, exclusions, all words
+
+/** Optimal string alignment distance (a transposition is one edit) of two code point arrays. */
+function osa(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+const LETTERS = /^\p{Alphabetic}+$/u;
+
+/** Corrects the words of q with no match from the vocabulary, as `SearchIndex::correct`. */
+async function correct(index, q) {
+  const m = index.m, [min, two] = m.fuzzy, edits = (n) => (n < min ? 0 : n < two ? 1 : 2);
+  const todo = [];
+  for (const b of q.bare) {
+    if (!LETTERS.test(b.word) || !edits([...b.word].length)) continue;
+    if (await index.postings(b.term)) continue;
+    if (q.prefix === b.word && (await index.expand(b.word)).length) continue;
+    todo.push(b);
+  }
+  for (const b of todo) {
+    const w = [...b.word], e = edits(w.length), lens = [];
+    for (let len = w.length - e; len <= w.length + e; len++) if (m.vocabulary.includes(len)) lens.push(len);
+    let best = null;
+    for (const words of await Promise.all(lens.map((len) => index.vocab(len)))) {
+      for (const [c, df] of words) {
+        const d = osa(w, [...c]);
+        if (d === 0 || d > e) continue;
+        if (!best || d < best[0] || (d === best[0] && (df > best[1] || (df === best[1] && cmp(c, best[2]) < 0)))) best = [d, df, c];
+      }
+    }
+    if (!best) continue;
+    const to = best[2], term = stem(to), at = q.terms.indexOf(b.term);
+    if (at >= 0) q.terms.includes(term) ? q.terms.splice(at, 1) : (q.terms[at] = term);
+    q.words = q.words.map((x) => (x === b.term ? term : x));
+    if (q.prefix === b.word) q.prefix = null;
+    q.corrections.push({ from: b.word, to, span: b.span });
+  }
+}
+
+/** The query as searched (corrected words replaced), or null. */
+function corrected(input, corrections) {
+  if (!corrections.length) return null;
+  const c = [...input];
+  let out = "", at = 0;
+  for (const x of corrections) (out += c.slice(at, x.span[0]).join("") + x.to), (at = x.span[1]);
+  return out + c.slice(at).join("");
+}
+
+/** The documents holding a term ([[0, t]]) or a phrase. */
+async function holding(index, member) {
+  const out = new Set();
+  if (member.length > 1) await phraseHits(index, member, (_, __, d) => out.add(d));
+  else for (const p of (await index.postings(member[0][1])) || []) p.docs.forEach((d) => out.add(d));
+  return out;
+}
+
+/** The other members of the synonym groups that have `term` as a one-term member. */
+function alternatives(groups, term) {
+  const own = (m) => m.length === 1 && m[0][1] === term, out = [], keys = new Set();
+  for (const g of groups) {
+    if (!g.some(own)) continue;
+    for (const m of g) {
+      const k = JSON.stringify(m);
+      if (!own(m) && !keys.has(k)) keys.add(k), out.push(m);
+    }
+  }
+  return out;
+}
+
+/** The query's words with their alternatives, as `SearchIndex::requirements`. */
+function requirements(index, q, expansions) {
+  const one = (t) => [[0, t]], has = (alts, m) => alts.some((a) => JSON.stringify(a) === JSON.stringify(m));
+  const prefixTerms = q.prefix ? analyze(q.prefix, index.stop).map(([, t]) => t) : [];
+  const out = [];
+  for (const t of q.terms) {
+    const alts = [one(t)];
+    for (const m of alternatives(index.m.synonyms, t)) has(alts, m) || alts.push(m);
+    if (prefixTerms.length === 1 && prefixTerms[0] === t) for (const e of expansions) has(alts, one(e)) || alts.push(one(e));
+    out.push(alts);
+  }
+  if (!prefixTerms.length && expansions.length) out.push(expansions.map(one));
+  for (const p of q.phrases) out.push([p]);
+  return out;
+}
+
+/** For each requirement, the documents that meet it. */
+async function meeting(index, reqs) {
+  return Promise.all(
+    reqs.map(async (alts) => {
+      const out = new Set();
+      for (const s of await Promise.all(alts.map((m) => holding(index, m)))) s.forEach((d) => out.add(d));
+      return out;
+    })
+  );
 }
 
 // ---------------------------------------------------------------- results
@@ -425,26 +608,67 @@ async function score(index, q) {
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escape = (s) => s.replace(/[&<>"']/g, (c) => ESC[c]);
 
-/** The excerpt as HTML: escaped text, query words in <mark>, trimmed around the first match. */
-export function excerpt(text, terms, stop, max = 220) {
-  const wanted = new Set(terms), marks = [];
-  for (const x of text.matchAll(TOKEN)) {
-    const w = x[0].toLowerCase();
-    if (!stop.has(w) && wanted.has(stem(w))) marks.push([x.index, x.index + x[0].length]);
+const memo = new Map();
+
+/** stem(), remembered: an excerpt stems every word of ten postmortems. */
+function stemmed(w) {
+  let t = memo.get(w);
+  if (t === undefined) {
+    if (memo.size > 50000) memo.clear();
+    memo.set(w, (t = stem(w)));
   }
-  const from = marks.length && marks[0][0] > max / 2 ? text.lastIndexOf(" ", marks[0][0] - 40) + 1 : 0;
+  return t;
+}
+
+/** Code points among the UTF-16 units [a, b) of s. */
+function points(s, a, b) {
+  let n = 0;
+  for (let k = a; k < b; k++) if ((s.charCodeAt(k) & 0xfc00) !== 0xdc00) n++;
+  return n;
+}
+
+/** The excerpt as HTML (escaped text, query words in <mark>) of the passage where the terms are
+ * densest, trimmed around its first match: `search::excerpt` in pmarchive. */
+export function excerpt(passages, terms, stop, max = 220) {
+  const wanted = new Set(terms);
+  let best = null;
+  for (const p of passages) {
+    const spans = [], found = new Set();
+    let words = 0, cp = 0, u = 0;
+    for (const x of p.matchAll(TOKEN)) {
+      const start = (cp += points(p, u, x.index));
+      cp += points(p, x.index, (u = x.index + x[0].length));
+      words++;
+      const w = x[0].toLowerCase();
+      if (stop.has(w)) continue;
+      const t = stemmed(w);
+      if (wanted.has(t)) spans.push([start, cp]), found.add(t);
+    }
+    const better = !best
+      ? p.length > 0
+      : found.size > best.distinct || (found.size === best.distinct && spans.length * Math.max(best.words, 1) > best.spans.length * Math.max(words, 1));
+    if (better) best = { p, spans, distinct: found.size, words };
+  }
+  if (!best) return "";
+  const { spans } = best, text = [...best.p];
+  const lastSpace = (before) => {
+    for (let k = Math.min(before, text.length - 1); k >= 0; k--) if (text[k] === " ") return k;
+    return -1;
+  };
+  const from = spans.length && spans[0][0] > Math.floor(max / 2) ? lastSpace(spans[0][0] - 40) + 1 : 0;
   let to = Math.min(text.length, from + max);
   if (to < text.length) {
-    const sp = text.lastIndexOf(" ", to);
+    const sp = lastSpace(to);
     if (sp > from) to = sp;
   }
   let out = from > 0 ? "… " : "", at = from;
-  for (const [s, e] of marks) {
+  const esc = (a, b) => escape(text.slice(a, b).join(""));
+  for (const [s, e] of spans) {
     if (s < from || e > to) continue;
-    out += escape(text.slice(at, s)) + "<mark>" + escape(text.slice(s, e)) + "</mark>";
+    out += esc(at, s) + "<mark>" + esc(s, e) + "</mark>";
     at = e;
   }
-  return out + escape(text.slice(at, to)) + (to < text.length ? " …" : "");
+  return out + esc(at, to) + (to < text.length ? " …" : "");
 }
 
 const indexes = new Map();
@@ -465,17 +689,22 @@ function open(base, fetcher) {
  * offset (0), filters ({ factor: "dns", ... } or [{facet, value}]), prefix (true: the last
  * word also matches as a prefix), facets (true: counts per facet value over every match; their
  * files are fetched only then), fetch (a fetch implementation).
- * Returns { total, results: [{ id, url, title, date, severity, score, excerpt }], facets }.
+ * Returns { total, words, allWords, corrected, corrections, results: [{ id, url, title, date,
+ * severity, score, excerpt, allWords }], facets }: `words` is how many words the query has and
+ * `allWords` how many matches hold them all (the order is tantivy's, unchanged); `corrected` the
+ * query as searched when words were corrected ([{from, to}] in `corrections`), else null.
  */
 export async function search(query, options = {}) {
   const { limit = 10, offset = 0 } = options;
-  const index = await open(options.baseUrl ?? new URL(".", import.meta.url), options.fetch ?? ((u) => fetch(u)));
+  const index = await open(options.baseUrl ?? new URL(".", import.meta.url), options.fetch ?? ((u, init) => fetch(u, init)));
   const m = index.m, q = parseQuery(query, options.prefix ?? true, index.stop, m.facets);
   const extra = Array.isArray(options.filters)
     ? options.filters
     : Object.entries(options.filters ?? {}).flatMap(([facet, v]) => [].concat(v).map((value) => ({ facet, value })));
   for (const x of extra) addFilter(q, { facet: x.facet, value: normalise(x.facet, String(x.value)) });
-  const empty = { total: 0, results: [], facets: {} };
+  await correct(index, q);
+  const fixed = corrected(query, q.corrections), corrections = q.corrections.map(({ from, to }) => ({ from, to }));
+  const empty = { total: 0, words: 0, allWords: 0, corrected: fixed, corrections, results: [], facets: {} };
   const scored = await score(index, q);
   if (!scored || (!scored.hasText && !q.filters.length)) return empty;
   let docs = scored.hasText ? [...scored.scores.keys()] : Array.from({ length: index.n }, (_, i) => i);
@@ -485,6 +714,12 @@ export async function search(query, options = {}) {
     const allowed = new Set(found ? found[2] : []);
     docs = docs.filter((d) => allowed.has(d));
   }
+  if (q.excluded.length) {
+    const out = await Promise.all(q.excluded.map((x) => holding(index, x)));
+    docs = docs.filter((d) => !out.some((s) => s.has(d)));
+  }
+  const reqs = requirements(index, q, scored.expansions), met = await meeting(index, reqs);
+  const complete = (d) => met.every((s) => s.has(d));
   const scoreOf = (d) => (scored.hasText ? scored.scores.get(d) : 0);
   docs.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b);
   const facets = {};
@@ -502,9 +737,10 @@ export async function search(query, options = {}) {
   const highlight = scored.terms.concat(q.phrases.flatMap((p) => p.map(([, t]) => t)));
   const results = await Promise.all(
     docs.slice(offset, offset + limit).map(async (d) => {
-      const { id, url, title, date, severity, excerpt: text } = await index.doc(d);
-      return { id, url, title, date, severity, score: scoreOf(d), excerpt: excerpt(text || "", highlight, index.stop), doc: d };
+      const { id, url, title, date, severity, offset: at, length } = await index.doc(d);
+      const passages = await index.passages(at, length);
+      return { id, url, title, date, severity, score: scoreOf(d), excerpt: excerpt(passages, highlight, index.stop), allWords: complete(d), doc: d };
     })
   );
-  return { total: docs.length, results, facets };
+  return { total: docs.length, words: reqs.length, allWords: docs.filter(complete).length, corrected: fixed, corrections, results, facets };
 }

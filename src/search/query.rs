@@ -16,11 +16,18 @@
 //!
 //! - a bare word (or run of words) that is a member of a synonym group also searches for the
 //!   group's other members ([`super::synonyms`]), each at [`SYNONYM_BOOST`] of a typed word;
+//! - `-word` and `-"a phrase"` exclude the documents that hold the word (its term; a word the
+//!   analyzer splits, as a phrase of its terms) or the phrase (tantivy `MustNot`: no effect on
+//!   the scores of the others); exclusions alone match nothing;
+//! - a bare word of letters with no match in the index is corrected from the index's own words
+//!   ([`super::fuzzy`]), before any of the above runs.
 //!
 //! Repeated terms count once.
 
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -57,12 +64,59 @@ pub struct ParsedQuery {
     pub words: Vec<String>,
     /// Filters.
     pub filters: Vec<Filter>,
+    /// Excluded terms (one entry) and phrases (several), as `phrases`.
+    pub excluded: Vec<Vec<(usize, String)>>,
+    /// The bare words that analyse to one term: what typo correction looks at.
+    pub bare: Vec<BareWord>,
+    /// The words corrected ([`super::fuzzy`]), in query order.
+    pub corrections: Vec<Correction>,
+}
+
+/// A bare word of the query that analyses to one term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BareWord {
+    /// Its first and past-the-last character in the query.
+    pub span: (usize, usize),
+    /// Lowercased, as written (the surface form).
+    pub word: String,
+    /// Its term.
+    pub term: String,
+}
+
+/// A word replaced by typo correction.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Correction {
+    /// The word as typed (lowercased).
+    pub from: String,
+    /// The index's word searched instead.
+    pub to: String,
+    /// Where the word is in the query (characters).
+    #[serde(skip)]
+    pub span: (usize, usize),
 }
 
 impl ParsedQuery {
     /// Whether the query has no text part.
     pub fn is_text_empty(&self) -> bool {
         self.terms.is_empty() && self.phrases.is_empty() && self.prefix.is_none()
+    }
+
+    /// The query as searched: `input` with the corrected words replaced, or `None` when nothing
+    /// was corrected.
+    pub fn corrected(&self, input: &str) -> Option<String> {
+        if self.corrections.is_empty() {
+            return None;
+        }
+        let chars: Vec<char> = input.chars().collect();
+        let mut out = String::new();
+        let mut at = 0;
+        for c in &self.corrections {
+            out.extend(&chars[at..c.span.0]);
+            out.push_str(&c.to);
+            at = c.span.1;
+        }
+        out.extend(&chars[at..]);
+        Some(out)
     }
 }
 
@@ -91,6 +145,29 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
+            last_word = None;
+            continue;
+        }
+        if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
+            // An exclusion: `-"a phrase"` or `-word`.
+            let (text, next) = if chars[i + 1] == '"' {
+                let mut end = i + 2;
+                while end < chars.len() && chars[end] != '"' {
+                    end += 1;
+                }
+                (chars[i + 2..end].iter().collect::<String>(), end + 1)
+            } else {
+                let mut end = i + 1;
+                while end < chars.len() && !chars[end].is_whitespace() {
+                    end += 1;
+                }
+                (chars[i + 1..end].iter().collect::<String>(), end)
+            };
+            let ts = terms_with_offsets(&mut an, &text);
+            if !ts.is_empty() && !q.excluded.contains(&ts) {
+                q.excluded.push(ts);
+            }
+            i = next.min(chars.len());
             last_word = None;
             continue;
         }
@@ -156,6 +233,13 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
             push_term(&mut q, t.clone());
             q.words.push(t.clone());
         }
+        if let ([(_, term)], [word]) = (ts.as_slice(), surface.as_slice()) {
+            q.bare.push(BareWord {
+                span: (start, i),
+                word: word.clone(),
+                term: term.clone(),
+            });
+        }
         // A word the analyzer splits (an identifier such as `PAYMENT_VERIFICATION_UNAVAILABLE`,
         // `mapper_parsing_exception`, `rand.Int63n`, a version or a number) is also a phrase:
         // the document holding it as written ranks above those that merely use its parts.
@@ -172,27 +256,80 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
     q
 }
 
-/// The tantivy query for a parsed query; `None` when it can match nothing.
-pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>> {
-    let per_field = |term: &str| -> Box<dyn Query> {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = index
-            .text_fields
-            .iter()
-            .zip(TEXT_FIELDS)
-            .map(|(field, def)| {
-                let tq = TermQuery::new(
-                    Term::from_field_text(*field, term),
-                    IndexRecordOption::WithFreqs,
-                );
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), def.boost)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        Box::new(BooleanQuery::new(clauses))
-    };
-    let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+/// A term in every text field, each with its boost.
+pub fn term_query(index: &SearchIndex, term: &str) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = index
+        .text_fields
+        .iter()
+        .zip(TEXT_FIELDS)
+        .map(|(field, def)| {
+            let tq = TermQuery::new(
+                Term::from_field_text(*field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(tq), def.boost)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// A phrase in every text field, each with its boost, the whole weighing `boost`.
+pub fn phrase_query(index: &SearchIndex, phrase: &[(usize, String)], boost: f32) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = index
+        .text_fields
+        .iter()
+        .zip(TEXT_FIELDS)
+        .map(|(field, def)| {
+            let pq = PhraseQuery::new_with_offset(
+                phrase
+                    .iter()
+                    .map(|(offset, t)| (*offset, Term::from_field_text(*field, t)))
+                    .collect(),
+            );
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(pq), def.boost)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    let all: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    if boost == 1.0 {
+        all
+    } else {
+        Box::new(BoostQuery::new(all, boost))
+    }
+}
+
+/// A term (one entry) or a phrase.
+pub fn member_query(index: &SearchIndex, member: &[(usize, String)]) -> Box<dyn Query> {
+    match member {
+        [(_, t)] => term_query(index, t),
+        _ => phrase_query(index, member, 1.0),
+    }
+}
+
+/// What excludes the documents holding `member`: its term query, or for a phrase the ids of
+/// the documents holding it (tantivy's phrase scorer cannot be an exclusion set: it panics
+/// when asked to seek once exhausted).
+fn excluded_query(index: &SearchIndex, member: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    if let [(_, t)] = member {
+        return Some(term_query(index, t));
+    }
+    let docs = index
+        .searcher()
+        .search(&*phrase_query(index, member, 1.0), &DocSetCollector)
+        .ok()?;
+    let ids = docs
+        .iter()
+        .map(|a| Term::from_field_text(index.id_field, &index.docs[a.doc_id as usize].id));
+    Some(Box::new(TermSetQuery::new(ids)))
+}
+
+/// The terms a query searches for: its terms and what its prefix expands to.
+pub fn searched_terms(index: &SearchIndex, q: &ParsedQuery) -> Vec<String> {
     let mut all_terms: Vec<String> = q.terms.clone();
     if let Some(p) = &q.prefix {
         for t in index.expand_prefix(p) {
@@ -201,34 +338,17 @@ pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>
             }
         }
     }
-    for t in &all_terms {
+    all_terms
+}
+
+/// The tantivy query for a parsed query; `None` when it can match nothing.
+pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>> {
+    let per_field = |term: &str| term_query(index, term);
+    let phrase_query = |phrase: &[(usize, String)], boost: f32| phrase_query(index, phrase, boost);
+    let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for t in &searched_terms(index, q) {
         text.push((Occur::Should, per_field(t)));
     }
-    let phrase_query = |phrase: &[(usize, String)], boost: f32| -> Box<dyn Query> {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = index
-            .text_fields
-            .iter()
-            .zip(TEXT_FIELDS)
-            .map(|(field, def)| {
-                let pq = PhraseQuery::new_with_offset(
-                    phrase
-                        .iter()
-                        .map(|(offset, t)| (*offset, Term::from_field_text(*field, t)))
-                        .collect(),
-                );
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(pq), def.boost)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        let all: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-        if boost == 1.0 {
-            all
-        } else {
-            Box::new(BoostQuery::new(all, boost))
-        }
-    };
     for phrase in &q.phrases {
         text.push((Occur::Should, phrase_query(phrase, 1.0)));
     }
@@ -265,6 +385,9 @@ pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
         ));
+    }
+    for ex in &q.excluded {
+        must.push((Occur::MustNot, excluded_query(index, ex)?));
     }
     Some(Box::new(BooleanQuery::new(must)))
 }
@@ -304,5 +427,27 @@ mod tests {
         let q = parse_query("service:\"Fraud Check\" x", true);
         assert_eq!(q.filters[0].value, "fraud-check");
         assert_eq!(q.terms, ["x"]);
+    }
+
+    #[test]
+    fn parses_exclusions_and_remembers_bare_words() {
+        let q = parse_query(
+            "dns -ttl -\"time to live\" - api-gateway -rand.Int63n",
+            false,
+        );
+        assert_eq!(q.terms, ["dns", "api", "gateway"]);
+        assert_eq!(
+            q.excluded,
+            [
+                vec![(0, "ttl".to_string())],
+                vec![(0, "time".to_string()), (2, "live".to_string())],
+                vec![(0, "rand".to_string()), (1, "int63n".to_string())],
+            ]
+        );
+        assert_eq!(q.bare.len(), 1);
+        assert_eq!(q.bare[0].word, "dns");
+        assert_eq!(q.bare[0].span, (0, 3));
+        // An exclusion is never the prefix being typed.
+        assert_eq!(parse_query("dns -ttl", true).prefix, None);
     }
 }

@@ -124,6 +124,27 @@ impl Synonyms {
         }
         out
     }
+
+    /// What stands for `term` when counting the words a document matches: the other members of
+    /// every group that has `term` as a one-term member, in group order, each once.
+    pub fn alternatives(&self, term: &str) -> Vec<Member> {
+        let mut out: Vec<Member> = Vec::new();
+        for group in &self.groups {
+            if !group
+                .iter()
+                .any(|m| matches!(m.as_slice(), [(_, t)] if t == term))
+            {
+                continue;
+            }
+            for m in group {
+                let own = matches!(m.as_slice(), [(_, t)] if t == term);
+                if !own && !out.contains(m) {
+                    out.push(m.clone());
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 // the exported files from disk. Usage: node run-queries.mjs SITE_DIR QUERIES_JSON
 // QUERIES_JSON: [{ "query": "...", "prefix": bool, "limit": n }]. Each query runs on a fresh
 // index (nothing cached), first without facets, as the header box and the search page's first
-// results ask, then with them. Prints one JSON array of { total, results: [{ id, score, doc }],
-// facets, first: { total, docs }, files } per query: `results` and `facets` from the second
-// call, `first` and `files` (every file the client fetched, in order) from the first.
+// results ask, then with them. Prints one JSON array of { total, words, allWords, corrected,
+// corrections, results: [{ id, score, doc, excerpt, allWords }], facets, first: { total, docs },
+// files } per query: `results` and `facets` from the second call, `first` and `files` (every
+// file the client fetched, in order; a byte range of passages.bin as `passages.bin#offset`)
+// from the first. Byte ranges are answered as a static host does (206 Partial Content), or
+// ignored with NO_RANGE=1 in the environment.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -17,10 +20,17 @@ const out = [];
 for (const [i, q] of queries.entries()) {
   const base = `q${i}://`;
   const files = [];
-  const fetcher = async (url) => {
+  const fetcher = async (url, init) => {
     const rel = String(url).slice(base.length).replace(/\?.*$/, "");
-    files.push(rel);
-    return new Response(await readFile(path.join(searchDir, rel)));
+    const data = await readFile(path.join(searchDir, rel));
+    // NO_RANGE=1: a host that ignores Range (the whole file, 200).
+    const range = process.env.NO_RANGE ? null : /^bytes=(\d+)-(\d+)$/.exec(init?.headers?.Range ?? "");
+    if (!range) {
+      files.push(rel);
+      return new Response(data);
+    }
+    files.push(`${rel}#${range[1]}`);
+    return new Response(data.subarray(Number(range[1]), Number(range[2]) + 1), { status: 206 });
   };
   const options = { baseUrl: base, fetch: fetcher, prefix: q.prefix ?? false, limit: q.limit ?? 10 };
   const first = await search(q.query, { ...options, facets: false });
@@ -28,7 +38,11 @@ for (const [i, q] of queries.entries()) {
   const r = await search(q.query, options);
   out.push({
     total: r.total,
-    results: r.results.map((x) => ({ id: x.id, score: x.score, doc: x.doc, excerpt: x.excerpt })),
+    words: r.words,
+    allWords: r.allWords,
+    corrected: r.corrected,
+    corrections: r.corrections,
+    results: r.results.map((x) => ({ id: x.id, score: x.score, doc: x.doc, excerpt: x.excerpt, allWords: x.allWords })),
     facets: r.facets,
     first: { total: first.total, docs: first.results.map((x) => x.doc) },
     files: fetched,

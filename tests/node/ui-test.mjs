@@ -59,7 +59,58 @@ try {
   expect(filtered.length >= 1, "filtering by a factor keeps matching results");
   expect(new URL(page.url()).searchParams.get("q") === "certificate expired", "the query stays in the URL");
 
-  // 3. Nothing restricted or draft is searchable.
+  // 3. Typo correction, exclusion, the passage that matched, how many hold every word.
+  const searchPage = async (q) => {
+    await page.goto(base + "search/?q=" + encodeURIComponent(q));
+    await page.waitForFunction(() => (document.querySelector('[data-testid="search-count"]')?.textContent ?? "") !== "", null, { timeout: 10000 });
+    return (await page.getByTestId("search-count").textContent()) || "";
+  };
+  await searchPage("certifcate");
+  const fixed = page.getByTestId("search-correction");
+  expect(await fixed.isVisible(), "a misspelt word says what was searched instead");
+  expect((await fixed.textContent()) === "Showing results for certificate", "'certifcate' shows results for 'certificate': " + (await fixed.textContent()));
+  expect((await fixed.locator("strong").textContent()) === "certificate", "the corrected word is emphasised");
+  const corrected = await page.getByTestId("search-result").allTextContents();
+  expect(corrected.length >= 2 && corrected.every((t) => /certificate/i.test(t)), "the corrected query finds the certificate incidents");
+  const ttl = "Storefront traffic stranded on a drained CDN POP after a DNS TTL change";
+  await searchPage("dns");
+  expect((await page.getByTestId("search-result").allTextContents()).includes(ttl), "'dns' finds the TTL incident");
+  expect(!(await page.getByTestId("search-correction").isVisible()), "no correction for words the archive has");
+  const none = await searchPage("dns -ttl");
+  expect(/^No results/.test(none) && (await page.getByTestId("search-result").count()) === 0, "'dns -ttl' leaves out the TTL incident (and every DNS incident mentions a TTL): " + none);
+  await searchPage('dns -"ttl change"');
+  const phraseOut = await page.getByTestId("search-result").allTextContents();
+  expect(phraseOut.length === 1 && !phraseOut.includes(ttl), "'dns -\"ttl change\"' leaves out the postmortem with that phrase");
+  await searchPage("plan-diff bot");
+  const body = page.locator(".search-hit").first();
+  const bodyMarks = await body.locator(".search-excerpt mark").allTextContents();
+  expect(bodyMarks.includes("diff"), "an excerpt comes from the passage that matched (a word only in the body is marked): " + bodyMarks.join(","));
+  const ranged = served.filter((p) => /passages\.bin#\d+-\d+$/.test(p));
+  expect(ranged.length > 0 && !served.some((p) => p.endsWith("/passages.bin")), "passages are fetched by byte range, never whole");
+  const counted = await searchPage("dns resolver");
+  expect(/2 match all words, \d+ match some/.test(counted), "a query of two words says how many results hold both: " + counted);
+  expect((await page.getByTestId("search-all-words").count()) === 2, "the results holding every word are marked");
+  const firstTwo = await page.locator(".search-hit").evaluateAll((hits) => hits.slice(0, 2).map((h) => !!h.querySelector('[data-testid="search-all-words"]')));
+  expect(firstTwo.every(Boolean), "here they rank first by score (the order is never changed)");
+  // Screenshots (kept where SCREENSHOTS points, else beside the built site): wide and phone.
+  const shots = process.env.SCREENSHOTS || site;
+  await page.screenshot({ path: path.join(shots, "search-all-words-wide.png") }).catch(() => {});
+  await page.setViewportSize({ width: 390, height: 844 });
+  await searchPage("certifcate expird");
+  await page.screenshot({ path: path.join(shots, "search-correction-390.png") }).catch(() => {});
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // The header box says it too.
+  await page.goto(base);
+  const header = page.getByTestId("header-search");
+  await header.click();
+  await header.pressSequentially("certifcate expird", { delay: 20 });
+  const note = await page
+    .waitForFunction(() => /Showing results for certificate expired/.test(document.querySelector(".site-search-note")?.textContent ?? ""), null, { timeout: 10000 })
+    .then(() => true, () => false);
+  expect(note, "the header box shows the corrected query");
+  await page.screenshot({ path: path.join(shots, "search-correction-header.png") }).catch(() => {});
+
+  // 4. Nothing restricted or draft is searchable.
   await page.goto(base + "search/?q=ZEBRAFISH");
   await page.waitForTimeout(800);
   expect((await page.getByTestId("search-result").count()) === 0, "restricted postmortems are not searchable");

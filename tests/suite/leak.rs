@@ -302,8 +302,9 @@ fn archive(restricted: bool, drafts: bool) -> Site {
     site
 }
 
-/// Every file of a built site as lowercase text: its path, its bytes, gzip files decompressed,
-/// and the search index's prefix-coded surface forms decoded into whole words.
+/// Every file of a built site as lowercase text: its path, its bytes, gzip files decompressed
+/// (every member: `search/passages.bin` has one per postmortem), and the search index's
+/// prefix-coded surface forms and vocabulary decoded into whole words.
 fn haystack(dir: &Path) -> Vec<(String, String)> {
     let built = Built::read(dir);
     let mut out = Vec::new();
@@ -312,13 +313,13 @@ fn haystack(dir: &Path) -> Vec<(String, String)> {
         text.push_str(&String::from_utf8_lossy(bytes));
         if bytes.starts_with(&[0x1f, 0x8b]) {
             let mut raw = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
+            flate2::read::MultiGzDecoder::new(&bytes[..])
                 .read_to_end(&mut raw)
                 .unwrap_or_else(|e| panic!("{path}: not gzip: {e}"));
             text.push('\n');
             text.push_str(&String::from_utf8_lossy(&raw));
-            if path.starts_with("search/s/") {
-                for word in surface_words(&raw) {
+            if path.starts_with("search/s/") || path.starts_with("search/v/") {
+                for word in prefix_coded_words(&raw, path.starts_with("search/s/")) {
                     text.push('\n');
                     text.push_str(&word);
                 }
@@ -343,8 +344,9 @@ fn varint(b: &[u8], i: &mut usize) -> usize {
 }
 
 /// The words of a surface-form chunk (`src/search/export.rs`: `varint n; n x { varint
-/// shared_prefix; varint len; suffix; varint len; term }`).
-fn surface_words(b: &[u8]) -> Vec<String> {
+/// shared_prefix; varint len; suffix; varint len; term }`) or, not `surface`, of a vocabulary
+/// file (`... suffix; varint df }`).
+fn prefix_coded_words(b: &[u8], surface: bool) -> Vec<String> {
     let mut i = 0;
     let n = varint(b, &mut i);
     let mut prev: Vec<u8> = Vec::new();
@@ -355,8 +357,10 @@ fn surface_words(b: &[u8]) -> Vec<String> {
         let mut word = prev[..shared].to_vec();
         word.extend_from_slice(&b[i..i + len]);
         i += len;
-        let tlen = varint(b, &mut i);
-        i += tlen;
+        let tail = varint(b, &mut i);
+        if surface {
+            i += tail;
+        }
         words.push(String::from_utf8_lossy(&word).into_owned());
         prev = word;
     }

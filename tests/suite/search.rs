@@ -7,7 +7,7 @@ use std::process::Command;
 use pmarchive::config::Config;
 use pmarchive::content::{read_archive, Highlighter};
 use pmarchive::enrich::enrich;
-use pmarchive::search::{parse_query, SearchIndex};
+use pmarchive::search::SearchIndex;
 
 use crate::harness::{pmarchive, repo, Site};
 
@@ -72,13 +72,32 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
     let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
     let mut compared = 0;
     for (c, got) in cases.iter().zip(&js) {
-        let q = parse_query(&c.query, c.prefix);
+        let uncorrected = pmarchive::search::parse_query(&c.query, c.prefix);
+        let looked_up = !index.uncorrected(&uncorrected).is_empty();
+        let q = index.parse(&c.query, c.prefix);
         let want = index.search(&q, 20).unwrap();
         let ctx = format!("query {:?} (prefix {})", c.query, c.prefix);
         assert_eq!(
             got["total"].as_u64().unwrap() as usize,
             want.total,
             "{ctx}: total"
+        );
+        // Typo correction, and how many results hold every word.
+        let corrected = q.corrected(&c.query);
+        assert_eq!(
+            got["corrected"].as_str(),
+            corrected.as_deref(),
+            "{ctx}: corrected"
+        );
+        assert_eq!(
+            got["words"].as_u64().unwrap() as usize,
+            want.words,
+            "{ctx}: words"
+        );
+        assert_eq!(
+            got["allWords"].as_u64().unwrap() as usize,
+            want.all_words,
+            "{ctx}: all words"
         );
         let results = got["results"].as_array().unwrap();
         assert_eq!(results.len(), want.hits.len(), "{ctx}: result count");
@@ -91,6 +110,16 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
                 "{ctx}: #{k} score {score} vs tantivy {expect}"
             );
             let doc = r["doc"].as_u64().unwrap() as u32;
+            // The excerpt, and whether it holds every word, for the document the client shows.
+            let shown = want.hits.iter().find(|x| x.doc == doc);
+            assert_eq!(
+                r["excerpt"].as_str().unwrap(),
+                index.excerpt(doc, &q),
+                "{ctx}: #{k} excerpt"
+            );
+            if let Some(shown) = shown {
+                assert_eq!(r["allWords"], shown.all_words, "{ctx}: #{k} all words");
+            }
             if doc != h.doc {
                 // Only a tie (equal f32 scores up to summation order) may differ, and then both
                 // sides must still order the tied documents by ascending doc id.
@@ -117,9 +146,20 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
             got["first"]["total"], got["total"],
             "{ctx}: total without facets"
         );
-        // Synonyms of several words are phrases: they read positions too.
-        let synonym_phrase = index.synonyms.expand(&q.words).iter().any(|m| m.len() > 1);
-        check_fetched(&q, synonym_phrase, got["files"].as_array().unwrap(), &ctx);
+        // Synonyms of several words are phrases: they read positions too; so do excluded
+        // phrases and the phrases that stand for a word when counting who holds every word.
+        let phrase = |m: &Vec<(usize, String)>| m.len() > 1;
+        let positions = !q.phrases.is_empty()
+            || index.synonyms.expand(&q.words).iter().any(phrase)
+            || q.excluded.iter().any(phrase)
+            || index.requirements(&q).iter().flatten().any(phrase);
+        check_fetched(
+            &q,
+            positions,
+            looked_up,
+            got["files"].as_array().unwrap(),
+            &ctx,
+        );
         // Facet counts over all matches.
         for (name, counts) in &want.facets {
             let js_counts = got["facets"][name].as_array().unwrap();
@@ -141,11 +181,13 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
 }
 
 /// What a query without facet counts may fetch: the manifest first, postings and documents;
-/// positions only for a phrase, surface forms only for a prefix, a facet's file only for a filter
-/// on it, each file once.
+/// positions only for a phrase, surface forms only for a prefix (or a word with no match: is it
+/// a prefix?), vocabulary only for a word with no match, a facet's file only for a filter on it,
+/// the passages of the results as byte ranges, each file or range once.
 fn check_fetched(
     q: &pmarchive::search::ParsedQuery,
-    synonym_phrase: bool,
+    positions: bool,
+    looked_up: bool,
     files: &[serde_json::Value],
     ctx: &str,
 ) {
@@ -157,11 +199,13 @@ fn check_fetched(
         let (dir, _) = f.split_once('/').unwrap_or((f, ""));
         match dir {
             "manifest.gz" | "t" | "d" => {}
-            "p" => assert!(
-                !q.phrases.is_empty() || synonym_phrase,
-                "{ctx}: positions without a phrase"
+            _ if f.starts_with("passages.bin#") => {}
+            "p" => assert!(positions, "{ctx}: positions without a phrase"),
+            "v" => assert!(looked_up, "{ctx}: vocabulary without a word to correct"),
+            "s" => assert!(
+                q.prefix.is_some() || looked_up,
+                "{ctx}: surface forms without a prefix"
             ),
-            "s" => assert!(q.prefix.is_some(), "{ctx}: surface forms without a prefix"),
             "f" => {
                 let i: usize = f[2..].trim_end_matches(".gz").parse().unwrap();
                 let facet = pmarchive::search::FACETS[i].0;
@@ -218,6 +262,17 @@ fn fixed_cases() -> Vec<Case> {
         "prod db failover",
         "behaviour of the lb",
         "\"out of memory\"",
+        // Typos corrected from the index's words; exclusions.
+        "certifcate",
+        "certifcate expird",
+        "databse failover",
+        "dns -ttl",
+        "dns -\"ttl change\"",
+        "timeout -\"read timed out\"",
+        "-ttl",
+        "factor:missing-timeout -retry",
+        "timeout -retries -\"connection pool\"",
+        "oom -kubernetes",
     ] {
         cases.push(case(q, false));
     }
@@ -233,6 +288,9 @@ fn fixed_cases() -> Vec<Case> {
         "\"error rate\" pea",
         "k8s oo",
         "db fail",
+        "certifcat",
+        "dns -tt",
+        "failover databse",
     ] {
         cases.push(case(q, true));
     }
@@ -391,6 +449,14 @@ fn the_client_stemmer_matches_tantivy_on_every_word_of_the_corpus() {
 
 /// `pmarchive search --root ROOT --json ARGS...`, which must succeed: its hits.
 fn search_json(root: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    search_json_all(root, args)["hits"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// `pmarchive search --root ROOT --json ARGS...`, which must succeed: all it prints.
+fn search_json_all(root: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["search", "--root", root.to_str().unwrap(), "--json"];
     all.extend_from_slice(args);
     let out = pmarchive(&all);
@@ -626,4 +692,145 @@ fn words_in_any_script_are_found_and_the_client_agrees() {
     }
     let n = compare(site.root(), &site.root().join("public"), &cases);
     assert!(n >= 12, "{n} queries compared");
+}
+
+#[test]
+fn the_command_line_and_the_client_agree_on_corrections_exclusions_excerpts_and_all_words() {
+    let Some(node) = node() else {
+        panic!("node is required for the search client tests (install Node.js 20+)");
+    };
+    let root = repo();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = pmarchive(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--today",
+        "2025-11-30",
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let queries = [
+        "certifcate",
+        "certifcate expird",
+        "dns -ttl",
+        "dns -\"ttl change\"",
+        "dns resolver",
+        "plan-diff bot",
+        "payments webhook -certificate",
+    ];
+    let json: Vec<serde_json::Value> = queries
+        .iter()
+        .map(|q| serde_json::json!({ "query": q, "prefix": false, "limit": 10 }))
+        .collect();
+    let qfile = tmp.path().join("queries.json");
+    std::fs::write(&qfile, serde_json::to_vec(&json).unwrap()).unwrap();
+    let run = Command::new(&node)
+        .arg(repo().join("tests/node/run-queries.mjs"))
+        .arg(&out)
+        .arg(&qfile)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
+    // A host that ignores byte ranges: the same answers, passages.bin fetched whole, once.
+    let whole = Command::new(&node)
+        .env("NO_RANGE", "1")
+        .arg(repo().join("tests/node/run-queries.mjs"))
+        .arg(&out)
+        .arg(&qfile)
+        .output()
+        .unwrap();
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let whole: Vec<serde_json::Value> = serde_json::from_slice(&whole.stdout).unwrap();
+    for (ranged, whole) in js.iter().zip(&whole) {
+        assert_eq!(ranged["results"], whole["results"]);
+        let files = whole["files"].as_array().unwrap();
+        let passages: Vec<&str> = files
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .filter(|f| f.starts_with("passages.bin"))
+            .collect();
+        let shown = !whole["results"].as_array().unwrap().is_empty();
+        let want: &[&str] = if shown { &["passages.bin"] } else { &[] };
+        assert_eq!(passages, want, "{files:?}");
+    }
+    for (query, client) in queries.iter().zip(&js) {
+        let cli = search_json_all(&root, &["--limit", "10", query]);
+        assert_eq!(cli["corrected"], client["corrected"], "{query}: corrected");
+        assert_eq!(cli["total"], client["total"], "{query}: total");
+        assert_eq!(cli["words"], client["words"], "{query}: words");
+        assert_eq!(cli["all_words"], client["allWords"], "{query}: all words");
+        let hits = cli["hits"].as_array().unwrap();
+        let results = client["results"].as_array().unwrap();
+        assert_eq!(hits.len(), results.len(), "{query}");
+        for (h, r) in hits.iter().zip(results) {
+            assert_eq!(h["id"], r["id"], "{query}");
+            assert_eq!(
+                h["excerpt"], r["excerpt"],
+                "{query}: excerpt of {}",
+                h["id"]
+            );
+            assert_eq!(
+                h["all_words"], r["allWords"],
+                "{query}: all words of {}",
+                h["id"]
+            );
+        }
+    }
+    let cli = |q: &str| search_json_all(&root, &["--limit", "20", q]);
+    // A typo is corrected from the archive's own words, and said so.
+    let typo = cli("certifcate");
+    assert_eq!(typo["corrected"], "certificate");
+    assert_eq!(typo["corrections"][0]["from"], "certifcate");
+    assert_eq!(typo["corrections"][0]["to"], "certificate");
+    assert!(typo["total"].as_u64().unwrap() >= 2, "{typo}");
+    // Exclusion: every postmortem about DNS also speaks of its TTL.
+    assert!(cli("dns")["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["id"] == "2022-08-09-dns-ttl-change-strands-traffic"));
+    assert_eq!(cli("dns -ttl")["total"], 0);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let phrase = ids(&cli("dns -\"ttl change\""));
+    assert_eq!(phrase, ["2024-06-18-dns-record-deleted-by-terraform"]);
+    // The excerpt is the passage that matched: `diff` is not in that postmortem's summary.
+    let body = cli("plan-diff bot");
+    let first = &body["hits"][0];
+    assert_eq!(first["id"], "2024-06-18-dns-record-deleted-by-terraform");
+    assert!(
+        first["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>diff</mark>"),
+        "{first}"
+    );
+    // All words: counted, flagged, and the order is tantivy's (scores never increase).
+    let some = cli("dns resolver");
+    let hits = some["hits"].as_array().unwrap();
+    let flagged = hits.iter().filter(|h| h["all_words"] == true).count();
+    assert_eq!(some["all_words"], 2, "{some}");
+    assert_eq!(flagged, 2);
+    assert!(some["total"].as_u64().unwrap() > 2);
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
 }

@@ -7,6 +7,10 @@
 // - the search page (`[data-search-page]`, templates/search.html): query and filters in the URL,
 //   results with highlighted excerpts, facet filters, "show more".
 //
+// Both say when a word was corrected ("Showing results for certificate") and, for a query of
+// several words, how many results hold them all, marking those ("all words"); the order is the
+// index's own (BM25, as `pmarchive search`): marking, not reordering, keeps the two identical.
+//
 // It never inserts markup from the index: every node is built with createElement/textContent.
 // Excerpts arrive as escaped HTML whose only markup is <mark>; they are split on the marks and
 // their entities decoded into text nodes.
@@ -97,16 +101,38 @@ function severityBadge(name) {
 }
 
 /** The meta line of a result: severity badge and date (`.card-meta`, as in listings). */
-function metaLine(result, tag = "p") {
+function metaLine(result, tag = "p", extra = null) {
   const shown = dateDisplay(result.date);
   const when = shown
     ? el("time", { datetime: result.date, text: shown })
     : el("span", { class: "undated", text: "undated" });
   const badge = severityBadge(result.severity);
-  return el(tag, { class: "card-meta" }, badge, badge ? " " : null, when);
+  return el(tag, { class: "card-meta" }, badge, badge ? " " : null, when, extra ? " " : null, extra);
 }
 
 const plural = (n, one, many = one + "s") => `${n} ${n === 1 ? one : many}`;
+
+/** "Showing results for …" (the query as searched, its corrected words in <strong>), or null. */
+function correctionLine(response, tag = "p") {
+  if (!response.corrected) return null;
+  const to = new Set((response.corrections ?? []).map((c) => c.to));
+  const words = response.corrected.split(/(\s+)/).map((w) => (to.has(w.toLowerCase()) ? el("strong", { text: w }) : w));
+  return el(tag, { class: "search-correction", "data-testid": "search-correction" }, "Showing results for ", ...words);
+}
+
+/** "3 match all words, 10 match some", when the query has several words; else "". */
+function allWordsText(response) {
+  if (!(response.words > 1) || !response.total) return "";
+  const some = response.total - response.allWords;
+  if (!some) return response.total === 1 ? "it matches all words" : "all match all words";
+  return `${response.allWords} match all words, ${some} match some`;
+}
+
+/** The mark of a result that holds every word of a query of several words, or null. */
+function allWordsBadge(response, result) {
+  if (!(response.words > 1) || !result.allWords) return null;
+  return el("span", { class: "all-words", "data-testid": "search-all-words", text: "all words" });
+}
 
 function debounce(fn, ms) {
   let timer = null;
@@ -168,7 +194,8 @@ function initHeader(form) {
   const status = el("p", { class: "visually-hidden", role: "status" });
   const list = el("ul", { class: "site-search-results", id: listId, role: "listbox", "aria-label": "Search results" });
   const message = el("p", { class: "site-search-message", hidden: true });
-  const popup = el("div", { class: "site-search-popup", hidden: true }, message, list);
+  const note = el("div", { class: "site-search-note" });
+  const popup = el("div", { class: "site-search-popup", hidden: true }, note, message, list);
   form.append(status, popup);
 
   input.setAttribute("role", "combobox");
@@ -237,7 +264,7 @@ function initHeader(form) {
           "data-testid": "search-result",
         },
         el("span", { class: "site-search-option-title", text: r.title }),
-        metaLine(r, "span"),
+        metaLine(r, "span", allWordsBadge(response, r)),
         r.excerpt ? el("span", { class: "site-search-option-excerpt" }, excerptNodes(r.excerpt)) : null
       )
     );
@@ -260,10 +287,14 @@ function initHeader(form) {
     list.hidden = options.length === 0;
     message.hidden = response.total > 0;
     message.textContent = response.total > 0 ? "" : `No postmortem matches “${query.trim()}”.`;
+    const fixed = correctionLine(response);
+    note.replaceChildren(...[fixed].filter(Boolean));
+    const all = allWordsText(response);
     status.textContent =
-      response.total > 0
-        ? `${plural(response.total, "result")}. Up and down arrows choose one, Enter opens it.`
-        : "No results.";
+      (fixed ? fixed.textContent + ". " : "") +
+      (response.total > 0
+        ? `${plural(response.total, "result")}${all ? `, ${all}` : ""}. Up and down arrows choose one, Enter opens it.`
+        : "No results.");
     shownFor = query;
     if (was && !popup.hidden) setActive(options.findIndex((a) => a.href === was));
   }
@@ -349,6 +380,11 @@ function initPage(page) {
   const input = page.querySelector('[data-testid="search-input"]');
   const region = page.querySelector("[data-search-results]");
   const count = page.querySelector("[data-search-count]");
+  let correction = page.querySelector("[data-search-correction]");
+  if (!correction && count) {
+    correction = el("p", { class: "search-correction", "data-testid": "search-correction", hidden: true });
+    count.after(correction);
+  }
   const list = page.querySelector("[data-search-list]");
   const more = page.querySelector("[data-search-more]");
   const side = page.querySelector("[data-search-facets]");
@@ -365,6 +401,7 @@ function initPage(page) {
   const expanded = new Set(); // facets whose full list of values is shown
   let limit = PAGE_SIZE;
   let focusAfter = null; // what to focus once the next response is shown
+  let last = null; // the response shown
 
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") ?? "";
@@ -406,7 +443,7 @@ function initPage(page) {
         "article",
         { class: `card search-hit${r.severity && rank ? ` card-r${rank}` : ""}` },
         el("h3", { class: "card-title" }, el("a", { href: resultHref(r), "data-testid": "search-result", text: r.title })),
-        metaLine(r),
+        metaLine(r, "p", allWordsBadge(last, r)),
         r.excerpt ? el("p", { class: "search-excerpt" }, excerptNodes(r.excerpt)) : null
       )
     );
@@ -514,6 +551,7 @@ function initPage(page) {
 
   function renderEmpty() {
     count.textContent = "";
+    correction.hidden = true;
     list.replaceChildren();
     if (more) more.hidden = true;
     renderFacets({});
@@ -521,10 +559,15 @@ function initPage(page) {
   }
 
   function render(response) {
+    last = response;
     const q = input.value.trim();
     const n = filterCount();
     const what = (q ? ` for “${q}”` : "") + (n ? ` with ${plural(n, "filter")}` : "");
-    count.textContent = response.total ? `${plural(response.total, "result")}${what}` : `No results${what}`;
+    const all = allWordsText(response);
+    count.textContent = response.total ? `${plural(response.total, "result")}${what}${all ? ` · ${all}` : ""}` : `No results${what}`;
+    const fixed = correctionLine(response);
+    correction.replaceChildren(...(fixed ? fixed.childNodes : []));
+    correction.hidden = !fixed;
     list.replaceChildren(...response.results.map(resultItem));
     if (more) {
       const left = response.total - response.results.length;
