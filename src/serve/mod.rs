@@ -457,6 +457,39 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
     })
 }
 
+/// The answer to a request for `bytes` with a `Range` header: the one range asked for (206), or
+/// 416 when it lies outside the file; a header naming several ranges, or that cannot be read, is
+/// answered with the whole file (200), as the HTTP specification allows.
+fn ranged(bytes: &[u8], range: &str, type_of: &str) -> tiny_http::ResponseBox {
+    let len = bytes.len() as u64;
+    let whole = || {
+        tiny_http::Response::from_data(bytes.to_vec())
+            .with_header(header("Content-Type", type_of))
+            .with_header(header("Accept-Ranges", "bytes"))
+            .with_header(header("Cache-Control", "no-store"))
+            .boxed()
+    };
+    let Ok(parsed) = http_range_header::parse_range_header(range) else {
+        return whole();
+    };
+    match parsed.validate(len).as_deref() {
+        Ok([one]) => {
+            let (from, to) = (*one.start(), *one.end());
+            let part = &bytes[from as usize..=to as usize];
+            tiny_http::Response::from_data(part.to_vec())
+                .with_status_code(206)
+                .with_header(header("Content-Type", type_of))
+                .with_header(header("Content-Range", &format!("bytes {from}-{to}/{len}")))
+                .with_header(header("Cache-Control", "no-store"))
+                .boxed()
+        }
+        Ok(_) => whole(),
+        Err(_) => tiny_http::Response::empty(416)
+            .with_header(header("Content-Range", &format!("bytes */{len}")))
+            .boxed(),
+    }
+}
+
 /// The `Content-Type` of a served file, by its extension as `mime_guess` knows it (text with its
 /// charset), but `.xml` (the Atom feeds) as Atom and `.mjs` as JavaScript; an unknown extension
 /// as bytes.
@@ -602,6 +635,19 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             (500, "500.html", Arc::new(page.into_bytes()))
         }
     };
+    if status == 200 && !type_of.ends_with(".html") {
+        // The search client reads a result's passages by byte range, as from a static host.
+        let range = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Range"))
+            .map(|h| h.value.as_str().to_string());
+        if let Some(range) = range {
+            drop(site);
+            let _ = request.respond(ranged(&bytes, &range, content_type(type_of).as_ref()));
+            return;
+        }
+    }
     let body: Vec<u8> = if type_of.ends_with(".html") {
         let warnings = site
             .as_ref()

@@ -680,3 +680,53 @@ fn serve_reads_and_watches_a_configuration_outside_the_root() {
     });
     assert!(get(port, "/").1.contains("Numbat4 archive"));
 }
+
+/// A GET with a `Range` header: status, `Content-Range` (if any) and body.
+fn get_range(port: u16, path: &str, range: &str) -> (u16, Option<String>, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let end = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&out[..end]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let content_range = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Range: ").map(str::to_string));
+    (status, content_range, out[end + 4..].to_vec())
+}
+
+#[test]
+fn serve_answers_byte_ranges_as_a_static_host_does() {
+    // The search client reads each result's passages by byte range.
+    let site = Site::example();
+    let server = start(&site, &[]);
+    let port = server.port;
+    let (status, whole) = get_bytes(port, "/search/passages.bin");
+    assert_eq!(status, 200);
+    let len = whole.len();
+    assert!(len > 100, "{len} bytes");
+    let (status, range, body) = get_range(port, "/search/passages.bin", "bytes=10-49");
+    assert_eq!(status, 206);
+    assert_eq!(
+        range.as_deref(),
+        Some(format!("bytes 10-49/{len}").as_str())
+    );
+    assert_eq!(body, &whole[10..50]);
+    let (status, _, body) = get_range(port, "/search/passages.bin", "bytes=-20");
+    assert_eq!(status, 206);
+    assert_eq!(body, &whole[len - 20..]);
+    let (status, range, _) =
+        get_range(port, "/search/passages.bin", &format!("bytes={}-", len + 5));
+    assert_eq!(status, 416);
+    assert_eq!(range.as_deref(), Some(format!("bytes */{len}").as_str()));
+    // Several ranges, or a header that cannot be read: the whole file.
+    for header in ["bytes=0-1, 5-9", "pages=1-2"] {
+        let (status, _, body) = get_range(port, "/search/passages.bin", header);
+        assert_eq!((status, body.len()), (200, len), "{header}");
+    }
+}
