@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Highlighter;
+use crate::enrich::taxonomy::{Taxonomies, Term};
 use crate::enrich::Site;
 use crate::error::Result;
 use crate::output::OutputFile;
@@ -50,12 +51,14 @@ pub fn root_prefix(url: &str) -> String {
 }
 
 /// What a term listing is called in `list.html`'s `kind`, and its index page.
-const TAXONOMIES: &[(&str, &str, &str)] = &[
-    ("services", "service", "Services"),
-    ("teams", "team", "Teams"),
-    ("tags", "tag", "Tags"),
-    ("years", "year", "Years"),
-    ("severities", "severity", "Severities"),
+/// Each with its terms (a new taxonomy names its own list: nothing falls through to another's).
+#[allow(clippy::type_complexity)]
+const TAXONOMIES: &[(&str, &str, &str, fn(&Taxonomies) -> &[Term])] = &[
+    ("services", "service", "Services", |t| &t.services),
+    ("teams", "team", "Teams", |t| &t.teams),
+    ("tags", "tag", "Tags", |t| &t.tags),
+    ("years", "year", "Years", |t| &t.years),
+    ("severities", "severity", "Severities", |t| &t.severities),
 ];
 
 /// Renders every output file of the site, collected and sorted by path.
@@ -365,14 +368,8 @@ impl<'s> Renderer<'s> {
         ));
 
         // Taxonomy indexes and term pages.
-        for &(kind, singular, heading) in TAXONOMIES {
-            let terms = match kind {
-                "services" => &tax.services,
-                "teams" => &tax.teams,
-                "tags" => &tax.tags,
-                "years" => &tax.years,
-                _ => &tax.severities,
-            };
+        for &(kind, singular, heading, terms_of) in TAXONOMIES {
+            let terms = terms_of(tax);
             let mut term_views: Vec<_> = terms.iter().map(|t| views.term(kind, t)).collect();
             if kind == "years" && !tax.undated.is_empty() {
                 term_views.push(view::TermView {
