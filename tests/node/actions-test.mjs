@@ -40,6 +40,8 @@ try {
   expect((await rows(page).count()) === byTeam.length, `team=${team} lists its ${byTeam.length} items`);
   expect((await stat(page, "total")) === byTeam.length, "the summary follows the filter");
   expect((await stat(page, "open")) === byTeam.filter((a) => a.open).length, "open count follows");
+  const teamLinks = await page.locator("[data-actions-filtered] td[data-label=Team] a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  expect(teamLinks.includes("../teams/" + team + "/"), "drawn rows link their teams as the page's rows do");
   await page.check("input[data-key=overdue]");
   await page.waitForFunction(() => location.search.includes("overdue=yes"), null, { timeout: 10000 });
   const both = byTeam.filter((a) => a.overdue);

@@ -146,6 +146,13 @@
       if (a.recurred) {
         td.appendChild(document.createTextNode(" "));
         td.appendChild(el("span", "flag flag-recurred", "incident recurred"));
+        td.appendChild(document.createTextNode(" in "));
+        (a.recurred_in || []).forEach(function (id, i) {
+          if (i) td.appendChild(document.createTextNode(", "));
+          var link = el("a", "", id);
+          link.href = root + "postmortems/" + id + "/";
+          td.appendChild(link);
+        });
       }
       tr.appendChild(td);
     }
@@ -172,7 +179,16 @@
       pm.appendChild(document.createTextNode(" "));
       pm.appendChild(el("span", "muted small", a.date || "undated"));
       cell(tr, "Owner", a.owner);
-      cell(tr, "Team", (a.teams || []).join(", "));
+      var teams = cell(tr, "Team", (a.teams || []).length ? " " : "");
+      (a.teams || []).forEach(function (t, i) {
+        if (i === 0) teams.textContent = "";
+        else teams.appendChild(document.createTextNode(", "));
+        var slug = slugs.team[t];
+        if (!slug) return teams.appendChild(document.createTextNode(t));
+        var link = el("a", "", t);
+        link.href = root + "teams/" + slug + "/";
+        teams.appendChild(link);
+      });
       cell(tr, "Due", a.due || "", "ai-due");
       var st = cell(tr, "Status", "");
       st.textContent = "";
