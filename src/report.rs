@@ -252,8 +252,19 @@ fn source_text(root: &Path, path: &Path) -> String {
 }
 
 fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
+    write_to(&mut writer.lock(), root, diags);
+}
+
+/// Diagnostics as `check` prints them (each with its source line and carets), without colour:
+/// for `serve`'s error overlay.
+pub fn render_diagnostics(root: &Path, diags: &[Diagnostic]) -> String {
+    let mut out = termcolor::NoColor::new(Vec::new());
+    write_to(&mut out, root, diags);
+    String::from_utf8_lossy(&out.into_inner()).into_owned()
+}
+
+fn write_to(out: &mut dyn termcolor::WriteColor, root: &Path, diags: &[Diagnostic]) {
     let mut texts: std::collections::HashMap<&Path, String> = std::collections::HashMap::new();
-    let mut out = writer.lock();
     for d in diags {
         let text = texts.entry(d.file.as_path()).or_insert_with(|| {
             let path = if d.file.is_absolute() {
@@ -267,7 +278,7 @@ fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
                 source_text(root, &path)
             }
         });
-        emit(&mut out, &d.file.display().to_string(), text, d);
+        emit(out, &d.file.display().to_string(), text, d);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The action register: every action item of the published archive in one list, with what
 //! needs a decision flagged (overdue, open for months, its incident recurred) and the
-//! dimensions it is grouped and filtered by (status, owner, team, kind, priority).
+//! dimensions it is grouped and filtered by (status, owner, team, service, severity, kind,
+//! priority).
 //!
 //! Plain data over the [`Site`]; `/actions/` and `api/actions.json` are drawn from it.
 
@@ -45,6 +46,10 @@ pub struct Action {
     pub quarter: Option<Quarter>,
     /// The postmortem's teams.
     pub teams: Vec<String>,
+    /// The postmortem's services.
+    pub services: Vec<String>,
+    /// The postmortem's severity, `""` when unrated.
+    pub severity: String,
     /// Owner, may be `""`.
     pub owner: String,
     /// Due date.
@@ -84,20 +89,28 @@ impl Action {
         !self.recurred_in.is_empty()
     }
 
-    /// The values of a filter dimension (`status`, `owner`, `team`, `kind`, `priority`) as
-    /// (slug, name) pairs; a missing value is [`UNSPECIFIED`].
+    /// The values of a filter dimension (`status`, `owner`, `team`, `service`, `severity`,
+    /// `kind`, `priority`) as (slug, name) pairs; a missing value is [`UNSPECIFIED`].
     pub fn values(&self, dimension: Dimension) -> Vec<(String, String)> {
         let one = |s: &str| {
             let name = if s.is_empty() { UNSPECIFIED } else { s };
             vec![(slugify(name), name.to_string())]
         };
+        let many = |v: &[String]| {
+            if v.is_empty() {
+                one("")
+            } else {
+                v.iter().map(|t| (slugify(t), t.clone())).collect()
+            }
+        };
         match dimension {
             Dimension::Status => one(&self.status),
+            Dimension::Severity => one(&self.severity),
             Dimension::Owner => one(&self.owner),
             Dimension::Kind => one(&self.kind),
             Dimension::Priority => one(&self.priority),
-            Dimension::Team if self.teams.is_empty() => one(""),
-            Dimension::Team => self.teams.iter().map(|t| (slugify(t), t.clone())).collect(),
+            Dimension::Team => many(&self.teams),
+            Dimension::Service => many(&self.services),
         }
     }
 }
@@ -112,6 +125,10 @@ pub enum Dimension {
     Owner,
     /// The postmortem's teams.
     Team,
+    /// The postmortem's services.
+    Service,
+    /// The postmortem's severity.
+    Severity,
     /// Item kind.
     Kind,
     /// Item priority.
@@ -120,10 +137,12 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension, in the order pages show them.
-    pub const ALL: [Dimension; 5] = [
+    pub const ALL: [Dimension; 7] = [
         Dimension::Status,
-        Dimension::Owner,
+        Dimension::Severity,
         Dimension::Team,
+        Dimension::Service,
+        Dimension::Owner,
         Dimension::Kind,
         Dimension::Priority,
     ];
@@ -134,6 +153,8 @@ impl Dimension {
             Dimension::Status => "status",
             Dimension::Owner => "owner",
             Dimension::Team => "team",
+            Dimension::Service => "service",
+            Dimension::Severity => "severity",
             Dimension::Kind => "kind",
             Dimension::Priority => "priority",
         }
@@ -180,6 +201,8 @@ pub fn register(site: &Site<'_>) -> Vec<Action> {
                 date,
                 quarter: date.map(Quarter::of),
                 teams: pm.teams.clone(),
+                services: pm.services.clone(),
+                severity: pm.severity.clone().unwrap_or_default(),
                 owner: a.owner.clone(),
                 due: a.due,
                 status: a.status_or_open().into(),

@@ -14,7 +14,13 @@ use crate::text::human_minutes;
 pub const WIDTH: f64 = 640.0;
 /// Height of a bar chart's view box.
 pub const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 52.0;
+/// The narrowest left margin; a wider tick label widens it (see [`left_margin`]).
+const LEFT: f64 = 40.0;
+/// Width of one character of a tick label (11 px text), with room to spare.
+const CHAR_W: f64 = 6.6;
+/// Bars higher than this many times the next highest are outliers: the axis stops above the
+/// next highest and they are cut off, marked.
+const OUTLIER_RATIO: f64 = 2.5;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 38.0;
@@ -138,6 +144,8 @@ pub struct Bar {
     pub series: usize,
     /// Tooltip: `2025-Q1 · SEV1: 3`.
     pub title: String,
+    /// Cut off at the top of the chart (an outlier): a mark is drawn above it.
+    pub capped: bool,
 }
 
 /// A y-axis tick.
@@ -226,6 +234,37 @@ pub struct BarChart {
     pub legend: Vec<Legend>,
     /// The same data as a table.
     pub table: Table,
+    /// When outliers are cut off: what the chart says about it (`bars above 2 h are cut off,
+    /// marked ▲`), else `""`.
+    pub capped_note: String,
+}
+
+/// The left margin that fits the widest tick label.
+fn left_margin(labels: &[Tick]) -> f64 {
+    let widest = labels
+        .iter()
+        .map(|t| t.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    LEFT.max(10.0 + CHAR_W * widest as f64).round()
+}
+
+/// The axis maximum (at least `floor`): the peak, or, when the highest value is an outlier
+/// (more than [`OUTLIER_RATIO`] times the next highest, among at least four values), just above
+/// the next highest; and whether it is cut so.
+fn axis_peak(mut peaks: Vec<f64>, floor: f64) -> (f64, bool) {
+    peaks.retain(|v| *v > 0.0);
+    peaks.sort_by(|a, b| b.total_cmp(a));
+    if peaks.len() < 4 {
+        return (peaks.first().copied().unwrap_or(0.0).max(floor), false);
+    }
+    match (peaks.first(), peaks.get(1)) {
+        (Some(&top), Some(&next)) if next > 0.0 && top > OUTLIER_RATIO * next && floor < top => {
+            ((next * 1.2).max(floor), true)
+        }
+        (Some(&top), _) => (top.max(floor), false),
+        _ => (floor, false),
+    }
 }
 
 /// A coordinate as the templates print it: a whole number without a fraction (`640`, not
@@ -267,7 +306,7 @@ pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
-/// Lays out a bar chart of `series` over `categories`.
+/// Lays out a bar chart of `series` over `categories`, [`WIDTH`] wide.
 pub fn bar_chart(
     categories: &[Category],
     series: &[Series],
@@ -275,14 +314,21 @@ pub fn bar_chart(
     unit: Unit,
     target: Option<(f64, String)>,
 ) -> BarChart {
-    let plot = Rect {
-        x: LEFT,
-        y: TOP,
-        w: WIDTH - LEFT - RIGHT,
-        h: HEIGHT - TOP - BOTTOM,
-    };
+    bar_chart_sized(WIDTH, categories, series, layout, unit, target)
+}
+
+/// [`bar_chart`] with a view box `width` wide: a chart drawn in a narrow column (a factor
+/// page's side) gets a narrow view box, so that its text is not scaled below its size.
+pub fn bar_chart_sized(
+    width: f64,
+    categories: &[Category],
+    series: &[Series],
+    layout: Layout,
+    unit: Unit,
+    target: Option<(f64, String)>,
+) -> BarChart {
     let value = |s: &Series, k: usize| s.values.get(k).copied().flatten();
-    let peak = (0..categories.len())
+    let peaks: Vec<f64> = (0..categories.len())
         .map(|k| match layout {
             Layout::Stacked => series.iter().filter_map(|s| value(s, k)).sum::<f64>(),
             Layout::Grouped => series
@@ -290,19 +336,28 @@ pub fn bar_chart(
                 .filter_map(|s| value(s, k))
                 .fold(0.0, f64::max),
         })
-        .fold(target.as_ref().map_or(0.0, |t| t.0), f64::max);
+        .collect();
+    let floor = target.as_ref().map_or(0.0, |t| t.0);
+    let (peak, outliers) = axis_peak(peaks, floor);
     let (axis_max, step) = nice_axis(peak, unit);
-    let y_of = |v: f64| r(plot.y + plot.h * (1.0 - v / axis_max));
     let n_ticks = (axis_max / step).round() as usize;
-    let y_ticks = (0..=n_ticks)
-        .map(|t| {
-            let v = t as f64 * step;
-            Tick {
-                y: y_of(v),
-                label: unit.format(Some(v)),
-            }
+    let mut y_ticks: Vec<Tick> = (0..=n_ticks)
+        .map(|t| Tick {
+            y: 0.0,
+            label: unit.format(Some(t as f64 * step)),
         })
         .collect();
+    let left = left_margin(&y_ticks);
+    let plot = Rect {
+        x: left,
+        y: TOP,
+        w: width - left - RIGHT,
+        h: HEIGHT - TOP - BOTTOM,
+    };
+    let y_of = |v: f64| r(plot.y + plot.h * (1.0 - v.min(axis_max) / axis_max));
+    for (t, tick) in y_ticks.iter_mut().enumerate() {
+        tick.y = y_of(t as f64 * step);
+    }
     let slot = plot.w / categories.len().max(1) as f64;
     let centre = |k: usize| plot.x + slot * (k as f64 + 0.5);
     let group_w = slot * 0.7;
@@ -329,6 +384,9 @@ pub fn bar_chart(
                     (centre(k) - group_w / 2.0 + w * si as f64, w, 0.0)
                 }
             };
+            if y0 >= axis_max {
+                continue;
+            }
             let (top, bottom) = (y_of(y0 + v), y_of(y0));
             bars.push(Bar {
                 rect: Rect {
@@ -339,6 +397,7 @@ pub fn bar_chart(
                 },
                 series: si + 1,
                 title: format!("{} · {}: {}", cat.name, s.name, unit.format(Some(v))),
+                capped: y0 + v > axis_max,
             });
             if layout == Layout::Stacked {
                 base += v;
@@ -346,7 +405,7 @@ pub fn bar_chart(
         }
     }
     BarChart {
-        width: WIDTH,
+        width,
         height: HEIGHT,
         y_ticks,
         x_labels: categories
@@ -370,10 +429,19 @@ pub fn bar_chart(
             })
             .collect(),
         table: table(categories, series, unit),
+        capped_note: if outliers {
+            format!(
+                "Bars above {} are cut off (marked ▲): the table has their values.",
+                unit.format(Some(axis_max))
+            )
+        } else {
+            String::new()
+        },
         plot,
     }
 }
 
+/// The table of a chart, newest category (the last) first.
 fn table(categories: &[Category], series: &[Series], unit: Unit) -> Table {
     Table {
         head: "Quarter".into(),
@@ -381,6 +449,7 @@ fn table(categories: &[Category], series: &[Series], unit: Unit) -> Table {
         rows: categories
             .iter()
             .enumerate()
+            .rev()
             .map(|(k, c)| TableRow {
                 label: c.name.clone(),
                 cells: series
@@ -594,11 +663,14 @@ mod tests {
         assert_eq!(b.rect.y, 14.0);
         assert_eq!(a.rect.x, b.rect.x);
         assert_eq!(a.title, "2024-Q3 · SEV1: 1");
-        // Slot 576 / 3 = 192; the second category is centred at 52 + 288 = 340.
+        // The narrowest margin (40: the labels are one digit); slot 588 / 3 = 196; the second
+        // category is centred at 40 + 294 = 334.
         assert_eq!(c.missing.len(), 1);
-        assert_eq!(c.missing[0].x, 340.0);
+        assert_eq!(c.missing[0].x, 334.0);
+        // The table lists the newest quarter first.
         assert_eq!(c.table.rows[1].cells, ["–", "–"]);
-        assert_eq!(c.table.rows[2].cells, ["2", "0"]);
+        assert_eq!(c.table.rows[0].cells, ["2", "0"]);
+        assert_eq!(c.table.rows[2].cells, ["1", "3"]);
     }
 
     #[test]
@@ -659,5 +731,93 @@ mod tests {
         assert_eq!(Unit::Days.format(Some(4.0)), "4");
         assert_eq!(Unit::Minutes.format(Some(65.0)), "1 h 5 min");
         assert_eq!(Unit::Count.format(None), "–");
+    }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+
+    fn quarters(n: usize) -> Vec<Category> {
+        let q: Vec<Quarter> = (0..n)
+            .map(|i| Quarter {
+                year: 2020 + (i / 4) as i32,
+                q: (i % 4) as u32 + 1,
+            })
+            .collect();
+        quarter_categories(&q)
+    }
+
+    /// One quarter of 1,000 minutes among quarters of about 60: the axis stops above the
+    /// others, the outlier is cut and marked, the chart says so; the margin fits "16 h 40 min".
+    #[test]
+    fn an_outlier_is_capped_and_the_margin_fits_the_widest_label() {
+        let cats = quarters(6);
+        let series = [Series {
+            name: "Resolve".into(),
+            values: vec![
+                Some(60.0),
+                Some(1000.0),
+                Some(55.0),
+                Some(70.0),
+                Some(65.0),
+                None,
+            ],
+        }];
+        let c = bar_chart(&cats, &series, Layout::Grouped, Unit::Minutes, None);
+        let capped: Vec<&Bar> = c.bars.iter().filter(|b| b.capped).collect();
+        assert_eq!(capped.len(), 1);
+        assert_eq!(capped[0].rect.y, c.plot.y, "drawn to the top");
+        assert!(c.capped_note.contains("cut off"), "{}", c.capped_note);
+        // Others keep most of the height.
+        let tall = c
+            .bars
+            .iter()
+            .find(|b| b.title.starts_with("2020-Q4"))
+            .unwrap();
+        assert!(tall.rect.h > c.plot.h / 2.0, "{:?}", tall.rect);
+        // Without the outlier nothing is capped, and a long label widens the margin.
+        let even = bar_chart(
+            &cats,
+            &[Series {
+                name: "Resolve".into(),
+                values: vec![
+                    Some(1000.0),
+                    Some(900.0),
+                    Some(800.0),
+                    Some(950.0),
+                    None,
+                    None,
+                ],
+            }],
+            Layout::Grouped,
+            Unit::Minutes,
+            None,
+        );
+        assert!(even.bars.iter().all(|b| !b.capped) && even.capped_note.is_empty());
+        let widest = even
+            .y_ticks
+            .iter()
+            .map(|t| t.label.chars().count())
+            .max()
+            .unwrap();
+        assert!(even.y_ticks.iter().any(|t| t.label.contains(" h ")));
+        assert!(
+            even.plot.x >= 6.6 * widest as f64,
+            "{} for {widest} chars",
+            even.plot.x
+        );
+    }
+
+    #[test]
+    fn tables_list_the_newest_quarter_first() {
+        let cats = quarters(3);
+        let series = [Series {
+            name: "n".into(),
+            values: vec![Some(1.0), Some(2.0), Some(3.0)],
+        }];
+        let c = bar_chart(&cats, &series, Layout::Stacked, Unit::Count, None);
+        let labels: Vec<&str> = c.table.rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["2020-Q3", "2020-Q2", "2020-Q1"]);
     }
 }

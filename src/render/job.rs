@@ -79,8 +79,9 @@ impl<'a> Job<'a> {
 }
 
 /// Fragments rendered once and reused: a postmortem's card appears on about ten listings (all,
-/// year, severity, each service, team, tag, factor), an action item's row on six register
-/// pages. Each is rendered by its own template (`card.html`, `action-row.html`) once, with a
+/// year, severity, each service, team, tag, factor); an action item's row is on one register
+/// page only, but goes through the same path (rendered with the mark, freed by
+/// [`Fragments::forget_rows`]). Each is rendered by its own template (`card.html`, `action-row.html`) once, with a
 /// mark in place of the page's relative `root` (and of a card's heading `level`), and pasted
 /// into every page that lists it with that page's values put back: the template work of a
 /// large archive's listings is done once per item rather than once per listing.

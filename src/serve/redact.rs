@@ -65,7 +65,14 @@ pub fn overlay(e: &Error, screen: &Screen, opts: &BuildOptions) -> String {
                 d.rule
             ));
         } else {
-            shown.push(d.to_string());
+            // As `check` prints it, with the source line and carets, unless the line names
+            // what the audience may not read (a `recurrence_of` to a restricted postmortem).
+            let full = crate::report::render_diagnostics(&opts.root, std::slice::from_ref(d));
+            if names_secret(&full, screen) || full.trim().is_empty() {
+                shown.push(d.to_string());
+            } else {
+                shown.push(full.trim_end().to_string());
+            }
         }
     }
     if hidden > 0 {

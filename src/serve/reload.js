@@ -1,5 +1,23 @@
 (() => {
   // pmarchive serve: reload on rebuild, show build errors as an overlay (text only).
+  // The overlay's own look, in both colour schemes: nothing of the site's stylesheet (its code
+  // background, its fonts) reaches it. The message is `check`'s, with the source line and the
+  // carets under it, so it keeps its line breaks and scrolls sideways on a narrow screen.
+  const STYLE = `
+#pmarchive-error { all: initial; position: fixed; left: .5rem; right: .5rem; bottom: .5rem; z-index: 99999;
+  max-height: 70vh; overflow: auto; box-sizing: border-box; padding: .75rem 1rem; border-radius: 8px;
+  background: #fff5f5; color: #4a0b0b; border: 2px solid #c62828; box-shadow: 0 8px 30px rgba(0,0,0,.35);
+  font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
+#pmarchive-error strong { display: block; font: 700 14px/1.4 system-ui, sans-serif; color: #8e1111; }
+#pmarchive-error pre { all: unset; display: block; margin: .5rem 0 0; white-space: pre; overflow-x: auto;
+  font: inherit; color: inherit; background: transparent; }
+#pmarchive-error pre:focus-visible { outline: 2px solid #c62828; outline-offset: 2px; }
+@media (prefers-color-scheme: dark) {
+  #pmarchive-error { background: #2b0d0d; color: #ffe3e3; border-color: #ff6b6b; }
+  #pmarchive-error strong { color: #ffb4b4; }
+  #pmarchive-error pre:focus-visible { outline-color: #ff6b6b; }
+}
+@media (max-width: 40rem) { #pmarchive-error { font-size: 12px; left: .25rem; right: .25rem; bottom: .25rem; padding: .5rem .6rem; } }`;
   const show = (text) => {
     let box = document.getElementById("pmarchive-error");
     if (!text) {
@@ -7,14 +25,19 @@
       return;
     }
     if (!box) {
+      if (!document.getElementById("pmarchive-error-style")) {
+        const style = document.createElement("style");
+        style.id = "pmarchive-error-style";
+        style.textContent = STYLE;
+        document.head.append(style);
+      }
       box = document.createElement("div");
       box.id = "pmarchive-error";
       box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:99999;background:#2b0d0d;color:#ffd7d7;border:2px solid #ff6b6b;border-radius:8px;padding:1rem;font:13px/1.45 ui-monospace,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)";
       const title = document.createElement("strong");
       title.textContent = "pmarchive: the build failed; showing the last good version";
       const pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:.5rem 0 0";
+      pre.tabIndex = 0;
       box.append(title, pre);
       document.body.append(box);
     }

@@ -1,6 +1,7 @@
-//! The search UI in headless Chromium: type a query in the header box, see the expected result,
-//! follow it with the keyboard; use the search page with a facet. Driven by
-//! `tests/node/ui-test.mjs` (playwright-core with Debian's chromium, no browser download).
+//! The site in headless Chromium: the search UI (type a query in the header box, see the
+//! expected result, follow it with the keyboard; use the search page with a facet), the action
+//! register's filters, and axe-core on the main kinds of page. Driven by `tests/node/*.mjs`
+//! (playwright-core with Debian's chromium, no browser download; axe-core pinned there).
 
 use std::path::Path;
 use std::process::Command;
@@ -48,4 +49,66 @@ fn search_ui_finds_and_follows_results_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(report.contains("\"ok\": true"), "{report}");
+}
+
+/// Runs a script of tests/node on the example site (built), with `args` after the site.
+fn run_node(script: &str, args: &[&str]) -> String {
+    let site = Site::example();
+    site.build_ok(&[]);
+    let mut cmd = Command::new("node");
+    cmd.arg(repo().join("tests/node").join(script))
+        .arg(site.root().join("public"))
+        .args(args);
+    if let Some(dir) = std::env::var_os("PMARCHIVE_SCREENSHOTS") {
+        cmd.env("SHOTS", dir);
+    }
+    let out = cmd.output().expect("node runs");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("\"ok\": true"), "{report}");
+    report
+}
+
+/// axe-core finds no serious or critical violation on the main kinds of page, light and dark,
+/// at a desktop and a phone width (contrast, focusable scroll regions, unique landmarks...).
+#[test]
+fn pages_pass_axe_in_light_and_dark() {
+    if !browser_ready() {
+        return;
+    }
+    if !repo().join("tests/node/node_modules/axe-core").exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!("the accessibility test needs axe-core: npm ci --prefix tests/node");
+        }
+        eprintln!("SKIPPED accessibility test: npm ci --prefix tests/node");
+        return;
+    }
+    let report = run_node(
+        "a11y-test.mjs",
+        &[
+            "",
+            "postmortems/2025-02-03-checkout-errors-after-fraud-check-deploy/",
+            "factors/config-change/",
+            "services/checkout/",
+            "search/?q=certificate",
+            "insights/",
+            "actions/",
+        ],
+    );
+    // Seven pages, two schemes, two widths.
+    assert_eq!(report.matches("\"violations\": 0").count(), 28, "{report}");
+}
+
+/// The register's filters combine over the whole register, live in the URL, recount the page
+/// and sort by due date; on a phone its rows are cards.
+#[test]
+fn the_action_register_filters_in_chromium() {
+    if !browser_ready() {
+        return;
+    }
+    run_node("actions-test.mjs", &["payments", "checkout"]);
 }

@@ -551,6 +551,9 @@ fn actions_json_lists_every_item_with_its_flags() {
         "the draft and the restricted recurrences are not named"
     );
     assert_eq!(runbook["quarter"], "2024-Q3");
+    // The register's filters read severity and services from here.
+    assert_eq!(runbook["severity"], "SEV2");
+    assert_eq!(runbook["services"], serde_json::json!(["edge"]));
     assert_eq!(
         runbook["postmortem_url"],
         "postmortems/2024-07-15-dns-outage/"
@@ -634,23 +637,44 @@ fn the_actions_page_groups_flags_and_filters_without_javascript() {
             || probe.contains("data-team=\"edge network\"")
     );
     assert!(probe.contains("flag-stale") && !probe.contains("flag-overdue"));
-    // Static filter pages, one per value of each dimension, linked from the page.
-    for (dim, value, n) in [
-        ("status", "wontfix", 1),
-        ("owner", "network", 4),
-        ("team", "edge", 3),
-        ("kind", "unspecified", 1),
-        ("priority", "p0", 1),
-        ("priority", "unspecified", 1),
+    // The filters: one select per dimension whose options count the items of the whole
+    // register; no page per value (each item is written once).
+    for (dim, value, name, n) in [
+        ("status", "wontfix", "wontfix", 1),
+        ("owner", "network", "network", 4),
+        ("team", "edge", "edge", 3),
+        ("kind", "unspecified", "unspecified", 1),
+        ("priority", "p0", "P0", 1),
+        ("priority", "unspecified", "unspecified", 1),
     ] {
-        let path = format!("actions/{dim}/{value}/");
-        assert!(
-            page.contains(&format!("href=\"../{path}\"")),
-            "{path} not linked"
-        );
-        let sub = built.text(&format!("{path}index.html"));
-        assert_eq!(sub.matches("class=\"action-row").count(), n, "{path}");
+        let select = &page[page
+            .find(&format!("<select name=\"{dim}\" data-key=\"{dim}\">"))
+            .unwrap_or_else(|| panic!("no {dim} select"))..];
+        let select = &select[..select.find("</select>").unwrap()];
+        let option =
+            format!("<option value=\"{value}\" data-name=\"{name}\">{name} ({n})</option>");
+        assert!(select.contains(&option), "{option} not in {select}");
+        assert!(!built.has(&format!("actions/{dim}/{value}/index.html")));
     }
+    for dim in ["severity", "service"] {
+        assert!(
+            page.contains(&format!("<select name=\"{dim}\"")),
+            "{dim} filter"
+        );
+    }
+    assert!(
+        page.contains("name=\"overdue\" value=\"yes\""),
+        "overdue filter"
+    );
+    assert!(page.contains("<option value=\"due\">"), "sort by due date");
+    // Without JavaScript the form is hidden, every item is listed.
+    assert!(page.contains(
+        "data-actions-filters data-api=\"../api/actions.json\" data-root=\"../\" hidden>"
+    ));
+    assert!(runbook.contains("data-overdue=\"yes\"") && runbook.contains("data-severity=\""));
+    assert!(overrides.contains("data-due=\"") && probe.contains("data-overdue=\"no\""));
+    assert!(page.contains("<dt>from incidents that recurred</dt>"));
+    assert!(!page.contains("of incidents that recurred"));
     assert!(
         page.contains("static/actions.js"),
         "the optional filter script"
@@ -817,12 +841,8 @@ fn the_action_register_is_paginated() {
         total,
         "every item on exactly one page"
     );
-    // Filter pages paginate too: team0 owns 3 of every 5 items (k = 2, 4 are team0).
-    let team0 = built.text("actions/owner/team0/index.html");
-    assert_eq!(rows(&team0), 90, "{}", team0.len());
-    let team1 = built.text("actions/owner/team1/index.html");
-    assert_eq!(rows(&team1), 135);
-    assert!(!built.has("actions/owner/team1/page/2/index.html"));
+    // No page per filter value: each item is written once.
+    assert!(!built.has("actions/owner/team0/index.html"));
     assert!(
         built.broken_links().is_empty(),
         "{:?}",

@@ -139,6 +139,15 @@ fn edit_break_fix_delete_and_create_while_serving() {
         body.contains("broken.md:3:8"),
         "the error reaches the page as an overlay"
     );
+    // As `check` prints it: the source line, and carets under the bad value.
+    let overlay = &body[body.find("window.__pmarchiveError = ").unwrap()..];
+    let overlay = &overlay[..overlay.find('\n').unwrap()];
+    assert!(
+        overlay.contains("date = \\\"not a date\\\"") && overlay.contains("^^^"),
+        "{overlay}"
+    );
+    // Its own colours in both schemes, not the site's code background.
+    assert!(body.contains("#pmarchive-error pre { all: unset;"));
 
     // Fix it: the error clears.
     std::fs::remove_file(site.root().join("content/2025/broken.md")).unwrap();

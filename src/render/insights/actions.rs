@@ -1,6 +1,7 @@
-//! The action register's pages: `/actions/` and one static page per filter value
-//! (`/actions/<status|owner|team|kind|priority>/<slug>/`), each grouped by status, every item
-//! with its flags and the `data-*` keys the optional `static/actions.js` filters by.
+//! The action register's pages: `/actions/` (paginated), grouped by status, every item with its
+//! flags and the `data-*` keys the optional `static/actions.js` filters by. Each item is written
+//! once: the script combines filters in the browser from `api/actions.json` (there are no
+//! per-value pages: they wrote every item about six times).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -46,6 +47,10 @@ pub struct FilterKeys {
     pub owner: String,
     /// Team slugs, space-separated.
     pub team: String,
+    /// Service slugs, space-separated.
+    pub service: String,
+    /// Severity slug.
+    pub severity: String,
     /// Kind slug.
     pub kind: String,
     /// Priority slug.
@@ -137,6 +142,8 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
             status: slugs(Dimension::Status),
             owner: slugs(Dimension::Owner),
             team: slugs(Dimension::Team),
+            service: slugs(Dimension::Service),
+            severity: slugs(Dimension::Severity),
             kind: slugs(Dimension::Kind),
             priority: slugs(Dimension::Priority),
         },
@@ -145,23 +152,21 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
     }
 }
 
-/// One value of a filter dimension, linking to its static page.
+/// One value of a filter dimension (an option of its select).
 #[derive(Debug, Clone, Serialize)]
 pub struct FilterValue {
     /// Display name.
     pub name: String,
-    /// Slug (the rows' `data-<key>` value).
+    /// Slug (the rows' `data-<key>` value, the query string's value).
     pub slug: String,
-    /// `actions/<key>/<slug>/`.
-    pub url: String,
-    /// Items with it.
+    /// Items with it in the whole register.
     pub count: usize,
 }
 
 /// A filter dimension.
 #[derive(Debug, Clone, Serialize)]
 pub struct Filter {
-    /// `status`, `owner`, `team`, `kind`, `priority`.
+    /// `status`, `severity`, `team`, `service`, `owner`, `kind`, `priority`.
     pub key: &'static str,
     /// `Status`...
     pub title: &'static str,
@@ -176,7 +181,7 @@ pub struct StatusGroup {
     pub name: String,
     /// Slug (anchor `status-<slug>`).
     pub slug: String,
-    /// Items of the group in the whole register (or filter page), across its pages.
+    /// Items of the group in the whole register, across its pages.
     pub total: usize,
     /// Items of the group on this page.
     pub shown: usize,
@@ -204,40 +209,41 @@ pub struct ActionSummary {
     pub recurred: usize,
 }
 
-/// The filter applied on a filter page.
-#[derive(Debug, Clone, Serialize)]
-pub struct Applied {
-    /// Dimension title (`Owner`).
-    pub title: &'static str,
-    /// Dimension key.
-    pub key: &'static str,
-    /// The value's name.
-    pub name: String,
-}
-
 fn title_of(d: Dimension) -> &'static str {
     match d {
         Dimension::Status => "Status",
         Dimension::Owner => "Owner",
         Dimension::Team => "Team",
+        Dimension::Service => "Service",
+        Dimension::Severity => "Severity",
         Dimension::Kind => "Kind",
         Dimension::Priority => "Priority",
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn actions_jobs<'a>(
+/// `/actions/` (and its pages `/actions/page/<n>/`): every item once, grouped by status.
+pub(in crate::render) fn action_jobs<'a>(
     site: &'a Site<'_>,
-    fragments: &'a Fragments<'_>,
-    path: String,
-    heading: String,
     register: &'a [Action],
-    members: &[usize],
-    filters: &std::sync::Arc<[Filter]>,
-    applied: Option<Applied>,
+    fragments: &'a Fragments<'_>,
 ) -> Vec<Job<'a>> {
-    let items: Vec<&Action> = members.iter().map(|&k| &register[k]).collect();
-    let groups = actions::groups_of(register, members, Dimension::Status);
+    let filters: Vec<Filter> = Dimension::ALL
+        .par_iter()
+        .map(|&d| Filter {
+            key: d.key(),
+            title: title_of(d),
+            values: actions::groups(register, d)
+                .into_iter()
+                .map(|g| FilterValue {
+                    count: g.members.len(),
+                    name: g.name,
+                    slug: g.slug,
+                })
+                .collect(),
+        })
+        .collect();
+    let filters: std::sync::Arc<[Filter]> = filters.into();
+    let groups = actions::groups(register, Dimension::Status);
     // Every item (as its index in the register) in group order, paginated; each page
     // regroups its share, and its rows are made when the page is rendered.
     let flat: Vec<(usize, usize)> = groups
@@ -246,20 +252,21 @@ fn actions_jobs<'a>(
         .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)))
         .collect();
     let summary = ActionSummary {
-        total: items.len(),
-        open: items.iter().filter(|a| a.open).count(),
-        overdue: items.iter().filter(|a| a.overdue).count(),
-        stale: items.iter().filter(|a| a.stale).count(),
-        recurred: items.iter().filter(|a| a.recurred()).count(),
+        total: register.len(),
+        open: register.iter().filter(|a| a.open).count(),
+        overdue: register.iter().filter(|a| a.overdue).count(),
+        stale: register.iter().filter(|a| a.stale).count(),
+        recurred: register.iter().filter(|a| a.recurred()).count(),
     };
-    let heads: Vec<(String, String, usize)> = groups
+    let heads: std::sync::Arc<[(String, String, usize)]> = groups
         .iter()
         .map(|g| (g.name.clone(), g.slug.clone(), g.members.len()))
         .collect();
-    super::super::paginate_by(&path, flat, ACTIONS_PER_PAGE)
+    let heading = "Action items".to_string();
+    super::super::paginate_by("actions/", flat, ACTIONS_PER_PAGE)
         .into_iter()
         .map(|(url, page, paginator)| {
-            let heads = heads.clone();
+            let heads = std::sync::Arc::clone(&heads);
             let root = root_prefix(&url);
             Job::new(url, "actions.html", heading.clone())
                 .with("heading", &heading)
@@ -292,67 +299,11 @@ fn actions_jobs<'a>(
                 })
                 .lazy("filters", {
                     // Shared by every page; serialised only when the page is rendered.
-                    let filters = std::sync::Arc::clone(filters);
+                    let filters = std::sync::Arc::clone(&filters);
                     move || filters
                 })
-                .with("applied", &applied)
                 .with("paginator", &paginator)
                 .with("stale_days", &site.config.check.stale_days)
-        })
-        .collect()
-}
-
-/// `/actions/` and one page per filter value (`/actions/<key>/<slug>/`).
-pub(in crate::render) fn action_jobs<'a>(
-    site: &'a Site<'_>,
-    register: &'a [Action],
-    fragments: &'a Fragments<'_>,
-) -> Vec<Job<'a>> {
-    let grouped: Vec<(Dimension, Vec<actions::Group>)> = Dimension::ALL
-        .iter()
-        .map(|&d| (d, actions::groups(register, d)))
-        .collect();
-    let filters: std::sync::Arc<[Filter]> = grouped
-        .iter()
-        .map(|(d, groups)| Filter {
-            key: d.key(),
-            title: title_of(*d),
-            values: groups
-                .iter()
-                .map(|g| FilterValue {
-                    name: g.name.clone(),
-                    slug: g.slug.clone(),
-                    url: format!("actions/{}/{}/", d.key(), g.slug),
-                    count: g.members.len(),
-                })
-                .collect(),
-        })
-        .collect();
-    let all: Vec<usize> = (0..register.len()).collect();
-    // The register, then one listing per filter value: planned in parallel (each groups and
-    // paginates its items), in that order.
-    let mut listings: Vec<(String, String, &[usize], Option<Applied>)> =
-        vec![("actions/".into(), "Action items".into(), &all, None)];
-    for (d, groups) in &grouped {
-        for g in groups {
-            listings.push((
-                format!("actions/{}/{}/", d.key(), g.slug),
-                format!("Action items · {}: {}", title_of(*d), g.name),
-                &g.members,
-                Some(Applied {
-                    title: title_of(*d),
-                    key: d.key(),
-                    name: g.name.clone(),
-                }),
-            ));
-        }
-    }
-    listings
-        .into_par_iter()
-        .flat_map_iter(|(path, heading, members, applied)| {
-            actions_jobs(
-                site, fragments, path, heading, register, members, &filters, applied,
-            )
         })
         .collect()
 }

@@ -1,4 +1,4 @@
-//! The insights pages as views: `/actions/` (and its static filter pages), `/insights/`, the
+//! The insights pages as views: `/actions/` (paginated), `/insights/`, the
 //! trend chart of each factor page, `api/actions.json` and `api/insights.json`.
 //!
 //! The figures come from [`crate::insights`]; this module only shapes them for templates
@@ -210,7 +210,8 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
     };
     let mut chart = bar_chart(cats, &series, Layout::Grouped, unit, target);
     chart.table.columns.push("Target met".into());
-    for (row, v) in chart.table.rows.iter_mut().zip(&m.quarters) {
+    // The table lists the newest quarter first: its rows, reversed, are in the values' order.
+    for (row, v) in chart.table.rows.iter_mut().rev().zip(&m.quarters) {
         row.cells.push(met(v.meets_target).into());
     }
     // What each quarter's share is made of.
@@ -245,7 +246,7 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
     };
     for (name, unit, values) in &extra {
         chart.table.columns.push((*name).into());
-        for (row, v) in chart.table.rows.iter_mut().zip(values) {
+        for (row, v) in chart.table.rows.iter_mut().rev().zip(values) {
             row.cells.push(unit.format(*v));
         }
     }
@@ -419,6 +420,7 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
             .quarters
             .iter()
             .enumerate()
+            .rev()
             .map(|(k, q)| TableRow {
                 label: q.quarter.to_string(),
                 cells: table_series
@@ -461,6 +463,10 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
     Job::new("insights/".into(), "insights.html", "Insights").with("insights", &view)
 }
 
+/// The view box width of a factor page's chart: about the width of the page's side column, so
+/// its text is drawn at its size.
+const FACTOR_CHART_WIDTH: f64 = 340.0;
+
 /// The trend chart of a factor page: its incidents per quarter, over the quarters `/insights/`
 /// charts.
 pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
@@ -476,7 +482,8 @@ pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
             .map(|q| count(q.figures.by_factor.get(&t.slug).copied().unwrap_or(0)))
             .collect(),
     }];
-    Some(chart::bar_chart(
+    Some(chart::bar_chart_sized(
+        FACTOR_CHART_WIDTH,
         &quarter_categories(&quarters),
         &series,
         Layout::Stacked,
