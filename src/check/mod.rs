@@ -152,6 +152,27 @@ pub fn lint_cached(
     today: NaiveDate,
     cache: Option<&LintCache>,
 ) -> Vec<Diagnostic> {
+    lint_where(all, config, today, cache, &|_| true)
+}
+
+/// [`lint`] of the postmortems `selected` accepts only (`check FILE...`); rules that look at
+/// other postmortems (`recurrence_of` order, ...) still see the whole archive.
+pub fn lint_selected(
+    all: &[Postmortem],
+    config: &Config,
+    today: NaiveDate,
+    selected: &(dyn Fn(&Postmortem) -> bool + Sync),
+) -> Vec<Diagnostic> {
+    lint_where(all, config, today, None, selected)
+}
+
+fn lint_where(
+    all: &[Postmortem],
+    config: &Config,
+    today: NaiveDate,
+    cache: Option<&LintCache>,
+    selected: &(dyn Fn(&Postmortem) -> bool + Sync),
+) -> Vec<Diagnostic> {
     let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
     let ctx = LintContext {
         config,
@@ -164,6 +185,7 @@ pub fn lint_cached(
     let language_on = level(config, "language/blame") != RuleSetting::Off;
     let raw: Vec<Diagnostic> = all
         .par_iter()
+        .filter(|pm| selected(pm))
         .flat_map_iter(|pm| {
             let mut found = Vec::new();
             schema::check(pm, &ctx, &mut found);

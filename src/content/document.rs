@@ -34,6 +34,28 @@ pub fn parse_document(
     src: &str,
     ctx: &ParseContext<'_>,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    parse(file, stem, src, ctx, false)
+}
+
+/// [`parse_document`] of the front matter alone: the body is left empty (not rendered, not
+/// checked), for the postmortems `check FILE...` only needs for archive-wide rules (ids, links,
+/// the dates `recurrence_of` is ordered by).
+pub fn parse_front_matter(
+    file: &Path,
+    stem: &str,
+    src: &str,
+    ctx: &ParseContext<'_>,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    parse(file, stem, src, ctx, true)
+}
+
+fn parse(
+    file: &Path,
+    stem: &str,
+    src: &str,
+    ctx: &ParseContext<'_>,
+    front_only: bool,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let split = match frontmatter::split(src) {
         Ok(s) => s,
@@ -97,6 +119,7 @@ pub fn parse_document(
         dates: &dates,
         config: ctx.config,
         diags: &mut diags,
+        front_only,
     };
     let pm = f.build(stem, ctx);
     (pm, diags)
@@ -112,6 +135,8 @@ struct Fields<'a, 'd> {
     dates: &'a std::collections::BTreeSet<String>,
     config: &'a Config,
     diags: &'d mut Vec<Diagnostic>,
+    /// Leave the body empty ([`parse_front_matter`]).
+    front_only: bool,
 }
 
 fn present(v: &Value) -> bool {
@@ -480,16 +505,21 @@ impl Fields<'_, '_> {
         } else {
             self.split.body.into()
         };
-        let body = match markdown::parse_body(
-            &text,
-            self.split.body_line,
-            date,
-            &markdown::BodyOptions {
-                sections: &self.config.sections.known,
-                sanitize: !self.config.trusted_html,
-                highlighter: ctx.highlighter,
-            },
-        ) {
+        let parsed = if self.front_only {
+            Ok(crate::model::Body::default())
+        } else {
+            markdown::parse_body(
+                &text,
+                self.split.body_line,
+                date,
+                &markdown::BodyOptions {
+                    sections: &self.config.sections.known,
+                    sanitize: !self.config.trusted_html,
+                    highlighter: ctx.highlighter,
+                },
+            )
+        };
+        let body = match parsed {
             Ok(body) => body,
             Err(over) => {
                 let (at, rule, message, help) = match over {

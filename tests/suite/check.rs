@@ -2,7 +2,7 @@
 
 use crate::harness::{pmarchive, Site};
 
-const CLEAN: &str = r#"+++
+pub const CLEAN: &str = r#"+++
 title = "Checkout errors after fraud-check deploy"
 date = 2025-02-03T14:02:00Z
 severity = "SEV2"

@@ -4,8 +4,10 @@
 mod browser;
 mod build;
 mod check;
+mod check_ci;
 mod config_errors;
 mod corpus;
+mod editor;
 mod fuzzed;
 mod harness;
 mod hostile;
