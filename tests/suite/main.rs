@@ -9,6 +9,7 @@ mod config_errors;
 mod corpus;
 mod editor;
 mod fuzzed;
+mod generator;
 mod harness;
 mod hostile;
 mod inject;
