@@ -18,7 +18,7 @@ pub fn node_packages_ready(test: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{why}");
     }
-    eprintln!("SKIPPED {why}");
+    crate::harness::skipped(&why);
     false
 }
 
