@@ -16,7 +16,7 @@
    not copied into the repository) and its review in bench/blame/corpus-review.tsv
    (`blame`: a true blame phrasing, `false-alarm`: to fix); a finding without a review is
    counted as unreviewed.
-3. Timing: CPU time of `check` over a gen-corpus archive (--seed 42) with the language rule on and off
+3. Timing: CPU time of `check` over a bench/gen-archive.py archive (--seed 42) with the language rule on and off
    (`[check.rules] language = "off"`), the median of --timing-runs runs each; the rule's share
    is (on - off) / on.
 
@@ -41,7 +41,7 @@ HOLDOUT = os.path.join(REPO, "bench/blame/holdout.tsv")
 REVIEW = os.path.join(REPO, "bench/blame/corpus-review.tsv")
 FIXTURE = os.path.join(REPO, "tests/fixtures/public-postmortems")
 CORPUS = os.path.join(REPO, "../shared/corpus/public-postmortems")
-GEN = os.path.join(REPO, "../shared/tools/gen-corpus")
+GEN = os.path.join(REPO, "bench/gen-archive.py")
 TODAY = "2025-11-30"
 RULE = "language/blame"
 
@@ -161,7 +161,7 @@ def timing(binaries, count, runs):
     falls on each alike."""
     with tempfile.TemporaryDirectory(prefix="blame-timing-") as root:
         subprocess.run(
-            [GEN, "--count", str(count), "--seed", "42", "--out", os.path.join(root, "content"), "--quiet"],
+            [sys.executable, GEN, "--count", str(count), "--seed", "42", "--out", os.path.join(root, "content"), "--quiet"],
             check=True,
         )
         config = os.path.join(root, "pmarchive.toml")
@@ -280,7 +280,7 @@ def main():
     if not args.no_timing:
         binaries = [args.bin] + ([args.compare] if args.compare else [])
         figures = timing(binaries, args.timing_count, args.timing_runs)
-        p(f"## Speed ({args.timing_count} postmortems, gen-corpus --seed 42)")
+        p(f"## Speed ({args.timing_count} postmortems, bench/gen-archive.py --seed 42)")
         p()
         p(f"CPU time (user + system) of `check --format json`, median of {args.timing_runs} "
           "interleaved runs, with the rule and without (`language = \"off\"`, which skips it):")

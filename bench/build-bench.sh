@@ -4,7 +4,7 @@
 #   bench/build-bench.sh [--counts 1000,10000,50000] [--runs 3] [--skip-hugo] [--hugo-related]
 #                        [--keep] [--pmarchive PATH] [--work DIR]
 #
-# For each count: generates `gen-corpus --count N --seed 42`, then builds it --runs times with
+# For each count: generates `gen-archive.py --count N --seed 42`, then builds it --runs times with
 # `pmarchive build --today 2025-11-30 --quiet` and, in the same round, with Hugo (a minimal site
 # this script writes: the same taxonomies, cheap templates) and, with --hugo-related, Hugo with
 # related content. Each build gets a fresh output folder and is measured by /usr/bin/time (wall,
@@ -52,8 +52,7 @@ done
 [ -z "$skip_hugo" ] || [ -z "$hugo_related" ] || { echo "--hugo-related needs Hugo (drop --skip-hugo)" >&2; exit 2; }
 
 # --- prerequisites: nothing is installed here, only explained -------------------------------
-gen="$repo/../shared/tools/gen-corpus"
-[ -f "$gen" ] || { echo "needs ../shared/tools/gen-corpus beside the repository" >&2; exit 2; }
+gen="$repo/bench/gen-archive.py"
 [ -x "$pm_src" ] || { echo "no pmarchive binary at $pm_src: cargo build --release (or --pmarchive PATH)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time: apt-get install time" >&2; exit 2; }
 command -v python3 > /dev/null || { echo "needs python3" >&2; exit 2; }
@@ -269,7 +268,7 @@ measure() {  # N TOOL RUN OUT CMD...: time CMD, check and count OUT, append a ro
   if [ "$pages" -ne "$n" ]; then
     echo "FAILED: $tool rendered $pages postmortem pages out of $n ($out/postmortems/<id>/index.html)." >&2
     echo "Missing, first 10:" >&2
-    comm -23 <(find "$work/gen-$n/content" -name '*.md' -printf '%f\n' | sed 's/\.md$//' | sort) \
+    comm -23 <(find "$work/archive-$n/content" -name '*.md' -printf '%f\n' | sed 's/\.md$//' | sort) \
       <(find "$out/postmortems" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2> /dev/null | sort) | head -10 >&2
     [ -s "$log" ] && { echo "--- $tool output:" >&2; tail -n 30 "$log" >&2; }
     keep=1
@@ -293,13 +292,13 @@ measure() {  # N TOOL RUN OUT CMD...: time CMD, check and count OUT, append a ro
 
 # --- the rounds ---------------------------------------------------------------------------------
 for n in "${count_list[@]}"; do
-  root="$work/gen-$n"
+  root="$work/archive-$n"
   if [ -f "$root/content.classes.tsv" ] \
       && [ "$(find "$root/content" -name '*.md' -printf . | wc -c)" -eq "$n" ]; then
     echo "corpus $n: reusing $root" >&2
   else
     rm -rf "$root"; mkdir -p "$root"
-    echo "corpus $n: generating (gen-corpus --count $n --seed 42)" >&2
+    echo "corpus $n: generating (gen-archive.py --count $n --seed 42)" >&2
     python3 "$gen" --count "$n" --seed 42 --out "$root/content" --quiet
   fi
   if [ -z "$skip_hugo" ]; then

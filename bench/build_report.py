@@ -116,7 +116,7 @@ def main():
     p(f"- pmarchive: sha256 `{a.pmarchive_sha256}` (copied from `{a.pmarchive_path}` before the "
       f"first build; repository at `{a.repo_head}`).")
     p(f"- Hugo: `{a.hugo_version.strip()}`.")
-    p("- Archives: `gen-corpus --count N --seed 42`. Every build writes a fresh output folder; "
+    p("- Archives: `bench/gen-archive.py --count N --seed 42`. Every build writes a fresh output folder; "
       "the tools take turns in each round. Medians over the runs, (min–max) when they differ.")
     p()
     p("| postmortems | tool | runs | wall s | CPU s (user+sys) | peak RSS MB | output MB | files | µs per postmortem (wall) |")

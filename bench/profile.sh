@@ -4,7 +4,7 @@
 #
 #   bench/profile.sh [--count 10000] [--freq 499] [--pmarchive PATH] [--work DIR]
 #
-# Generates `gen-corpus --count N --seed 42` into the work folder (reused when it is there),
+# Generates `gen-archive.py --count N --seed 42` into the work folder (reused when it is there),
 # reads it once (untimed), builds it into a fresh output folder (on /dev/shm when it exists,
 # so the profile shows the build, not the disk), then writes bench/results/profile.md and
 # prints it. Needs perf (`apt-get install linux-perf`) and python3. See bench/README.md.
@@ -29,8 +29,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "--count: a positive integer" >&2; exit 2; }
 [[ "$freq" =~ ^[1-9][0-9]*$ ]] || { echo "--freq: a positive integer" >&2; exit 2; }
-gen="$repo/../shared/tools/gen-corpus"
-[ -f "$gen" ] || { echo "needs ../shared/tools/gen-corpus beside the repository" >&2; exit 2; }
+gen="$repo/bench/gen-archive.py"
 [ -x "$pm" ] || { echo "no pmarchive binary at $pm: cargo build --release (or --pmarchive PATH)" >&2; exit 2; }
 command -v perf > /dev/null || { echo "needs perf: apt-get install linux-perf" >&2; exit 2; }
 command -v python3 > /dev/null || { echo "needs python3" >&2; exit 2; }
@@ -40,10 +39,10 @@ if [ -z "$work" ]; then
   trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work"
-root="$work/gen-$count"
+root="$work/archive-$count"
 if [ ! -f "$root/content.classes.tsv" ]; then
   rm -rf "$root"
-  echo "generating $count postmortems (gen-corpus --seed 42)" >&2
+  echo "generating $count postmortems (gen-archive.py --seed 42)" >&2
   python3 "$gen" --count "$count" --seed 42 --out "$root/content" --quiet
 fi
 find "$root/content" -type f -exec cat {} + > /dev/null

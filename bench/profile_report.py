@@ -113,7 +113,7 @@ def main():
     out.append(
         f"`bench/profile.sh --count {a.count}`, "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ}, repository at "
-        f"`{a.commit}`, {os.cpu_count()} cores. One `pmarchive build` of `gen-corpus --count "
+        f"`{a.commit}`, {os.cpu_count()} cores. One `pmarchive build` of `bench/gen-archive.py --count "
         f"{a.count} --seed 42` into tmpfs under `perf record -e cpu-clock -F {a.freq:.0f} "
         f"--call-graph dwarf`: {total:,} samples, {secs(total)} s of CPU in "
         f"{a.wall:.2f} s of wall time (perf's own cost included; the build alone is in "

@@ -26,7 +26,7 @@ shown = correct / shown; linked = share of incidents with at least one correct l
 first five.
 
 Each difference (pmarchive - baseline) comes with a paired bootstrap 95% interval over the
-queries or incidents. With --synthetic, the synthetic precision@5 of similar-bench (gen-corpus
+queries or incidents. With --synthetic, the synthetic precision@5 of similar-bench (bench/gen-archive.py
 archives with hidden classes, --seed 42) is measured too, at the sizes given.
 """
 import argparse
@@ -189,7 +189,7 @@ def similar_measures(lists, truth, dup):
 
 
 def synthetic(binary, sizes):
-    gen = os.path.join(REPO, "../shared/tools/gen-corpus")
+    gen = os.path.join(HERE, "gen-archive.py")
     sys.path.insert(0, HERE)
     import similar_eval  # noqa: E402
 
@@ -197,7 +197,7 @@ def synthetic(binary, sizes):
     work = os.path.join(tempfile.gettempdir(), "pmarchive-relevance-synthetic")
     os.makedirs(work, exist_ok=True)
     for n in sizes:
-        root = os.path.join(work, f"gen-{n}")
+        root = os.path.join(work, f"archive-{n}")
         if not os.path.exists(os.path.join(root, "content.classes.tsv")):
             shutil.rmtree(root, ignore_errors=True)
             os.makedirs(root)

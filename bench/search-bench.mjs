@@ -2,7 +2,7 @@
 //
 //   node bench/search-bench.mjs [--count 10000] [--runs 1] [--keep] [--skip-pagefind]
 //
-// 1. Generates COUNT postmortems with gen-corpus (seed 42) into a temporary folder.
+// 1. Generates COUNT postmortems with bench/gen-archive.py (seed 42) into a temporary folder.
 // 2. Builds them --runs times with `pmarchive build --verbose` and records the `search` phase
 //    (tantivy index build + export of search/) and the whole build.
 // 3. Sizes search/ (bytes, files).
@@ -42,7 +42,7 @@ const SKIP_PAGEFIND = argv.includes("--skip-pagefind");
 const WARM_RUNS = Number(opt("--warm-runs", "20"));
 const SEED = 42;
 const TODAY = "2025-11-30";
-const GEN = process.env.GEN_CORPUS || "/work/shared/tools/gen-corpus";
+const GEN = process.env.GEN_ARCHIVE || new URL("./gen-archive.py", import.meta.url).pathname;
 const PAGEFIND_BIN = path.join(benchDir, "node_modules/pagefind/lib/runner/bin.cjs");
 // Pagefind indexes what pmarchive's search indexes: the postmortem pages, their <article>
 // (without it: every listing, tag and year page too, and each page's header, nav and footer).

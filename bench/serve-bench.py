@@ -3,7 +3,7 @@
 
     bench/serve-bench.py [--counts 1000,10000] [--edits 15] [--work DIR] [--pmarchive BIN]
 
-For each size: generates `gen-corpus --count N --seed 42` (kept in WORK), copies its content
+For each size: generates `bench/gen-archive.py --count N --seed 42` (kept in WORK), copies its content
 into a scratch site, starts `pmarchive serve` on it, then edits postmortems the way editors save
 (a temporary file renamed over the original), each edit changing the title to a new marker. The
 clock starts just before the rename and stops when an HTTP GET of that postmortem's page first
@@ -24,7 +24,7 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
-GEN = REPO.parent / "shared" / "tools" / "gen-corpus"
+GEN = REPO / "bench" / "gen-archive.py"
 PAUSE = 1.0  # seconds between an edit being served and the next save, as an author works
 
 
@@ -41,7 +41,7 @@ def get(port, path):
 
 
 def corpus(work, n):
-    root = work / f"gen-{n}"
+    root = work / f"archive-{n}"
     if not (root / "content.classes.tsv").exists():
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
@@ -130,7 +130,7 @@ def main():
         "",
         f"`bench/serve-bench.py --counts {a.counts} --edits {a.edits}`, "
         f"{time.strftime('%Y-%m-%d', time.gmtime())}, {os.cpu_count()} cores, "
-        f"load at end: {' '.join(load)}. Archives from `gen-corpus --count N --seed 42`.",
+        f"load at end: {' '.join(load)}. Archives from `bench/gen-archive.py --count N --seed 42`.",
         "",
         "| postmortems | save to served (median) | fastest | slowest | serve's rebuild (median) | first build |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -3,7 +3,7 @@
 
     bench/serve-load.py [--count 1000] [--clients 64] [--seconds 60] [--pmarchive BIN] [--out FILE]
 
-Generates `gen-corpus --count N --seed 42` into a temporary site (the repository's example
+Generates `bench/gen-archive.py --count N --seed 42` into a temporary site (the repository's example
 `content/` when the generator is not there), starts `pmarchive serve` on it, and:
 
 1. keep-alive: 50 GETs of one page on one HTTP/1.1 connection, against 50 on a fresh
@@ -32,7 +32,7 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
-GEN = REPO.parent / "shared" / "tools" / "gen-corpus"
+GEN = REPO / "bench" / "gen-archive.py"
 
 
 def proc_status(pid):
@@ -59,7 +59,7 @@ def make_site(count, work):
     if GEN.exists():
         subprocess.run([sys.executable, str(GEN), "--count", str(count), "--seed", "42",
                         "--out", str(site / "content"), "--quiet"], check=True)
-        return site, f"gen-corpus --count {count} --seed 42"
+        return site, f"bench/gen-archive.py --count {count} --seed 42"
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "pmarchive.toml", site / "pmarchive.toml")
     return site, "the example archive (content/)"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Similar incidents: quality against gen-corpus's hidden classes, and cost, at several sizes.
+# Similar incidents: quality against gen-archive.py's hidden classes, and cost, at several sizes.
 #
 #   bench/similar-bench.sh [SIZE[:RUNS]...]   (default: 1000 10000 50000:1)
 #   RUNS=3 KEEP=1 WORK=/tmp/simbench PMARCHIVE=target/release/pmarchive
 #
-# For each size: generates `gen-corpus --count SIZE --seed 42` (kept in $WORK between runs),
+# For each size: generates `gen-archive.py --count SIZE --seed 42` (kept in $WORK between runs),
 # builds it RUNS times with `pmarchive build --verbose` (peak memory from /usr/bin/time), takes
 # the median of the `similar` phase (term vectors, candidates, scores, classes) and of the whole
 # build, and judges the last build's lists (api/postmortems.json) against the hidden classes
@@ -17,9 +17,8 @@ sizes=("$@")
 RUNS="${RUNS:-3}"
 WORK="${WORK:-${TMPDIR:-/tmp}/pmarchive-similar-bench}"
 bin_src="${PMARCHIVE:-$repo/target/release/pmarchive}"
-gen="$repo/../shared/tools/gen-corpus"
+gen="$repo/bench/gen-archive.py"
 [ -x "$bin_src" ] || { echo "build it first: cargo build --release" >&2; exit 2; }
-[ -f "$gen" ] || { echo "needs ../shared/tools/gen-corpus beside the repository" >&2; exit 2; }
 mkdir -p "$WORK"
 bin="$WORK/pmarchive"
 cp "$bin_src" "$bin"   # a rebuild of target/ during the run cannot mix two versions
@@ -31,7 +30,7 @@ for spec in "${sizes[@]}"; do
   n="${spec%%:*}"
   runs="$RUNS"
   [ "$spec" = "$n" ] || runs="${spec#*:}"
-  root="$WORK/gen-$n"
+  root="$WORK/archive-$n"
   if [ ! -f "$root/content.classes.tsv" ]; then
     rm -rf "$root"; mkdir -p "$root"
     python3 "$gen" --count "$n" --seed 42 --out "$root/content" --quiet
@@ -76,7 +75,7 @@ done
   echo "# Similar incidents: quality and cost"
   echo
   echo "\`bench/similar-bench.sh ${sizes[*]}\` (RUNS=$RUNS unless SIZE:RUNS), $(date -u +%Y-%m-%d), pmarchive $hash, $(nproc) cores, load at end: $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "Archives from \`gen-corpus --count N --seed 42\`; lists judged against its hidden classes (\`bench/similar_eval.py\`)."
+  echo "Archives from \`gen-archive.py --count N --seed 42\`; lists judged against its hidden classes (\`bench/similar_eval.py\`)."
   echo
   echo "| postmortems | similar alone (median) | per postmortem | similar phase in the build | whole build | peak memory | precision@5 | strict precision@5 | links per list | classes | class purity | class pair precision | class pair recall |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Judges the similar-incident lists of a built site against gen-corpus's hidden classes.
+"""Judges the similar-incident lists of a built site against bench/gen-archive.py's hidden classes.
 
 Usage: similar_eval.py SITE_DIR CLASSES_TSV [--json]
 

@@ -120,7 +120,11 @@ fn broken(
             "remove the link, or publish the postmortem it points to",
         ),
         Some(t) => match r.target.anchor() {
-            Some(a) if !a.is_empty() && !t.body.headings.iter().any(|h| h.anchor == a) => (
+            Some(a)
+                if !a.is_empty()
+                    && (ctx.read_in_full)(t)
+                    && !t.body.headings.iter().any(|h| h.anchor == a) =>
+            (
                 format!("`{url}`: the postmortem has no heading with the anchor `#{a}`"),
                 "link to one of its headings (their anchors are shown on its page), or to the page alone",
             ),

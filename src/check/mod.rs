@@ -76,6 +76,14 @@ pub struct LintContext<'a> {
     pub by_id: std::collections::HashMap<&'a str, &'a Postmortem>,
     /// Documents by source file (relative to the site root).
     pub by_source: std::collections::HashMap<&'a std::path::Path, &'a Postmortem>,
+    /// Whether a document's body was read (`check FILE...` reads the others' front matter
+    /// only: their headings are unknown, so links to them are not checked against those).
+    pub read_in_full: &'a (dyn Fn(&Postmortem) -> bool + Sync),
+}
+
+/// Every document's body was read.
+fn every_body(_: &Postmortem) -> bool {
+    true
 }
 
 /// The effective level of a rule for this archive.
@@ -158,6 +166,27 @@ pub fn lint_cached(
     today: NaiveDate,
     cache: Option<&LintCache>,
 ) -> Vec<Diagnostic> {
+    lint_where(all, config, today, cache, &|_| true)
+}
+
+/// [`lint`] of the postmortems `selected` accepts only (`check FILE...`); rules that look at
+/// other postmortems (`recurrence_of` order, ...) still see the whole archive.
+pub fn lint_selected(
+    all: &[Postmortem],
+    config: &Config,
+    today: NaiveDate,
+    selected: &(dyn Fn(&Postmortem) -> bool + Sync),
+) -> Vec<Diagnostic> {
+    lint_where(all, config, today, None, selected)
+}
+
+fn lint_where<'a>(
+    all: &'a [Postmortem],
+    config: &'a Config,
+    today: NaiveDate,
+    cache: Option<&LintCache>,
+    selected: &'a (dyn Fn(&Postmortem) -> bool + Sync),
+) -> Vec<Diagnostic> {
     let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
     let by_source = all.iter().map(|p| (p.source.as_path(), p)).collect();
     let ctx = LintContext {
@@ -166,12 +195,14 @@ pub fn lint_cached(
         all,
         by_id,
         by_source,
+        read_in_full: selected,
     };
     use rayon::prelude::*;
     // The language rule is the costliest: it does not run where its findings would be dropped.
     let language_on = level(config, "language/blame") != RuleSetting::Off;
     let raw: Vec<Diagnostic> = all
         .par_iter()
+        .filter(|pm| selected(pm))
         .flat_map_iter(|pm| {
             let mut found = Vec::new();
             schema::check(pm, &ctx, &mut found);
@@ -236,6 +267,7 @@ pub fn template_findings(pm: &Postmortem, config: &Config, today: NaiveDate) -> 
         all: std::slice::from_ref(pm),
         by_id: std::collections::HashMap::new(),
         by_source: std::collections::HashMap::new(),
+        read_in_full: &every_body,
     };
     let mut found = Vec::new();
     template::check(pm, &ctx, &mut found);

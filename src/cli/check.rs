@@ -1,15 +1,18 @@
-//! `pmarchive check`: every problem in the archive at once, for people or for CI (JSON).
+//! `pmarchive check`: every problem in the archive at once, for people or for CI (JSON, SARIF,
+//! GitHub annotations); with files named, only theirs, checked against the whole archive.
 //! Exit 0 when clean, 1 on errors (or warnings with `--strict`) and on an invalid
 //! configuration, 2 when the check could not run.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
 use super::{content_dir, load_config, parse_day, SiteArgs};
-use crate::check::lint;
-use crate::content::{read_archive, Highlighter};
-use crate::error::{sort_diagnostics, Result};
+use crate::check::lint_selected;
+use crate::content::{read_archive_for, Highlighter};
+use crate::error::{sort_diagnostics, Error, Result};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,6 +21,10 @@ pub enum Format {
     Human,
     /// `[{file, line, column, severity, rule, message, suggestion}]`.
     Json,
+    /// A SARIF 2.1.0 log (code scanning, review tools).
+    Sarif,
+    /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=RULE::MESSAGE`.
+    Github,
 }
 
 /// Arguments of `pmarchive check`.
@@ -35,6 +42,62 @@ pub struct CheckArgs {
     /// Fix "today" (for overdue and stale action items).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
+    /// Report only these postmortems (files or folders in the content folder; a pull request's
+    /// changed files). Ids, `recurrence_of` and other links are still resolved against the
+    /// whole archive.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// The postmortems `check FILE...` reports: the canonical paths named, and whether a path is
+/// one of them or inside one (memoised: each file is resolved once).
+struct Selection {
+    root: PathBuf,
+    named: Vec<PathBuf>,
+    seen: std::sync::Mutex<HashMap<PathBuf, bool>>,
+}
+
+impl Selection {
+    /// Resolves the named paths: each must exist and lie in the content folder.
+    fn new(root: &Path, content: &Path, files: &[PathBuf]) -> Result<Option<Selection>> {
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let content = content.canonicalize().map_err(|e| Error::io(content, e))?;
+        let mut named = Vec::new();
+        for f in files {
+            let abs = f.canonicalize().map_err(|e| Error::io(f, e))?;
+            if !abs.starts_with(&content) {
+                return Err(Error::Usage(format!(
+                    "{} is not in the archive's content folder ({})",
+                    f.display(),
+                    content.display()
+                )));
+            }
+            named.push(abs);
+        }
+        Ok(Some(Selection {
+            root: root.to_path_buf(),
+            named,
+            seen: std::sync::Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Whether `rel` (relative to the root, as diagnostics name files) was named.
+    fn contains(&self, rel: &Path) -> bool {
+        if let Some(&known) = self.seen.lock().ok().as_ref().and_then(|m| m.get(rel)) {
+            return known;
+        }
+        let hit = self
+            .root
+            .join(rel)
+            .canonicalize()
+            .is_ok_and(|abs| self.named.iter().any(|n| abs.starts_with(n)));
+        if let Ok(mut m) = self.seen.lock() {
+            m.insert(rel.to_path_buf(), hit);
+        }
+        hit
+    }
 }
 
 /// Runs `check`.
@@ -42,25 +105,43 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (config, _) = load_config(&args.site)?;
     let content = content_dir(&args.site.root, &config)?;
     let today = config.resolve_today(args.today);
+    let selection = Selection::new(&args.site.root, &content, &args.files)?;
     let highlighter = Highlighter::new();
+    let selected = |rel: &Path| selection.as_ref().is_none_or(|s| s.contains(rel));
+    // The files not named are read for their front matter only: ids, links and dates.
     let (postmortems, mut diags) =
-        read_archive(&args.site.root, &content, &config, &highlighter, &|| {});
-    diags.extend(lint(&postmortems, &config, today));
+        read_archive_for(&args.site.root, &content, &config, &highlighter, &selected);
+    diags.retain(|d| selected(&d.file));
+    diags.extend(lint_selected(&postmortems, &config, today, &|pm| {
+        selected(&pm.source)
+    }));
     sort_diagnostics(&mut diags);
+    let checked = match &selection {
+        None => postmortems.len(),
+        Some(_) => postmortems.iter().filter(|p| selected(&p.source)).count(),
+    };
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&diags)
-                .map_err(|e| crate::error::Error::internal("JSON output", e))?;
+                .map_err(|e| Error::internal("JSON output", e))?;
             println!("{json}");
+        }
+        Format::Sarif => {
+            let log = crate::annotations::sarif(&args.site.root, &diags);
+            let json = serde_json::to_string_pretty(&log)
+                .map_err(|e| Error::internal("SARIF output", e))?;
+            println!("{json}");
+        }
+        Format::Github => {
+            print!("{}", crate::annotations::github(&args.site.root, &diags));
         }
         Format::Human => {
             crate::report::print_diagnostics_stdout(&args.site.root, &diags);
             let files: std::collections::BTreeSet<_> = diags.iter().map(|d| &d.file).collect();
             println!(
-                "{} postmortems checked: {errors} error(s), {warnings} warning(s){}",
-                postmortems.len(),
+                "{checked} postmortems checked: {errors} error(s), {warnings} warning(s){}",
                 if diags.is_empty() {
                     String::new()
                 } else {

@@ -8,6 +8,7 @@ pub mod new;
 pub mod search;
 pub mod serve;
 pub mod similar;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 
 /// pmarchive: a static site generator for a blameless postmortem archive.
 #[derive(Debug, Parser)]
-#[command(name = "pmarchive", version, about, long_about = None)]
+#[command(name = "pmarchive", version = crate::VERSION, about, long_about = None)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -44,6 +45,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// List the incidents most similar to one postmortem, with the reasons.
     Similar(similar::SimilarArgs),
+    /// Print a JSON Schema of the front matter, with the archive's vocabulary (for editors).
+    Schema(tools::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(tools::CompletionsArgs),
+    /// Print the manual page (or write every page with --dir).
+    Man(tools::ManArgs),
 }
 
 /// Options shared by every command that reads an archive.
@@ -163,6 +170,12 @@ pub fn run() -> ExitCode {
             let root = args.site.root.clone();
             (similar::run(args), root)
         }
+        Command::Schema(args) => {
+            let root = args.site.root.clone();
+            (tools::schema(args), root)
+        }
+        Command::Completions(args) => (tools::completions(args), PathBuf::from(".")),
+        Command::Man(args) => (tools::man(args), PathBuf::from(".")),
     };
     match result {
         Ok(code) => code,

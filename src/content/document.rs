@@ -35,6 +35,28 @@ pub fn parse_document(
     src: &str,
     ctx: &ParseContext<'_>,
 ) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    parse(file, stem, src, ctx, false)
+}
+
+/// [`parse_document`] of the front matter alone: the body is left empty (not rendered, not
+/// checked), for the postmortems `check FILE...` only needs for archive-wide rules (ids, links,
+/// the dates `recurrence_of` is ordered by).
+pub fn parse_front_matter(
+    file: &Path,
+    stem: &str,
+    src: &str,
+    ctx: &ParseContext<'_>,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
+    parse(file, stem, src, ctx, true)
+}
+
+fn parse(
+    file: &Path,
+    stem: &str,
+    src: &str,
+    ctx: &ParseContext<'_>,
+    front_only: bool,
+) -> (Option<Postmortem>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let split = match frontmatter::split(src) {
         Ok(s) => s,
@@ -99,6 +121,7 @@ pub fn parse_document(
         config: ctx.config,
         diags: &mut diags,
         unknown: Vec::new(),
+        front_only,
     };
     let pm = f.build(stem, ctx);
     (pm, diags)
@@ -116,6 +139,8 @@ struct Fields<'a, 'd> {
     diags: &'d mut Vec<Diagnostic>,
     /// Keys of nested tables that are not ours, found on the way.
     unknown: Vec<UnknownKey>,
+    /// Leave the body empty ([`parse_front_matter`]).
+    front_only: bool,
 }
 
 fn present(v: &Value) -> bool {
@@ -485,17 +510,22 @@ impl Fields<'_, '_> {
         } else {
             self.split.body.into()
         };
-        let body = match markdown::parse_body(
-            &text,
-            self.split.body_line,
-            date,
-            &markdown::BodyOptions {
-                sections: &self.config.sections.known,
-                sanitize: !self.config.trusted_html,
-                highlighter: ctx.highlighter,
-                file: self.file,
-            },
-        ) {
+        let parsed = if self.front_only {
+            Ok(crate::model::Body::default())
+        } else {
+            markdown::parse_body(
+                &text,
+                self.split.body_line,
+                date,
+                &markdown::BodyOptions {
+                    sections: &self.config.sections.known,
+                    sanitize: !self.config.trusted_html,
+                    highlighter: ctx.highlighter,
+                    file: self.file,
+                },
+            )
+        };
+        let body = match parsed {
             Ok(body) => body,
             Err(over) => {
                 let (at, rule, message, help) = match over {

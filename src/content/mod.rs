@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
 use crate::model::Postmortem;
-use document::{parse_document, ParseContext};
+use document::{parse_document, parse_front_matter, ParseContext};
 pub use markdown::Highlighter;
 
 /// Files larger than this are refused rather than parsed.
@@ -417,6 +417,19 @@ fn content_hash(s: &str) -> u64 {
     h.finish()
 }
 
+/// [`read_archive`] for `check FILE...`: the files `full` accepts (by their path relative to the
+/// root) are parsed in full, every other one only for its front matter (ids, links and dates,
+/// which archive-wide rules resolve against); their bodies are left empty.
+pub fn read_archive_for(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    highlighter: &Highlighter,
+    full: &(dyn Fn(&Path) -> bool + Sync),
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
+    read_archive_where(root, content_dir, config, highlighter, &|| {}, None, full)
+}
+
 /// [`read_archive`], reusing (and filling) `cache` for files whose text did not change.
 pub fn read_archive_cached(
     root: &Path,
@@ -425,6 +438,26 @@ pub fn read_archive_cached(
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
     cache: Option<&ParseCache>,
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
+    read_archive_where(
+        root,
+        content_dir,
+        config,
+        highlighter,
+        progress,
+        cache,
+        &|_| true,
+    )
+}
+
+fn read_archive_where(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    highlighter: &Highlighter,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&ParseCache>,
+    full: &(dyn Fn(&Path) -> bool + Sync),
 ) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     let (files, mut diags) = discover(root, content_dir);
     let ctx = ParseContext {
@@ -456,7 +489,11 @@ pub fn read_archive_cached(
                         None => {
                             // The name in the archive, not a link's target's.
                             let stem = default_id(&f.rel);
-                            let parsed = parse_document(&f.rel, stem, &src, &ctx);
+                            let parsed = if full(&f.rel) {
+                                parse_document(&f.rel, stem, &src, &ctx)
+                            } else {
+                                parse_front_matter(&f.rel, stem, &src, &ctx)
+                            };
                             if let Some(c) = cache {
                                 c.put(&f.rel, hash, settled, &parsed);
                             }

@@ -26,7 +26,7 @@ pub fn browser_ready() -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("browser tests need: {}", missing.join(", "));
     }
-    eprintln!("SKIPPED browser test: missing {}", missing.join(", "));
+    crate::harness::skipped(&format!("browser test: missing {}", missing.join(", ")));
     false
 }
 

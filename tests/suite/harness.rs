@@ -10,9 +10,36 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the repository.
-pub fn shared() -> PathBuf {
-    repo().join("..").join("shared")
+/// The repository's generator of synthetic archives (`bench/gen-archive.py`).
+pub fn generator() -> PathBuf {
+    repo().join("bench/gen-archive.py")
+}
+
+/// The external corpus of real public postmortems (GPL test data, never copied into the
+/// repository): `../shared/corpus/public-postmortems` beside it, which
+/// `tests/fixtures/public-postmortems` builds. `None`, with a printed reason, when it is not
+/// there; in CI (`CI` set), which always has it, its absence fails the test.
+pub fn real_corpus(test: &str) -> Option<PathBuf> {
+    let corpus = repo().join("../shared/corpus/public-postmortems");
+    if corpus.is_dir() {
+        return Some(corpus);
+    }
+    let why = format!(
+        "{test} needs the real corpus at {} (../shared/corpus/public-postmortems beside the repository)",
+        corpus.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{why}");
+    }
+    skipped(&why);
+    None
+}
+
+/// Says why a test is skipped, on the real standard error: libtest captures `eprintln!` (shown
+/// only for failing tests), and a skip must be seen in a passing run.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {why}");
 }
 
 /// Runs the pmarchive binary.
@@ -36,19 +63,19 @@ impl Site {
         Site { dir }
     }
 
-    /// A site of `gen-corpus --count count --seed seed` postmortems (deterministic), with
-    /// `extra` generator options; the hidden classes land in `content.classes.tsv`.
+    /// A site of `bench/gen-archive.py --count count --seed seed` postmortems (deterministic),
+    /// with `extra` generator options; the hidden classes land in `content.classes.tsv`.
     pub fn generated(count: usize, seed: u64, extra: &[&str]) -> Site {
         let site = Site::empty();
         std::fs::remove_dir_all(site.root().join("content")).unwrap();
         let status = Command::new("python3")
-            .arg(shared().join("tools/gen-corpus"))
+            .arg(generator())
             .args(["--count", &count.to_string(), "--seed", &seed.to_string()])
             .args(extra)
             .args(["--quiet", "--out"])
             .arg(site.root().join("content"))
             .status()
-            .expect("python3 runs gen-corpus");
+            .expect("python3 runs bench/gen-archive.py");
         assert!(status.success());
         site
     }

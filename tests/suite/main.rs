@@ -4,10 +4,13 @@
 mod browser;
 mod build;
 mod check;
+mod check_ci;
 mod config_errors;
 mod corpus;
+mod editor;
 mod files;
 mod fuzzed;
+mod generator;
 mod harness;
 mod hostile;
 mod hosting;
