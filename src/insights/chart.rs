@@ -11,9 +11,9 @@ use super::Quarter;
 use crate::text::human_minutes;
 
 /// Width of every chart's view box.
-pub const WIDTH: f64 = 640.0;
+pub(crate) const WIDTH: f64 = 640.0;
 /// Height of a bar chart's view box.
-pub const HEIGHT: f64 = 220.0;
+pub(crate) const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 52.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
@@ -24,7 +24,7 @@ const MAX_LABELS: usize = 16;
 /// What the values are, for ticks and table cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Unit {
+pub(crate) enum Unit {
     /// Whole numbers.
     Count,
     /// 0..1, shown as percentages; the axis always runs to 100%.
@@ -37,7 +37,7 @@ pub enum Unit {
 
 impl Unit {
     /// A value as shown; "–" for none.
-    pub fn format(self, v: Option<f64>) -> String {
+    pub(crate) fn format(self, v: Option<f64>) -> String {
         let Some(v) = v else {
             return "–".into();
         };
@@ -58,7 +58,7 @@ impl Unit {
 
 /// One point on the x axis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Category {
+pub(crate) struct Category {
     /// Full name (`2025-Q1`), for tables and tooltips.
     pub name: String,
     /// Axis label (`Q1`), may be `""` when crowded.
@@ -69,7 +69,7 @@ pub struct Category {
 
 /// Quarters as categories: `Q1` with the year under the first quarter of each year and under
 /// the first category.
-pub fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
+pub(crate) fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
     let crowded = quarters.len() > MAX_LABELS;
     quarters
         .iter()
@@ -95,7 +95,7 @@ pub fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
 
 /// One named series of values, one per category (`None`: no value).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Name (legend, table column).
     pub name: String,
     /// Values, one per category.
@@ -104,7 +104,7 @@ pub struct Series {
 
 /// How several series share a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// On top of each other (parts of a whole).
     Stacked,
     /// Side by side.
@@ -113,7 +113,7 @@ pub enum Layout {
 
 /// A rectangle in view-box units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rect {
+pub(crate) struct Rect {
     /// Left.
     #[serde(serialize_with = "coord")]
     pub x: f64,
@@ -130,7 +130,7 @@ pub struct Rect {
 
 /// One bar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Bar {
+pub(crate) struct Bar {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
@@ -142,7 +142,7 @@ pub struct Bar {
 
 /// A y-axis tick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tick {
+pub(crate) struct Tick {
     /// Height in the view box.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -152,7 +152,7 @@ pub struct Tick {
 
 /// A label at an x position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct XLabel {
+pub(crate) struct XLabel {
     /// Centre.
     #[serde(serialize_with = "coord")]
     pub x: f64,
@@ -164,7 +164,7 @@ pub struct XLabel {
 
 /// A horizontal rule (the target).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Height in the view box.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -174,7 +174,7 @@ pub struct Rule {
 
 /// A legend entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Legend {
+pub(crate) struct Legend {
     /// 1-based series number.
     pub series: usize,
     /// Name.
@@ -183,7 +183,7 @@ pub struct Legend {
 
 /// The data table beside a chart: a row per category, a column per series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Table {
+pub(crate) struct Table {
     /// Header of the first column (`Quarter`).
     pub head: String,
     /// Series names.
@@ -194,7 +194,7 @@ pub struct Table {
 
 /// One row of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TableRow {
+pub(crate) struct TableRow {
     /// The category.
     pub label: String,
     /// Values as shown.
@@ -203,7 +203,7 @@ pub struct TableRow {
 
 /// A bar chart, ready to draw.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BarChart {
+pub(crate) struct BarChart {
     /// View box width.
     #[serde(serialize_with = "coord")]
     pub width: f64,
@@ -245,7 +245,7 @@ fn r(x: f64) -> f64 {
 
 /// A "nice" axis for values up to `max`: (axis maximum, tick step), about four ticks, whole
 /// steps for counts.
-pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
+pub(crate) fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
     if unit == Unit::Rate {
         return (1.0, 0.25);
     }
@@ -268,7 +268,7 @@ pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
 }
 
 /// Lays out a bar chart of `series` over `categories`.
-pub fn bar_chart(
+pub(crate) fn bar_chart(
     categories: &[Category],
     series: &[Series],
     layout: Layout,
@@ -394,7 +394,7 @@ fn table(categories: &[Category], series: &[Series], unit: Unit) -> Table {
 
 /// One cell of a heat map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Cell {
+pub(crate) struct Cell {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
@@ -414,7 +414,7 @@ pub struct Cell {
 
 /// A label at a y position (heat map rows).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct YLabel {
+pub(crate) struct YLabel {
     /// Centre.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -424,7 +424,7 @@ pub struct YLabel {
 
 /// Counts per row and category, as a grid of shaded cells.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Heatmap {
+pub(crate) struct Heatmap {
     /// View box width.
     #[serde(serialize_with = "coord")]
     pub width: f64,
@@ -442,7 +442,7 @@ pub struct Heatmap {
 }
 
 /// Longest heat map row label, in characters (longer ones end in `…`).
-pub const ROW_LABEL_CHARS: usize = 26;
+pub(crate) const ROW_LABEL_CHARS: usize = 26;
 
 fn short(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -453,11 +453,11 @@ fn short(s: &str, max: usize) -> String {
 }
 
 /// Height of one heat map row.
-pub const ROW_HEIGHT: f64 = 22.0;
+pub(crate) const ROW_HEIGHT: f64 = 22.0;
 const ROW_LABELS: f64 = 170.0;
 
 /// Lays out a heat map: one row per series, one column per category.
-pub fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
+pub(crate) fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
     let max = rows
         .iter()
         .flat_map(|s| s.values.iter().flatten())
