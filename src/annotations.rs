@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 use crate::error::{Diagnostic, Level};
 
 /// The official SARIF 2.1.0 schema (`$schema` of the report).
-pub const SARIF_SCHEMA: &str =
+pub(crate) const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// A diagnostic's file as reached from the working directory: `root` joined with the
 /// root-relative `file`, without `.` components (an absolute `file` stays as it is).
-pub fn shown_path(root: &Path, file: &Path) -> PathBuf {
+pub(crate) fn shown_path(root: &Path, file: &Path) -> PathBuf {
     root.join(file)
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
@@ -40,7 +40,7 @@ fn full_message(d: &Diagnostic) -> String {
 
 /// A SARIF 2.1.0 log of one run: every rule that found something (sorted), every result with its
 /// level, message, file, line and column (in Unicode code points, as pmarchive counts them).
-pub fn sarif(root: &Path, diags: &[Diagnostic]) -> Value {
+pub(crate) fn sarif(root: &Path, diags: &[Diagnostic]) -> Value {
     let mut rules: Vec<&'static str> = diags.iter().map(|d| d.rule).collect();
     rules.sort_unstable();
     rules.dedup();
@@ -115,7 +115,7 @@ fn uri(path: &Path) -> String {
 
 /// GitHub workflow commands, one line per diagnostic:
 /// `::error file=F,line=L,col=C,title=RULE::MESSAGE` (`::warning` for warnings).
-pub fn github(root: &Path, diags: &[Diagnostic]) -> String {
+pub(crate) fn github(root: &Path, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let command = match d.severity {
@@ -136,14 +136,14 @@ pub fn github(root: &Path, diags: &[Diagnostic]) -> String {
 }
 
 /// A command's message, escaped as the Actions runner expects: `%`, `\r`, `\n`.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// A command's property value: the message escapes, and `:` and `,` which end a property.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

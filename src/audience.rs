@@ -26,7 +26,7 @@ use crate::model::{Postmortem, Status, Visibility};
 use crate::output::{OutputFile, MARKER};
 
 /// The file that marks a folder as a restricted archive.
-pub const RESTRICTED_MARKER: &str = ".pmarchive-restricted";
+pub(crate) const RESTRICTED_MARKER: &str = ".pmarchive-restricted";
 
 /// What a build publishes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl Audience {
 /// postmortem's path, values or lines (see `serve::redact`). Made from the documents whose
 /// front matter could be read; a file missing here could not be read that far.
 #[derive(Debug, Default)]
-pub struct Screen {
+pub(crate) struct Screen {
     /// The audience.
     pub audience: Audience,
     /// For each source whose front matter was read: whether the audience may read it. Not when
@@ -64,7 +64,11 @@ pub struct Screen {
 
 impl Screen {
     /// The screen of a load's `postmortems` and `diags` for `audience`.
-    pub fn of(postmortems: &[Postmortem], diags: &[Diagnostic], audience: Audience) -> Screen {
+    pub(crate) fn of(
+        postmortems: &[Postmortem],
+        diags: &[Diagnostic],
+        audience: Audience,
+    ) -> Screen {
         let mut readable = HashMap::with_capacity(postmortems.len());
         let mut secrets = Vec::new();
         // Errors are few (any fails the build); warnings are many and never make a file unsure.
@@ -105,7 +109,7 @@ impl Screen {
 }
 
 /// The marker file written into a restricted archive.
-pub fn restricted_marker() -> OutputFile {
+pub(crate) fn restricted_marker() -> OutputFile {
     OutputFile::new(
         RESTRICTED_MARKER.into(),
         b"pmarchive restricted archive: includes restricted postmortems; do not publish it to everyone\n"
@@ -114,7 +118,7 @@ pub fn restricted_marker() -> OutputFile {
 }
 
 /// Absolute form of a path that may not exist yet (its nearest existing ancestor resolved).
-pub fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let mut existing = p.to_path_buf();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -144,7 +148,7 @@ fn is_public_site(dir: &Path) -> bool {
 
 /// Refuses an output folder that would mix the public site and the restricted archive.
 /// `root` is the site root (whose `public/` is the default public output).
-pub fn check_output(root: &Path, output: &Path, audience: Audience) -> Result<()> {
+pub(crate) fn check_output(root: &Path, output: &Path, audience: Audience) -> Result<()> {
     let out = absolute(output);
     if audience.restricted {
         let public = absolute(&root.join("public"));

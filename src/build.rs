@@ -54,7 +54,7 @@ impl BuildOptions {
 
 /// What a build did.
 #[derive(Debug, Default)]
-pub struct BuildReport {
+pub(crate) struct BuildReport {
     /// Postmortems read.
     pub read: usize,
     /// Postmortems published.
@@ -82,7 +82,7 @@ pub struct BuildReport {
 /// files that show no similar incidents are rendered on the other cores, and the ones that do
 /// as soon as similarity is known. Each phase is timed on its own: `index`, `similar`,
 /// `search` and `linked` overlap `unlinked`.
-pub fn run(
+pub(crate) fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn() + Sync),
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
@@ -216,7 +216,7 @@ fn search_and_link(
 
 /// A site ready to render: loaded, checked, enriched, its similar incidents found; its search
 /// index is still to be made.
-pub struct Prepared<'c> {
+pub(crate) struct Prepared<'c> {
     /// The site (publishable postmortems only).
     pub site: enrich::Site<'c>,
     /// Its similar incidents and recurring classes.
@@ -230,7 +230,7 @@ pub struct Prepared<'c> {
 /// What `serve` keeps between rebuilds: parsed documents, their analyses for similarity and
 /// their language findings, reused where a postmortem did not change.
 #[derive(Default)]
-pub struct Caches {
+pub(crate) struct Caches {
     /// Parsed documents.
     pub parse: content::ParseCache,
     /// Analysed similarity fields.
@@ -243,14 +243,14 @@ pub struct Caches {
 
 impl Caches {
     /// Forgets everything (after a configuration change).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.parse.clear();
         self.terms.clear();
         self.lint.clear();
     }
 
     /// The screen of the last load.
-    pub fn screen(&self) -> std::sync::Arc<crate::audience::Screen> {
+    pub(crate) fn screen(&self) -> std::sync::Arc<crate::audience::Screen> {
         let s = self.screen.lock().unwrap_or_else(|e| e.into_inner());
         std::sync::Arc::clone(&s)
     }
@@ -259,7 +259,7 @@ impl Caches {
 /// Every phase `serve` needs before rendering: load (reusing `caches`), check, enrich, then
 /// similarity from the texts' analyses (no search index: the caller makes it later, when
 /// search files are asked for).
-pub fn prepare<'c>(
+pub(crate) fn prepare<'c>(
     opts: &'c BuildOptions,
     highlighter: &Highlighter,
     progress: &(dyn Fn() + Sync),
@@ -346,7 +346,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 
 /// Builds and writes the site to `opts.output`: files are written as they are rendered into a
 /// temporary folder, swapped in only when the whole build succeeded.
-pub fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport> {
+pub(crate) fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildReport> {
     check_paths(opts)?;
     let writer = output::SiteWriter::create(&opts.output)?;
     let mut report = run(opts, progress, &|f| writer.write(&f))?;
@@ -357,7 +357,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn() + Sync)) -> Result<BuildR
 }
 
 /// The output must not be, contain or sit inside the content, nor contain the root.
-pub fn check_paths(opts: &BuildOptions) -> Result<()> {
+pub(crate) fn check_paths(opts: &BuildOptions) -> Result<()> {
     // The output may not exist yet: `absolute` resolves its nearest existing ancestor.
     let abs = audience::absolute;
     let out = abs(&opts.output);

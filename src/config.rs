@@ -16,7 +16,7 @@ use crate::text::{line_col, slugify};
 
 mod hosting;
 
-pub use hosting::{LinksConfig, Robots, SiteConfig, TICKET_PLACEHOLDER};
+pub(crate) use hosting::{LinksConfig, Robots, SiteConfig};
 
 /// The whole configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -324,7 +324,7 @@ impl Default for Config {
 }
 
 /// Our fields that an alias may target.
-pub const ALIASABLE_FIELDS: &[&str] = &[
+pub(crate) const ALIASABLE_FIELDS: &[&str] = &[
     "id",
     "title",
     "date",

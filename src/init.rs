@@ -109,17 +109,17 @@ fn config_text(defaults: &Config) -> Result<String, String> {
 }
 
 /// `pmarchive.toml` for a new archive (see [`config_text`]).
-pub fn config_file() -> String {
+pub(crate) fn config_file() -> String {
     config_text(&Config::default()).unwrap_or_else(|e| format!("# {e}\n"))
 }
 
 /// `.gitignore`: the built site.
-pub const GITIGNORE: &str = "# The built site (pmarchive build) and what an interrupted build leaves.\n/public/\n/.public.tmp-*\n";
+pub(crate) const GITIGNORE: &str = "# The built site (pmarchive build) and what an interrupted build leaves.\n/public/\n/.public.tmp-*\n";
 
 /// The example postmortem of a new archive, written `today`: its path under `content/` and
 /// its text. Its dates are days before `today` and its action items are done, so `check` has
 /// nothing to say about it however long the archive lives.
-pub fn example_postmortem(today: NaiveDate) -> (String, String) {
+pub(crate) fn example_postmortem(today: NaiveDate) -> (String, String) {
     let start = today - Duration::days(14);
     let published = today - Duration::days(10);
     let due = today - Duration::days(3);

@@ -259,7 +259,7 @@ impl RefTarget {
 /// The `href` attribute that stands for postmortem link `n` of a body until the site is known
 /// (a space, which Markdown links cannot produce unencoded, keeps it apart from any written
 /// link).
-pub fn link_marker(n: usize) -> String {
+pub(crate) fn link_marker(n: usize) -> String {
     format!("href=\"#pmarchive link {n}\"")
 }
 

@@ -9,11 +9,11 @@ use crate::error::{Error, Result};
 
 /// Marker file that identifies a folder as pmarchive output (so it may be replaced); the swap
 /// owns it, as it recovers folders by it.
-pub use crate::swap::MARKER;
+pub(crate) use crate::swap::MARKER;
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
     /// Contents (empty for a copy).
@@ -25,7 +25,7 @@ pub struct OutputFile {
 
 impl OutputFile {
     /// A file at `path` (relative, `/`-separated).
-    pub fn new(path: String, contents: Vec<u8>) -> Self {
+    pub(crate) fn new(path: String, contents: Vec<u8>) -> Self {
         OutputFile {
             path,
             contents,
@@ -34,7 +34,7 @@ impl OutputFile {
     }
 
     /// A copy of the archive's file `from` at `path`.
-    pub fn copy(path: String, from: PathBuf) -> Self {
+    pub(crate) fn copy(path: String, from: PathBuf) -> Self {
         OutputFile {
             path,
             contents: Vec::new(),
@@ -43,23 +43,18 @@ impl OutputFile {
     }
 
     /// Its size in bytes (a copy's as its source has it now).
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         match &self.copy_from {
             Some(from) => std::fs::metadata(from).map_or(0, |m| m.len()),
             None => self.contents.len() as u64,
         }
-    }
-
-    /// Whether it is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
 /// Opens the archive's file `from` for copying: without blocking or following a final
 /// symbolic link (the load checked the path; a link put in its place since is refused), and
 /// only when it is a regular file.
-pub fn open_copy_source(from: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_copy_source(from: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::File::options();
     options.read(true);
     #[cfg(unix)]
@@ -75,7 +70,7 @@ pub fn open_copy_source(from: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Whether a relative output path stays inside the output folder.
-pub fn is_safe_relative(path: &str) -> bool {
+pub(crate) fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
         && Path::new(path)
             .components()
@@ -85,7 +80,8 @@ pub fn is_safe_relative(path: &str) -> bool {
 /// Writes `files` to `out_dir`, replacing its previous content atomically (as far as the file
 /// system allows: two renames). Refuses to replace a non-empty folder that pmarchive did not
 /// create.
-pub fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
+#[cfg(test)]
+pub(crate) fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
     let writer = SiteWriter::create(out_dir)?;
     for f in files {
         writer.write(f)?;
@@ -96,14 +92,14 @@ pub fn write_site(files: &[OutputFile], out_dir: &Path) -> Result<()> {
 /// Writes a site file by file (from any number of threads) into a temporary folder beside
 /// `out_dir`, then [`commit`](SiteWriter::commit) swaps it in. Dropped without a commit (a
 /// failed build), it removes the temporary folder and the previous site stays.
-pub struct SiteWriter {
+pub(crate) struct SiteWriter {
     out_dir: PathBuf,
     tmp: tempfile::TempDir,
 }
 
 impl SiteWriter {
     /// Prepares the temporary folder, after checking that `out_dir` may be replaced.
-    pub fn create(out_dir: &Path) -> Result<SiteWriter> {
+    pub(crate) fn create(out_dir: &Path) -> Result<SiteWriter> {
         let parent = match out_dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -138,7 +134,7 @@ impl SiteWriter {
     }
 
     /// Writes one file into the temporary folder.
-    pub fn write(&self, f: &OutputFile) -> Result<()> {
+    pub(crate) fn write(&self, f: &OutputFile) -> Result<()> {
         if !is_safe_relative(&f.path) {
             return Err(Error::Usage(format!(
                 "refusing to write `{}` outside the output folder",
@@ -174,7 +170,7 @@ impl SiteWriter {
     }
 
     /// Marks the folder as pmarchive output and swaps it in for the previous site.
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let SiteWriter { out_dir, tmp } = self;
         std::fs::write(tmp.path().join(MARKER), b"pmarchive\n")
             .map_err(|e| Error::io(tmp.path(), e))?;

@@ -29,7 +29,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// Prints diagnostics to stderr, reading each file (relative to `root`) to show its line.
-pub fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
+pub(crate) fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
     let color = if std::io::stderr().is_terminal() {
         ColorChoice::Auto
     } else {
@@ -39,7 +39,7 @@ pub fn print_diagnostics(root: &Path, diags: &[Diagnostic]) {
 }
 
 /// Prints diagnostics to stdout (for `check`, whose report is its output).
-pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
+pub(crate) fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
     let color = if std::io::stdout().is_terminal() {
         ColorChoice::Auto
     } else {
@@ -49,16 +49,16 @@ pub fn print_diagnostics_stdout(root: &Path, diags: &[Diagnostic]) {
 }
 
 /// How many of a build's warnings are listed without `--verbose`.
-pub const WARNINGS_SHOWN: usize = 5;
+pub(crate) const WARNINGS_SHOWN: usize = 5;
 
 /// Prints `diags` compactly to stderr (see [`compact`]).
-pub fn print_compact(diags: &[Diagnostic]) {
+pub(crate) fn print_compact(diags: &[Diagnostic]) {
     eprint!("{}", compact(diags));
 }
 
 /// A build's warnings in a few lines: their count per rule (most frequent first), then the first
 /// [`WARNINGS_SHOWN`] one per line (`file:line:column: rule: message`).
-pub fn compact(diags: &[Diagnostic]) -> String {
+pub(crate) fn compact(diags: &[Diagnostic]) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for d in diags {
         *counts.entry(d.rule).or_default() += 1;
@@ -93,7 +93,7 @@ pub fn compact(diags: &[Diagnostic]) -> String {
 
 /// Diagnostics of one file whose text is `text`, rendered without colour (what `check` prints
 /// for them). Pure: for tests and the fuzz target.
-pub fn render_one_file(name: &str, text: &str, diags: &[Diagnostic]) -> String {
+pub(crate) fn render_one_file(name: &str, text: &str, diags: &[Diagnostic]) -> String {
     let mut out = termcolor::NoColor::new(Vec::new());
     for d in diags {
         emit(&mut out, name, text, d);
@@ -257,7 +257,7 @@ fn print_to(writer: &StandardStream, root: &Path, diags: &[Diagnostic]) {
 
 /// Diagnostics as `check` prints them (each with its source line and carets), without colour:
 /// for `serve`'s error overlay.
-pub fn render_diagnostics(root: &Path, diags: &[Diagnostic]) -> String {
+pub(crate) fn render_diagnostics(root: &Path, diags: &[Diagnostic]) -> String {
     let mut out = termcolor::NoColor::new(Vec::new());
     write_to(&mut out, root, diags);
     String::from_utf8_lossy(&out.into_inner()).into_owned()

@@ -38,7 +38,12 @@ fn prompt(key: &str) -> &'static str {
 }
 
 /// The file text of a new postmortem.
-pub fn new_postmortem(title: &str, date: NaiveDate, severity: &str, config: &Config) -> String {
+pub(crate) fn new_postmortem(
+    title: &str,
+    date: NaiveDate,
+    severity: &str,
+    config: &Config,
+) -> String {
     let mut out = String::new();
     out.push_str("+++\n");
     out.push_str(&format!("title = {}\n", toml_str(title)));

@@ -40,7 +40,7 @@ fn names(_: &mut SchemaGenerator) -> Schema {
 #[derive(JsonSchema)]
 #[schemars(title = "pmarchive postmortem front matter")]
 #[allow(dead_code)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     /// What broke, in a few words.
     title: String,
     /// When the incident started: a date or an RFC 3339 date-time.
@@ -258,7 +258,7 @@ struct Participant {
 }
 
 /// The front matter's JSON Schema with the archive's vocabulary from `config`.
-pub fn front_matter_schema(config: &Config) -> Value {
+pub(crate) fn front_matter_schema(config: &Config) -> Value {
     let mut schema = schemars::schema_for!(FrontMatter).to_value();
     schema["$id"] = json!("https://pmarchive.invalid/schema/front-matter.json");
     let props = schema["properties"]

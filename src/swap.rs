@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Marker file that identifies a folder as pmarchive output (so it may be replaced).
-pub const MARKER: &str = ".pmarchive-output";
+pub(crate) const MARKER: &str = ".pmarchive-output";
 
 /// The prefix of the temporary folder a build writes into, beside the output called `name`.
-pub fn temp_prefix(name: &str) -> String {
+pub(crate) fn temp_prefix(name: &str) -> String {
     format!(".{name}.tmp-{}-", std::process::id())
 }
 
@@ -68,7 +68,7 @@ fn alive(pid: u32) -> bool {
 /// Cleans up after builds of `out_dir` that were killed: puts back a previous site left aside
 /// by an interrupted swap, removes their temporary and old folders. Errors are ignored (the
 /// leftovers are only disk space), except that a site is never removed.
-pub fn recover(out_dir: &Path) {
+pub(crate) fn recover(out_dir: &Path) {
     let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) else {
         return;
     };
@@ -103,7 +103,7 @@ pub fn recover(out_dir: &Path) {
 
 /// Replaces `out_dir` with the complete folder `new` (a sibling), atomically where the platform
 /// allows; the previous site is removed afterwards.
-pub fn replace_dir(new: &Path, out_dir: &Path) -> Result<()> {
+pub(crate) fn replace_dir(new: &Path, out_dir: &Path) -> Result<()> {
     if !out_dir.exists() {
         return std::fs::rename(new, out_dir).map_err(|e| Error::io(out_dir, e));
     }

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 /// Other scripts are transliterated first ([deunicode]: `Zürich-Ops` is `zurich-ops`, `Платежи`
 /// `platezhi`, `決済` `jue-ji`); what has no transliteration is left out, and an empty result
 /// becomes `"x"`.
-pub fn slugify(s: &str) -> String {
+pub(crate) fn slugify(s: &str) -> String {
     let latin: std::borrow::Cow<'_, str> = if s.is_ascii() {
         s.into()
     } else {
@@ -34,7 +34,7 @@ pub fn slugify(s: &str) -> String {
 }
 
 /// 1-based (line, column) of byte `offset` in `text`; the column counts characters.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -46,7 +46,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// A duration in minutes as people write it: `7 min`, `1 h 38 min`, `2 d 3 h`.
-pub fn human_minutes(minutes: i64) -> String {
+pub(crate) fn human_minutes(minutes: i64) -> String {
     let sign = if minutes < 0 { "-" } else { "" };
     let m = minutes.abs();
     let (d, h, mm) = (m / 1440, (m % 1440) / 60, m % 60);
@@ -61,7 +61,7 @@ pub fn human_minutes(minutes: i64) -> String {
 }
 
 /// Collapses runs of whitespace into single spaces and trims.
-pub fn squash_ws(s: &str) -> String {
+pub(crate) fn squash_ws(s: &str) -> String {
     // What `split_whitespace().join(" ")` gives, without the list of words: a whole body's
     // text goes through here.
     // Bytes below 0x80 are whole characters, tested without decoding (most text is ASCII).
@@ -101,12 +101,12 @@ fn push_word(out: &mut String, word: &str) {
 }
 
 /// URL of a postmortem page, relative to the root.
-pub fn postmortem_url(id: &str) -> String {
+pub(crate) fn postmortem_url(id: &str) -> String {
     format!("postmortems/{id}/")
 }
 
 /// `3 Feb 2025`.
-pub fn date_display(d: NaiveDate) -> String {
+pub(crate) fn date_display(d: NaiveDate) -> String {
     // What `%-d %b %Y` gives, without parsing the format for each of the hundreds of
     // thousands of dates a large archive shows.
     match d.year() {
@@ -120,7 +120,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The year of `d` as `%Y` gives it.
-pub fn year_display(d: NaiveDate) -> String {
+pub(crate) fn year_display(d: NaiveDate) -> String {
     match d.year() {
         y @ 0..=9999 => format!("{y:04}"),
         _ => d.format("%Y").to_string(),

@@ -2,14 +2,14 @@
 //! a tracker ticket's address from its template, and the path part of the base URL.
 
 /// Only http(s) addresses are shown as links; anything else (`javascript:`) is not a link.
-pub fn is_web_url(u: &str) -> bool {
+pub(crate) fn is_web_url(u: &str) -> bool {
     let l = u.trim().to_ascii_lowercase();
     l.starts_with("https://") || l.starts_with("http://")
 }
 
 /// `text` with every byte outside the unreserved set (`A-Z a-z 0-9 - . _ ~`) percent-encoded,
 /// so a ticket id can only ever fill its one place in a URL template.
-pub fn percent_encode(text: &str) -> String {
+pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -23,7 +23,7 @@ pub fn percent_encode(text: &str) -> String {
 
 /// A URL path with every byte outside printable ASCII (and space, `"`, `<`, `>`) percent-encoded:
 /// a page of a name in any script (`teams/платежи/`) as a sitemap must list it.
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'%') {
@@ -37,7 +37,7 @@ pub fn encode_path(path: &str) -> String {
 
 /// The path of an absolute base URL, with one leading and one trailing slash
 /// (`https://pm.example.com/eng/pm` -> `/eng/pm/`); `/` without a base URL or path.
-pub fn base_path(base_url: &str) -> String {
+pub(crate) fn base_path(base_url: &str) -> String {
     let rest = base_url
         .trim()
         .split_once("://")

@@ -27,7 +27,7 @@ const VAGUE: &[&str] = &[
 
 /// Whether a title is vague: a vague phrase and no specific object (a number, an identifier,
 /// a proper name) in a short title.
-pub fn is_vague(title: &str) -> Option<&'static str> {
+pub(super) fn is_vague(title: &str) -> Option<&'static str> {
     let lower = title.to_lowercase();
     let phrase = VAGUE.iter().find(|p| {
         lower

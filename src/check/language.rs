@@ -29,7 +29,7 @@ use crate::model::Postmortem;
 
 /// The kind of blame-oriented phrasing a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A person as the subject of a lapse.
     Lapse,
     /// A judgment of a person or team.
@@ -44,7 +44,7 @@ pub enum Kind {
 
 impl Kind {
     /// How the kind is named in messages.
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Kind::Lapse => "a person as the subject of a lapse",
             Kind::Judgment => "a judgment of people",
@@ -57,7 +57,7 @@ impl Kind {
 
 /// One finding in a line: where, the phrase, its kind and the rewrite to suggest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(super) struct Finding {
     /// Byte offset of the anchor in the line.
     pub at: usize,
     /// The phrase as found ("Alice should have").
@@ -509,13 +509,13 @@ fn sentence(line: &str, i: usize) -> (usize, usize, bool) {
 
 /// Who the postmortem itself names: authors and action-item owners (whole, lowercase, and
 /// each word of a name of several words).
-pub struct People(Vec<String>);
+pub(super) struct People(Vec<String>);
 
 impl People {
     /// The people `pm` lists.
     /// Owners that are one of the postmortem's services or teams ("search", "payments") name
     /// software or a team, not a person.
-    pub fn of(pm: &Postmortem) -> People {
+    pub(super) fn of(pm: &Postmortem) -> People {
         let not_people: Vec<String> = pm
             .services
             .iter()
@@ -533,7 +533,7 @@ impl People {
     }
 
     /// These names.
-    pub fn from_names(list: impl IntoIterator<Item = String>) -> People {
+    pub(super) fn from_names(list: impl IntoIterator<Item = String>) -> People {
         let mut names = Vec::new();
         for n in list {
             let n = n.trim().trim_start_matches('@').to_lowercase();
@@ -556,7 +556,7 @@ impl People {
 
     /// Nobody.
     #[cfg(test)]
-    pub fn none() -> People {
+    pub(super) fn none() -> People {
         People(Vec::new())
     }
 
@@ -827,7 +827,7 @@ fn worth_a_look(line: &str, s: usize, e: usize, anchor: Anchor) -> bool {
 
 /// Blame findings in one line of prose, at most one per sentence, for a postmortem listing
 /// `people`.
-pub fn scan_line(line: &str, people: &People) -> Vec<Finding> {
+pub(super) fn scan_line(line: &str, people: &People) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     let mut last_sentence = usize::MAX;
     let mut cached: Option<(usize, usize, bool, Words)> = None;

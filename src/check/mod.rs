@@ -19,7 +19,7 @@ use crate::model::Postmortem;
 
 /// A rule: its id, default level and what it checks (listed in the README).
 #[derive(Debug, Clone, Copy)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// `group/name`.
     pub id: &'static str,
     /// Level unless the archive's config says otherwise.
@@ -41,7 +41,7 @@ use RuleSetting::{Error as E, Warning as W};
 /// Every lint rule. Schema rules found while parsing (syntax, types, dates, ids, unknown
 /// severities or statuses, duplicate ids, dangling `recurrence_of`) are always errors and are
 /// not listed here.
-pub const RULES: &[Rule] = &[
+pub(crate) const RULES: &[Rule] = &[
     rule("schema/required", E, "a field listed in `[check] required_fields` is missing"),
     rule("schema/timing-order", E, "start <= detected <= mitigated <= resolved"),
     rule("schema/published-before-incident", E, "`timing.published` is before the incident"),
@@ -65,13 +65,11 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// What rules need besides the documents.
-pub struct LintContext<'a> {
+pub(crate) struct LintContext<'a> {
     /// The archive's configuration.
     pub config: &'a Config,
     /// "Now".
     pub today: NaiveDate,
-    /// Every parsed document.
-    pub all: &'a [Postmortem],
     /// Documents by id.
     pub by_id: std::collections::HashMap<&'a str, &'a Postmortem>,
     /// Documents by source file (relative to the site root).
@@ -87,7 +85,7 @@ fn every_body(_: &Postmortem) -> bool {
 }
 
 /// The effective level of a rule for this archive.
-pub fn level(config: &Config, id: &str) -> RuleSetting {
+pub(crate) fn level(config: &Config, id: &str) -> RuleSetting {
     let group = id.split('/').next().unwrap_or(id);
     if let Some(l) = config
         .check
@@ -119,7 +117,7 @@ pub fn level(config: &Config, id: &str) -> RuleSetting {
 /// the same body for the same text, and an entry holds that body, so no other can take its
 /// address.
 #[derive(Default)]
-pub struct LintCache {
+pub(crate) struct LintCache {
     language: std::sync::Mutex<LanguageFindings>,
 }
 
@@ -130,7 +128,7 @@ type LanguageFindings = std::collections::HashMap<
 
 impl LintCache {
     /// Forgets everything.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Ok(mut l) = self.language.lock() {
             l.clear();
         }
@@ -155,12 +153,12 @@ impl LintCache {
 }
 
 /// Runs every rule over the documents; returns the findings at their effective level, sorted.
-pub fn lint(all: &[Postmortem], config: &Config, today: NaiveDate) -> Vec<Diagnostic> {
+pub(crate) fn lint(all: &[Postmortem], config: &Config, today: NaiveDate) -> Vec<Diagnostic> {
     lint_cached(all, config, today, None)
 }
 
 /// [`lint`], reusing `cache`'s findings for documents that did not change.
-pub fn lint_cached(
+pub(crate) fn lint_cached(
     all: &[Postmortem],
     config: &Config,
     today: NaiveDate,
@@ -171,7 +169,7 @@ pub fn lint_cached(
 
 /// [`lint`] of the postmortems `selected` accepts only (`check FILE...`); rules that look at
 /// other postmortems (`recurrence_of` order, ...) still see the whole archive.
-pub fn lint_selected(
+pub(crate) fn lint_selected(
     all: &[Postmortem],
     config: &Config,
     today: NaiveDate,
@@ -192,7 +190,6 @@ fn lint_where<'a>(
     let ctx = LintContext {
         config,
         today,
-        all,
         by_id,
         by_source,
         read_in_full: selected,
@@ -247,7 +244,7 @@ fn lint_where<'a>(
 /// detection event, every action item with an owner, a due date and a status. Overdue and
 /// stale items are about follow-up, not the document, and vague titles are a matter of
 /// judgement: they do not count.
-pub const TEMPLATE_RULES: &[&str] = &[
+pub(crate) const TEMPLATE_RULES: &[&str] = &[
     "template/missing-section",
     "template/empty-section",
     "template/timeline-timestamps",
@@ -260,11 +257,14 @@ pub const TEMPLATE_RULES: &[&str] = &[
 /// The [`TEMPLATE_RULES`] `check` reports for `pm` (each once, in that order), by the same
 /// rules, at the archive's levels and with the document's `lint_allow`: what `check` finds is
 /// what the insights count.
-pub fn template_findings(pm: &Postmortem, config: &Config, today: NaiveDate) -> Vec<&'static str> {
+pub(crate) fn template_findings(
+    pm: &Postmortem,
+    config: &Config,
+    today: NaiveDate,
+) -> Vec<&'static str> {
     let ctx = LintContext {
         config,
         today,
-        all: std::slice::from_ref(pm),
         by_id: std::collections::HashMap::new(),
         by_source: std::collections::HashMap::new(),
         read_in_full: &every_body,

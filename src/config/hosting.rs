@@ -7,7 +7,7 @@ use crate::error::Diagnostic;
 use crate::weburl::{is_web_url, percent_encode};
 
 /// The placeholder a ticket template must hold.
-pub const TICKET_PLACEHOLDER: &str = "{ticket}";
+pub(crate) const TICKET_PLACEHOLDER: &str = "{ticket}";
 
 /// `[links]`: addresses built from ids in the front matter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

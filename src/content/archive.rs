@@ -70,7 +70,10 @@ pub(super) fn check_links(pms: &[Postmortem]) -> Vec<Diagnostic> {
 }
 
 /// The candidate closest to `word` by edit distance, if reasonably close.
-pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))

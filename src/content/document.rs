@@ -18,7 +18,7 @@ use crate::model::{
 use crate::text::squash_ws;
 
 /// What parsing a document needs besides its text.
-pub struct ParseContext<'a> {
+pub(crate) struct ParseContext<'a> {
     /// The archive configuration.
     pub config: &'a Config,
     /// The shared syntax highlighter.
@@ -29,7 +29,7 @@ pub struct ParseContext<'a> {
 /// `.md`). Returns the postmortem whenever its front matter could be read (fields in error take
 /// neutral defaults, so archive-wide checks and lints still see it), and every diagnostic
 /// found. A document with an error diagnostic must not be published.
-pub fn parse_document(
+pub(crate) fn parse_document(
     file: &Path,
     stem: &str,
     src: &str,
@@ -41,7 +41,7 @@ pub fn parse_document(
 /// [`parse_document`] of the front matter alone: the body is left empty (not rendered, not
 /// checked), for the postmortems `check FILE...` only needs for archive-wide rules (ids, links,
 /// the dates `recurrence_of` is ordered by).
-pub fn parse_front_matter(
+pub(crate) fn parse_front_matter(
     file: &Path,
     stem: &str,
     src: &str,
@@ -968,16 +968,16 @@ fn kind(v: &Value) -> &'static str {
 /// Values a list field (services, factors, tags...) may hold. Real postmortems list a handful;
 /// thousands would make every page that lists them, and every page of each of them, grow with
 /// the square of the input.
-pub const MAX_LIST: usize = 1000;
+pub(crate) const MAX_LIST: usize = 1000;
 
 /// Whether `c` is a bidirectional control character: the embeddings and overrides
 /// (U+202A-U+202E), the isolates (U+2066-U+2069), and the marks (U+200E, U+200F, U+061C).
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 /// The longest id (in bytes, all ASCII): an id is a folder name, and file systems allow 255.
-pub const MAX_ID: usize = 200;
+pub(crate) const MAX_ID: usize = 200;
 
 /// Names the site uses in the folders that hold a page per id (`postmortems/<id>/`,
 /// `recurring/<id>/`): each listing's first page and the folder of its later pages.
@@ -985,7 +985,7 @@ const RESERVED_IDS: &[&str] = &["index.html", "page"];
 
 /// The site's own name `id` would take (compared ignoring ASCII case, as case-insensitive file
 /// systems do), if any.
-pub fn reserved_id(id: &str) -> Option<&'static str> {
+pub(crate) fn reserved_id(id: &str) -> Option<&'static str> {
     RESERVED_IDS
         .iter()
         .copied()
@@ -993,7 +993,7 @@ pub fn reserved_id(id: &str) -> Option<&'static str> {
 }
 
 /// Ids become folder names: they must be safe path segments.
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -1004,7 +1004,7 @@ pub fn valid_id(id: &str) -> bool {
 
 /// Parses a date or date-time: `2025-02-03`, RFC 3339 with `Z` or an offset, or a local
 /// `2025-02-03 14:02[:00]` taken as UTC.
-pub fn parse_when(s: &str) -> Option<When> {
+pub(crate) fn parse_when(s: &str) -> Option<When> {
     let s = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(When {

@@ -9,7 +9,7 @@ use crate::text::line_col;
 
 /// The syntax of a front-matter block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// `+++` fences, TOML inside.
     Toml,
     /// `---` fences, YAML inside.
@@ -18,7 +18,7 @@ pub enum Format {
 
 /// A file split at its front-matter fences.
 #[derive(Debug, Clone)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// Which syntax the front matter uses.
     pub format: Format,
     /// The text between the fences.
@@ -33,7 +33,7 @@ pub struct Split<'a> {
 
 /// A problem located inside the file: (line, column, message, suggestion).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// 1-based line in the file.
     pub line: usize,
     /// 1-based column.
@@ -45,7 +45,7 @@ pub struct Located {
 }
 
 /// Splits `src` into front matter and body.
-pub fn split(src: &str) -> Result<Split<'_>, Located> {
+pub(crate) fn split(src: &str) -> Result<Split<'_>, Located> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let first_end = src.find('\n').map(|i| i + 1).unwrap_or(src.len());
     let fence = src[..first_end].trim_end();
@@ -99,7 +99,7 @@ pub fn split(src: &str) -> Result<Split<'_>, Located> {
 
 /// Parsed front matter: the neutral map, and which of its values were TOML dates.
 #[derive(Debug, Clone, Default)]
-pub struct Front {
+pub(crate) struct Front {
     /// Every field (TOML dates become RFC 3339 strings).
     pub map: Map<String, Value>,
     /// Dotted paths (`timing.detected`) of the values that were TOML dates or times, or lists
@@ -108,7 +108,7 @@ pub struct Front {
 }
 
 /// Parses the front matter into a map (TOML dates become RFC 3339 strings).
-pub fn parse(split: &Split<'_>) -> Result<Front, Located> {
+pub(crate) fn parse(split: &Split<'_>) -> Result<Front, Located> {
     let mut dates = std::collections::BTreeSet::new();
     let shift = |(l, c): (usize, usize)| (l + split.front_line - 1, c);
     let value = match split.format {
@@ -200,7 +200,7 @@ fn toml_to_json(v: toml::Value) -> Value {
 
 /// One step of a key path: a field name or the n-th element of an array of tables.
 #[derive(Debug, Clone, Copy)]
-pub enum Step<'a> {
+pub(crate) enum Step<'a> {
     /// A key.
     Key(&'a str),
     /// The n-th (0-based) element of the array named by the previous key.
@@ -209,13 +209,14 @@ pub enum Step<'a> {
 
 /// Finds the (line, column) of the value of `path` in the front matter, falling back to the
 /// nearest located parent, then to the first front-matter line.
-pub fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
+#[cfg(test)]
+fn locate(split: &Split<'_>, path: &[Step<'_>]) -> (usize, usize) {
     let lines: Vec<&str> = split.front.lines().collect();
     locate_in(split, &lines, path)
 }
 
 /// [`locate`] with the front matter's lines already split (a document locates many keys).
-pub fn locate_in(split: &Split<'_>, lines: &[&str], path: &[Step<'_>]) -> (usize, usize) {
+pub(crate) fn locate_in(split: &Split<'_>, lines: &[&str], path: &[Step<'_>]) -> (usize, usize) {
     let mut from = 0usize;
     let mut best: Option<(usize, usize)> = None;
     let mut i = 0;

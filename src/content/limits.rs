@@ -11,20 +11,20 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// How deep lists, block quotes and raw HTML elements may nest in a body.
-pub const MAX_NESTING: usize = 100;
+pub(crate) const MAX_NESTING: usize = 100;
 
 /// Top-level front-matter fields a postmortem may have.
-pub const MAX_FIELDS: usize = 200;
+pub(crate) const MAX_FIELDS: usize = 200;
 
 /// Action items a postmortem may have.
-pub const MAX_ACTION_ITEMS: usize = 500;
+pub(crate) const MAX_ACTION_ITEMS: usize = 500;
 
 /// How many bytes of code a body may have highlighted; code blocks past it are shown plain
 /// (syntect took 1.2 GB and 8 s for 8 MB of JSON).
-pub const MAX_HIGHLIGHTED: usize = 256 * 1024;
+pub(crate) const MAX_HIGHLIGHTED: usize = 256 * 1024;
 
 /// How many lines and markup characters a body may have (see [`too_much_markup`]).
-pub const MAX_MARKUP: usize = 400_000;
+pub(crate) const MAX_MARKUP: usize = 400_000;
 
 /// The byte offset in `body` where its lines and markup characters first number more than
 /// [`MAX_MARKUP`], if they do.
@@ -35,7 +35,7 @@ pub const MAX_MARKUP: usize = 400_000;
 /// of `[` took 2.4 GB; so this counts, in one pass before the parser runs, every line break,
 /// and outside fenced code blocks every `[`, `]`, `*`, `_`, `~`, `` ` ``, `!`, `<`, `&`, `\`
 /// and `|`. Prose has one every few dozen characters, so a long postmortem stays far below.
-pub fn too_much_markup(body: &str) -> Option<usize> {
+pub(crate) fn too_much_markup(body: &str) -> Option<usize> {
     let mut count = 0usize;
     let mut fence: Option<(u8, usize)> = None;
     let mut offset = 0;
@@ -109,15 +109,15 @@ fn closes_fence(line: &str, ch: u8, len: usize) -> bool {
 }
 
 /// How deep `[` and `{` may nest in YAML front matter (real postmortems nest two or three).
-pub const MAX_FRONT_NESTING: usize = 64;
+pub(crate) const MAX_FRONT_NESTING: usize = 64;
 
 /// How many `[` and `{` YAML front matter may hold in all (a list of 1,000 names holds one;
 /// 500 action items as flow tables, 500).
-pub const MAX_FRONT_BRACKETS: usize = 10_000;
+pub(crate) const MAX_FRONT_BRACKETS: usize = 10_000;
 
 /// Why front matter is refused before it is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrontLimit {
+pub(crate) enum FrontLimit {
     /// `[` or `{` nested deeper than [`MAX_FRONT_NESTING`].
     TooDeep,
     /// More than [`MAX_FRONT_BRACKETS`] of them.
@@ -131,7 +131,7 @@ pub enum FrontLimit {
 /// first, in one pass: brackets nest, counted with their closing ones, wherever they are
 /// (even quoted: a close inside quotes can hide an open, but then the total stays bounded,
 /// and so does the parser's time).
-pub fn front_over_limit(front: &str) -> Option<(usize, FrontLimit)> {
+pub(crate) fn front_over_limit(front: &str) -> Option<(usize, FrontLimit)> {
     let mut depth = 0usize;
     let mut opened = 0usize;
     for (i, b) in front.bytes().enumerate() {
@@ -164,7 +164,7 @@ const VOID: &[&str] = &[
 /// items are not another level), block quotes and footnotes, and the elements opened by raw
 /// HTML (approximately: every `<name` opens unless void or self-closing, every `</` closes).
 /// Run on the events the page is made from, before anything whose cost grows with the depth.
-pub fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<usize> {
+pub(crate) fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<usize> {
     let mut blocks: usize = 0;
     let mut html: usize = 0;
     for (event, range) in events {

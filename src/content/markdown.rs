@@ -138,7 +138,7 @@ fn readable(css: &str, backgrounds: &[[u8; 3]], toward: [u8; 3]) -> String {
 }
 
 /// What body parsing needs to know.
-pub struct BodyOptions<'a> {
+pub(crate) struct BodyOptions<'a> {
     /// The known sections.
     pub sections: &'a [SectionDef],
     /// Clean raw HTML.
@@ -156,7 +156,7 @@ fn heading_level(l: HeadingLevel) -> u8 {
 
 /// Parses a body that starts at 1-based line `first_line` of its file; refuses one that nests
 /// too deep or holds too much markup (see [`super::limits`]).
-pub fn parse_body(
+pub(crate) fn parse_body(
     src: &str,
     first_line: usize,
     date: Option<When>,
@@ -345,7 +345,7 @@ pub fn parse_body(
 
 /// Why a body is not rendered, with the byte offset where it goes over the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverLimit {
+pub(crate) enum OverLimit {
     /// Nested deeper than [`super::limits::MAX_NESTING`].
     TooDeep(usize),
     /// More lines and markup than [`super::limits::MAX_MARKUP`].
@@ -424,7 +424,7 @@ fn push_plain(out: &mut String, event: &Event<'_>) {
 }
 
 /// The text of some Markdown without markup, one space between blocks.
-pub fn plain_text(markdown: &str) -> String {
+pub(crate) fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         push_plain(&mut out, &event);
@@ -501,7 +501,11 @@ fn sanitize(html: &str) -> String {
 /// Parses timeline bullets (`- 14:02 UTC: text`, `- 2024-03-01 23:50 UTC: text`,
 /// `- **14:02** text`). Times are resolved against the incident date and roll over midnight
 /// when they go back by more than 12 hours.
-pub fn parse_timeline(markdown: &str, first_line: usize, date: Option<When>) -> Vec<TimelineEvent> {
+pub(crate) fn parse_timeline(
+    markdown: &str,
+    first_line: usize,
+    date: Option<When>,
+) -> Vec<TimelineEvent> {
     let mut out = Vec::new();
     let mut day: Option<NaiveDate> = date.map(|d| d.date());
     let mut prev: Option<DateTime<Utc>> = None;

@@ -5,38 +5,29 @@
 //! Every problem in every file is collected before the load fails.
 
 mod archive;
-pub mod document;
-pub mod frontmatter;
-pub mod limits;
-pub mod markdown;
-pub mod nested;
-pub mod refs;
+pub(crate) mod document;
+pub(crate) mod frontmatter;
+pub(crate) mod limits;
+pub(crate) mod markdown;
+pub(crate) mod nested;
+pub(crate) mod refs;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::error::{sort_diagnostics, Diagnostic, Error, Result};
+use crate::error::{sort_diagnostics, Diagnostic};
 use crate::model::Postmortem;
 use document::{parse_document, parse_front_matter, ParseContext};
 pub use markdown::Highlighter;
 
 /// Files larger than this are refused rather than parsed.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
-
-/// The archive as read from disk.
-#[derive(Debug, Default)]
-pub struct Archive {
-    /// Every postmortem, drafts and restricted ones included, in path order.
-    pub postmortems: Vec<Postmortem>,
-    /// Non-fatal findings.
-    pub warnings: Vec<Diagnostic>,
-}
+pub(crate) const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A source file found under `content/`.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// The path relative to the site root (what diagnostics name).
     pub rel: PathBuf,
     /// The path to read.
@@ -51,7 +42,7 @@ pub struct SourceFile {
 /// it resolves to a regular file inside the content folder. Hidden files, links leaving the
 /// folder, broken links, loops and special files (FIFOs, devices, sockets) are each reported and
 /// skipped, without their target being opened.
-pub fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub(crate) fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let rel_of = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
@@ -244,7 +235,7 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
 ///
 /// Opens it without blocking (a FIFO put in place after the walk does not hang the read) and
 /// reads it only when it is a regular file, at most [`MAX_FILE_BYTES`] of it.
-pub fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
+pub(crate) fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
     use std::io::Read;
     let io = |e: std::io::Error| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string());
     let mut options = std::fs::File::options();
@@ -313,7 +304,7 @@ type Parsed = (Option<Postmortem>, Vec<Diagnostic>);
 /// file read that soon after a write is checked by its content next time (as git treats "racily
 /// clean" files).
 #[derive(Default)]
-pub struct ParseCache {
+pub(crate) struct ParseCache {
     entries: std::sync::Mutex<std::collections::HashMap<PathBuf, Entry>>,
 }
 
@@ -359,7 +350,7 @@ impl Stamp {
 
 impl ParseCache {
     /// Forgets everything (after a configuration change).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Ok(mut e) = self.entries.lock() {
             e.clear();
         }
@@ -420,7 +411,7 @@ fn content_hash(s: &str) -> u64 {
 /// [`read_archive`] for `check FILE...`: the files `full` accepts (by their path relative to the
 /// root) are parsed in full, every other one only for its front matter (ids, links and dates,
 /// which archive-wide rules resolve against); their bodies are left empty.
-pub fn read_archive_for(
+pub(crate) fn read_archive_for(
     root: &Path,
     content_dir: &Path,
     config: &Config,
@@ -431,7 +422,7 @@ pub fn read_archive_for(
 }
 
 /// [`read_archive`], reusing (and filling) `cache` for files whose text did not change.
-pub fn read_archive_cached(
+pub(crate) fn read_archive_cached(
     root: &Path,
     content_dir: &Path,
     config: &Config,
@@ -523,7 +514,7 @@ fn read_archive_where(
 /// The id of a postmortem without an `id` field: its file name without `.md`, or for a page
 /// bundle (`2025/checkout-outage/index.md`, the postmortem with its files in a folder of its
 /// own) the folder's name.
-pub fn default_id(rel: &Path) -> &str {
+pub(crate) fn default_id(rel: &Path) -> &str {
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if stem == "index" {
         let folder = rel
@@ -583,25 +574,7 @@ fn check_files(root: &Path, content_dir: &Path, postmortems: &mut [Postmortem]) 
     });
 }
 
-/// Loads and parses every postmortem; fails with every error found.
-pub fn load(
-    root: &Path,
-    content_dir: &Path,
-    config: &Config,
-    highlighter: &Highlighter,
-    progress: &(dyn Fn() + Sync),
-) -> Result<Archive> {
-    let (postmortems, diags) = read_archive(root, content_dir, config, highlighter, progress);
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::Invalid(diags));
-    }
-    Ok(Archive {
-        postmortems,
-        warnings: diags,
-    })
-}
-
-pub use archive::nearest;
+pub(crate) use archive::nearest;
 
 #[cfg(test)]
 mod tests {

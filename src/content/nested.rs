@@ -9,10 +9,10 @@ use crate::config::{Config, FieldSource};
 use crate::model::UnknownKey;
 
 /// The keys of `[timing]`.
-pub const TIMING_KEYS: &[&str] = &["detected", "mitigated", "resolved", "published"];
+pub(crate) const TIMING_KEYS: &[&str] = &["detected", "mitigated", "resolved", "published"];
 
 /// The figures of `[impact]` the format names (others are still shown, with a warning).
-pub const IMPACT_KEYS: &[&str] = &[
+pub(crate) const IMPACT_KEYS: &[&str] = &[
     "users_affected",
     "requests_failed",
     "revenue_usd",
@@ -20,7 +20,7 @@ pub const IMPACT_KEYS: &[&str] = &[
 ];
 
 /// The keys of an `[[action_items]]` table.
-pub const ACTION_ITEM_KEYS: &[&str] = &[
+pub(crate) const ACTION_ITEM_KEYS: &[&str] = &[
     "id", "title", "owner", "due", "status", "kind", "priority", "closed", "url", "ticket",
 ];
 
@@ -46,7 +46,7 @@ fn aliased(config: &Config, table: &str, key: &str) -> bool {
 
 /// The keys of `table` (the nested table called `name`, described as `place` in messages)
 /// that are not in `known`; `locate` gives a key's (line, column).
-pub fn unknown_keys(
+pub(crate) fn unknown_keys(
     config: &Config,
     name: &str,
     place: &str,

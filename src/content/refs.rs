@@ -11,16 +11,16 @@ use pulldown_cmark::{CowStr, Event, Tag};
 use crate::model::{link_marker, RefTarget, Reference};
 
 /// The prefix of a link to a postmortem by id: `pm:ID` or `pm:ID#anchor`.
-pub const ID_PREFIX: &str = "pm:";
+pub(crate) const ID_PREFIX: &str = "pm:";
 
 /// The folder, inside a page's folder, of the copies of files that are not below the
 /// postmortem's own folder (`../shared/map.png`), kept at their path from the site root.
-pub const FILES_DIR: &str = "files";
+pub(crate) const FILES_DIR: &str = "files";
 
 /// What `url` (a link's or an image's, as written in `file`, relative to the site root)
 /// points at, and the URL the page must use instead when it differs; `None` for what is not
 /// the archive's (web and mail links, `#anchors` of the page itself, absolute paths).
-pub fn classify(url: &str, file: &Path, image: bool) -> Option<(RefTarget, Option<String>)> {
+pub(crate) fn classify(url: &str, file: &Path, image: bool) -> Option<(RefTarget, Option<String>)> {
     if let Some(rest) = url.strip_prefix(ID_PREFIX).filter(|_| !image) {
         let (id, anchor) = split_fragment(rest);
         let target = RefTarget::Id {
@@ -96,7 +96,7 @@ const PATH: &AsciiSet = &CONTROLS
 /// The event a link or image start becomes, recording it in `references` when it points into
 /// the archive (`at`: its line and column): a file's URL rewritten where its copy moves, a
 /// postmortem link's `href` replaced by a marker ([`link_marker`]) that `enrich` resolves.
-pub fn rewrite<'a>(
+pub(crate) fn rewrite<'a>(
     event: &Event<'a>,
     file: &Path,
     at: impl FnOnce() -> (usize, usize),
@@ -184,7 +184,7 @@ fn decode(s: &str) -> String {
 /// `path` without `.` and with each `..` applied to the component before it (a relative path
 /// keeps the `..` it starts with: the content folder may be `../postmortems`); `None` when it
 /// climbs above the file system's root.
-pub fn normalise(path: &Path) -> Option<PathBuf> {
+pub(crate) fn normalise(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -15,7 +15,7 @@ const BROKEN: &str = "<span class=\"link-broken\">";
 
 /// Replaces the link markers in the bodies of `postmortems` (the site's, so only publishable
 /// targets are found). Bodies without links to postmortems are not touched.
-pub fn resolve_links(postmortems: &mut [Postmortem], by_id: &HashMap<String, usize>) {
+pub(crate) fn resolve_links(postmortems: &mut [Postmortem], by_id: &HashMap<String, usize>) {
     let has_links = |p: &Postmortem| p.body.references.iter().any(|r| r.target.is_postmortem());
     if !postmortems.iter().any(has_links) {
         return;
@@ -67,7 +67,7 @@ pub fn resolve_links(postmortems: &mut [Postmortem], by_id: &HashMap<String, usi
 
 /// The folder of a page bundle (`2025/checkout-outage/` for `2025/checkout-outage/index.md`),
 /// if `pm` is one.
-pub fn bundle_dir(pm: &Postmortem) -> Option<&Path> {
+pub(crate) fn bundle_dir(pm: &Postmortem) -> Option<&Path> {
     (pm.source.file_name()? == "index.md")
         .then(|| pm.source.parent())
         .flatten()
@@ -76,7 +76,7 @@ pub fn bundle_dir(pm: &Postmortem) -> Option<&Path> {
 /// Marks [`FileStatus::Private`] each file the site's postmortems refer to inside the bundle
 /// folder of a postmortem the site does not show (`hidden`): a bundle's files are its
 /// postmortem's, and reach only the sites that show it.
-pub fn withhold_private_files(postmortems: &mut [Postmortem], hidden: &[Postmortem]) {
+pub(crate) fn withhold_private_files(postmortems: &mut [Postmortem], hidden: &[Postmortem]) {
     // Each bundle folder, and whether its postmortem is shown: the nearest one owns a file.
     let mut bundles: HashMap<&Path, bool> = hidden
         .iter()

@@ -8,8 +8,8 @@
 //! Everything after this pass sees only publishable postmortems, so nothing restricted can
 //! leak into a page, a count, a feed or the search index by accident.
 
-pub mod links;
-pub mod taxonomy;
+pub(crate) mod links;
+pub(crate) mod taxonomy;
 
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ use crate::audience::Audience;
 use crate::config::Config;
 use crate::model::Postmortem;
 use links::resolve_links;
-pub use taxonomy::{Taxonomies, Term};
+pub(crate) use taxonomy::{Taxonomies, Term};
 
 /// The publishable archive with its derived structure.
 #[derive(Debug)]
@@ -56,7 +56,7 @@ pub fn enrich(all: Vec<Postmortem>, config: &Config, today: NaiveDate, drafts: b
 }
 
 /// Builds the site `audience` may read from the loaded postmortems.
-pub fn enrich_for(
+pub(crate) fn enrich_for(
     all: Vec<Postmortem>,
     config: &Config,
     today: NaiveDate,

@@ -18,7 +18,7 @@ use crate::text::slugify;
 /// Open (or in progress) and the incident older than `stale_days` days as of `today`: the item
 /// needs a decision, it is either wrong or de-prioritised. Same rule as `check`'s
 /// `action-item/stale`.
-pub fn is_stale(pm: &Postmortem, a: &ActionItem, today: NaiveDate, stale_days: i64) -> bool {
+pub(crate) fn is_stale(pm: &Postmortem, a: &ActionItem, today: NaiveDate, stale_days: i64) -> bool {
     a.is_open()
         && pm
             .date
@@ -26,11 +26,11 @@ pub fn is_stale(pm: &Postmortem, a: &ActionItem, today: NaiveDate, stale_days: i
 }
 
 /// The value shown (and filtered by) for a missing owner, kind or priority.
-pub const UNSPECIFIED: &str = "unspecified";
+pub(crate) const UNSPECIFIED: &str = "unspecified";
 
 /// One action item with its postmortem and flags.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Action {
+pub(crate) struct Action {
     /// The item's id (`AI-1`), may be `""`.
     pub id: String,
     /// Title.
@@ -85,13 +85,13 @@ pub struct Action {
 
 impl Action {
     /// Its postmortem's incident came back later.
-    pub fn recurred(&self) -> bool {
+    pub(crate) fn recurred(&self) -> bool {
         !self.recurred_in.is_empty()
     }
 
     /// The values of a filter dimension (`status`, `owner`, `team`, `service`, `severity`,
     /// `kind`, `priority`) as (slug, name) pairs; a missing value is [`UNSPECIFIED`].
-    pub fn values(&self, dimension: Dimension) -> Vec<(String, String)> {
+    pub(crate) fn values(&self, dimension: Dimension) -> Vec<(String, String)> {
         let one = |s: &str| {
             let name = if s.is_empty() { UNSPECIFIED } else { s };
             vec![(slugify(name), name.to_string())]
@@ -118,7 +118,7 @@ impl Action {
 /// What the register is grouped and filtered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Dimension {
+pub(crate) enum Dimension {
     /// Item status.
     Status,
     /// Item owner.
@@ -137,7 +137,7 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension, in the order pages show them.
-    pub const ALL: [Dimension; 7] = [
+    pub(crate) const ALL: [Dimension; 7] = [
         Dimension::Status,
         Dimension::Severity,
         Dimension::Team,
@@ -148,7 +148,7 @@ impl Dimension {
     ];
 
     /// `status`, `owner`...
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Dimension::Status => "status",
             Dimension::Owner => "owner",
@@ -162,7 +162,7 @@ impl Dimension {
 }
 
 /// Status order in groupings: what needs work first.
-pub fn status_rank(status: &str) -> usize {
+pub(crate) fn status_rank(status: &str) -> usize {
     ["open", "in-progress", "done", "wontfix"]
         .iter()
         .position(|s| *s == status)
@@ -171,7 +171,7 @@ pub fn status_rank(status: &str) -> usize {
 
 /// One value of a dimension and the items that have it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Group {
+pub(crate) struct Group {
     /// URL segment.
     pub slug: String,
     /// Display name.
@@ -181,7 +181,7 @@ pub struct Group {
 }
 
 /// Every action item of the site, newest postmortem first, items in written order.
-pub fn register(site: &Site<'_>) -> Vec<Action> {
+pub(crate) fn register(site: &Site<'_>) -> Vec<Action> {
     let today = site.today;
     let stale_days = site.config.check.stale_days;
     let mut out = Vec::new();
@@ -225,14 +225,14 @@ pub fn register(site: &Site<'_>) -> Vec<Action> {
 }
 
 /// The groups of one dimension, sorted by slug (statuses in working order).
-pub fn groups(actions: &[Action], dimension: Dimension) -> Vec<Group> {
+pub(crate) fn groups(actions: &[Action], dimension: Dimension) -> Vec<Group> {
     let all: Vec<usize> = (0..actions.len()).collect();
     groups_of(actions, &all, dimension)
 }
 
 /// [`groups`] of the items `members` (indexes into `actions`, ascending); the groups'
 /// members are indexes into `actions` too.
-pub fn groups_of(actions: &[Action], members: &[usize], dimension: Dimension) -> Vec<Group> {
+pub(crate) fn groups_of(actions: &[Action], members: &[usize], dimension: Dimension) -> Vec<Group> {
     let mut map: BTreeMap<String, Group> = BTreeMap::new();
     for &k in members {
         let a = &actions[k];

@@ -11,9 +11,9 @@ use super::Quarter;
 use crate::text::human_minutes;
 
 /// Width of every chart's view box.
-pub const WIDTH: f64 = 640.0;
+pub(crate) const WIDTH: f64 = 640.0;
 /// Height of a bar chart's view box.
-pub const HEIGHT: f64 = 220.0;
+pub(crate) const HEIGHT: f64 = 220.0;
 /// The narrowest left margin; a wider tick label widens it (see [`left_margin`]).
 const LEFT: f64 = 40.0;
 /// Width of one character of a tick label (11 px text), with room to spare.
@@ -30,7 +30,7 @@ const MAX_LABELS: usize = 16;
 /// What the values are, for ticks and table cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Unit {
+pub(crate) enum Unit {
     /// Whole numbers.
     Count,
     /// 0..1, shown as percentages; the axis always runs to 100%.
@@ -43,7 +43,7 @@ pub enum Unit {
 
 impl Unit {
     /// A value as shown; "–" for none.
-    pub fn format(self, v: Option<f64>) -> String {
+    pub(crate) fn format(self, v: Option<f64>) -> String {
         let Some(v) = v else {
             return "–".into();
         };
@@ -64,7 +64,7 @@ impl Unit {
 
 /// One point on the x axis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Category {
+pub(crate) struct Category {
     /// Full name (`2025-Q1`), for tables and tooltips.
     pub name: String,
     /// Axis label (`Q1`), may be `""` when crowded.
@@ -75,7 +75,7 @@ pub struct Category {
 
 /// Quarters as categories: `Q1` with the year under the first quarter of each year and under
 /// the first category.
-pub fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
+pub(crate) fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
     let crowded = quarters.len() > MAX_LABELS;
     quarters
         .iter()
@@ -101,7 +101,7 @@ pub fn quarter_categories(quarters: &[Quarter]) -> Vec<Category> {
 
 /// One named series of values, one per category (`None`: no value).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Name (legend, table column).
     pub name: String,
     /// Values, one per category.
@@ -110,7 +110,7 @@ pub struct Series {
 
 /// How several series share a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// On top of each other (parts of a whole).
     Stacked,
     /// Side by side.
@@ -119,7 +119,7 @@ pub enum Layout {
 
 /// A rectangle in view-box units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rect {
+pub(crate) struct Rect {
     /// Left.
     #[serde(serialize_with = "coord")]
     pub x: f64,
@@ -136,7 +136,7 @@ pub struct Rect {
 
 /// One bar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Bar {
+pub(crate) struct Bar {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
@@ -150,7 +150,7 @@ pub struct Bar {
 
 /// A y-axis tick.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tick {
+pub(crate) struct Tick {
     /// Height in the view box.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -160,7 +160,7 @@ pub struct Tick {
 
 /// A label at an x position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct XLabel {
+pub(crate) struct XLabel {
     /// Centre.
     #[serde(serialize_with = "coord")]
     pub x: f64,
@@ -172,7 +172,7 @@ pub struct XLabel {
 
 /// A horizontal rule (the target).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Height in the view box.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -182,7 +182,7 @@ pub struct Rule {
 
 /// A legend entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Legend {
+pub(crate) struct Legend {
     /// 1-based series number.
     pub series: usize,
     /// Name.
@@ -191,7 +191,7 @@ pub struct Legend {
 
 /// The data table beside a chart: a row per category, a column per series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Table {
+pub(crate) struct Table {
     /// Header of the first column (`Quarter`).
     pub head: String,
     /// Series names.
@@ -202,7 +202,7 @@ pub struct Table {
 
 /// One row of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TableRow {
+pub(crate) struct TableRow {
     /// The category.
     pub label: String,
     /// Values as shown.
@@ -211,7 +211,7 @@ pub struct TableRow {
 
 /// A bar chart, ready to draw.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BarChart {
+pub(crate) struct BarChart {
     /// View box width.
     #[serde(serialize_with = "coord")]
     pub width: f64,
@@ -284,7 +284,7 @@ fn r(x: f64) -> f64 {
 
 /// A "nice" axis for values up to `max`: (axis maximum, tick step), about four ticks, whole
 /// steps for counts.
-pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
+pub(crate) fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
     if unit == Unit::Rate {
         return (1.0, 0.25);
     }
@@ -307,7 +307,7 @@ pub fn nice_axis(max: f64, unit: Unit) -> (f64, f64) {
 }
 
 /// Lays out a bar chart of `series` over `categories`, [`WIDTH`] wide.
-pub fn bar_chart(
+pub(crate) fn bar_chart(
     categories: &[Category],
     series: &[Series],
     layout: Layout,
@@ -319,7 +319,7 @@ pub fn bar_chart(
 
 /// [`bar_chart`] with a view box `width` wide: a chart drawn in a narrow column (a factor
 /// page's side) gets a narrow view box, so that its text is not scaled below its size.
-pub fn bar_chart_sized(
+pub(crate) fn bar_chart_sized(
     width: f64,
     categories: &[Category],
     series: &[Series],
@@ -463,7 +463,7 @@ fn table(categories: &[Category], series: &[Series], unit: Unit) -> Table {
 
 /// One cell of a heat map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Cell {
+pub(crate) struct Cell {
     /// Where.
     #[serde(flatten)]
     pub rect: Rect,
@@ -483,7 +483,7 @@ pub struct Cell {
 
 /// A label at a y position (heat map rows).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct YLabel {
+pub(crate) struct YLabel {
     /// Centre.
     #[serde(serialize_with = "coord")]
     pub y: f64,
@@ -493,7 +493,7 @@ pub struct YLabel {
 
 /// Counts per row and category, as a grid of shaded cells.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Heatmap {
+pub(crate) struct Heatmap {
     /// View box width.
     #[serde(serialize_with = "coord")]
     pub width: f64,
@@ -511,7 +511,7 @@ pub struct Heatmap {
 }
 
 /// Longest heat map row label, in characters (longer ones end in `…`).
-pub const ROW_LABEL_CHARS: usize = 26;
+pub(crate) const ROW_LABEL_CHARS: usize = 26;
 
 fn short(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -522,11 +522,11 @@ fn short(s: &str, max: usize) -> String {
 }
 
 /// Height of one heat map row.
-pub const ROW_HEIGHT: f64 = 22.0;
+pub(crate) const ROW_HEIGHT: f64 = 22.0;
 const ROW_LABELS: f64 = 170.0;
 
 /// Lays out a heat map: one row per series, one column per category.
-pub fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
+pub(crate) fn heatmap(categories: &[Category], rows: &[Series]) -> Heatmap {
     let max = rows
         .iter()
         .flat_map(|s| s.values.iter().flatten())

@@ -10,8 +10,8 @@
 //!
 //! Rates and medians without a denominator are `None` (`null` in JSON, "–" on pages).
 
-pub mod actions;
-pub mod chart;
+pub(crate) mod actions;
+pub(crate) mod chart;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +26,7 @@ use crate::model::Postmortem;
 
 /// A calendar quarter (`2025-Q1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Quarter {
+pub(crate) struct Quarter {
     /// The year.
     pub year: i32,
     /// 1..=4.
@@ -35,7 +35,7 @@ pub struct Quarter {
 
 impl Quarter {
     /// The quarter a date falls in.
-    pub fn of(d: NaiveDate) -> Quarter {
+    pub(crate) fn of(d: NaiveDate) -> Quarter {
         Quarter {
             year: d.year(),
             q: (d.month() - 1) / 3 + 1,
@@ -43,7 +43,7 @@ impl Quarter {
     }
 
     /// The quarter after this one.
-    pub fn next(self) -> Quarter {
+    pub(crate) fn next(self) -> Quarter {
         if self.q == 4 {
             Quarter {
                 year: self.year + 1,
@@ -58,7 +58,7 @@ impl Quarter {
     }
 
     /// Every quarter from `first` to `last`, both included.
-    pub fn range(first: Quarter, last: Quarter) -> Vec<Quarter> {
+    pub(crate) fn range(first: Quarter, last: Quarter) -> Vec<Quarter> {
         let mut out = Vec::new();
         let mut q = first;
         while q <= last {
@@ -84,7 +84,7 @@ impl Serialize for Quarter {
 /// Weekdays (Monday to Friday) after `from` up to and including `to`: a Friday incident
 /// published the next Monday took 1 business day (3 calendar days). Public holidays are not
 /// known to the archive and count as business days. Negative when `to` is before `from`.
-pub fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
+pub(crate) fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
     if to < from {
         return -business_days(to, from);
     }
@@ -96,7 +96,7 @@ pub fn business_days(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// The median, `None` for no values.
-pub fn median(values: &[f64]) -> Option<f64> {
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -108,7 +108,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
 }
 
 /// The mean, `None` for no values.
-pub fn mean(values: &[f64]) -> Option<f64> {
+pub(crate) fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
@@ -119,7 +119,7 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
 /// Every figure of one set of postmortems (the whole archive, or one quarter's incidents).
 /// The keys are the JSON keys of `api/insights.json` (schema in the README).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// Postmortems in the set.
     pub postmortems: usize,
     /// Of which near misses.
@@ -207,7 +207,7 @@ pub struct Figures {
 
 /// The figures of one quarter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuarterFigures {
+pub(crate) struct QuarterFigures {
     /// `2025-Q1`.
     pub quarter: Quarter,
     /// The figures of the incidents of that quarter.
@@ -216,10 +216,10 @@ pub struct QuarterFigures {
 }
 
 /// The reason key, in `template_misses`, of postmortems that name no reviewer.
-pub const NO_REVIEWER: &str = "no-reviewer";
+pub(crate) const NO_REVIEWER: &str = "no-reviewer";
 
 /// The distinct roles among `pm`'s participants, folded ([`Config::canonical_role`]).
-pub fn distinct_roles(pm: &Postmortem, config: &Config) -> usize {
+pub(crate) fn distinct_roles(pm: &Postmortem, config: &Config) -> usize {
     pm.participants
         .iter()
         .map(|p| config.canonical_role(&p.role))
@@ -229,7 +229,11 @@ pub fn distinct_roles(pm: &Postmortem, config: &Config) -> usize {
 
 /// Why `pm` is not consistent with the template (empty when it is): the template and
 /// action-item rules `check` reports in it, then [`NO_REVIEWER`].
-pub fn template_misses(pm: &Postmortem, config: &Config, today: NaiveDate) -> Vec<&'static str> {
+pub(crate) fn template_misses(
+    pm: &Postmortem,
+    config: &Config,
+    today: NaiveDate,
+) -> Vec<&'static str> {
     let mut out = crate::check::template_findings(pm, config, today);
     if pm.reviewers.is_empty() {
         out.push(NO_REVIEWER);
@@ -238,13 +242,13 @@ pub fn template_misses(pm: &Postmortem, config: &Config, today: NaiveDate) -> Ve
 }
 
 /// The severity key of unrated postmortems in `by_severity`.
-pub const NO_SEVERITY: &str = "none";
+pub(crate) const NO_SEVERITY: &str = "none";
 
 /// The target of the publishing metric, in business days (the value must be under it).
-pub const PUBLISH_TARGET_BUSINESS_DAYS: f64 = 5.0;
+pub(crate) const PUBLISH_TARGET_BUSINESS_DAYS: f64 = 5.0;
 
 /// Whether an item is `P0` or `P1`.
-pub fn is_high_priority(priority: &str) -> bool {
+pub(crate) fn is_high_priority(priority: &str) -> bool {
     matches!(priority.trim().to_ascii_uppercase().as_str(), "P0" | "P1")
 }
 
@@ -365,7 +369,7 @@ fn figures(site: &Site<'_>, members: &[usize], misses: &[Vec<&'static str>]) -> 
 
 /// Days from the incident's date to the earliest `closed` among its P0/P1 items (whatever
 /// their status), when it is dated and one of them has been closed.
-pub fn days_to_first_high_priority_close(pm: &Postmortem) -> Option<i64> {
+pub(crate) fn days_to_first_high_priority_close(pm: &Postmortem) -> Option<i64> {
     let date = pm.date?.date();
     let first = pm
         .action_items
@@ -379,7 +383,7 @@ pub fn days_to_first_high_priority_close(pm: &Postmortem) -> Option<i64> {
 /// How a metric's value compares with its target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum Target {
+pub(crate) enum Target {
     /// The value must be at least this.
     AtLeast(f64),
     /// The value must be under this.
@@ -393,7 +397,7 @@ pub enum Target {
 impl Target {
     /// Whether `value` meets the target (`None` without a value, and for [`Target::Rising`],
     /// which compares quarters: see [`Insights::metrics`]).
-    pub fn met(self, value: Option<f64>) -> Option<bool> {
+    pub(crate) fn met(self, value: Option<f64>) -> Option<bool> {
         let v = value?;
         match self {
             Target::AtLeast(t) => Some(v >= t),
@@ -406,7 +410,7 @@ impl Target {
 
 /// One of the practice's key metrics, with its definition and target.
 #[derive(Debug, Clone, Serialize)]
-pub struct MetricDef {
+pub(crate) struct MetricDef {
     /// The key of its value in [`Figures`].
     pub key: &'static str,
     /// Title.
@@ -423,7 +427,7 @@ pub struct MetricDef {
 
 /// The practice's metrics, in the order the insights page shows them (the last two take their
 /// targets from `[insights]`).
-pub fn metric_defs(config: &Config) -> Vec<MetricDef> {
+pub(crate) fn metric_defs(config: &Config) -> Vec<MetricDef> {
     let mut defs: Vec<MetricDef> = FIXED_METRICS.to_vec();
     let share = config.insights.template_target;
     let min_roles = config.insights.min_roles;
@@ -497,7 +501,7 @@ const FIXED_METRICS: &[MetricDef] = &[
 
 impl Figures {
     /// The value of a metric by its [`MetricDef::key`].
-    pub fn metric(&self, key: &str) -> Option<f64> {
+    pub(crate) fn metric(&self, key: &str) -> Option<f64> {
         match key {
             "completion_on_time_rate" => self.completion_on_time_rate,
             "median_business_days_to_publish" => self.median_business_days_to_publish,
@@ -517,7 +521,7 @@ impl Figures {
 
 /// A metric's value in one quarter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MetricValue {
+pub(crate) struct MetricValue {
     /// `2025-Q1`.
     pub quarter: Quarter,
     /// The value (`null`: no denominator).
@@ -529,7 +533,7 @@ pub struct MetricValue {
 
 /// A metric with its values.
 #[derive(Debug, Clone, Serialize)]
-pub struct Metric {
+pub(crate) struct Metric {
     /// The definition.
     #[serde(flatten)]
     pub def: MetricDef,
@@ -546,7 +550,7 @@ pub struct Metric {
 
 /// A contributing factor theme and how often it comes back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FactorRecurrence {
+pub(crate) struct FactorRecurrence {
     /// Slug.
     pub slug: String,
     /// Title (from the vocabulary, else the slug).
@@ -561,7 +565,7 @@ pub struct FactorRecurrence {
 
 /// Everything the insights page and `api/insights.json` show.
 #[derive(Debug, Clone, Serialize)]
-pub struct Insights {
+pub(crate) struct Insights {
     /// The build's "today".
     pub as_of: NaiveDate,
     /// Undated postmortems: counted in `overall`, in no quarter.
@@ -577,7 +581,7 @@ pub struct Insights {
 }
 
 /// The least-squares slope's sign over `(x, y)` points.
-pub fn trend(points: &[(f64, f64)]) -> Option<&'static str> {
+pub(crate) fn trend(points: &[(f64, f64)]) -> Option<&'static str> {
     if points.len() < 2 {
         return None;
     }
@@ -599,11 +603,11 @@ pub fn trend(points: &[(f64, f64)]) -> Option<&'static str> {
 /// Empty quarters are listed only among the latest this many (100 years); before them, only
 /// quarters with incidents. A stray date (`0205-01-01` for `2025-01-01`, `9999-12-31`) would
 /// otherwise add tens of thousands of empty quarters, each with every factor's count.
-pub const DENSE_QUARTERS: usize = 400;
+pub(crate) const DENSE_QUARTERS: usize = 400;
 
 /// Members of each quarter from the first to the last dated incident (empty quarters only
 /// among the latest [`DENSE_QUARTERS`]).
-pub fn quarter_members(site: &Site<'_>) -> Vec<(Quarter, Vec<usize>)> {
+pub(crate) fn quarter_members(site: &Site<'_>) -> Vec<(Quarter, Vec<usize>)> {
     let mut by_q: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
     for (i, pm) in site.postmortems.iter().enumerate() {
         if let Some(d) = pm.date {
@@ -627,7 +631,7 @@ pub fn quarter_members(site: &Site<'_>) -> Vec<(Quarter, Vec<usize>)> {
 
 impl Insights {
     /// Computes every figure of the site.
-    pub fn compute(site: &Site<'_>) -> Insights {
+    pub(crate) fn compute(site: &Site<'_>) -> Insights {
         let all: Vec<usize> = (0..site.postmortems.len()).collect();
         let misses = all_template_misses(site);
         let quarters: Vec<QuarterFigures> = quarter_members(site)
@@ -694,7 +698,7 @@ impl Insights {
 }
 
 /// Factor themes ranked by how often they come back.
-pub fn factor_recurrence(site: &Site<'_>) -> Vec<FactorRecurrence> {
+pub(crate) fn factor_recurrence(site: &Site<'_>) -> Vec<FactorRecurrence> {
     let mut out: Vec<FactorRecurrence> = site
         .taxonomies
         .factors

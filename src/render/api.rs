@@ -14,11 +14,11 @@ use crate::output::OutputFile;
 use crate::text::slugify;
 
 /// How many entries a feed carries (newest first).
-pub const FEED_ENTRIES: usize = 50;
+pub(crate) const FEED_ENTRIES: usize = 50;
 
 /// The factor shown on its page.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorView {
+pub(crate) struct FactorView {
     /// Slug.
     pub slug: String,
     /// Title.
@@ -36,7 +36,7 @@ pub struct FactorView {
 }
 
 /// The factor page's heading data.
-pub fn factor_view(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> FactorView {
+pub(crate) fn factor_view(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> FactorView {
     let theme = site.config.factors.themes.get(&t.slug);
     FactorView {
         slug: t.slug.clone(),
@@ -51,7 +51,7 @@ pub fn factor_view(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> FactorVi
 
 /// A count for one year.
 #[derive(Debug, Clone, Serialize)]
-pub struct YearCount {
+pub(crate) struct YearCount {
     /// The year.
     pub year: String,
     /// Postmortems that year.
@@ -60,11 +60,11 @@ pub struct YearCount {
 
 /// Years without incidents are listed only among the latest this many (a stray date such as
 /// `0205-01-01` would otherwise add 1,800 empty rows to each of its factor pages).
-pub const DENSE_YEARS: i32 = 100;
+pub(crate) const DENSE_YEARS: i32 = 100;
 
 /// Counts per year, oldest first, including the years without any in between (among the
 /// latest [`DENSE_YEARS`]).
-pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
+pub(crate) fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
     let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
     for &i in members {
         if let Some(d) = site.postmortems[i].date {
@@ -90,7 +90,7 @@ pub fn per_year(site: &Site<'_>, members: &[usize]) -> Vec<YearCount> {
 
 /// Entries of a ranked list (co-occurring factors, services hit) a factor page shows: the most
 /// frequent. All of them would make every factor page as long as the vocabulary.
-pub const RANKED_TERMS: usize = 20;
+pub(crate) const RANKED_TERMS: usize = 20;
 
 /// The [`RANKED_TERMS`] most frequent of `counts` (slug -> (name as first seen, count)), by
 /// count then slug; names are made only for those.
@@ -117,7 +117,7 @@ fn ranked<'a>(
 }
 
 /// The factors that appear together with `t`, by count.
-pub fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view::TermView> {
+pub(crate) fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view::TermView> {
     let mut counts: HashMap<String, (&str, usize)> = HashMap::new();
     for &i in &t.members {
         for f in &site.postmortems[i].factors {
@@ -135,7 +135,7 @@ pub fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view:
 }
 
 /// The services the factor's incidents hit, by count.
-pub fn services_hit(site: &Site<'_>, t: &Term) -> Vec<view::TermView> {
+pub(crate) fn services_hit(site: &Site<'_>, t: &Term) -> Vec<view::TermView> {
     let mut counts: HashMap<String, (&str, usize)> = HashMap::new();
     for &i in &t.members {
         for s in &site.postmortems[i].services {
@@ -168,7 +168,11 @@ fn rfc3339(w: When) -> String {
 }
 
 /// The archive's feed and one per factor.
-pub fn feeds(site: &Site<'_>, views: &Views<'_, '_>, theme: &Theme) -> Result<Vec<OutputFile>> {
+pub(crate) fn feeds(
+    site: &Site<'_>,
+    views: &Views<'_, '_>,
+    theme: &Theme,
+) -> Result<Vec<OutputFile>> {
     let base = site.config.base_url();
     let all: Vec<usize> = (0..site.postmortems.len()).collect();
     let mut out = Vec::new();
@@ -306,7 +310,7 @@ fn when_json(w: Option<When>) -> Option<String> {
 }
 
 /// `api/postmortems.json`: one object per published postmortem, newest first.
-pub fn postmortems_json(site: &Site<'_>, views: &Views<'_, '_>) -> OutputFile {
+pub(crate) fn postmortems_json(site: &Site<'_>, views: &Views<'_, '_>) -> OutputFile {
     let similarity = views.similarity();
     let ids = |list: &[usize]| -> Vec<&str> {
         list.iter()

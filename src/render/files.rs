@@ -12,7 +12,7 @@ use crate::model::{FileStatus, RefTarget};
 use crate::output::OutputFile;
 
 /// The copies the site needs, in path order (each path once; the first reference wins).
-pub fn copies(site: &Site<'_>) -> Vec<OutputFile> {
+pub(crate) fn copies(site: &Site<'_>) -> Vec<OutputFile> {
     let mut out: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
     for pm in &site.postmortems {
         let dests = pm.body.references.iter().filter_map(|r| match &r.target {

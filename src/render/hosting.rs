@@ -11,7 +11,7 @@ use crate::output::OutputFile;
 
 /// The most URLs one sitemap file may hold (the sitemap protocol's limit); more are split into
 /// `sitemap-1.xml`, `sitemap-2.xml`... under a sitemap index at `sitemap.xml`.
-pub const SITEMAP_MAX_URLS: usize = 50_000;
+pub(crate) const SITEMAP_MAX_URLS: usize = 50_000;
 
 #[derive(Serialize)]
 struct RobotsView<'a> {
@@ -39,7 +39,7 @@ fn page_url(file: &str) -> &str {
 
 /// `robots.txt` and, with a base URL, the sitemap of `pages` (the site's HTML files, in any
 /// order; the not-found page is left out).
-pub fn files(config: &Config, theme: &Theme, pages: &[String]) -> Result<Vec<OutputFile>> {
+pub(crate) fn files(config: &Config, theme: &Theme, pages: &[String]) -> Result<Vec<OutputFile>> {
     let base = config.base_url();
     let mut out = Vec::new();
     let sitemap_url = if base.is_empty() {

@@ -1,15 +1,15 @@
 //! Rendering: the [`Site`] becomes a list of output files (pages, feeds, JSON, static files).
 //! Pure: nothing here touches the disk; [`crate::output`] writes what this returns.
 
-pub mod api;
-pub mod files;
-pub mod hosting;
-pub mod insights;
+pub(crate) mod api;
+pub(crate) mod files;
+pub(crate) mod hosting;
+pub(crate) mod insights;
 mod job;
-pub mod recurring;
-pub mod refs;
-pub mod theme;
-pub mod view;
+pub(crate) mod recurring;
+pub(crate) mod refs;
+pub(crate) mod theme;
+pub(crate) mod view;
 
 use std::sync::{Arc, OnceLock};
 
@@ -46,7 +46,7 @@ struct SiteView<'a> {
 }
 
 /// Relative prefix from a page at `url` (relative to the root, `""` or ending in `/`) to the root.
-pub fn root_prefix(url: &str) -> String {
+pub(crate) fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
@@ -61,42 +61,10 @@ const TAXONOMIES: &[(&str, &str, &str, fn(&Taxonomies) -> &[Term])] = &[
     ("severities", "severity", "Severities", |t| &t.severities),
 ];
 
-/// Renders every output file of the site, collected and sorted by path.
-pub fn render(
-    site: &Site<'_>,
-    similarity: &crate::similar::Similarity,
-    theme: &Theme,
-) -> Result<Vec<OutputFile>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_each(site, similarity, theme, &|f| {
-        files.lock().map_err(|_| poisoned())?.push(f);
-        Ok(())
-    })?;
-    let mut files = files.into_inner().map_err(|_| poisoned())?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
-fn poisoned() -> crate::error::Error {
-    crate::error::Error::Template("a rendering worker panicked".into())
-}
-
-/// Renders every output file of the site and hands each to `emit` as soon as it is made
-/// (from several threads, in no particular order), so a large site is never held in memory
-/// at once. The files themselves do not depend on the order.
-pub fn render_each(
-    site: &Site<'_>,
-    similarity: &crate::similar::Similarity,
-    theme: &Theme,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
-) -> Result<()> {
-    Renderer::new(site, theme, similarity).render_part(Part::All, emit)
-}
-
 /// Which of the site's files: those that show similar incidents or recurring classes can only
 /// be rendered once similarity is known; `build` renders the others while it is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     /// Every file.
     All,
     /// The files that show no similar incidents or recurring classes: listings, taxonomies,
@@ -119,11 +87,11 @@ impl Part {
 
 /// A page of the site, ready to be rendered by [`Renderer::render`]: its context is built only
 /// then, so holding the whole list costs little.
-pub struct Page<'r>(Job<'r>);
+pub(crate) struct Page<'r>(Job<'r>);
 
 impl Page<'_> {
     /// The file the page becomes (`index.html` in a folder for pretty URLs).
-    pub fn file(&self) -> String {
+    pub(crate) fn file(&self) -> String {
         page_file(&self.0.path)
     }
 }
@@ -139,7 +107,7 @@ fn page_file(url: &str) -> String {
 /// Everything the pages of one site share: views, memoised fragments, the archive's figures
 /// and action register. `build` renders every [`Page`] of [`Renderer::pages`] in parallel;
 /// `serve` keeps one per rebuild and renders the pages browsers ask for.
-pub struct Renderer<'s> {
+pub(crate) struct Renderer<'s> {
     site: &'s Site<'s>,
     theme: &'s Theme,
     views: Views<'s, 's>,
@@ -158,7 +126,7 @@ impl<'s> Renderer<'s> {
     /// [`Renderer::with_similarity`]).
     ///
     /// [`Similarity::NONE`]: crate::similar::Similarity::NONE
-    pub fn new(
+    pub(crate) fn new(
         site: &'s Site<'s>,
         theme: &'s Theme,
         similarity: &'s crate::similar::Similarity,
@@ -225,7 +193,7 @@ impl<'s> Renderer<'s> {
     /// rendered: cards and action rows show no similar incidents, so `build` pastes the cards
     /// the unlinked part made into the linked part's pages (recurring classes) instead of
     /// rendering them again.
-    pub fn with_similarity<'r>(
+    pub(crate) fn with_similarity<'r>(
         &'r self,
         similarity: &'r crate::similar::Similarity,
     ) -> Renderer<'r> {
@@ -241,13 +209,13 @@ impl<'s> Renderer<'s> {
     }
 
     /// Frees what only the unlinked part reads (the action rows), once it is rendered.
-    pub fn forget_unlinked(&self) {
+    pub(crate) fn forget_unlinked(&self) {
         self.fragments.forget_rows();
     }
 
     /// What this renderer made and kept (fragments, figures, the register), to be freed
     /// elsewhere: `build` frees it on a thread of its own rather than before the swap.
-    pub fn into_leftovers(self) -> Box<dyn Send> {
+    pub(crate) fn into_leftovers(self) -> Box<dyn Send> {
         let memos = Arc::into_inner(self.fragments).map(Fragments::into_memos);
         Box::new((memos, self.figures.into_inner(), self.register.into_inner()))
     }
@@ -265,7 +233,7 @@ impl<'s> Renderer<'s> {
     }
 
     /// Renders the pages and files of `part` in parallel, handing each to `emit`.
-    pub fn render_part(
+    pub(crate) fn render_part(
         &self,
         part: Part,
         emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
@@ -283,13 +251,8 @@ impl<'s> Renderer<'s> {
         pages.and(others)
     }
 
-    /// Every page of the site, each still to be rendered.
-    pub fn pages(&self) -> Vec<Page<'_>> {
-        self.pages_in(Part::All)
-    }
-
     /// The pages of `part`, each still to be rendered.
-    pub fn pages_in(&self, part: Part) -> Vec<Page<'_>> {
+    pub(crate) fn pages_in(&self, part: Part) -> Vec<Page<'_>> {
         let mut jobs: Vec<Job> = Vec::new();
         if part.unlinked() {
             self.unlinked_jobs(&mut jobs);
@@ -503,7 +466,7 @@ impl<'s> Renderer<'s> {
     }
 
     /// Renders one page.
-    pub fn render(&self, page: Page<'_>) -> Result<OutputFile> {
+    pub(crate) fn render(&self, page: Page<'_>) -> Result<OutputFile> {
         let mut job = page.0;
         let page_url = std::mem::take(&mut job.path);
         let file = page_file(&page_url);
@@ -527,17 +490,17 @@ impl<'s> Renderer<'s> {
     }
 
     /// The files that are not pages: feeds, the JSON API and the theme's static files.
-    pub fn other_files(&self) -> Result<Vec<OutputFile>> {
+    pub(crate) fn other_files(&self) -> Result<Vec<OutputFile>> {
         self.other_files_in(Part::All)
     }
 
     /// `robots.txt` and the sitemap of `pages` (the site's HTML files: [`Page::file`]).
-    pub fn hosting_files(&self, pages: &[String]) -> Result<Vec<OutputFile>> {
+    pub(crate) fn hosting_files(&self, pages: &[String]) -> Result<Vec<OutputFile>> {
         hosting::files(self.site.config, self.theme, pages)
     }
 
     /// The files of `part` that are not pages.
-    pub fn other_files_in(&self, part: Part) -> Result<Vec<OutputFile>> {
+    pub(crate) fn other_files_in(&self, part: Part) -> Result<Vec<OutputFile>> {
         let (site, theme) = (self.site, self.theme);
         let mut out = Vec::new();
         if part.linked() {
@@ -578,11 +541,11 @@ struct Parent {
 }
 
 /// Postmortems per page of a listing.
-pub const PER_PAGE: usize = 50;
+pub(crate) const PER_PAGE: usize = 50;
 
 /// One page link of a paginated listing.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageLink {
+pub(crate) struct PageLink {
     /// 1-based page number.
     pub number: usize,
     /// URL relative to the root.
@@ -591,7 +554,7 @@ pub struct PageLink {
 
 /// Where a page sits in a paginated listing (`null` in templates when there is one page).
 #[derive(Debug, Clone, Serialize)]
-pub struct Paginator {
+pub(crate) struct Paginator {
     /// 1-based current page.
     pub current: usize,
     /// Number of pages.
@@ -605,12 +568,12 @@ pub struct Paginator {
 }
 
 /// Splits `cards` into pages of [`PER_PAGE`]: page 1 at `path`, page n at `path/page/n/`.
-pub fn paginate<T>(path: &str, cards: Vec<T>) -> Vec<(String, Vec<T>, Option<Paginator>)> {
+pub(crate) fn paginate<T>(path: &str, cards: Vec<T>) -> Vec<(String, Vec<T>, Option<Paginator>)> {
     paginate_by(path, cards, PER_PAGE)
 }
 
 /// [`paginate`] with `per_page` items a page.
-pub fn paginate_by<T>(
+pub(crate) fn paginate_by<T>(
     path: &str,
     cards: Vec<T>,
     per_page: usize,

@@ -10,13 +10,13 @@ use crate::similar::{LinkKind, RecurringClass};
 use crate::text::date_display;
 
 /// URL of a recurring class's page, relative to the root.
-pub fn class_url(id: &str) -> String {
+pub(crate) fn class_url(id: &str) -> String {
     format!("recurring/{id}/")
 }
 
 /// One similar incident on a postmortem page.
 #[derive(Debug, Clone, Serialize)]
-pub struct SimilarView {
+pub(crate) struct SimilarView {
     /// The other postmortem.
     #[serde(flatten)]
     pub pm: PmRef,
@@ -42,7 +42,7 @@ pub struct SimilarView {
 
 /// A reference to a recurring class.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClassRef {
+pub(crate) struct ClassRef {
     /// The class id (its first incident's id).
     pub id: String,
     /// URL relative to the root.
@@ -59,7 +59,7 @@ pub struct ClassRef {
 
 /// A recurring class on the index and on its own page.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClassView {
+pub(crate) struct ClassView {
     /// Id, name, size and span.
     #[serde(flatten)]
     pub class: ClassRef,
@@ -77,7 +77,7 @@ pub struct ClassView {
 
 /// An open action item of a recurring class.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClassAction {
+pub(crate) struct ClassAction {
     /// The postmortem it belongs to.
     pub pm: PmRef,
     /// `AI-1`.
@@ -96,7 +96,7 @@ pub struct ClassAction {
 
 impl Views<'_, '_> {
     /// The similar incidents of postmortem `i`.
-    pub fn similar(&self, i: usize) -> Vec<SimilarView> {
+    pub(crate) fn similar(&self, i: usize) -> Vec<SimilarView> {
         let site = self.site();
         let Some(links) = self.similarity().links.get(i) else {
             return Vec::new();
@@ -122,7 +122,7 @@ impl Views<'_, '_> {
     }
 
     /// The class of postmortem `i`, if it recurs.
-    pub fn class_of(&self, i: usize) -> Option<ClassRef> {
+    pub(crate) fn class_of(&self, i: usize) -> Option<ClassRef> {
         let c = self.similarity().class_of.get(i).copied().flatten()?;
         Some(self.class_ref(&self.similarity().classes[c]))
     }
@@ -144,7 +144,7 @@ impl Views<'_, '_> {
     }
 
     /// Every recurring class, largest first.
-    pub fn classes(&self) -> Vec<ClassView> {
+    pub(crate) fn classes(&self) -> Vec<ClassView> {
         self.similarity()
             .classes
             .iter()
@@ -160,7 +160,7 @@ impl Views<'_, '_> {
     }
 
     /// The open action items of class `c`, earliest incident first.
-    pub fn class_actions(&self, c: usize) -> Vec<ClassAction> {
+    pub(crate) fn class_actions(&self, c: usize) -> Vec<ClassAction> {
         let site = self.site();
         let mut out = Vec::new();
         for &m in &self.similarity().classes[c].members {

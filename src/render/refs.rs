@@ -12,7 +12,7 @@ use crate::model::When;
 use crate::text::{date_display, postmortem_url, slugify};
 
 /// `3 Feb 2025 14:02 UTC`, or the bare date.
-pub fn when_display(w: When) -> String {
+pub(crate) fn when_display(w: When) -> String {
     if w.has_time {
         format!(
             "{} {:02}:{:02} UTC",
@@ -27,7 +27,7 @@ pub fn when_display(w: When) -> String {
 
 /// A named link (service, team, tag).
 #[derive(Debug, Clone, Serialize)]
-pub struct Named {
+pub(crate) struct Named {
     /// Display name.
     pub name: String,
     /// Slug.
@@ -38,7 +38,7 @@ pub struct Named {
 
 /// A factor link.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorRef {
+pub(crate) struct FactorRef {
     /// Slug.
     pub slug: String,
     /// Title.
@@ -49,7 +49,7 @@ pub struct FactorRef {
 
 /// A severity badge.
 #[derive(Debug, Clone, Serialize)]
-pub struct SeverityRef {
+pub(crate) struct SeverityRef {
     /// `SEV2`.
     pub name: String,
     /// `sev2`.
@@ -62,7 +62,7 @@ pub struct SeverityRef {
 
 /// A short reference to another postmortem.
 #[derive(Debug, Clone, Serialize)]
-pub struct PmRef {
+pub(crate) struct PmRef {
     /// Id.
     pub id: String,
     /// URL relative to the root.
@@ -74,7 +74,7 @@ pub struct PmRef {
 }
 
 /// Builds views for one site.
-pub struct Views<'s, 'c> {
+pub(crate) struct Views<'s, 'c> {
     pub(super) site: &'s Site<'c>,
     pub(super) similarity: &'s crate::similar::Similarity,
 }
@@ -84,22 +84,22 @@ impl<'s, 'c> Views<'s, 'c> {
     /// the pages that show none).
     ///
     /// [`Similarity::NONE`]: crate::similar::Similarity::NONE
-    pub fn new(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
+    pub(crate) fn new(site: &'s Site<'c>, similarity: &'s crate::similar::Similarity) -> Self {
         Views { site, similarity }
     }
 
     /// The similar incidents and recurring classes the views show.
-    pub fn similarity(&self) -> &'s crate::similar::Similarity {
+    pub(crate) fn similarity(&self) -> &'s crate::similar::Similarity {
         self.similarity
     }
 
     /// The site the views show.
-    pub fn site(&self) -> &'s Site<'c> {
+    pub(crate) fn site(&self) -> &'s Site<'c> {
         self.site
     }
 
     /// Factor links for slugs.
-    pub fn factor_refs(&self, slugs: &[String]) -> Vec<FactorRef> {
+    pub(crate) fn factor_refs(&self, slugs: &[String]) -> Vec<FactorRef> {
         slugs
             .iter()
             .map(|f| FactorRef {
@@ -111,7 +111,7 @@ impl<'s, 'c> Views<'s, 'c> {
     }
 
     /// Links to the terms of taxonomy `kind` (`services`...).
-    pub fn named(kind: &str, list: &[String]) -> Vec<Named> {
+    pub(crate) fn named(kind: &str, list: &[String]) -> Vec<Named> {
         list.iter()
             .map(|s| {
                 let slug = slugify(s);
@@ -125,12 +125,12 @@ impl<'s, 'c> Views<'s, 'c> {
     }
 
     /// Title of a factor theme.
-    pub fn factor_title(&self, slug: &str) -> String {
+    pub(crate) fn factor_title(&self, slug: &str) -> String {
         self.site.config.factor_title(slug)
     }
 
     /// Severity badge for a level name.
-    pub fn severity(&self, name: &str) -> SeverityRef {
+    pub(crate) fn severity(&self, name: &str) -> SeverityRef {
         let slug = slugify(name);
         SeverityRef {
             url: format!("severities/{slug}/"),
@@ -147,7 +147,7 @@ impl<'s, 'c> Views<'s, 'c> {
     }
 
     /// A short reference to postmortem `i`.
-    pub fn pm_ref(&self, i: usize) -> PmRef {
+    pub(crate) fn pm_ref(&self, i: usize) -> PmRef {
         let pm = &self.site.postmortems[i];
         PmRef {
             id: pm.id.clone(),

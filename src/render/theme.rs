@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, Error, Result};
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
 /// Loaded templates and static files.
-pub struct Theme {
+pub(crate) struct Theme {
     /// The template engine, every template registered.
     pub tera: tera::Tera,
     /// Static files by path relative to `static/`, sorted.
@@ -61,7 +61,7 @@ fn collect_dir(base: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -
 /// which is safe in quoted attributes and keeps URLs readable (and checkable) in the output.
 /// Characters XML forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF: a NUL in
 /// a title would make every feed ill-formed) become U+FFFD, as HTML parsers show them anyway.
-pub fn escape(input: &str) -> String {
+pub(crate) fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     escape_runs(input, |run| out.push_str(run));
     out
@@ -118,7 +118,7 @@ fn escape_runs(input: &str, mut push: impl FnMut(&str)) {
 
 impl Theme {
     /// The theme of the site at `root`: the embedded one, overridden by `root/theme/`.
-    pub fn of_site(root: &Path) -> Result<Theme> {
+    pub(crate) fn of_site(root: &Path) -> Result<Theme> {
         let mut files = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut files);
         let mut site_files = HashMap::new();
@@ -197,7 +197,7 @@ impl Theme {
     }
 
     /// Renders one template.
-    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
+    pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
         let bytes = self.render_bytes(template, ctx)?;
         String::from_utf8(bytes)
             .map_err(|_| Error::Template(format!("{template}: rendered text is not UTF-8")))
@@ -205,7 +205,7 @@ impl Theme {
 
     /// Renders one template to bytes (UTF-8, as Tera writes only strings): a page goes to its
     /// file as it is.
-    pub fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
+    pub(crate) fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
         let size = self.sizes.get(template);
         let last = size.map_or(0, |s| s.load(Ordering::Relaxed));
         let mut out = Vec::with_capacity(last + last / 8);

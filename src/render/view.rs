@@ -15,12 +15,12 @@ use crate::text::human_minutes;
 // The links and dates every page shares live below this module (`render::refs`, and
 // `crate::text` for what search shows too), so that the similar-incident views and search can
 // use them; named here as before.
-pub use super::refs::{when_display, FactorRef, Named, PmRef, SeverityRef, Views};
-pub use crate::text::{date_display, postmortem_url, year_display};
+pub(crate) use super::refs::{when_display, FactorRef, Named, PmRef, SeverityRef, Views};
+pub(crate) use crate::text::{date_display, postmortem_url, year_display};
 
 /// A postmortem in a listing.
 #[derive(Debug, Clone, Serialize)]
-pub struct Card {
+pub(crate) struct Card {
     /// Id.
     pub id: String,
     /// URL relative to the root.
@@ -60,11 +60,11 @@ pub struct Card {
 /// Terms of each kind a listing card shows at most; the postmortem's page shows them all. (A
 /// postmortem with thousands of factors would otherwise put thousands of links on each of its
 /// thousands of factor pages: output growing with the square of the input.)
-pub const CARD_TERMS: usize = 12;
+pub(crate) const CARD_TERMS: usize = 12;
 
 /// A number per kind of term.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct TermCounts {
+pub(crate) struct TermCounts {
     /// Services.
     pub services: usize,
     /// Teams.
@@ -77,7 +77,7 @@ pub struct TermCounts {
 
 /// An entry of a taxonomy index.
 #[derive(Debug, Clone, Serialize)]
-pub struct TermView {
+pub(crate) struct TermView {
     /// Display name.
     pub name: String,
     /// Slug.
@@ -92,7 +92,7 @@ pub struct TermView {
 
 /// A labelled value.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     /// Label.
     pub label: String,
     /// Machine value (RFC 3339 or number), may be `""`.
@@ -103,7 +103,7 @@ pub struct Row {
 
 /// An action item as shown.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionItemView {
+pub(crate) struct ActionItemView {
     /// `AI-1`.
     pub id: String,
     /// Title.
@@ -133,7 +133,7 @@ pub struct ActionItemView {
 
 /// One timeline event.
 #[derive(Debug, Clone, Serialize)]
-pub struct TimelineView {
+pub(crate) struct TimelineView {
     /// The time as written.
     pub time_display: String,
     /// Text.
@@ -142,7 +142,7 @@ pub struct TimelineView {
 
 /// A table-of-contents entry.
 #[derive(Debug, Clone, Serialize)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     /// 2 or 3.
     pub level: u8,
     /// Anchor.
@@ -153,7 +153,7 @@ pub struct TocEntry {
 
 /// Everything `postmortem.html` shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct PostmortemView {
+pub(crate) struct PostmortemView {
     /// The listing fields.
     #[serde(flatten)]
     pub card: Card,
@@ -193,7 +193,7 @@ pub struct PostmortemView {
 
 impl<'s> Views<'s, '_> {
     /// The listing view of postmortem `i`, every term included.
-    pub fn card(&self, i: usize) -> Card {
+    pub(crate) fn card(&self, i: usize) -> Card {
         self.card_limited(i, usize::MAX)
     }
 
@@ -231,23 +231,23 @@ impl<'s> Views<'s, '_> {
     }
 
     /// The year of postmortem `i`'s incident (`None` when undated).
-    pub fn year(&self, i: usize) -> Option<String> {
+    pub(crate) fn year(&self, i: usize) -> Option<String> {
         let pm = &self.site.postmortems[i];
         pm.date.map(|d| year_display(d.date()))
     }
 
     /// The card of postmortem `i` in a listing (at most [`CARD_TERMS`] terms of each kind).
-    pub fn listing_card(&self, i: usize) -> Card {
+    pub(crate) fn listing_card(&self, i: usize) -> Card {
         self.card_limited(i, CARD_TERMS)
     }
 
     /// Cards for a member list (at most [`CARD_TERMS`] terms of each kind).
-    pub fn cards(&self, members: &[usize]) -> Vec<Card> {
+    pub(crate) fn cards(&self, members: &[usize]) -> Vec<Card> {
         members.iter().map(|&i| self.listing_card(i)).collect()
     }
 
     /// A term of taxonomy `kind` (`services`...).
-    pub fn term(&self, kind: &str, t: &Term) -> TermView {
+    pub(crate) fn term(&self, kind: &str, t: &Term) -> TermView {
         let description = if kind == "factors" {
             self.site
                 .config
@@ -269,14 +269,14 @@ impl<'s> Views<'s, '_> {
     }
 
     /// Terms sorted by count (descending), then name.
-    pub fn terms_by_count(&self, kind: &str, terms: &[Term]) -> Vec<TermView> {
+    pub(crate) fn terms_by_count(&self, kind: &str, terms: &[Term]) -> Vec<TermView> {
         let mut v: Vec<TermView> = terms.iter().map(|t| self.term(kind, t)).collect();
         v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
         v
     }
 
     /// The full page view of postmortem `i`.
-    pub fn postmortem(&self, i: usize) -> PostmortemView {
+    pub(crate) fn postmortem(&self, i: usize) -> PostmortemView {
         let pm = &self.site.postmortems[i];
         let today = self.site.today;
         let t = &pm.timing;
@@ -392,11 +392,11 @@ impl<'s> Views<'s, '_> {
 }
 
 /// Minutes of impact: start to mitigation, or to resolution when mitigation is not recorded.
-pub fn impact_minutes(pm: &Postmortem) -> Option<i64> {
+pub(crate) fn impact_minutes(pm: &Postmortem) -> Option<i64> {
     pm.minutes_to(pm.timing.mitigated.or(pm.timing.resolved))
 }
 
-pub use crate::weburl::is_web_url;
+pub(crate) use crate::weburl::is_web_url;
 
 fn impact_label(key: &str) -> String {
     match key {

@@ -11,17 +11,17 @@ use tantivy::tokenizer::{
     Tokenizer,
 };
 
-pub use super::tokenizer::PmTokenizer;
+pub(crate) use super::tokenizer::PmTokenizer;
 
 /// English stop words (Lucene's list), removed before stemming. Exported to the client.
-pub const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with",
 ];
 
 /// The name the analyzer is registered under.
-pub const ANALYZER: &str = "pm_en";
+pub(crate) const ANALYZER: &str = "pm_en";
 
 /// The analyzer: simple tokenizer, long-token removal, lowercasing, stop words, stemming.
 pub fn analyzer() -> TextAnalyzer {
@@ -39,7 +39,7 @@ pub fn analyzer() -> TextAnalyzer {
 /// repeats the same few thousand words millions of times, and stemming each occurrence anew
 /// was the largest single cost of indexing. Same stems (rust-stemmers, as tantivy's filter).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct CachedStemmer;
+pub(crate) struct CachedStemmer;
 
 /// Past this many words the memo starts over (bounded memory on hostile input).
 const STEM_MEMO_LIMIT: usize = 200_000;
@@ -57,7 +57,7 @@ impl TokenFilter for CachedStemmer {
 
 /// The tokenizer [`CachedStemmer`] wraps around; the memo lives as long as the analyzer.
 #[derive(Clone)]
-pub struct CachedStemmerFilter<T> {
+pub(crate) struct CachedStemmerFilter<T> {
     inner: T,
     memo: FxHashMap<String, String>,
 }
@@ -78,7 +78,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 }
 
 /// The token stream of [`CachedStemmerFilter`].
-pub struct CachedStemmerStream<'a, T> {
+pub(crate) struct CachedStemmerStream<'a, T> {
     tail: T,
     memo: &'a mut FxHashMap<String, String>,
     stemmer: rust_stemmers::Stemmer,
@@ -121,7 +121,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 }
 
 /// The analyzer without stemming: the surface forms the prefix search expands from.
-pub fn surface_analyzer() -> TextAnalyzer {
+pub(crate) fn surface_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(PmTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -140,7 +140,7 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// The terms of `text` with their positions relative to the first term kept (stop words and
 /// long tokens leave gaps, as in the index), for phrase queries.
-pub fn terms_with_offsets(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+pub(crate) fn terms_with_offsets(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {

@@ -17,10 +17,10 @@ use super::tokenizer::is_cjk;
 use crate::model::Postmortem;
 
 /// Longest excerpt, in characters (ellipses aside).
-pub const MAX_CHARS: usize = 220;
+pub(crate) const MAX_CHARS: usize = 220;
 
 /// A postmortem's passages, the summary first (possibly empty).
-pub fn passages(pm: &Postmortem) -> Vec<String> {
+pub(crate) fn passages(pm: &Postmortem) -> Vec<String> {
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = vec![collapse(&pm.summary)];
     for s in &pm.body.sections {
@@ -108,7 +108,7 @@ fn escape(out: &mut String, text: &[char]) {
 type Scored = (Vec<char>, Vec<(usize, usize)>, usize, usize);
 
 /// The excerpt as HTML (escaped text, the matches in `<mark>`) of the best passage for `terms`.
-pub fn excerpt(passages: &[String], terms: &[String]) -> String {
+pub(crate) fn excerpt(passages: &[String], terms: &[String]) -> String {
     let wanted: BTreeSet<&str> = terms.iter().map(String::as_str).collect();
     let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     let mut best: Option<Scored> = None;

@@ -80,25 +80,25 @@ use crate::output::OutputFile;
 use crate::text::postmortem_url;
 
 /// The client, written to `search/pmsearch.js`.
-pub const CLIENT_JS: &str = include_str!("pmsearch.js");
+pub(crate) const CLIENT_JS: &str = include_str!("pmsearch.js");
 
 /// The format version written into the manifest.
-pub const FORMAT_VERSION: u32 = 4;
+pub(crate) const FORMAT_VERSION: u32 = 4;
 
 /// The passages file (not gzip as a whole: one gzip member per document).
-pub const PASSAGES: &str = "passages.bin";
+pub(crate) const PASSAGES: &str = "passages.bin";
 
 /// The most files the export writes (the client and the search page included): static hosts
 /// and deployments handle a few hundred files well, tens of thousands badly.
-pub const MAX_FILES: usize = 1000;
+pub(crate) const MAX_FILES: usize = 1000;
 /// Raw (uncompressed) size a postings file is filled to at least: about 9 KB gzipped.
-pub const POSTINGS_TARGET: usize = 16 * 1024;
+pub(crate) const POSTINGS_TARGET: usize = 16 * 1024;
 /// Raw size a positions file is filled to at least (phrases are rarer than words).
-pub const POSITIONS_TARGET: usize = 32 * 1024;
+pub(crate) const POSITIONS_TARGET: usize = 32 * 1024;
 /// Document files aimed for: the results shown fetch one each, so more and smaller is better.
-pub const DOCUMENT_CHUNKS: usize = 350;
+pub(crate) const DOCUMENT_CHUNKS: usize = 350;
 /// Raw size at which a surface-form chunk is closed.
-pub const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
+pub(crate) const SURFACE_CHUNK_BYTES: usize = 24 * 1024;
 /// Files besides postings and positions that are not counted elsewhere: manifest, client and
 /// the search page (`search/index.html`, written by the renderer).
 const OTHER_FILES: usize = 3;
@@ -134,7 +134,7 @@ fn common_prefix(word: &str, prev: &str) -> usize {
 }
 
 /// Gzip with a fixed header (no name, no time): identical input, identical bytes.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::GzBuilder::new().mtime(0).write(
         Vec::with_capacity(bytes.len() / 3 + 64),
         flate2::Compression::default(),
@@ -160,7 +160,7 @@ fn fnv_hex(h: u64) -> String {
 }
 
 /// Display labels of facet values (`dns` -> `DNS`), per facet in [`FACETS`] order.
-pub type FacetLabels = Vec<BTreeMap<String, String>>;
+pub(crate) type FacetLabels = Vec<BTreeMap<String, String>>;
 
 #[derive(Serialize)]
 struct FieldMeta {
@@ -412,7 +412,7 @@ fn write_groups(
 }
 
 /// Exports the index into `search/` files, the client included.
-pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
+pub(crate) fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFile>> {
     let out = std::cell::RefCell::new(Vec::new());
     export_to(index, labels, &|f| {
         out.borrow_mut().push(f);
@@ -422,7 +422,7 @@ pub fn export(index: &SearchIndex, labels: &FacetLabels) -> Result<Vec<OutputFil
 }
 
 /// [`export`], handing each file to `emit` as soon as it is made.
-pub fn export_to(
+pub(crate) fn export_to(
     index: &SearchIndex,
     labels: &FacetLabels,
     emit: &dyn Fn(OutputFile) -> Result<()>,

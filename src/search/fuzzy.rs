@@ -17,16 +17,16 @@
 //!   with it, so `certif` still completes and `certifcate` is corrected.
 
 /// Shortest word corrected.
-pub const MIN_LENGTH: usize = 4;
+pub(crate) const MIN_LENGTH: usize = 4;
 /// Words of at least this many characters may be two edits away; shorter ones one.
-pub const TWO_EDITS_LENGTH: usize = 8;
+pub(crate) const TWO_EDITS_LENGTH: usize = 8;
 /// Shortest vocabulary word (a four-letter word may be one edit from a three-letter one).
-pub const MIN_VOCABULARY_LENGTH: usize = 3;
+pub(crate) const MIN_VOCABULARY_LENGTH: usize = 3;
 /// Longest vocabulary word.
-pub const MAX_VOCABULARY_LENGTH: usize = 32;
+pub(crate) const MAX_VOCABULARY_LENGTH: usize = 32;
 
 /// How many edits a word of `len` characters may be corrected by (0: not corrected).
-pub fn max_edits(len: usize) -> usize {
+pub(crate) fn max_edits(len: usize) -> usize {
     match len {
         l if l < MIN_LENGTH => 0,
         l if l < TWO_EDITS_LENGTH => 1,
@@ -35,12 +35,12 @@ pub fn max_edits(len: usize) -> usize {
 }
 
 /// Whether a (lowercased) word may be corrected: letters only, long enough.
-pub fn correctable(word: &str) -> bool {
+pub(crate) fn correctable(word: &str) -> bool {
     word.chars().all(char::is_alphabetic) && max_edits(word.chars().count()) > 0
 }
 
 /// Whether a (lowercased) word of the index belongs in the vocabulary.
-pub fn in_vocabulary(word: &str) -> bool {
+pub(crate) fn in_vocabulary(word: &str) -> bool {
     let len = word.chars().count();
     (MIN_VOCABULARY_LENGTH..=MAX_VOCABULARY_LENGTH).contains(&len)
         && word.chars().all(char::is_alphabetic)
@@ -48,7 +48,7 @@ pub fn in_vocabulary(word: &str) -> bool {
 
 /// The best correction of `word` among `candidates`, given how many documents hold each
 /// (`df`, asked only of the words close enough), or `None`.
-pub fn best<'a>(
+pub(crate) fn best<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     df: impl Fn(&str) -> u64,

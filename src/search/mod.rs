@@ -6,12 +6,12 @@
 //! Documents are added in the site's order (newest first) into a single segment, so a
 //! document's tantivy id is its index in the site, and ties rank newer incidents first.
 
-pub mod analyzer;
-pub mod excerpt;
-pub mod export;
-pub mod fuzzy;
-pub mod query;
-pub mod synonyms;
+pub(crate) mod analyzer;
+pub(crate) mod excerpt;
+pub(crate) mod export;
+pub(crate) mod fuzzy;
+pub(crate) mod query;
+pub(crate) mod synonyms;
 mod tokenizer;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,12 +28,12 @@ use crate::error::{Error, Result};
 use crate::model::Postmortem;
 use crate::text::{postmortem_url, slugify, year_display};
 use analyzer::{analyzer, surface_analyzer, terms, ANALYZER};
-pub use query::{parse_query, Correction, Filter, ParsedQuery};
+pub(crate) use query::{parse_query, Correction, ParsedQuery};
 use tantivy::Term;
 
 /// A searchable text field and its boost.
 #[derive(Debug, Clone, Copy)]
-pub struct TextField {
+pub(crate) struct TextField {
     /// Field name (also in the export).
     pub name: &'static str,
     /// Score multiplier.
@@ -47,7 +47,7 @@ pub struct TextField {
 /// 0.757 for one field over `bench/judgments.json` (`bench/relevance.py`), as a word in the
 /// title counted again through the summary and the body, and short fields (title, tags)
 /// gave a rare word an outsized score.
-pub const TEXT_FIELDS: &[TextField] = &[TextField {
+pub(crate) const TEXT_FIELDS: &[TextField] = &[TextField {
     name: "text",
     boost: 1.0,
 }];
@@ -63,7 +63,7 @@ pub const FACETS: &[(&str, &str)] = &[
 ];
 
 /// Prefix expansion stops after this many distinct terms.
-pub const MAX_PREFIX_TERMS: usize = 50;
+pub(crate) const MAX_PREFIX_TERMS: usize = 50;
 
 /// What a search result shows about a postmortem.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -108,7 +108,7 @@ pub struct SearchIndex {
 /// The texts of the searchable field for one postmortem, in the order they are indexed (each a
 /// value of the one field): title, summary, contributing factors (slug words and title),
 /// services, teams, tags, the body's sections, the action items' titles.
-pub fn search_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
+pub(crate) fn search_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> Vec<String> {
     let mut out = vec![pm.title.clone()];
     if !pm.summary.is_empty() {
         out.push(pm.summary.clone());
@@ -140,7 +140,7 @@ pub fn search_texts(pm: &Postmortem, factor_title: &dyn Fn(&str) -> String) -> V
 }
 
 /// Facet values of one postmortem, in [`FACETS`] order (normalised as filters match them).
-pub fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
+pub(crate) fn facet_values(pm: &Postmortem) -> Vec<Vec<String>> {
     let slugs = |l: &[String]| -> Vec<String> {
         let mut v: Vec<String> = l.iter().map(|s| slugify(s)).collect();
         v.dedup();
@@ -492,7 +492,7 @@ fn site_synonyms(site: &Site<'_>) -> synonyms::Synonyms {
 }
 
 /// Display labels for facet values, from the site (factor titles, service names...).
-pub fn facet_labels(site: &Site<'_>) -> export::FacetLabels {
+pub(crate) fn facet_labels(site: &Site<'_>) -> export::FacetLabels {
     let mut labels: export::FacetLabels = vec![BTreeMap::new(); FACETS.len()];
     for pm in &site.postmortems {
         if let Some(s) = &pm.severity {

@@ -38,7 +38,7 @@ use super::{SearchIndex, FACETS, TEXT_FIELDS};
 use crate::text::slugify;
 
 /// The shortest word that is expanded as a prefix.
-pub const MIN_PREFIX: usize = 3;
+pub(crate) const MIN_PREFIX: usize = 3;
 
 /// A filter: facet keyword and normalised value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl ParsedQuery {
 }
 
 /// Normalises a filter value the way facet values are stored.
-pub fn normalise_filter(facet: &str, value: &str) -> String {
+pub(crate) fn normalise_filter(facet: &str, value: &str) -> String {
     match facet {
         "severity" | "year" => value.trim().to_lowercase(),
         _ => slugify(value),
@@ -257,7 +257,7 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
 }
 
 /// A term in every text field, each with its boost.
-pub fn term_query(index: &SearchIndex, term: &str) -> Box<dyn Query> {
+pub(crate) fn term_query(index: &SearchIndex, term: &str) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = index
         .text_fields
         .iter()
@@ -277,7 +277,11 @@ pub fn term_query(index: &SearchIndex, term: &str) -> Box<dyn Query> {
 }
 
 /// A phrase in every text field, each with its boost, the whole weighing `boost`.
-pub fn phrase_query(index: &SearchIndex, phrase: &[(usize, String)], boost: f32) -> Box<dyn Query> {
+pub(crate) fn phrase_query(
+    index: &SearchIndex,
+    phrase: &[(usize, String)],
+    boost: f32,
+) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = index
         .text_fields
         .iter()
@@ -304,7 +308,7 @@ pub fn phrase_query(index: &SearchIndex, phrase: &[(usize, String)], boost: f32)
 }
 
 /// A term (one entry) or a phrase.
-pub fn member_query(index: &SearchIndex, member: &[(usize, String)]) -> Box<dyn Query> {
+pub(crate) fn member_query(index: &SearchIndex, member: &[(usize, String)]) -> Box<dyn Query> {
     match member {
         [(_, t)] => term_query(index, t),
         _ => phrase_query(index, member, 1.0),
@@ -329,7 +333,7 @@ fn excluded_query(index: &SearchIndex, member: &[(usize, String)]) -> Option<Box
 }
 
 /// The terms a query searches for: its terms and what its prefix expands to.
-pub fn searched_terms(index: &SearchIndex, q: &ParsedQuery) -> Vec<String> {
+pub(crate) fn searched_terms(index: &SearchIndex, q: &ParsedQuery) -> Vec<String> {
     let mut all_terms: Vec<String> = q.terms.clone();
     if let Some(p) = &q.prefix {
         for t in index.expand_prefix(p) {
@@ -342,7 +346,7 @@ pub fn searched_terms(index: &SearchIndex, q: &ParsedQuery) -> Vec<String> {
 }
 
 /// The tantivy query for a parsed query; `None` when it can match nothing.
-pub fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>> {
+pub(crate) fn to_tantivy(index: &SearchIndex, q: &ParsedQuery) -> Option<Box<dyn Query>> {
     let per_field = |term: &str| term_query(index, term);
     let phrase_query = |phrase: &[(usize, String)], boost: f32| phrase_query(index, phrase, boost);
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();

@@ -14,10 +14,10 @@ use serde::Serialize;
 use super::analyzer::{analyzer, terms_with_offsets};
 
 /// The weight of a synonym's score against a word the engineer typed.
-pub const SYNONYM_BOOST: f32 = 0.5;
+pub(crate) const SYNONYM_BOOST: f32 = 0.5;
 
 /// The built-in groups: abbreviations of operations work and British/American spellings.
-pub const BUILTIN: &[&[&str]] = &[
+pub(crate) const BUILTIN: &[&[&str]] = &[
     &["prod", "production"],
     &["db", "database"],
     &["k8s", "kubernetes"],
@@ -66,7 +66,7 @@ pub const BUILTIN: &[&[&str]] = &[
 ];
 
 /// An analysed member of a group: (position relative to its first term, term).
-pub type Member = Vec<(usize, String)>;
+pub(crate) type Member = Vec<(usize, String)>;
 
 /// The analysed groups.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

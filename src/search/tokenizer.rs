@@ -9,7 +9,7 @@
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Whether `c` is a Chinese or Japanese character that forms a token alone.
-pub fn is_cjk(c: char) -> bool {
+pub(super) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF // hiragana, katakana
         | 0x31F0..=0x31FF // katakana phonetic extensions
@@ -22,12 +22,12 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Splits text into runs of alphanumeric characters, and CJK characters one by one.
 #[derive(Clone, Default)]
-pub struct PmTokenizer {
+pub(crate) struct PmTokenizer {
     token: Token,
 }
 
 /// The token stream of [`PmTokenizer`].
-pub struct PmTokenStream<'a> {
+pub(crate) struct PmTokenStream<'a> {
     text: &'a str,
     /// Byte offset of the next character to look at.
     at: usize,

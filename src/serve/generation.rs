@@ -35,7 +35,7 @@ use crate::search;
 
 /// What a rebuild reuses from the previous one.
 #[derive(Clone)]
-pub struct Assets {
+pub(crate) struct Assets {
     /// The theme (reloaded when it changes).
     pub theme: Arc<Theme>,
     /// The syntax highlighter (loaded once).
@@ -45,7 +45,7 @@ pub struct Assets {
 }
 
 /// The answer to a request for a file of the site.
-pub enum Reply {
+pub(crate) enum Reply {
     /// The file.
     Found(Arc<Vec<u8>>),
     /// The path is a folder with an `index.html`: redirect to it with a slash.
@@ -64,10 +64,10 @@ enum Msg {
 }
 
 /// How long a generation must be current before its search export starts unasked.
-pub const EXPORT_IDLE: Duration = Duration::from_millis(500);
+pub(crate) const EXPORT_IDLE: Duration = Duration::from_millis(500);
 
 /// A served site. Dropping it ends its thread (and its search export, if not started).
-pub struct Generation {
+pub(crate) struct Generation {
     tx: Sender<Msg>,
     /// `check` warnings of each postmortem page's source, by page file.
     pub warnings: HashMap<String, String>,
@@ -117,7 +117,7 @@ fn export_wanted(go: &mpsc::Receiver<()>, superseded: &AtomicBool) -> Option<boo
 impl Generation {
     /// The file at `key` (a path relative to the site, `index.html` already appended to
     /// folders), rendered now if it is a page not asked for before.
-    pub fn get(&self, key: &str) -> Reply {
+    pub(crate) fn get(&self, key: &str) -> Reply {
         let (tx, rx) = mpsc::channel();
         if self.tx.send(Msg::Get(key.to_string(), tx)).is_err() {
             return Reply::Failed("the site is being rebuilt".into());
@@ -129,7 +129,11 @@ impl Generation {
 
 /// Prepares a generation of the site in its own thread and returns once it can be served.
 /// `eager`: render every page first (a theme or configuration change, or the first build).
-pub fn start(opts: BuildOptions, assets: Assets, eager: bool) -> Result<(Generation, BuildReport)> {
+pub(crate) fn start(
+    opts: BuildOptions,
+    assets: Assets,
+    eager: bool,
+) -> Result<(Generation, BuildReport)> {
     let (ready_tx, ready_rx) = mpsc::channel::<Result<BuildReport>>();
     let (tx, rx) = mpsc::channel::<Msg>();
     let export_tx = tx.clone();

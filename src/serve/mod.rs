@@ -7,9 +7,9 @@
 //! when a browser asks for them ([`generation`]). The reload is sent only after the new site has
 //! replaced the old one.
 
-pub mod generation;
-pub mod redact;
-pub mod watch;
+pub(crate) mod generation;
+pub(crate) mod redact;
+pub(crate) mod watch;
 
 use std::io::Write;
 use std::path::Path;
@@ -30,14 +30,14 @@ use watch::{classify, Change, Layout};
 
 /// The site as served: the last good generation, and the error of the last failed build.
 #[derive(Default)]
-pub struct SiteState {
+pub(crate) struct SiteState {
     site: Option<Arc<Generation>>,
     error: Option<String>,
     generation: u64,
 }
 
 /// Everything the server threads share.
-pub struct Shared {
+pub(crate) struct Shared {
     state: RwLock<SiteState>,
     clients: Mutex<Vec<Sender<String>>>,
     /// Event streams open now.
@@ -46,7 +46,7 @@ pub struct Shared {
 
 /// At most this many event streams (pages open on the site) at once, a thread each; another
 /// is answered 503 with `Retry-After`, and the page's client tries again later.
-pub const MAX_EVENT_STREAMS: usize = 256;
+pub(crate) const MAX_EVENT_STREAMS: usize = 256;
 
 /// How long the page's client waits before trying again after a 503, in seconds.
 const RETRY_AFTER_SECONDS: u64 = 2;
@@ -89,7 +89,7 @@ impl Shared {
 }
 
 /// How `serve` runs.
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     /// The configuration file the site reads (`--config`, else `ROOT/pmarchive.toml`), watched
     /// wherever it is.
     pub config: std::path::PathBuf,
@@ -106,7 +106,7 @@ pub struct ServeOptions {
 }
 
 /// A one-line description of a build error, for the overlay.
-pub fn describe(e: &Error) -> String {
+pub(crate) fn describe(e: &Error) -> String {
     match e {
         Error::Invalid(diags) => diags
             .iter()
@@ -189,7 +189,7 @@ fn rebuild(
 }
 
 /// Runs the server until the process is stopped.
-pub fn serve(opts: ServeOptions) -> Result<()> {
+pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     let mut build = (opts.resolve)()?;
     let mut assets = Assets {
         theme: load_theme(&build)?,

@@ -34,7 +34,7 @@ use crate::error::{Diagnostic, Error};
 
 /// The text of `e` for the pages of the site (the overlay and the status), given the screen of
 /// the load that failed.
-pub fn overlay(e: &Error, screen: &Screen, opts: &BuildOptions) -> String {
+pub(crate) fn overlay(e: &Error, screen: &Screen, opts: &BuildOptions) -> String {
     let diags = match e {
         Error::Invalid(diags) => diags,
         other => {

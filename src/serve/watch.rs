@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// What changed, most far-reaching first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
+pub(crate) enum Change {
     /// Nothing the site depends on (editor swap files, the output folder, `.git`).
     None,
     /// Postmortems changed: re-parse those, re-render everything.
@@ -18,7 +18,7 @@ pub enum Change {
 }
 
 /// Paths the watcher reports, relative to what the site reads.
-pub struct Layout {
+pub(crate) struct Layout {
     /// The site root.
     pub root: PathBuf,
     /// The content folder.
@@ -41,7 +41,7 @@ fn is_editor_noise(path: &Path) -> bool {
 }
 
 /// Classifies one changed path.
-pub fn classify_path(layout: &Layout, path: &Path) -> Change {
+pub(crate) fn classify_path(layout: &Layout, path: &Path) -> Change {
     if path.starts_with(&layout.output) || path.components().any(|c| c.as_os_str() == ".git") {
         return Change::None;
     }
@@ -63,7 +63,7 @@ pub fn classify_path(layout: &Layout, path: &Path) -> Change {
 }
 
 /// The most far-reaching change of a batch.
-pub fn classify<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Change {
+pub(crate) fn classify<'a>(layout: &Layout, paths: impl IntoIterator<Item = &'a Path>) -> Change {
     paths
         .into_iter()
         .map(|p| classify_path(layout, p))

@@ -12,7 +12,7 @@ use crate::model::When;
 
 /// A class of incidents that recur.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RecurringClass {
+pub(crate) struct RecurringClass {
     /// Stable id: the id of its earliest incident.
     pub id: String,
     /// Members (site indexes), earliest first (undated last).
@@ -85,7 +85,7 @@ fn shared_by_half<'a>(lists: impl Iterator<Item = &'a [String]>, members: usize)
 
 /// The classes formed by `links` (per postmortem, as computed), largest first, then the most
 /// recent; and each postmortem's class.
-pub fn classes(
+pub(crate) fn classes(
     site: &Site<'_>,
     links: &[Vec<Link>],
     cluster_score: f32,

@@ -39,8 +39,8 @@
 //! Classes are formed in [`class`].
 
 mod calibrate;
-pub mod class;
-pub mod terms;
+pub(crate) mod class;
+pub(crate) mod terms;
 mod vectors;
 
 use std::cmp::Reverse;
@@ -52,13 +52,13 @@ use serde::Serialize;
 
 use crate::enrich::Site;
 use crate::error::Result;
-pub use class::RecurringClass;
-pub use terms::TermsCache;
+pub(crate) use class::RecurringClass;
+pub(crate) use terms::TermsCache;
 use vectors::TermVectors;
 
 /// The text fields that say what went wrong, with their weight in the text similarity (equal:
 /// weighing the title and summary above the rest lost 0.03 capped recall@5 on real reports).
-pub const SIMILARITY_FIELDS: &[(&str, f32)] = &[
+pub(crate) const SIMILARITY_FIELDS: &[(&str, f32)] = &[
     ("title", 1.0),
     ("summary", 1.0),
     ("root_cause", 1.0),
@@ -66,11 +66,11 @@ pub const SIMILARITY_FIELDS: &[(&str, f32)] = &[
 ];
 
 /// The field read for postmortems without root cause and timeline sections, and its weight.
-pub const FALLBACK_FIELD: (&str, f32) = ("body", 1.0);
+pub(crate) const FALLBACK_FIELD: (&str, f32) = ("body", 1.0);
 
 /// A postmortem without the sections similarity compares (an imported report): its body
 /// stands in for them.
-pub fn is_bare(pm: &crate::model::Postmortem) -> bool {
+pub(crate) fn is_bare(pm: &crate::model::Postmortem) -> bool {
     pm.body.section("root_cause").is_none() && pm.body.section("timeline").is_none()
 }
 
@@ -79,7 +79,7 @@ pub fn is_bare(pm: &crate::model::Postmortem) -> bool {
 /// generated archives against their hidden classes (`bench/similar-bench.sh`); tests vary
 /// them.
 #[derive(Debug, Clone)]
-pub struct Params {
+pub(crate) struct Params {
     /// Text fields and their weights.
     pub fields: Vec<(&'static str, f32)>,
     /// How much the factor, service and tag similarities (each 0..1) scale the text score up:
@@ -128,10 +128,10 @@ impl Default for Params {
 }
 
 /// Candidates (at least; twice the list's limit when larger) scored again with their chains.
-pub const RESCORED: usize = 12;
+pub(crate) const RESCORED: usize = 12;
 
 /// Members of a chain a pair's chain score looks at.
-pub const CHAIN_SAMPLE: usize = 6;
+pub(crate) const CHAIN_SAMPLE: usize = 6;
 
 /// Distinctive shared words named in a link's reasons.
 const REASON_TERMS: usize = 4;
@@ -139,7 +139,7 @@ const REASON_TERMS: usize = 4;
 /// Why a link exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LinkKind {
+pub(crate) enum LinkKind {
     /// `recurrence_of`, in either direction.
     Recurrence,
     /// `similar_pinned`, in either direction.
@@ -150,7 +150,7 @@ pub enum LinkKind {
 
 /// One similar incident of a postmortem.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Link {
+pub(crate) struct Link {
     /// The other postmortem (index into the site's order).
     pub target: usize,
     /// The pair's similarity, 0..1.
@@ -174,7 +174,7 @@ pub struct Link {
 impl Link {
     /// The reasons as short strings in the filter syntax of search: `recurrence`, `pinned`,
     /// `factor:dns`, `service:checkout`, `tag:tls`, `term:certificate`.
-    pub fn reasons(&self) -> Vec<String> {
+    pub(crate) fn reasons(&self) -> Vec<String> {
         let mut out = Vec::new();
         match self.kind {
             LinkKind::Recurrence => out.push("recurrence".to_string()),
@@ -195,7 +195,7 @@ impl Link {
     }
 
     /// The link as `api/postmortems.json` and `similar --json` show it.
-    pub fn json<'s>(&self, site: &'s Site<'_>) -> LinkJson<'s> {
+    pub(crate) fn json<'s>(&self, site: &'s Site<'_>) -> LinkJson<'s> {
         LinkJson {
             id: &site.postmortems[self.target].id,
             score: (f64::from(self.score) * 10_000.0).round() / 10_000.0,
@@ -207,7 +207,7 @@ impl Link {
 
 /// A link in JSON: `{ id, score, recurrence, reasons }`.
 #[derive(Debug, Clone, Serialize)]
-pub struct LinkJson<'s> {
+pub(crate) struct LinkJson<'s> {
     /// The other postmortem's id.
     pub id: &'s str,
     /// The pair's similarity, 0..1, to four decimals.
@@ -220,7 +220,7 @@ pub struct LinkJson<'s> {
 
 /// The similar-incident lists and recurring classes of a site.
 #[derive(Debug, Clone, Default)]
-pub struct Similarity {
+pub(crate) struct Similarity {
     /// Per postmortem (site order): its links, explicit first, then computed by score.
     pub links: Vec<Vec<Link>>,
     /// Recurring classes (two or more incidents), largest first.
@@ -231,7 +231,7 @@ pub struct Similarity {
 
 impl Similarity {
     /// No similar incidents and no classes: what the pages that show none are rendered with.
-    pub const NONE: Similarity = Similarity {
+    pub(crate) const NONE: Similarity = Similarity {
         links: Vec::new(),
         classes: Vec::new(),
         class_of: Vec::new(),
@@ -505,13 +505,13 @@ impl Ord for Ranked {
 
 /// Analyses `site`'s postmortems for [`compute`] (in parallel), reusing `cache` when given
 /// (`serve` keeps it between rebuilds, so only the postmortems that changed are analysed).
-pub fn analyse(site: &Site<'_>, cache: Option<&TermsCache>) -> terms::Analysed {
+pub(crate) fn analyse(site: &Site<'_>, cache: Option<&TermsCache>) -> terms::Analysed {
     terms::analyse_all(&site.postmortems, SIMILARITY_FIELDS, cache)
 }
 
 /// Computes the similar-incident lists and the recurring classes of `site` from its
 /// postmortems analysed by [`analyse`].
-pub fn compute(site: &Site<'_>, analysed: &terms::Analysed) -> Result<Similarity> {
+pub(crate) fn compute(site: &Site<'_>, analysed: &terms::Analysed) -> Result<Similarity> {
     let params = Params {
         min_score: site.config.similar.min_score,
         ..Params::default()
@@ -520,7 +520,7 @@ pub fn compute(site: &Site<'_>, analysed: &terms::Analysed) -> Result<Similarity
 }
 
 /// [`compute`] with other parameters (the analyses must cover `params.fields`).
-pub fn compute_with(
+pub(crate) fn compute_with(
     site: &Site<'_>,
     params: &Params,
     analysed: &terms::Analysed,

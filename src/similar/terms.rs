@@ -22,7 +22,7 @@ use crate::search::analyzer::{analyzer, surface_analyzer, terms};
 
 /// One field of one postmortem, analysed.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldTerms {
+pub(crate) struct FieldTerms {
     /// Each term (a stem) and how many times it occurs, by term.
     pub terms: Vec<(Arc<str>, u32)>,
     /// Tokens the field has (its length, as tantivy's fieldnorm counts it).
@@ -32,7 +32,7 @@ pub struct FieldTerms {
 /// One postmortem, analysed: the fields asked for, in that order, and the words of the fields
 /// compared (lowercased, as written) with their terms.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct DocTerms {
+pub(crate) struct DocTerms {
     /// The fields, in the order asked.
     pub fields: Vec<FieldTerms>,
     /// The distinct words of the compared texts (stop words left out) and their terms.
@@ -45,7 +45,7 @@ pub struct DocTerms {
 /// Which fields to analyse for every postmortem, and which of them give the words a link
 /// shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Field names ([`field_text`]) in the order [`DocTerms::fields`] holds them.
     pub fields: Vec<&'static str>,
     /// How many of the first `fields` are compared for every postmortem; a field after them
@@ -136,7 +136,7 @@ impl Analyser {
 /// The text of a compared field of `pm`: `title`, `summary`, `root_cause`, `timeline`, or
 /// `body` (every section but the ones the other fields read: what an imported report without
 /// the standard sections says).
-pub fn field_text(pm: &Postmortem, name: &str) -> String {
+pub(crate) fn field_text(pm: &Postmortem, name: &str) -> String {
     let section = |key: &str| {
         pm.body
             .sections
@@ -188,7 +188,7 @@ fn owner_names(pm: &Postmortem) -> String {
 }
 
 /// Words with their terms.
-pub type Words = Vec<(Arc<str>, Arc<str>)>;
+pub(crate) type Words = Vec<(Arc<str>, Arc<str>)>;
 
 fn sort_words(words: &mut Words) {
     words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -236,23 +236,19 @@ fn fingerprint(texts: &[String], owners: &str, plan: &Plan, fallback_words: bool
 /// Analyses of postmortems kept between rebuilds (`serve`), by id: an unchanged postmortem is
 /// not analysed again.
 #[derive(Default)]
-pub struct TermsCache {
+pub(crate) struct TermsCache {
     kept: Mutex<HashMap<String, (u64, Arc<DocTerms>)>>,
 }
 
 impl TermsCache {
     /// Postmortems analysed in the cache.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.kept.lock().map(|k| k.len()).unwrap_or(0)
     }
 
-    /// Whether nothing is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Forgets everything.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Ok(mut k) = self.kept.lock() {
             k.clear();
         }
@@ -261,11 +257,9 @@ impl TermsCache {
 
 /// Every postmortem analysed for similarity, in the site's order.
 #[derive(Debug, Clone, Default)]
-pub struct Analysed {
+pub(crate) struct Analysed {
     /// What was analysed.
     pub plan: Plan,
-    /// Per postmortem: whether it lacks the compared sections (its body stands in).
-    pub bare: Vec<bool>,
     /// Per postmortem: its analysis.
     pub docs: Vec<Arc<DocTerms>>,
 }
@@ -274,7 +268,7 @@ impl Analysed {
     /// For every term, the word a link's reasons show for it: the shortest word of the
     /// compared texts that analyses to it (alphabetically first among equals), as
     /// `TermVectors::display_words` picks from the index's map of words to terms.
-    pub fn display_words(&self) -> HashMap<String, String> {
+    pub(crate) fn display_words(&self) -> HashMap<String, String> {
         let mut best: FxHashMap<&str, &str> = FxHashMap::default();
         for d in &self.docs {
             for (word, term) in &d.words {
@@ -299,7 +293,7 @@ impl Analysed {
     /// Every word of the compared texts with its term: what the index's
     /// `similarity_surface` holds (the tests compare both).
     #[cfg(test)]
-    pub fn surface(&self) -> std::collections::BTreeMap<String, String> {
+    pub(crate) fn surface(&self) -> std::collections::BTreeMap<String, String> {
         let mut unique: FxHashMap<&str, &str> = FxHashMap::default();
         for d in &self.docs {
             for (word, term) in &d.words {
@@ -316,7 +310,7 @@ impl Analysed {
 /// What to analyse of `pms` to compare them on `fields` (name, weight): those fields, and the
 /// body of every postmortem when any lacks the compared sections (its statistics cover every
 /// postmortem, as the index's do). Also says which postmortems lack them.
-pub fn plan_for(pms: &[Postmortem], fields: &[(&'static str, f32)]) -> (Plan, Vec<bool>) {
+pub(crate) fn plan_for(pms: &[Postmortem], fields: &[(&'static str, f32)]) -> (Plan, Vec<bool>) {
     let bare: Vec<bool> = pms.iter().map(super::is_bare).collect();
     let mut plan = Plan {
         fields: fields.iter().map(|&(name, _)| name).collect(),
@@ -330,7 +324,7 @@ pub fn plan_for(pms: &[Postmortem], fields: &[(&'static str, f32)]) -> (Plan, Ve
 
 /// Analyses every postmortem of `pms` for comparing them on `fields` (in parallel), reusing
 /// `cache` when given.
-pub fn analyse_all(
+pub(crate) fn analyse_all(
     pms: &[Postmortem],
     fields: &[(&'static str, f32)],
     cache: Option<&TermsCache>,
@@ -368,5 +362,5 @@ pub fn analyse_all(
             k.retain(|id, _| ids.contains(id.as_str()));
         }
     }
-    Analysed { plan, bare, docs }
+    Analysed { plan, docs }
 }

@@ -14,7 +14,7 @@ use tantivy::query::Bm25Weight;
 const MIN_MAX_DF: u32 = 4;
 
 /// The document-term weights of the similarity fields.
-pub struct TermVectors {
+pub(super) struct TermVectors {
     /// Per document: (term id, weight), sorted by term id.
     pub(super) docs: Vec<Vec<(u32, f32)>>,
     /// Per document: the Euclidean norm of its vector.
@@ -36,7 +36,7 @@ impl TermVectors {
     /// by `owner_weight`. Terms get ids field by field, each field's terms in order; a term's
     /// weights in several fields add up in field order; long postings keep their
     /// `max_postings` heaviest entries.
-    pub fn from_terms(
+    pub(super) fn from_terms(
         docs: &[std::sync::Arc<super::terms::DocTerms>],
         fields: &[(&'static str, f32)],
         fallback: Option<(&'static str, f32, &[bool])>,
@@ -162,7 +162,7 @@ impl TermVectors {
 
     /// The weight of `term` in `doc` (0 when absent or dropped).
     #[cfg(test)]
-    pub fn weight(&self, doc: usize, term: &str) -> f32 {
+    pub(super) fn weight(&self, doc: usize, term: &str) -> f32 {
         let Some(id) = self.terms.iter().position(|t| t == term) else {
             return 0.0;
         };
@@ -173,17 +173,17 @@ impl TermVectors {
     }
 
     /// The term (stem) with this id.
-    pub fn term(&self, id: u32) -> &str {
+    pub(super) fn term(&self, id: u32) -> &str {
         &self.terms[id as usize]
     }
 
     /// The postings of a term (empty for a term of one document).
-    pub fn postings(&self, id: u32) -> &[(u32, f32)] {
+    pub(super) fn postings(&self, id: u32) -> &[(u32, f32)] {
         &self.postings[id as usize]
     }
 
     /// The `k` heaviest terms of `doc` that other documents share, heaviest first.
-    pub fn query(&self, doc: usize, k: usize) -> Vec<(u32, f32)> {
+    pub(super) fn query(&self, doc: usize, k: usize) -> Vec<(u32, f32)> {
         let mut v: Vec<(u32, f32)> = self.docs[doc]
             .iter()
             .copied()
@@ -195,7 +195,7 @@ impl TermVectors {
     }
 
     /// The cosine of two documents' vectors.
-    pub fn cosine(&self, a: usize, b: usize) -> f32 {
+    pub(super) fn cosine(&self, a: usize, b: usize) -> f32 {
         let denom = self.norms[a] * self.norms[b];
         if denom <= 0.0 {
             return 0.0;
@@ -206,26 +206,26 @@ impl TermVectors {
     }
 
     /// The number of terms (the size of a dense vector).
-    pub fn num_terms(&self) -> usize {
+    pub(super) fn num_terms(&self) -> usize {
         self.terms.len()
     }
 
     /// Writes `doc`'s weights into `dense` (all zeros before), for [`Self::cosine_dense`].
-    pub fn scatter(&self, doc: usize, dense: &mut [f32]) {
+    pub(super) fn scatter(&self, doc: usize, dense: &mut [f32]) {
         for &(t, w) in &self.docs[doc] {
             dense[t as usize] = w;
         }
     }
 
     /// Sets `doc`'s weights in `dense` back to zero.
-    pub fn unscatter(&self, doc: usize, dense: &mut [f32]) {
+    pub(super) fn unscatter(&self, doc: usize, dense: &mut [f32]) {
         for &(t, _) in &self.docs[doc] {
             dense[t as usize] = 0.0;
         }
     }
 
     /// [`Self::cosine`] of `a` (scattered into `dense`) and `b`: one pass over `b`'s terms.
-    pub fn cosine_dense(&self, dense: &[f32], a: usize, b: usize) -> f32 {
+    pub(super) fn cosine_dense(&self, dense: &[f32], a: usize, b: usize) -> f32 {
         let denom = self.norms[a] * self.norms[b];
         if denom <= 0.0 {
             return 0.0;
@@ -238,7 +238,7 @@ impl TermVectors {
     }
 
     /// The terms two documents share, by their contribution to the cosine (strongest first).
-    pub fn shared_terms(&self, a: usize, b: usize) -> Vec<u32> {
+    pub(super) fn shared_terms(&self, a: usize, b: usize) -> Vec<u32> {
         let mut shared: Vec<(f32, u32)> = Vec::new();
         self.for_shared(a, b, |t, p| shared.push((p, t)));
         shared.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));

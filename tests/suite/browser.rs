@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::harness::{repo, Site};
 
 /// Whether the browser tooling is here; in CI its absence is a failure, locally a printed skip.
-pub fn browser_ready() -> bool {
+pub(crate) fn browser_ready() -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let playwright = repo().join("tests/node/node_modules/playwright-core");
     let missing: Vec<String> = [

@@ -10,7 +10,7 @@ use crate::harness::{pmarchive, repo, Site};
 
 /// Whether tests/node has its packages (`npm ci --prefix tests/node`); in CI their absence is a
 /// failure, locally a printed skip.
-pub fn node_packages_ready(test: &str) -> bool {
+pub(crate) fn node_packages_ready(test: &str) -> bool {
     if repo().join("tests/node/node_modules/ajv").is_dir() {
         return true;
     }
@@ -23,7 +23,7 @@ pub fn node_packages_ready(test: &str) -> bool {
 }
 
 /// Validates `docs` against `schema` with ajv (tests/node/validate-json.mjs): the process output.
-pub fn validate_json(schema: &Path, docs: &[&Path]) -> Output {
+pub(crate) fn validate_json(schema: &Path, docs: &[&Path]) -> Output {
     Command::new("node")
         .arg(repo().join("tests/node/validate-json.mjs"))
         .arg(schema)

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pmarchive::content::frontmatter;
+use pmarchive::testing::front_matter_json;
 
 use crate::check_ci::{node_packages_ready, validate_json};
 use crate::harness::{pmarchive, repo, Site};
@@ -35,8 +35,7 @@ fn front_matters(content: &Path, dir: &Path) -> Vec<PathBuf> {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).unwrap();
-        let split = frontmatter::split(&text).unwrap();
-        let front = frontmatter::parse(&split).unwrap();
+        let front = front_matter_json(&text);
         let name = entry
             .path()
             .strip_prefix(content)
@@ -44,7 +43,7 @@ fn front_matters(content: &Path, dir: &Path) -> Vec<PathBuf> {
             .to_string_lossy()
             .replace('/', "__");
         let path = dir.join(format!("{name}.json"));
-        std::fs::write(&path, serde_json::to_vec(&front.map).unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_vec(&front).unwrap()).unwrap();
         out.push(path);
     }
     out
@@ -184,10 +183,9 @@ due = 2025-03-01
     ];
     let mut docs = Vec::new();
     for (name, text) in &broken {
-        let split = frontmatter::split(text).unwrap();
-        let front = frontmatter::parse(&split).unwrap();
+        let front = front_matter_json(text);
         let path = dir.join(format!("{name}.json"));
-        std::fs::write(&path, serde_json::to_vec(&front.map).unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_vec(&front).unwrap()).unwrap();
         docs.push(path);
     }
     let report = validate(&schema, &docs);

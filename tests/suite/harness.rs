@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The repository's generator of synthetic archives (`bench/gen-archive.py`).
-pub fn generator() -> PathBuf {
+pub(crate) fn generator() -> PathBuf {
     repo().join("bench/gen-archive.py")
 }
 
@@ -19,7 +19,7 @@ pub fn generator() -> PathBuf {
 /// repository): `../shared/corpus/public-postmortems` beside it, which
 /// `tests/fixtures/public-postmortems` builds. `None`, with a printed reason, when it is not
 /// there; in CI (`CI` set), which always has it, its absence fails the test.
-pub fn real_corpus(test: &str) -> Option<PathBuf> {
+pub(crate) fn real_corpus(test: &str) -> Option<PathBuf> {
     let corpus = repo().join("../shared/corpus/public-postmortems");
     if corpus.is_dir() {
         return Some(corpus);
@@ -37,13 +37,13 @@ pub fn real_corpus(test: &str) -> Option<PathBuf> {
 
 /// Says why a test is skipped, on the real standard error: libtest captures `eprintln!` (shown
 /// only for failing tests), and a skip must be seen in a passing run.
-pub fn skipped(why: &str) {
+pub(crate) fn skipped(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {why}");
 }
 
 /// Runs the pmarchive binary.
-pub fn pmarchive(args: &[&str]) -> Output {
+pub(crate) fn pmarchive(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pmarchive"))
         .args(args)
         .output()
@@ -51,13 +51,13 @@ pub fn pmarchive(args: &[&str]) -> Output {
 }
 
 /// A site under test: a temporary root with `content/` etc.
-pub struct Site {
+pub(crate) struct Site {
     pub dir: tempfile::TempDir,
 }
 
 impl Site {
     /// An empty site root.
-    pub fn empty() -> Site {
+    pub(crate) fn empty() -> Site {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("content")).unwrap();
         Site { dir }
@@ -65,7 +65,7 @@ impl Site {
 
     /// A site of `bench/gen-archive.py --count count --seed seed` postmortems (deterministic),
     /// with `extra` generator options; the hidden classes land in `content.classes.tsv`.
-    pub fn generated(count: usize, seed: u64, extra: &[&str]) -> Site {
+    pub(crate) fn generated(count: usize, seed: u64, extra: &[&str]) -> Site {
         let site = Site::empty();
         std::fs::remove_dir_all(site.root().join("content")).unwrap();
         let status = Command::new("python3")
@@ -81,7 +81,7 @@ impl Site {
     }
 
     /// A copy of the repository's example archive (content/ and pmarchive.toml).
-    pub fn example() -> Site {
+    pub(crate) fn example() -> Site {
         let site = Site::empty();
         copy_dir(&repo().join("content"), &site.root().join("content"));
         std::fs::copy(
@@ -92,12 +92,12 @@ impl Site {
         site
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes a file under the root.
-    pub fn write(&self, rel: &str, text: &str) -> &Self {
+    pub(crate) fn write(&self, rel: &str, text: &str) -> &Self {
         let p = self.root().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
@@ -105,7 +105,7 @@ impl Site {
     }
 
     /// Runs `build` with extra arguments; returns the process output.
-    pub fn build(&self, extra: &[&str]) -> Output {
+    pub(crate) fn build(&self, extra: &[&str]) -> Output {
         let root = self.root().to_str().unwrap().to_string();
         let mut args = vec!["build", "--root", &root, "--today", "2025-11-30", "--quiet"];
         args.extend_from_slice(extra);
@@ -113,7 +113,7 @@ impl Site {
     }
 
     /// Builds and asserts success; returns the built output.
-    pub fn build_ok(&self, extra: &[&str]) -> Built {
+    pub(crate) fn build_ok(&self, extra: &[&str]) -> Built {
         let out = self.build(extra);
         assert!(
             out.status.success(),
@@ -124,7 +124,7 @@ impl Site {
     }
 
     /// Builds into `out` (`--output`) and asserts success; returns the built output.
-    pub fn build_into(&self, out: &Path, extra: &[&str]) -> Built {
+    pub(crate) fn build_into(&self, out: &Path, extra: &[&str]) -> Built {
         let mut args = vec!["--output", out.to_str().unwrap()];
         args.extend_from_slice(extra);
         let output = self.build(&args);
@@ -139,7 +139,7 @@ impl Site {
 }
 
 /// Copies a folder recursively.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -153,12 +153,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A built site read into memory.
-pub struct Built {
+pub(crate) struct Built {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Built {
-    pub fn read(dir: &Path) -> Built {
+    pub(crate) fn read(dir: &Path) -> Built {
         let mut files = BTreeMap::new();
         for entry in walkdir::WalkDir::new(dir) {
             let entry = entry.unwrap();
@@ -174,7 +174,7 @@ impl Built {
     }
 
     /// A file's text; panics with the list of files when it is missing.
-    pub fn text(&self, path: &str) -> String {
+    pub(crate) fn text(&self, path: &str) -> String {
         match self.files.get(path) {
             Some(b) => String::from_utf8(b.clone()).unwrap(),
             None => panic!(
@@ -184,12 +184,12 @@ impl Built {
         }
     }
 
-    pub fn has(&self, path: &str) -> bool {
+    pub(crate) fn has(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
 
     /// Every file whose bytes contain `needle`.
-    pub fn containing(&self, needle: &str) -> Vec<String> {
+    pub(crate) fn containing(&self, needle: &str) -> Vec<String> {
         let n = needle.as_bytes();
         self.files
             .iter()
@@ -200,7 +200,7 @@ impl Built {
 
     /// Checks every href/src of every HTML page: internal targets must exist, fragments must
     /// name an id in the target page. Returns the broken links.
-    pub fn broken_links(&self) -> Vec<String> {
+    pub(crate) fn broken_links(&self) -> Vec<String> {
         let ids: BTreeMap<&str, BTreeSet<String>> = self
             .files
             .iter()
@@ -270,7 +270,7 @@ impl Built {
 }
 
 /// Values of `name="..."` attributes (a scan good enough for the HTML we generate).
-pub fn attr_values(html: &str, name: &str) -> Vec<String> {
+pub(crate) fn attr_values(html: &str, name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let pat = format!(" {name}=\"");
     let mut rest = html;
@@ -285,7 +285,7 @@ pub fn attr_values(html: &str, name: &str) -> Vec<String> {
 }
 
 /// Resolves a relative link from `page` (a file path) to a path from the root.
-pub fn resolve(page: &str, link: &str) -> Option<String> {
+pub(crate) fn resolve(page: &str, link: &str) -> Option<String> {
     if link.starts_with('/') {
         return None; // root-absolute links break sub-path hosting
     }
@@ -309,7 +309,7 @@ pub fn resolve(page: &str, link: &str) -> Option<String> {
 }
 
 /// Asserts that `dir` still holds exactly the site `before` (after a failed or killed build).
-pub fn same_site(dir: &Path, before: &Built) {
+pub(crate) fn same_site(dir: &Path, before: &Built) {
     let after = Built::read(dir);
     assert_eq!(
         before.files.keys().collect::<Vec<_>>(),

@@ -18,12 +18,12 @@ const HEAD: &str =
     "+++\ntitle = \"T\"\ndate = 2025-01-02T10:00:00Z\nseverity = \"SEV3\"\nsummary = \"S.\"\nservices = [\"web\"]\n+++\n";
 
 /// Runs pmarchive with the guards; panics when it hangs.
-pub fn guarded(args: &[&str]) -> Output {
+pub(crate) fn guarded(args: &[&str]) -> Output {
     guarded_with(args, &[], TIMEOUT)
 }
 
 /// [`guarded`] with extra environment variables and its own hang guard.
-pub fn guarded_with(args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Output {
+pub(crate) fn guarded_with(args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmarchive"));
     cmd.args(args)
         .envs(env.iter().copied())

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pmarchive::config::Config;
-use pmarchive::content::{read_archive, Highlighter};
-use pmarchive::enrich::enrich;
-use pmarchive::search::SearchIndex;
+use pmarchive::testing::enrich;
+use pmarchive::testing::Config;
+use pmarchive::testing::SearchIndex;
+use pmarchive::testing::{read_archive, Highlighter};
 
 use crate::harness::{pmarchive, real_corpus, repo, Site};
 
@@ -72,7 +72,7 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
     let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
     let mut compared = 0;
     for (c, got) in cases.iter().zip(&js) {
-        let uncorrected = pmarchive::search::parse_query(&c.query, c.prefix);
+        let uncorrected = pmarchive::testing::parse_query(&c.query, c.prefix);
         let looked_up = !index.uncorrected(&uncorrected).is_empty();
         let q = index.parse(&c.query, c.prefix);
         let want = index.search(&q, 20).unwrap();
@@ -185,7 +185,7 @@ fn compare(root: &Path, out: &Path, cases: &[Case]) -> usize {
 /// a prefix?), vocabulary only for a word with no match, a facet's file only for a filter on it,
 /// the passages of the results as byte ranges, each file or range once.
 fn check_fetched(
-    q: &pmarchive::search::ParsedQuery,
+    q: &pmarchive::testing::ParsedQuery,
     positions: bool,
     looked_up: bool,
     files: &[serde_json::Value],
@@ -208,7 +208,7 @@ fn check_fetched(
             ),
             "f" => {
                 let i: usize = f[2..].trim_end_matches(".gz").parse().unwrap();
-                let facet = pmarchive::search::FACETS[i].0;
+                let facet = pmarchive::testing::FACETS[i].0;
                 assert!(
                     q.filters.iter().any(|x| x.facet == facet),
                     "{ctx}: {f} ({facet}) without a filter on it"
@@ -434,10 +434,10 @@ fn the_client_stemmer_matches_tantivy_on_every_word_of_the_corpus() {
     child.stdin.take().unwrap().write_all(&json).unwrap();
     let out = child.wait_with_output().unwrap();
     let stems: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
-    let mut an = pmarchive::search::analyzer::analyzer();
+    let mut an = pmarchive::testing::analyzer();
     let mut mismatches = Vec::new();
     for (w, s) in words.iter().zip(&stems) {
-        let want = pmarchive::search::analyzer::terms(&mut an, w);
+        let want = pmarchive::testing::terms(&mut an, w);
         if let Some(want) = want.first() {
             if want != s {
                 mismatches.push(format!("{w}: tantivy {want}, client {s}"));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::Site;
 
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     pub port: u16,
 }
@@ -20,7 +20,7 @@ impl Drop for Server {
     }
 }
 
-pub fn start(site: &Site, extra: &[&str]) -> Server {
+pub(crate) fn start(site: &Site, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pmarchive"))
         .args([
             "serve",
@@ -48,7 +48,7 @@ pub fn start(site: &Site, extra: &[&str]) -> Server {
 }
 
 /// GET a path: (status, body as text).
-pub fn get(port: u16, path: &str) -> (u16, String) {
+pub(crate) fn get(port: u16, path: &str) -> (u16, String) {
     let (status, body) = get_bytes(port, path);
     (status, String::from_utf8_lossy(&body).into_owned())
 }
@@ -193,7 +193,7 @@ fn drafts_are_served_only_with_the_flag_and_marked() {
 }
 
 /// GET a path: (status, raw body bytes).
-pub fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+pub(crate) fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
@@ -245,7 +245,7 @@ pub fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
 }
 
 /// Takes out the live-reload client serve injects into HTML pages.
-pub fn without_reload_client(body: &[u8]) -> Vec<u8> {
+pub(crate) fn without_reload_client(body: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(body);
     match text.find("<script>window.__pmarchiveError") {
         Some(start) => {

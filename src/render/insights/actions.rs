@@ -14,7 +14,7 @@ use crate::text::slugify;
 
 /// A postmortem an item belongs to, or that repeated its incident.
 #[derive(Debug, Clone, Serialize)]
-pub struct PmLink {
+pub(crate) struct PmLink {
     /// Id.
     pub id: String,
     /// Title.
@@ -40,7 +40,7 @@ fn pm_link(site: &Site<'_>, i: usize) -> PmLink {
 
 /// The slugs an item has in each dimension (the rows' `data-*` attributes).
 #[derive(Debug, Clone, Serialize)]
-pub struct FilterKeys {
+pub(crate) struct FilterKeys {
     /// Status slug.
     pub status: String,
     /// Owner slug.
@@ -59,7 +59,7 @@ pub struct FilterKeys {
 
 /// An action item as `actions.html` shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionView {
+pub(crate) struct ActionView {
     /// Item id, may be `""`.
     pub id: String,
     /// Title.
@@ -154,7 +154,7 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
 
 /// One value of a filter dimension (an option of its select).
 #[derive(Debug, Clone, Serialize)]
-pub struct FilterValue {
+pub(crate) struct FilterValue {
     /// Display name.
     pub name: String,
     /// Slug (the rows' `data-<key>` value, the query string's value).
@@ -165,7 +165,7 @@ pub struct FilterValue {
 
 /// A filter dimension.
 #[derive(Debug, Clone, Serialize)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// `status`, `severity`, `team`, `service`, `owner`, `kind`, `priority`.
     pub key: &'static str,
     /// `Status`...
@@ -176,7 +176,7 @@ pub struct Filter {
 
 /// Items of one status (on this page of the register).
 #[derive(Debug, Clone, Serialize)]
-pub struct StatusGroup {
+pub(crate) struct StatusGroup {
     /// Status.
     pub name: String,
     /// Slug (anchor `status-<slug>`).
@@ -192,11 +192,11 @@ pub struct StatusGroup {
 }
 
 /// Action items per page of the register: a large archive has tens of thousands.
-pub const ACTIONS_PER_PAGE: usize = 200;
+pub(crate) const ACTIONS_PER_PAGE: usize = 200;
 
 /// Counts shown above the register.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ActionSummary {
+pub(crate) struct ActionSummary {
     /// Items listed.
     pub total: usize,
     /// Open or in progress.

@@ -24,12 +24,12 @@ use crate::insights::{Figures, Insights, Quarter, Target, NO_REVIEWER, NO_SEVERI
 use crate::output::OutputFile;
 
 /// Most recurrent factor themes listed on `/insights/`.
-pub const TOP_FACTORS: usize = 10;
+pub(crate) const TOP_FACTORS: usize = 10;
 
 /// Most quarters the pages chart and tabulate (the latest ones): an archive that reaches back
 /// decades (or holds one historical incident) would otherwise draw thousands of bars.
 /// `api/insights.json` always has every quarter.
-pub const PAGE_QUARTERS: usize = 40;
+pub(crate) const PAGE_QUARTERS: usize = 40;
 
 /// Index of the first quarter the pages show.
 fn first_shown(ins: &Insights) -> usize {
@@ -49,7 +49,7 @@ fn windowed(ins: &Insights) -> Insights {
 
 /// One quarter's value of a metric, as shown.
 #[derive(Debug, Clone, Serialize)]
-pub struct ValueView {
+pub(crate) struct ValueView {
     /// `2025-Q1`.
     pub quarter: String,
     /// Display value (`–` when none).
@@ -60,7 +60,7 @@ pub struct ValueView {
 
 /// A key metric on `/insights/`.
 #[derive(Debug, Clone, Serialize)]
-pub struct MetricView {
+pub(crate) struct MetricView {
     /// Figure key (anchor `metric-<key>`).
     pub key: &'static str,
     /// Title.
@@ -88,7 +88,7 @@ pub struct MetricView {
 
 /// A reason postmortems are not consistent with the template.
 #[derive(Debug, Clone, Serialize)]
-pub struct ReasonRow {
+pub(crate) struct ReasonRow {
     /// The `check` rule (`template/missing-section`), or `no-reviewer`.
     pub rule: String,
     /// What it means.
@@ -121,7 +121,7 @@ fn reason_rows(misses: &std::collections::BTreeMap<String, usize>) -> Vec<Reason
 
 /// A headline figure.
 #[derive(Debug, Clone, Serialize)]
-pub struct Stat {
+pub(crate) struct Stat {
     /// Label.
     pub label: &'static str,
     /// Value as shown.
@@ -130,7 +130,7 @@ pub struct Stat {
 
 /// A factor on the most-recurrent list.
 #[derive(Debug, Clone, Serialize)]
-pub struct FactorRow {
+pub(crate) struct FactorRow {
     /// Title.
     pub title: String,
     /// URL relative to the root.
@@ -145,7 +145,7 @@ pub struct FactorRow {
 
 /// Everything `insights.html` shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct InsightsView {
+pub(crate) struct InsightsView {
     /// `YYYY-MM-DD`.
     pub as_of: String,
     /// Undated postmortems (in the totals, in no quarter).
@@ -469,7 +469,7 @@ const FACTOR_CHART_WIDTH: f64 = 340.0;
 
 /// The trend chart of a factor page: its incidents per quarter, over the quarters `/insights/`
 /// charts.
-pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
+pub(crate) fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
     let shown = &ins.quarters[first_shown(ins)..];
     if shown.is_empty() {
         return None;
@@ -493,7 +493,7 @@ pub fn factor_trend(ins: &Insights, t: &Term) -> Option<BarChart> {
 }
 
 /// `api/insights.json`: every figure of the insights page (schema in the README).
-pub fn insights_json(ins: &Insights) -> OutputFile {
+pub(crate) fn insights_json(ins: &Insights) -> OutputFile {
     json_file("api/insights.json", ins, 0)
 }
 
@@ -511,7 +511,7 @@ struct ApiAction<'a> {
 }
 
 /// `api/actions.json`: every action item, newest postmortem first, items in written order.
-pub fn actions_json(site: &Site<'_>, register: &[Action]) -> OutputFile {
+pub(crate) fn actions_json(site: &Site<'_>, register: &[Action]) -> OutputFile {
     let items: Vec<ApiAction<'_>> = register
         .iter()
         .map(|a| ApiAction {
