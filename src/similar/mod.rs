@@ -40,6 +40,7 @@
 
 mod calibrate;
 pub(crate) mod class;
+mod linker;
 pub(crate) mod terms;
 mod vectors;
 
@@ -47,7 +48,6 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::enrich::Site;
@@ -519,7 +519,9 @@ pub(crate) fn compute(site: &Site<'_>, analysed: &terms::Analysed) -> Result<Sim
     compute_with(site, &params, analysed)
 }
 
-/// [`compute`] with other parameters (the analyses must cover `params.fields`).
+/// [`compute`] with other parameters (the analyses must cover `params.fields`): the explicit
+/// links and chains, the calibration of the evidence on them, the term vectors, then each
+/// incident's links ([`linker::Linker`]) and the recurring classes.
 pub(crate) fn compute_with(
     site: &Site<'_>,
     params: &Params,
@@ -531,53 +533,17 @@ pub(crate) fn compute_with(
     let (plan, bare) = terms::plan_for(&site.postmortems, &params.fields);
     let any_bare = bare.iter().any(|&b| b);
     if plan != analysed.plan || analysed.docs.len() != n {
-        return Err(crate::error::Error::Usage(
-            "similarity: the postmortems were analysed for other fields".into(),
+        return Err(crate::error::Error::internal_bare(
+            "similarity: the postmortems were analysed for other fields",
         ));
     }
     let pms = &site.postmortems;
-    // Explicit links, both ways, by pair.
-    let mut explicit: Vec<Vec<(usize, LinkKind)>> = vec![Vec::new(); n];
-    let mut hidden: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
-    let add = |list: &mut Vec<Vec<(usize, LinkKind)>>, a: usize, b: usize, k: LinkKind| {
-        for (x, y) in [(a, b), (b, a)] {
-            match list[x].iter_mut().find(|(t, _)| *t == y) {
-                Some(e) => e.1 = e.1.min(k),
-                None => list[x].push((y, k)),
-            }
-        }
-    };
-    for (i, targets) in site.recurrence_of.iter().enumerate() {
-        for &j in targets {
-            add(&mut explicit, i, j, LinkKind::Recurrence);
-        }
-    }
-    for (i, pm) in pms.iter().enumerate() {
-        for id in &pm.similar_pinned {
-            if let Some(&j) = site.by_id.get(id) {
-                if j != i {
-                    add(&mut explicit, i, j, LinkKind::Pinned);
-                }
-            }
-        }
-        for id in &pm.similar_hidden {
-            if let Some(&j) = site.by_id.get(id) {
-                hidden[i].insert(j);
-                hidden[j].insert(i);
-            }
-        }
-    }
-
+    let explicit = linker::Explicit::of(site);
     // What the archive's own explicit links say the metadata is worth.
     let factors = Field::new(pms.iter().map(|p| p.factors.as_slice()));
     let services = Field::new(pms.iter().map(|p| p.services.as_slice()));
     let tags = Field::new(pms.iter().map(|p| p.tags.as_slice()));
-    let pairs: Vec<(usize, usize)> = explicit
-        .iter()
-        .enumerate()
-        .flat_map(|(a, list)| list.iter().filter(move |e| a < e.0).map(move |e| (a, e.0)))
-        .collect();
-    let params = &calibrate::calibrate(params, [&factors, &services, &tags], &pairs, n);
+    let params = &calibrate::calibrate(params, [&factors, &services, &tags], &explicit.pairs(), n);
     let fallback = Some((FALLBACK_FIELD.0, FALLBACK_FIELD.1, bare.as_slice()));
     // The words shown for terms need only the analyses: made beside the vectors.
     let (vectors, words) = rayon::join(
@@ -602,21 +568,14 @@ pub(crate) fn compute_with(
         tags,
         words,
     };
-
-    // Explicit chains: incidents explicit links join, directly or through others.
-    let mut sets = class::Sets::new(n);
-    for (a, list) in explicit.iter().enumerate() {
-        for &(b, _) in list {
-            sets.union(a, b);
-        }
-    }
-    let chain: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
-    let mut chains: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for (i, &c) in chain.iter().enumerate() {
-        chains.entry(c).or_default().push(i);
-    }
-
+    let chains = linker::Chains::of(&explicit, n);
     let config = &site.config.similar;
+    let linker = linker::Linker {
+        scorer: &scorer,
+        explicit: &explicit,
+        chains: &chains,
+        limit: config.limit,
+    };
     let links: Vec<Vec<Link>> = (0..n)
         .into_par_iter()
         .map_init(
@@ -626,98 +585,7 @@ pub(crate) fn compute_with(
                     vec![0.0f32; scorer.vectors.num_terms()],
                 )
             },
-            |(acc, dense), a| {
-                let mut out: Vec<Link> = explicit[a]
-                    .iter()
-                    .map(|&(b, kind)| Link {
-                        kind,
-                        ..scorer.link(a, b, scorer.score(a, b))
-                    })
-                    .collect();
-                // Recurrences, then pins; earlier incidents first within each.
-                out.sort_by(|x, y| {
-                    x.kind
-                        .cmp(&y.kind)
-                        .then(x.later.cmp(&y.later))
-                        .then_with(|| y.target.cmp(&x.target))
-                });
-                let mut candidates = scorer.candidates(a, acc);
-                let mates = &chains[&chain[a]];
-                if mates.len() > 1 {
-                    candidates.extend(mates.iter().copied().filter(|&b| b != a));
-                    candidates.sort_unstable();
-                    candidates.dedup();
-                }
-                // Score every candidate; the best few are scored again with their chains, and
-                // only the links kept get their reasons worked out.
-                let order = |x: &(f32, usize, bool), y: &(f32, usize, bool)| {
-                    y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
-                };
-                scorer.vectors.scatter(a, dense);
-                let d: &[f32] = dense;
-                let mut scored: Vec<(f32, usize, bool)> = candidates
-                    .into_iter()
-                    .filter(|b| !hidden[a].contains(b) && !explicit[a].iter().any(|e| e.0 == *b))
-                    .map(|b| {
-                        let chained = chain[a] == chain[b];
-                        let mut score = scorer.score_dense(d, a, b);
-                        if chained {
-                            score = (score + params.chain_bonus).min(1.0);
-                        }
-                        (score, b, chained)
-                    })
-                    .collect();
-                scored.sort_by(order);
-                scored.truncate(RESCORED.max(2 * config.limit));
-                let mut cache: FxHashMap<usize, f32> = FxHashMap::default();
-                let mut score_a = |y: usize| {
-                    *cache
-                        .entry(y)
-                        .or_insert_with(|| scorer.score_dense(d, a, y))
-                };
-                for (score, b, chained) in scored.iter_mut() {
-                    if *chained || params.chain_weight <= 0.0 {
-                        continue;
-                    }
-                    let ka = &chains[&chain[a]];
-                    let kb = &chains[&chain[*b]];
-                    if ka.len() == 1 && kb.len() == 1 {
-                        continue;
-                    }
-                    let mut sum = 0.0;
-                    let mut count = 0usize;
-                    for &y in kb.iter().take(CHAIN_SAMPLE) {
-                        sum += if y == *b { *score } else { score_a(y) };
-                        count += 1;
-                    }
-                    for &x in ka.iter().take(CHAIN_SAMPLE) {
-                        sum += if x == a { *score } else { scorer.score(x, *b) };
-                        count += 1;
-                    }
-                    let group = sum / count as f32;
-                    *score = (1.0 - params.chain_weight) * *score + params.chain_weight * group;
-                }
-                scorer.vectors.unscatter(a, dense);
-                scored.retain(|&(score, _, _)| score >= params.min_score);
-                scored.sort_by(order);
-                let best = out
-                    .iter()
-                    .map(|l| l.score)
-                    .chain(scored.first().map(|s| s.0))
-                    .fold(0.0f32, f32::max);
-                scored.retain(|s| s.0 >= best * params.relative_cutoff);
-                let room = config.limit.saturating_sub(out.len());
-                out.extend(
-                    scored
-                        .into_iter()
-                        .take(room)
-                        .map(|(score, b, chained)| Link {
-                            chained,
-                            ..scorer.link(a, b, score)
-                        }),
-                );
-                out
-            },
+            |(acc, dense), a| linker.links(a, acc, dense),
         )
         .collect();
     let (classes, class_of) = class::classes(site, &links, config.cluster_score);
