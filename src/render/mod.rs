@@ -267,15 +267,32 @@ impl<'s> Renderer<'s> {
     /// register, insights, factor themes, search and 404.
     fn unlinked_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>) {
         let site = self.site;
-        let views = &self.views;
-        let fragments = &self.fragments;
         // Each reads the whole archive; neither needs the other.
         let (figures, register) = rayon::join(|| self.figures(), || self.register());
-        let tax = &site.taxonomies;
-        let config = site.config;
         let all: Vec<usize> = (0..site.postmortems.len()).collect();
+        jobs.push(self.home_job(&all));
+        // Every postmortem, and one page each.
+        jobs.extend(list_job(
+            &self.views,
+            &self.fragments,
+            "postmortems/",
+            "All postmortems",
+            "all",
+            "",
+            None,
+            &all,
+        ));
+        self.taxonomy_jobs(jobs);
+        // Archive insights: the action register and the practice's figures.
+        jobs.extend(insights::action_jobs(site, register, &self.fragments));
+        jobs.push(insights::insights_job(site, &self.views, figures));
+        self.factor_jobs(jobs, figures);
+        jobs.push(Job::new("search/".into(), "search.html", "Search"));
+        jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
+    }
 
-        // Home.
+    /// The home page: the latest postmortems, the archive's counts, factors, severities, years.
+    fn home_job<'r>(&'r self, all: &[usize]) -> Job<'r> {
         #[derive(Serialize)]
         struct Counts {
             postmortems: usize,
@@ -285,52 +302,44 @@ impl<'s> Renderer<'s> {
             years: usize,
             undated: usize,
         }
-        let latest: Vec<usize> = all.iter().copied().take(config.latest).collect();
-        jobs.push(
-            Job::new(String::new(), "index.html", "Home")
-                .lazy("latest", move || views.cards(&latest))
-                .with(
-                    "counts",
-                    &Counts {
-                        postmortems: site.postmortems.len(),
-                        services: tax.services.len(),
-                        teams: tax.teams.len(),
-                        factors: tax.factors.len(),
-                        years: tax.years.len(),
-                        undated: tax.undated.len(),
-                    },
-                )
-                .with("factors", &views.terms_by_count("factors", &tax.factors))
-                .with(
-                    "severities",
-                    &tax.severities
-                        .iter()
-                        .map(|t| views.term("severities", t))
-                        .collect::<Vec<_>>(),
-                )
-                .with(
-                    "years",
-                    &tax.years
-                        .iter()
-                        .map(|t| views.term("years", t))
-                        .collect::<Vec<_>>(),
-                )
-                .feed("atom.xml".into()),
-        );
+        let (site, views) = (self.site, &self.views);
+        let tax = &site.taxonomies;
+        let latest: Vec<usize> = all.iter().copied().take(site.config.latest).collect();
+        Job::new(String::new(), "index.html", "Home")
+            .lazy("latest", move || views.cards(&latest))
+            .with(
+                "counts",
+                &Counts {
+                    postmortems: site.postmortems.len(),
+                    services: tax.services.len(),
+                    teams: tax.teams.len(),
+                    factors: tax.factors.len(),
+                    years: tax.years.len(),
+                    undated: tax.undated.len(),
+                },
+            )
+            .with("factors", &views.terms_by_count("factors", &tax.factors))
+            .with(
+                "severities",
+                &tax.severities
+                    .iter()
+                    .map(|t| views.term("severities", t))
+                    .collect::<Vec<_>>(),
+            )
+            .with(
+                "years",
+                &tax.years
+                    .iter()
+                    .map(|t| views.term("years", t))
+                    .collect::<Vec<_>>(),
+            )
+            .feed("atom.xml".into())
+    }
 
-        // Every postmortem, and one page each.
-        jobs.extend(list_job(
-            views,
-            fragments,
-            "postmortems/",
-            "All postmortems",
-            "all",
-            "",
-            None,
-            &all,
-        ));
-
-        // Taxonomy indexes and term pages.
+    /// Each taxonomy's index and a listing per term (and the undated postmortems).
+    fn taxonomy_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>) {
+        let (views, fragments) = (&self.views, &self.fragments);
+        let tax = &self.site.taxonomies;
         for &(kind, singular, heading, terms_of) in TAXONOMIES {
             let terms = terms_of(tax);
             let mut term_views: Vec<_> = terms.iter().map(|t| views.term(kind, t)).collect();
@@ -383,16 +392,16 @@ impl<'s> Renderer<'s> {
                 ));
             }
         }
+    }
 
-        // Archive insights: the action register and the practice's figures.
-        jobs.extend(insights::action_jobs(site, register, fragments));
-        jobs.push(insights::insights_job(site, views, figures));
-
-        // Factor themes.
+    /// The index of factor themes and a page per theme.
+    fn factor_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>, figures: &'r crate::insights::Insights) {
+        let (site, views, fragments) = (self.site, &self.views, &self.fragments);
+        let tax = &site.taxonomies;
         jobs.push(
             Job::new("factors/".into(), "factors.html", "Contributing factors")
                 .with("factors", &views.terms_by_count("factors", &tax.factors))
-                .with("governed", &config.factors.governed),
+                .with("governed", &site.config.factors.governed),
         );
         for t in &tax.factors {
             let factor = api::factor_view(site, views, t);
@@ -413,8 +422,6 @@ impl<'s> Renderer<'s> {
                 .feed(format!("factors/{}/atom.xml", t.slug)),
             );
         }
-        jobs.push(Job::new("search/".into(), "search.html", "Search"));
-        jobs.push(Job::new("404.html".into(), "404.html", "Not found"));
     }
 
     /// The pages that show similar incidents or recurring classes: a page per postmortem, a page
