@@ -155,7 +155,9 @@ fn heading_level(l: HeadingLevel) -> u8 {
 }
 
 /// Parses a body that starts at 1-based line `first_line` of its file; refuses one that nests
-/// too deep or holds too much markup (see [`super::limits`]).
+/// too deep or holds too much markup (see [`super::limits`]). The steps: the limits, the
+/// events, the page's HTML ([`render_events`]: anchored headings, highlighted code, links and
+/// images resolved), then the sections and the timeline ([`sections_of`]).
 pub(crate) fn parse_body(
     src: &str,
     first_line: usize,
@@ -176,8 +178,40 @@ pub(crate) fn parse_body(
     if let Some(at) = super::limits::too_deep(&events) {
         return Err(OverLimit::TooDeep(at));
     }
+    // Line starts, so each offset's line is a binary search (not a scan: bodies can have
+    // thousands of sections).
+    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
+    let rendered = render_events(src, &events, &line_of, opts);
+    let mut body_html = String::with_capacity(src.len() * 3 / 2);
+    html::push_html(&mut body_html, rendered.out.into_iter());
+    if opts.sanitize && (needs_sanitizer(&events) || has_controls(src)) {
+        body_html = sanitize(&body_html);
+    }
+    let (sections, timeline) = sections_of(
+        src,
+        first_line,
+        &events,
+        &rendered.starts,
+        &line_of,
+        date,
+        opts,
+    );
+    // Kept until the page is rendered, for every postmortem at once: its exact size, not the
+    // room it was written in (half as much again, a tenth of a large build's peak memory).
+    body_html.shrink_to_fit();
+    Ok(Body {
+        html: body_html,
+        headings: rendered.headings,
+        sections,
+        timeline,
+        references: rendered.references,
+    })
+}
 
-    // Which level splits the document into sections: 2 if present (h1 is usually a title).
+/// Which heading level splits the document into sections: 2 if present (h1 is usually a
+/// title), else the highest used.
+fn section_level(events: &[(Event<'_>, std::ops::Range<usize>)]) -> u8 {
     let levels: BTreeSet<u8> = events
         .iter()
         .filter_map(|(e, _)| match e {
@@ -185,22 +219,40 @@ pub(crate) fn parse_body(
             _ => None,
         })
         .collect();
-    let section_level = if levels.contains(&2) {
+    if levels.contains(&2) {
         2
     } else {
         levels.first().copied().unwrap_or(2)
-    };
+    }
+}
 
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut headings = Vec::new();
+/// A body's events as the page shows them, and what was found on the way.
+struct Rendered<'e> {
+    out: Vec<Event<'e>>,
+    headings: Vec<Heading>,
+    /// Per section heading: (heading start, body start, title).
+    starts: Vec<(usize, usize, String)>,
+    references: Vec<crate::model::Reference>,
+}
+
+/// Turns the events into the page's: headings with unique anchors and a link to themselves,
+/// code blocks highlighted (within [`super::limits::MAX_HIGHLIGHTED`]), links and images
+/// resolved ([`super::refs::rewrite`]); everything else as it is.
+fn render_events<'e>(
+    src: &str,
+    events: &[(Event<'e>, std::ops::Range<usize>)],
+    line_of: &dyn Fn(usize) -> usize,
+    opts: &BodyOptions<'_>,
+) -> Rendered<'e> {
+    let section_level = section_level(events);
+    let mut r = Rendered {
+        out: Vec::with_capacity(events.len()),
+        headings: Vec::new(),
+        starts: Vec::new(),
+        references: Vec::new(),
+    };
     let mut used = Anchors::default();
-    let mut starts: Vec<(usize, usize, String)> = Vec::new(); // (heading start, body start, title)
     let mut highlighted = 0usize;
-    // Line starts, so each offset's line is a binary search (not a scan: bodies can have
-    // thousands of sections).
-    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
-    let line_of = |offset: usize| first_line + newlines.partition_point(|&n| n < offset);
-    let mut references = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let (event, range) = &events[i];
@@ -221,14 +273,14 @@ pub(crate) fn parse_body(
                 let anchor = unique_anchor(&slugify(&title), &mut used);
                 let mut inner_html = String::new();
                 html::push_html(&mut inner_html, inner.into_iter());
-                out.push(Event::Html(CowStr::from(format!(
+                r.out.push(Event::Html(CowStr::from(format!(
                     "<h{level} id=\"{anchor}\">{inner_html} <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
                 ))));
                 if level == section_level {
                     let end = events.get(j).map(|e| e.1.end).unwrap_or(src.len());
-                    starts.push((range.start, end, title.clone()));
+                    r.starts.push((range.start, end, title.clone()));
                 }
-                headings.push(Heading {
+                r.headings.push(Heading {
                     level,
                     anchor,
                     title,
@@ -236,12 +288,6 @@ pub(crate) fn parse_body(
                 i = j + 1;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
                 let mut code = String::new();
                 let mut j = i + 1;
                 while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::CodeBlock)) {
@@ -250,25 +296,7 @@ pub(crate) fn parse_body(
                     }
                     j += 1;
                 }
-                let lang_class = slugify(&lang);
-                // Highlighting costs a hundred times the code's size in memory: beyond the
-                // budget, code is shown plain.
-                let budget = highlighted + code.len() <= super::limits::MAX_HIGHLIGHTED;
-                if budget && !lang.is_empty() {
-                    highlighted += code.len();
-                }
-                let inner = (budget && !lang.is_empty())
-                    .then(|| opts.highlighter.highlight(&lang, &code))
-                    .flatten()
-                    .unwrap_or_else(|| escape_html(&code));
-                let class = if lang.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"language-{lang_class}\"")
-                };
-                out.push(Event::Html(CowStr::from(format!(
-                    "<pre class=\"code\" tabindex=\"0\"><code{class}>{inner}</code></pre>\n"
-                ))));
+                r.out.push(code_block(kind, &code, &mut highlighted, opts));
                 i = j + 1;
             }
             Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
@@ -277,22 +305,68 @@ pub(crate) fn parse_body(
                     let column = src[line_start..range.start].chars().count() + 1;
                     (line_of(range.start), column)
                 };
-                out.push(super::refs::rewrite(event, opts.file, at, &mut references));
+                r.out.push(super::refs::rewrite(
+                    event,
+                    opts.file,
+                    at,
+                    &mut r.references,
+                ));
                 i += 1;
             }
             other => {
-                out.push(other.clone());
+                r.out.push(other.clone());
                 i += 1;
             }
         }
     }
-    let mut body_html = String::with_capacity(src.len() * 3 / 2);
-    html::push_html(&mut body_html, out.into_iter());
-    if opts.sanitize && (needs_sanitizer(&events) || has_controls(src)) {
-        body_html = sanitize(&body_html);
-    }
+    r
+}
 
-    let (preamble_text, mut texts) = section_texts(&events, &starts);
+/// A code block's markup: highlighted when it names a language and the body's budget of
+/// highlighted bytes (`highlighted` so far) allows (highlighting costs a hundred times the
+/// code's size in memory), plain otherwise.
+fn code_block<'e>(
+    kind: &CodeBlockKind<'_>,
+    code: &str,
+    highlighted: &mut usize,
+    opts: &BodyOptions<'_>,
+) -> Event<'e> {
+    let lang = match kind {
+        CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+        CodeBlockKind::Indented => String::new(),
+    };
+    let lang_class = slugify(&lang);
+    let budget = *highlighted + code.len() <= super::limits::MAX_HIGHLIGHTED;
+    if budget && !lang.is_empty() {
+        *highlighted += code.len();
+    }
+    let inner = (budget && !lang.is_empty())
+        .then(|| opts.highlighter.highlight(&lang, code))
+        .flatten()
+        .unwrap_or_else(|| escape_html(code));
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{lang_class}\"")
+    };
+    Event::Html(CowStr::from(format!(
+        "<pre class=\"code\" tabindex=\"0\"><code{class}>{inner}</code></pre>\n"
+    )))
+}
+
+/// The body cut at its section headings (`starts`), each with its key, lines, text and
+/// Markdown, the text before the first one as a section without a heading; and the timeline,
+/// from the first section whose key is `timeline`.
+fn sections_of(
+    src: &str,
+    first_line: usize,
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    starts: &[(usize, usize, String)],
+    line_of: &dyn Fn(usize) -> usize,
+    date: Option<When>,
+    opts: &BodyOptions<'_>,
+) -> (Vec<Section>, Vec<TimelineEvent>) {
+    let (preamble_text, mut texts) = section_texts(events, starts);
     let mut sections = Vec::new();
     let mut timeline = Vec::new();
     for (k, (start, body_start, title)) in starts.iter().enumerate() {
@@ -331,16 +405,7 @@ pub(crate) fn parse_body(
             },
         );
     }
-    // Kept until the page is rendered, for every postmortem at once: its exact size, not the
-    // room it was written in (half as much again, a tenth of a large build's peak memory).
-    body_html.shrink_to_fit();
-    Ok(Body {
-        html: body_html,
-        headings,
-        sections,
-        timeline,
-        references,
-    })
+    (sections, timeline)
 }
 
 /// Why a body is not rendered, with the byte offset where it goes over the limit.
