@@ -69,8 +69,13 @@ pub struct ImpactFigure {
     pub value: f64,
 }
 
-/// Where an action item stands: the one list of the allowed `status` values of an action item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+// The one list of the allowed `status` values of an action item: the reader, check, insights,
+// the pages, their JSON and the editors' schema all use it. (The doc comments below are the
+// descriptions the editors' schema shows.)
+/// Where an action item stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemStatus {
     /// Not started.
@@ -79,7 +84,7 @@ pub enum ItemStatus {
     InProgress,
     /// Finished.
     Done,
-    /// Decided against.
+    /// Decided against, with a reason.
     Wontfix,
 }
 
