@@ -69,6 +69,71 @@ pub struct ImpactFigure {
     pub value: f64,
 }
 
+// The one list of the allowed `status` values of an action item: the reader, check, insights,
+// the pages, their JSON and the editors' schema all use it. (The doc comments below are the
+// descriptions the editors' schema shows.)
+/// Where an action item stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemStatus {
+    /// Not started.
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Decided against, with a reason.
+    Wontfix,
+}
+
+impl ItemStatus {
+    /// Every status, in working order (what needs work first).
+    pub const ALL: [ItemStatus; 4] = [
+        ItemStatus::Open,
+        ItemStatus::InProgress,
+        ItemStatus::Done,
+        ItemStatus::Wontfix,
+    ];
+
+    /// The status as written in front matter and shown in the site (`in-progress`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "open",
+            ItemStatus::InProgress => "in-progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Wontfix => "wontfix",
+        }
+    }
+
+    /// The status written as `s`, if it is one.
+    pub fn parse(s: &str) -> Option<ItemStatus> {
+        ItemStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// `open, in-progress, done, wontfix`: the allowed values, for messages.
+    pub fn list() -> String {
+        ItemStatus::ALL.map(ItemStatus::as_str).join(", ")
+    }
+
+    /// Open or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, ItemStatus::Open | ItemStatus::InProgress)
+    }
+}
+
+impl std::fmt::Display for ItemStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action item's status as its text, `""` when none is given.
+fn status_text<S: serde::Serializer>(s: &Option<ItemStatus>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.map_or("", ItemStatus::as_str))
+}
+
 /// One `[[action_items]]` entry. Empty strings mean "not given" (`check` warns about them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ActionItem {
@@ -80,8 +145,14 @@ pub struct ActionItem {
     pub owner: String,
     /// Due date.
     pub due: Option<NaiveDate>,
-    /// `open`, `in-progress`, `done`, `wontfix`.
-    pub status: String,
+    /// Where it stands; `None` when not given (or not one of [`ItemStatus::ALL`], which the
+    /// reader reports as an error).
+    #[serde(serialize_with = "status_text")]
+    pub status: Option<ItemStatus>,
+    /// A `status` was given but is not one of [`ItemStatus::ALL`] (an error already): the item
+    /// then counts as neither open nor missing its status.
+    #[serde(skip)]
+    pub status_unknown: bool,
     /// `prevent`, `mitigate`, `detect`, `process`.
     pub kind: String,
     /// `P0`..`P3`.
@@ -99,16 +170,15 @@ pub struct ActionItem {
 impl ActionItem {
     /// Open or in progress.
     pub fn is_open(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "in-progress" | "")
+        match self.status {
+            Some(s) => s.is_open(),
+            None => !self.status_unknown,
+        }
     }
 
     /// The status, `open` when none is given.
-    pub fn status_or_open(&self) -> &str {
-        if self.status.is_empty() {
-            "open"
-        } else {
-            &self.status
-        }
+    pub fn status_or_open(&self) -> ItemStatus {
+        self.status.unwrap_or(ItemStatus::Open)
     }
 
     /// Open and due before `today`.

@@ -15,6 +15,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use crate::config::{Config, FieldSource, Undated};
+use crate::model::ItemStatus;
 
 /// A date (`2025-02-03`) or date-time (RFC 3339, or local `2025-02-03T14:02`), as pmarchive
 /// reads them; TOML dates and times are checked as text of the same shape.
@@ -200,21 +201,6 @@ struct ActionItem {
     #[serde(default)]
     #[schemars(schema_with = "when")]
     closed: Option<String>,
-}
-
-/// Where an action item stands.
-#[derive(JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-#[allow(dead_code)]
-enum ItemStatus {
-    /// Not started.
-    Open,
-    /// Being worked on.
-    InProgress,
-    /// Finished.
-    Done,
-    /// Decided against, with a reason.
-    Wontfix,
 }
 
 /// What an action item does.

@@ -3,7 +3,7 @@
 
 use super::LintContext;
 use crate::error::Diagnostic;
-use crate::model::Postmortem;
+use crate::model::{ItemStatus, Postmortem};
 
 /// Phrases that make an action item vague when nothing specific follows them.
 const VAGUE: &[&str] = &[
@@ -75,7 +75,7 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
                 .suggest("add `due = 2025-03-01`"),
             );
         }
-        if ai.status.is_empty() {
+        if ai.status.is_none() && !ai.status_unknown {
             out.push(
                 Diagnostic::warning(
                     f,
@@ -83,7 +83,7 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
                     "action-item/status",
                     format!("action item `{name}` has no status"),
                 )
-                .suggest("add `status = \"open\"` (open, in-progress, done, wontfix)"),
+                .suggest(format!("add `status = \"open\"` ({})", ItemStatus::list())),
             );
         }
         if let Some(phrase) = is_vague(&ai.title) {
@@ -108,11 +108,7 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
                     "action-item/overdue",
                     format!(
                         "action item `{name}` is {} and was due {due}",
-                        if ai.status.is_empty() {
-                            "open"
-                        } else {
-                            &ai.status
-                        }
+                        ai.status_or_open()
                     ),
                 )
                 .suggest("finish it, move the due date with a reason, or close it as wontfix"),

@@ -13,7 +13,8 @@ use super::nested;
 use crate::config::{Config, FieldSource, Undated};
 use crate::error::Diagnostic;
 use crate::model::{
-    ActionItem, ImpactFigure, Participant, Postmortem, Status, Timing, UnknownKey, Visibility, When,
+    ActionItem, ImpactFigure, ItemStatus, Participant, Postmortem, Status, Timing, UnknownKey,
+    Visibility, When,
 };
 use crate::text::squash_ws;
 
@@ -684,6 +685,7 @@ impl Fields<'_, '_> {
                 line: self.at(&header).0,
                 ..ActionItem::default()
             };
+            let mut status = String::new();
             let found = nested::unknown_keys(
                 self.config,
                 "action_items",
@@ -700,7 +702,7 @@ impl Fields<'_, '_> {
                     "id" => &mut ai.id,
                     "title" => &mut ai.title,
                     "owner" => &mut ai.owner,
-                    "status" => &mut ai.status,
+                    "status" => &mut status,
                     "kind" => &mut ai.kind,
                     "priority" => &mut ai.priority,
                     "ticket" => &mut ai.ticket,
@@ -764,26 +766,25 @@ impl Fields<'_, '_> {
                 );
                 ai.url.clear();
             }
-            if !ai.status.is_empty()
-                && !matches!(
-                    ai.status.as_str(),
-                    "open" | "in-progress" | "done" | "wontfix"
-                )
-            {
-                let at = self.at(&[
-                    Step::Key("action_items"),
-                    Step::Index(i),
-                    Step::Key("status"),
-                ]);
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        at,
-                        "schema/status",
-                        format!("unknown action item status `{}`", ai.status),
-                    )
-                    .suggest("one of: open, in-progress, done, wontfix"),
-                );
+            if !status.is_empty() {
+                ai.status = ItemStatus::parse(&status);
+                ai.status_unknown = ai.status.is_none();
+                if ai.status_unknown {
+                    let at = self.at(&[
+                        Step::Key("action_items"),
+                        Step::Index(i),
+                        Step::Key("status"),
+                    ]);
+                    self.diags.push(
+                        Diagnostic::error(
+                            self.file,
+                            at,
+                            "schema/status",
+                            format!("unknown action item status `{status}`"),
+                        )
+                        .suggest(format!("one of: {}", ItemStatus::list())),
+                    );
+                }
             }
             out.push(ai);
         }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::Quarter;
 use crate::enrich::Site;
-use crate::model::{ActionItem, Postmortem};
+use crate::model::{ActionItem, ItemStatus, Postmortem};
 use crate::text::slugify;
 
 /// Open (or in progress) and the incident older than `stale_days` days as of `today`: the item
@@ -54,8 +54,8 @@ pub(crate) struct Action {
     pub owner: String,
     /// Due date.
     pub due: Option<NaiveDate>,
-    /// `open`, `in-progress`, `done`, `wontfix` (`open` when not given).
-    pub status: String,
+    /// Where it stands (`open` when not given).
+    pub status: ItemStatus,
     /// Kind, may be `""`.
     pub kind: String,
     /// Priority, may be `""`.
@@ -104,7 +104,7 @@ impl Action {
             }
         };
         match dimension {
-            Dimension::Status => one(&self.status),
+            Dimension::Status => one(self.status.as_str()),
             Dimension::Severity => one(&self.severity),
             Dimension::Owner => one(&self.owner),
             Dimension::Kind => one(&self.kind),
@@ -163,10 +163,7 @@ impl Dimension {
 
 /// Status order in groupings: what needs work first.
 pub(crate) fn status_rank(status: &str) -> usize {
-    ["open", "in-progress", "done", "wontfix"]
-        .iter()
-        .position(|s| *s == status)
-        .unwrap_or(4)
+    ItemStatus::parse(status).map_or(ItemStatus::ALL.len(), |s| s as usize)
 }
 
 /// One value of a dimension and the items that have it.
@@ -205,12 +202,12 @@ pub(crate) fn register(site: &Site<'_>) -> Vec<Action> {
                 severity: pm.severity.clone().unwrap_or_default(),
                 owner: a.owner.clone(),
                 due: a.due,
-                status: a.status_or_open().into(),
+                status: a.status_or_open(),
                 kind: a.kind.clone(),
                 priority: a.priority.clone(),
                 closed: a.closed,
                 open,
-                done_on_time: a.status == "done"
+                done_on_time: a.status == Some(ItemStatus::Done)
                     && matches!((a.closed, a.due), (Some(c), Some(d)) if c <= d),
                 overdue: a.is_overdue(today),
                 stale: is_stale(pm, a, today, stale_days),

@@ -22,7 +22,7 @@ use serde::{Serialize, Serializer};
 
 use crate::config::Config;
 use crate::enrich::Site;
-use crate::model::Postmortem;
+use crate::model::{ItemStatus, Postmortem};
 
 /// A calendar quarter (`2025-Q1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -252,11 +252,6 @@ pub(crate) fn is_high_priority(priority: &str) -> bool {
     matches!(priority.trim().to_ascii_uppercase().as_str(), "P0" | "P1")
 }
 
-/// Whether an action item's status is `done`.
-fn is_done(status: &str) -> bool {
-    status == "done"
-}
-
 /// Why each postmortem of the site is not consistent with the template ([`template_misses`]),
 /// by index: computed once (in parallel) for the whole archive and every quarter's figures.
 fn all_template_misses(site: &Site<'_>) -> Vec<Vec<&'static str>> {
@@ -316,11 +311,11 @@ fn figures(site: &Site<'_>, members: &[usize], misses: &[Vec<&'static str>]) -> 
         }
         for a in &pm.action_items {
             f.action_items += 1;
-            let done = is_done(&a.status);
+            let done = a.status == Some(ItemStatus::Done);
             let on_time = done && matches!((a.closed, a.due), (Some(c), Some(d)) if c <= d);
             f.action_items_open += usize::from(a.is_open());
             f.action_items_done += usize::from(done);
-            f.action_items_wontfix += usize::from(a.status == "wontfix");
+            f.action_items_wontfix += usize::from(a.status == Some(ItemStatus::Wontfix));
             f.action_items_done_on_time += usize::from(on_time);
             f.action_items_without_due += usize::from(a.due.is_none());
             if a.due.is_some_and(|d| d <= today) {

@@ -62,7 +62,7 @@ fn item(status: &str, priority: &str, due: Option<&str>, closed: Option<&str>) -
         title: "t".into(),
         owner: "o".into(),
         due: due.map(day),
-        status: status.into(),
+        status: crate::model::ItemStatus::parse(status),
         kind: "prevent".into(),
         priority: priority.into(),
         closed: closed.map(day),

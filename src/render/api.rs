@@ -9,7 +9,7 @@ use super::theme::Theme;
 use super::view::{self, Views};
 use crate::enrich::{Site, Term};
 use crate::error::Result;
-use crate::model::When;
+use crate::model::{ItemStatus, When};
 use crate::output::OutputFile;
 use crate::text::slugify;
 
@@ -255,7 +255,7 @@ struct ApiActionItem<'a> {
     title: &'a str,
     owner: &'a str,
     due: Option<String>,
-    status: &'a str,
+    status: ItemStatus,
     kind: &'a str,
     priority: &'a str,
     closed: Option<String>,

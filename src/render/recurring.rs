@@ -3,6 +3,7 @@
 //! index of the classes and a page per class). Views only: the links and classes themselves
 //! are computed by [`crate::similar`].
 
+use crate::model::ItemStatus;
 use serde::Serialize;
 
 use super::refs::{FactorRef, Named, PmRef, SeverityRef, Views};
@@ -89,7 +90,7 @@ pub(crate) struct ClassAction {
     /// Due date `YYYY-MM-DD`, or `""`.
     pub due: String,
     /// `open` or `in-progress`.
-    pub status: String,
+    pub status: ItemStatus,
     /// Past its due date.
     pub overdue: bool,
 }
@@ -175,7 +176,7 @@ impl Views<'_, '_> {
                     title: a.title.clone(),
                     owner: a.owner.clone(),
                     due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: a.status_or_open().into(),
+                    status: a.status_or_open(),
                     overdue: a.is_overdue(site.today),
                 });
             }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::recurring::{ClassRef, SimilarView};
 use crate::enrich::Term;
-use crate::model::{Postmortem, Status};
+use crate::model::{ItemStatus, Postmortem, Status};
 use crate::text::human_minutes;
 
 // The links and dates every page shares live below this module (`render::refs`, and
@@ -112,8 +112,8 @@ pub(crate) struct ActionItemView {
     pub owner: String,
     /// Due date `YYYY-MM-DD` or `""`.
     pub due: String,
-    /// Status.
-    pub status: String,
+    /// Status (`open` when not given).
+    pub status: ItemStatus,
     /// Kind.
     pub kind: String,
     /// Priority.
@@ -362,7 +362,7 @@ impl<'s> Views<'s, '_> {
                     title: a.title.clone(),
                     owner: a.owner.clone(),
                     due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: a.status_or_open().into(),
+                    status: a.status_or_open(),
                     kind: a.kind.clone(),
                     priority: a.priority.clone(),
                     closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),

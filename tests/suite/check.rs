@@ -464,3 +464,52 @@ fn participants_and_reviewers_are_checked_with_locations() {
         assert!(err.contains(want), "{want} in {err}");
     }
 }
+
+#[test]
+fn an_unknown_action_item_status_is_one_error_and_a_missing_one_a_warning() {
+    let unknown = CLEAN.replace("status = \"done\"", "status = \"finished\"");
+    let missing = CLEAN.replace("status = \"done\"\n", "");
+    let site = site_with(&[("unknown.md", &unknown), ("missing.md", &missing)]);
+    let (code, diags) = check_json(&site, &[]);
+    assert_eq!(code, 1);
+    let of = |file: &str| -> Vec<(String, u64, String, String)> {
+        diags
+            .iter()
+            .filter(|d| d["file"].as_str().unwrap().ends_with(file))
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                    d["severity"].as_str().unwrap().to_string(),
+                    d["suggestion"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    // Not also "no status", and not counted as open (it was due 2025-02-17: no "overdue").
+    assert_eq!(
+        of("unknown.md"),
+        [(
+            "schema/status".to_string(),
+            20,
+            "error".to_string(),
+            "one of: open, in-progress, done, wontfix".to_string()
+        )]
+    );
+    // No status counts as open: it is missing, overdue and stale.
+    let missing = of("missing.md");
+    let rules: Vec<&str> = missing.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(
+        rules,
+        [
+            "action-item/overdue",
+            "action-item/stale",
+            "action-item/status"
+        ],
+        "{missing:?}"
+    );
+    assert_eq!(
+        missing[2].3,
+        "add `status = \"open\"` (open, in-progress, done, wontfix)"
+    );
+}

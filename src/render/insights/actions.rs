@@ -3,6 +3,7 @@
 //! once: the script combines filters in the browser from `api/actions.json` (there are no
 //! per-value pages: they wrote every item about six times).
 
+use crate::model::ItemStatus;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -71,7 +72,7 @@ pub(crate) struct ActionView {
     /// `YYYY-MM-DD` or `""`.
     pub due: String,
     /// Status (`open` when not given).
-    pub status: String,
+    pub status: ItemStatus,
     /// Kind, may be `""`.
     pub kind: String,
     /// Priority, may be `""`.
@@ -114,7 +115,7 @@ fn action_view(site: &Site<'_>, a: &Action) -> ActionView {
         pm: pm_link(site, a.pm_index),
         owner: a.owner.clone(),
         due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-        status: a.status.clone(),
+        status: a.status,
         kind: a.kind.clone(),
         priority: a.priority.clone(),
         closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
