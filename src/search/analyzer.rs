@@ -35,6 +35,13 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Whether Porter2 stems `word`: only words in the Latin script (Porter2 is for English; a
+/// word with letters beyond it, Cyrillic, Greek, CJK..., is kept as written). The analyzer and
+/// the excerpts decide alike.
+pub(super) fn stems_in_english(word: &str) -> bool {
+    !word.chars().any(|c| c > '\u{24f}')
+}
+
 /// tantivy's English (Porter2) `Stemmer` with a memo of the words it has stemmed: an archive
 /// repeats the same few thousand words millions of times, and stemming each occurrence anew
 /// was the largest single cost of indexing. Same stems (rust-stemmers, as tantivy's filter).
@@ -96,12 +103,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
                 token.text.push_str(stem);
             }
             None => {
-                // Porter2 is for English: a word with letters beyond the Latin script (Cyrillic,
-                // Greek, CJK...) is kept as written.
-                let stem = if token.text.chars().any(|c| c > '\u{24f}') {
-                    token.text.clone()
-                } else {
+                let stem = if stems_in_english(&token.text) {
                     self.stemmer.stem(&token.text).into_owned()
+                } else {
+                    token.text.clone()
                 };
                 self.memo
                     .insert(std::mem::take(&mut token.text), stem.clone());

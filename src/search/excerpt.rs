@@ -12,8 +12,9 @@
 
 use std::collections::BTreeSet;
 
+use super::analyzer::stems_in_english;
 use super::analyzer::STOP_WORDS;
-use super::tokenizer::is_cjk;
+use super::tokenizer::{continues_word, is_cjk};
 use crate::model::Postmortem;
 
 /// Longest excerpt, in characters (ellipses aside).
@@ -68,7 +69,7 @@ fn matches(
         let start = i;
         i += 1;
         if !is_cjk(text[start]) {
-            while i < text.len() && text[i].is_alphanumeric() && !is_cjk(text[i]) {
+            while i < text.len() && continues_word(text[i]) {
                 i += 1;
             }
         }
@@ -78,10 +79,10 @@ fn matches(
             continue;
         }
         // Stemmed as the analyzer does: Latin-script words only.
-        let term = if word.chars().any(|c| c > '\u{24f}') {
-            std::borrow::Cow::Borrowed(word.as_str())
-        } else {
+        let term = if stems_in_english(&word) {
             stemmer.stem(&word)
+        } else {
+            std::borrow::Cow::Borrowed(word.as_str())
         };
         if terms.contains(term.as_ref()) {
             spans.push((start, i));

@@ -20,6 +20,12 @@ pub(super) fn is_cjk(c: char) -> bool {
         | 0x20000..=0x3134F) // CJK extensions B to G
 }
 
+/// Whether `c` extends a word begun with a character that is not [`is_cjk`]: a letter or digit
+/// outside those scripts. Used by the tokenizer and by the excerpts, which must cut words alike.
+pub(super) fn continues_word(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
 /// Splits text into runs of alphanumeric characters, and CJK characters one by one.
 #[derive(Clone, Default)]
 pub(crate) struct PmTokenizer {
@@ -82,7 +88,7 @@ impl TokenStream for PmTokenStream<'_> {
         if !is_cjk(first) {
             while i < n {
                 let (c, len) = self.char_at(i);
-                if !c.is_alphanumeric() || is_cjk(c) {
+                if !continues_word(c) {
                     break;
                 }
                 i += len;
