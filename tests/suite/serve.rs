@@ -194,10 +194,16 @@ fn drafts_are_served_only_with_the_flag_and_marked() {
 
 /// GET a path: (status, raw body bytes).
 pub(crate) fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let (status, _, body) = request(port, path, "");
+    (status, body)
+}
+
+/// A GET of `path` with the `extra` header lines (each ending in CRLF): status, head, body.
+fn request(port: u16, path: &str, extra: &str) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut out = Vec::new();
@@ -217,7 +223,7 @@ pub(crate) fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        return (status, body.to_vec());
+        return (status, head, body.to_vec());
     }
     // Chunked (tiny_http's choice for large bodies): size line, data, CRLF, until size 0.
     let mut data = Vec::new();
@@ -237,7 +243,7 @@ pub(crate) fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
         .expect("a hexadecimal chunk size");
         body = &body[line_end + 2..];
         if size == 0 {
-            return (status, data);
+            return (status, head, data);
         }
         data.extend_from_slice(&body[..size]);
         body = &body[size + 2..];
@@ -692,21 +698,11 @@ fn serve_reads_and_watches_a_configuration_outside_the_root() {
 
 /// A GET with a `Range` header: status, `Content-Range` (if any) and body.
 fn get_range(port: u16, path: &str, range: &str) -> (u16, Option<String>, Vec<u8>) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nRange: {range}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&out[..end]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let (status, head, body) = request(port, path, &format!("Range: {range}\r\n"));
     let content_range = head
         .lines()
         .find_map(|l| l.strip_prefix("Content-Range: ").map(str::to_string));
-    (status, content_range, out[end + 4..].to_vec())
+    (status, content_range, body)
 }
 
 #[test]
