@@ -332,19 +332,7 @@ fn the_browser_client_ranks_exactly_as_tantivy_on_real_postmortems() {
         return;
     }
     let root = repo().join("tests/fixtures/public-postmortems");
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let r = pmarchive(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        "2025-11-30",
-        "--quiet",
-    ]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (_tmp, out) = built_site(&root);
     let mut cases = fixed_cases();
     for q in [
         "handshake timeout lock service",
@@ -709,19 +697,7 @@ fn the_command_line_and_the_client_agree_on_corrections_exclusions_excerpts_and_
         panic!("node is required for the search client tests (install Node.js 20+)");
     };
     let root = repo();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let r = pmarchive(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        "2025-11-30",
-        "--quiet",
-    ]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (tmp, out) = built_site(&root);
     let queries = [
         "certifcate",
         "certifcate expird",
@@ -842,4 +818,23 @@ fn the_command_line_and_the_client_agree_on_corrections_exclusions_excerpts_and_
     assert!(some["total"].as_u64().unwrap() > 2);
     let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+}
+
+/// Builds the archive at `root` (as of 2025-11-30) into a temporary folder: the folder (kept
+/// while it lives) and the site in it.
+fn built_site(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = pmarchive(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--today",
+        "2025-11-30",
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    (tmp, out)
 }
