@@ -52,6 +52,20 @@ function fileFor(firsts, key) {
   return at;
 }
 
+/** A front-coded word list (src/search/export.rs): a count, then each word as the length of
+ * the prefix it shares with the one before and the rest; `more(r)` reads what follows a word. */
+function frontCoded(b, more) {
+  const r = new Reader(b), out = [];
+  let prev = new Uint8Array(0);
+  for (let n = r.n(); n--; ) {
+    const shared = r.n(), rest = r.bytes(r.n()), w = new Uint8Array(shared + rest.length);
+    w.set(prev.subarray(0, shared));
+    w.set(rest, shared);
+    out.push([dec.decode((prev = w)), more(r)]);
+  }
+  return out;
+}
+
 class Index {
   constructor(base, fetcher) { this.base = base; this.fetcher = fetcher; this.cache = new Map(); }
 
@@ -120,17 +134,7 @@ class Index {
   async expand(prefix) {
     const m = this.m, stems = new Set();
     for (let i = fileFor(m.surface, prefix); i < m.surface.length; i++) {
-      const words = await this.file(`s/${i}.gz`, (b) => {
-        const r = new Reader(b), out = [];
-        let prev = new Uint8Array(0);
-        for (let n = r.n(); n--; ) {
-          const shared = r.n(), rest = r.bytes(r.n()), w = new Uint8Array(shared + rest.length);
-          w.set(prev.subarray(0, shared));
-          w.set(rest, shared);
-          out.push([dec.decode((prev = w)), r.s()]);
-        }
-        return out;
-      });
+      const words = await this.file(`s/${i}.gz`, (b) => frontCoded(b, (r) => r.s()));
       for (const [w, t] of words) {
         if (cmp(w, prefix) < 0) continue;
         if (!w.startsWith(prefix) || stems.size === m.max_prefix_terms) return [...stems].sort(cmp);
@@ -166,17 +170,7 @@ class Index {
 
   /** Vocabulary words of `len` characters: [[word, df]], sorted. */
   vocab(len) {
-    return this.file(`v/${len}.gz`, (b) => {
-      const r = new Reader(b), out = [];
-      let prev = new Uint8Array(0);
-      for (let n = r.n(); n--; ) {
-        const shared = r.n(), rest = r.bytes(r.n()), w = new Uint8Array(shared + rest.length);
-        w.set(prev.subarray(0, shared));
-        w.set(rest, shared);
-        out.push([dec.decode((prev = w)), r.n()]);
-      }
-      return out;
-    });
+    return this.file(`v/${len}.gz`, (b) => frontCoded(b, (r) => r.n()));
   }
 
   /** A document's passages, the summary first: `length` bytes at `offset` of passages.bin, by
