@@ -58,6 +58,8 @@ pub struct Config {
     pub links: LinksConfig,
     /// Hosting: what crawlers may do.
     pub site: SiteConfig,
+    /// `pmarchive import`: the names of our fields in exported documents.
+    pub import: ImportConfig,
     /// "Today" for overdue and stale action items when `--today` is not given (a date such as
     /// `2025-12-01`): an archive kept as an example does not age with the clock.
     pub today: Option<toml::value::Datetime>,
@@ -80,6 +82,17 @@ impl Default for InsightsConfig {
             min_roles: 3,
         }
     }
+}
+
+/// `[import]`: how `pmarchive import` reads the metadata of exported documents (a leading
+/// key/value table or `Key: value` lines).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportConfig {
+    /// Where each of our fields comes from, as in `[fields]` (`date = { first = ["Incident
+    /// date", "Began"] }`); names are compared ignoring case, spaces and punctuation. A field
+    /// named here replaces the built-in names of that field.
+    pub fields: BTreeMap<String, FieldSource>,
 }
 
 /// `[roles]`: how participants' roles are folded.
@@ -318,6 +331,7 @@ impl Default for Config {
             roles: RolesConfig::default(),
             links: LinksConfig::default(),
             site: SiteConfig::default(),
+            import: ImportConfig::default(),
             today: None,
         }
     }
@@ -380,14 +394,16 @@ impl Config {
             Some(o) => line_col(text, o),
             None => at(name),
         };
-        for key in self.fields.keys() {
+        let aliased = self.fields.keys().map(|k| ("[fields]", k));
+        for (table, key) in aliased.chain(self.import.fields.keys().map(|k| ("[import.fields]", k)))
+        {
             if !ALIASABLE_FIELDS.contains(&key.as_str()) {
                 out.push(
                     Diagnostic::error(
                         file,
                         at(key),
                         "config/unknown-field",
-                        format!("`[fields]` names `{key}`, which is not a postmortem field"),
+                        format!("`{table}` names `{key}`, which is not a postmortem field"),
                     )
                     .suggest(format!("one of: {}", ALIASABLE_FIELDS.join(", "))),
                 );

@@ -48,6 +48,7 @@ const DOCS: &[(&str, &str)] = &[
     ("links.ticket", "The address of an action item's `ticket`, with {ticket} where the id goes, e.g.\n# \"https://tracker.example.com/browse/{ticket}\"; empty: tickets are shown as text."),
     ("site", "Hosting."),
     ("site.robots", "\"disallow\": robots.txt disallows all and pages say noindex; \"allow\": crawlers welcome."),
+    ("import.fields", "`pmarchive import`: where our fields come from in an export's metadata table or `Key: value` lines, as\n# [fields] (names compared ignoring case and punctuation), e.g. date = { first = [\"Began\"] }."),
     ("site.robots_txt", "When set, the whole text of robots.txt instead of the generated one."),
 ];
 

@@ -20,6 +20,7 @@ pub(crate) mod enrich;
 pub(crate) mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod insights;
 pub(crate) mod model;

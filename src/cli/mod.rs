@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod search;
@@ -39,6 +40,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Start a new postmortem from the template.
     New(new::NewArgs),
+    /// Convert exported documents (Google Docs, Notion, Confluence) into postmortems.
+    Import(import::ImportArgs),
     /// Search the archive (tantivy, over the content itself).
     Search(search::SearchArgs),
     /// Serve the archive locally, rebuilding and reloading on every change.
@@ -157,6 +160,10 @@ pub fn run() -> ExitCode {
         Command::New(args) => {
             let root = args.site.root.clone();
             (new::run(args), root)
+        }
+        Command::Import(args) => {
+            let root = args.site.root.clone();
+            (import::run(args), root)
         }
         Command::Search(args) => {
             let root = args.site.root.clone();

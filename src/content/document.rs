@@ -172,6 +172,61 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// The value of our field `name` in `raw` and the source key it came from, through `sources`
+/// (the `[fields]` aliases: another field, the first present of several, several merged, a
+/// template); `name` itself when `sources` says nothing of it. The one alias machinery: the
+/// front matter is read through it, and `import` reads an export's metadata through it.
+pub(crate) fn resolve_field(
+    sources: &std::collections::BTreeMap<String, FieldSource>,
+    raw: &Map<String, Value>,
+    name: &str,
+) -> Option<(Value, String)> {
+    let Some(source) = sources.get(name) else {
+        return get_path(raw, name)
+            .filter(|v| present(v))
+            .map(|v| (v.clone(), name.to_string()));
+    };
+    let pick_first = |keys: &[String]| {
+        keys.iter().find_map(|k| {
+            get_path(raw, k)
+                .filter(|v| present(v))
+                .map(|v| (v.clone(), k.clone()))
+        })
+    };
+    match source {
+        FieldSource::Field(k) => pick_first(std::slice::from_ref(k)),
+        FieldSource::First { first } => pick_first(first),
+        FieldSource::Merge { merge } => {
+            let mut out = Vec::new();
+            for k in merge {
+                match get_path(raw, k) {
+                    Some(Value::Array(a)) => out.extend(a.iter().cloned()),
+                    Some(v) if present(v) => out.push(v.clone()),
+                    _ => {}
+                }
+            }
+            let origin = merge.first().cloned().unwrap_or_default();
+            (!out.is_empty()).then_some((Value::Array(out), origin))
+        }
+        FieldSource::Template { first, template } => pick_first(first).or_else(|| {
+            let mut text = template.clone();
+            for (k, v) in raw {
+                let val = scalar_text(v).unwrap_or_default();
+                text = text.replace(&format!("{{{k}}}"), &val);
+            }
+            // Placeholders of absent fields vanish.
+            while let (Some(a), Some(b)) = (text.find('{'), text.find('}')) {
+                if b < a {
+                    break;
+                }
+                text.replace_range(a..=b, "");
+            }
+            let text = squash_ws(&text);
+            (!text.is_empty()).then(|| (Value::String(text), name.to_string()))
+        }),
+    }
+}
+
 impl Fields<'_, '_> {
     fn at(&self, path: &[Step<'_>]) -> (usize, usize) {
         locate_in(self.split, &self.lines, path)
@@ -190,50 +245,7 @@ impl Fields<'_, '_> {
 
     /// The value of one of our fields and the source key it came from, through the aliases.
     fn field(&self, name: &str) -> Option<(Value, String)> {
-        let Some(source) = self.config.fields.get(name) else {
-            return get_path(self.raw, name)
-                .filter(|v| present(v))
-                .map(|v| (v.clone(), name.to_string()));
-        };
-        let pick_first = |keys: &[String]| {
-            keys.iter().find_map(|k| {
-                get_path(self.raw, k)
-                    .filter(|v| present(v))
-                    .map(|v| (v.clone(), k.clone()))
-            })
-        };
-        match source {
-            FieldSource::Field(k) => pick_first(std::slice::from_ref(k)),
-            FieldSource::First { first } => pick_first(first),
-            FieldSource::Merge { merge } => {
-                let mut out = Vec::new();
-                for k in merge {
-                    match get_path(self.raw, k) {
-                        Some(Value::Array(a)) => out.extend(a.iter().cloned()),
-                        Some(v) if present(v) => out.push(v.clone()),
-                        _ => {}
-                    }
-                }
-                let origin = merge.first().cloned().unwrap_or_default();
-                (!out.is_empty()).then_some((Value::Array(out), origin))
-            }
-            FieldSource::Template { first, template } => pick_first(first).or_else(|| {
-                let mut text = template.clone();
-                for (k, v) in self.raw {
-                    let val = scalar_text(v).unwrap_or_default();
-                    text = text.replace(&format!("{{{k}}}"), &val);
-                }
-                // Placeholders of absent fields vanish.
-                while let (Some(a), Some(b)) = (text.find('{'), text.find('}')) {
-                    if b < a {
-                        break;
-                    }
-                    text.replace_range(a..=b, "");
-                }
-                let text = squash_ws(&text);
-                (!text.is_empty()).then(|| (Value::String(text), name.to_string()))
-            }),
-        }
+        resolve_field(&self.config.fields, self.raw, name)
     }
 
     /// `text` without bidirectional controls, with a warning at `origin` when it had some: they

@@ -14,6 +14,7 @@ mod generator;
 mod harness;
 mod hostile;
 mod hosting;
+mod import;
 mod init;
 mod inject;
 mod insights;
