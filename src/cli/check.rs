@@ -55,6 +55,8 @@ struct Selection {
     root: PathBuf,
     named: Vec<PathBuf>,
     seen: std::sync::Mutex<HashMap<PathBuf, bool>>,
+    /// Folders canonicalized, by the path they were reached by.
+    folders: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl Selection {
@@ -80,7 +82,35 @@ impl Selection {
             root: root.to_path_buf(),
             named,
             seen: std::sync::Mutex::new(HashMap::new()),
+            folders: std::sync::Mutex::new(HashMap::new()),
         }))
+    }
+
+    /// What `root/rel` canonicalizes to. The same as `canonicalize`, with each folder resolved
+    /// once: a path that is not a symbolic link is its folder's canonical path and its name (a
+    /// whole archive's files took four system calls each, a tenth of `check FILE`'s time).
+    fn canonical(&self, rel: &Path) -> Option<PathBuf> {
+        let path = self.root.join(rel);
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.canonicalize().ok();
+        };
+        if std::fs::symlink_metadata(&path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return path.canonicalize().ok();
+        }
+        let mut folders = self.folders.lock().ok()?;
+        let dir = match folders.get(parent) {
+            Some(dir) => dir.clone()?,
+            None => {
+                let dir = parent.canonicalize().ok();
+                folders.insert(parent.to_path_buf(), dir.clone());
+                dir?
+            }
+        };
+        Some(dir.join(name))
     }
 
     /// Whether `rel` (relative to the root, as diagnostics name files) was named.
@@ -89,10 +119,8 @@ impl Selection {
             return known;
         }
         let hit = self
-            .root
-            .join(rel)
-            .canonicalize()
-            .is_ok_and(|abs| self.named.iter().any(|n| abs.starts_with(n)));
+            .canonical(rel)
+            .is_some_and(|abs| self.named.iter().any(|n| abs.starts_with(n)));
         if let Ok(mut m) = self.seen.lock() {
             m.insert(rel.to_path_buf(), hit);
         }

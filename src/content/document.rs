@@ -40,8 +40,9 @@ pub(crate) fn parse_document(
 }
 
 /// [`parse_document`] of the front matter alone: the body is left empty (not rendered, not
-/// checked), for the postmortems `check FILE...` only needs for archive-wide rules (ids, links,
-/// the dates `recurrence_of` is ordered by).
+/// checked) and nothing is located (every diagnostic and location is at the front matter's
+/// first line), for the postmortems `check FILE...` only needs for archive-wide rules (ids,
+/// links, the dates `recurrence_of` is ordered by), whose own diagnostics are not reported.
 pub(crate) fn parse_front_matter(
     file: &Path,
     stem: &str,
@@ -93,21 +94,44 @@ fn parse(
         .suggest("flatten the front matter");
         return (None, vec![d]);
     }
-    let frontmatter::Front { map: raw, dates } = match frontmatter::parse(&split) {
+    let parsed = if front_only
+        && !ctx
+            .config
+            .fields
+            .values()
+            .any(|s| matches!(s, FieldSource::Template { .. }))
+    {
+        // The fields archive-wide rules read, wherever `[fields]` takes them from.
+        let keep = |key: &str| {
+            ARCHIVE_WIDE.contains(&key)
+                || ctx
+                    .config
+                    .fields
+                    .values()
+                    .any(|source| source_roots(source).any(|r| r == key))
+        };
+        frontmatter::parse_some(&split, &keep)
+    } else {
+        frontmatter::parse(&split).map(|f| {
+            let count = f.map.len();
+            (f, count)
+        })
+    };
+    let (frontmatter::Front { map: raw, dates }, fields) = match parsed {
         Ok(f) => f,
         Err(e) => {
             let d = Diagnostic::error(file, (e.line, e.column), "schema/front-matter", e.message);
             return (None, vec![d]);
         }
     };
-    if raw.len() > limits::MAX_FIELDS {
+    if fields > limits::MAX_FIELDS {
         let d = Diagnostic::error(
             file,
             (split.front_line, 1),
             "schema/too-many",
             format!(
                 "the front matter has {} fields; a postmortem may have at most {}",
-                raw.len(),
+                fields,
                 limits::MAX_FIELDS
             ),
         );
@@ -116,7 +140,7 @@ fn parse(
     let mut f = Fields {
         file,
         split: &split,
-        lines: split.front.lines().collect(),
+        lines: std::cell::OnceCell::new(),
         raw: &raw,
         dates: &dates,
         config: ctx.config,
@@ -128,11 +152,39 @@ fn parse(
     (pm, diags)
 }
 
+/// The fields the front matter of a postmortem read for archive-wide rules only must give
+/// ([`parse_front_matter`]; what `build` reads of it).
+const ARCHIVE_WIDE: &[&str] = &[
+    "id",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "visibility",
+    "services",
+    "teams",
+    "tags",
+    "recurrence_of",
+    "similar_pinned",
+    "similar_hidden",
+];
+
+/// The top-level fields an alias reads (`timing` of `timing.detected`).
+fn source_roots(source: &FieldSource) -> impl Iterator<Item = &str> {
+    let names: &[String] = match source {
+        FieldSource::Field(k) => std::slice::from_ref(k),
+        FieldSource::First { first } | FieldSource::Template { first, .. } => first,
+        FieldSource::Merge { merge } => merge,
+    };
+    names.iter().map(|n| n.split('.').next().unwrap_or(n))
+}
+
 struct Fields<'a, 'd> {
     file: &'a Path,
     split: &'a Split<'a>,
-    /// The front matter's lines, split once for every key located.
-    lines: Vec<&'a str>,
+    /// The front matter's lines, split once (when a key is first located) for every key
+    /// located.
+    lines: std::cell::OnceCell<Vec<&'a str>>,
     raw: &'a Map<String, Value>,
     /// The paths of the values that were TOML dates (strings in `raw`).
     dates: &'a std::collections::BTreeSet<String>,
@@ -229,7 +281,15 @@ pub(crate) fn resolve_field(
 
 impl Fields<'_, '_> {
     fn at(&self, path: &[Step<'_>]) -> (usize, usize) {
-        locate_in(self.split, &self.lines, path)
+        if self.front_only {
+            // Only archive-wide rules read this postmortem (`check FILE...` of others): what
+            // they find here is not reported, so nothing is located (a scan per key).
+            return (self.split.front_line, 1);
+        }
+        let lines = self
+            .lines
+            .get_or_init(|| self.split.front.lines().collect());
+        locate_in(self.split, lines, path)
     }
 
     fn at_key(&self, key: &str) -> (usize, usize) {
@@ -474,11 +534,18 @@ impl Fields<'_, '_> {
                 Visibility::Restricted
             }
         };
-        let summary = self
-            .string("summary")
-            .map(|s| squash_ws(&s))
-            .unwrap_or_default();
-        let near_miss = match self.field("near_miss") {
+        // What only the postmortem's own rules and pages read: not computed for the others of
+        // `check FILE...` (archive-wide rules read ids, titles, dates, status, visibility,
+        // names and links).
+        let full = !self.front_only;
+        let summary = if full {
+            self.string("summary")
+                .map(|s| squash_ws(&s))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let near_miss = match self.field("near_miss").filter(|_| full) {
             None => false,
             Some((Value::Bool(b), _)) => b,
             Some((_, origin)) => {
@@ -491,31 +558,60 @@ impl Fields<'_, '_> {
             }
         };
         let mut factors = Vec::new();
-        for f in self.list("contributing_factors") {
+        for f in if full {
+            self.list("contributing_factors")
+        } else {
+            Vec::new()
+        } {
             let slug = self.config.canonical_factor(&f);
             if !factors.contains(&slug) {
                 factors.push(slug);
             }
         }
-        let timing = Timing {
-            detected: self.when("timing.detected"),
-            mitigated: self.when("timing.mitigated"),
-            resolved: self.when("timing.resolved"),
-            published: self.when("timing.published"),
+        let timing = if full {
+            let timing = Timing {
+                detected: self.when("timing.detected"),
+                mitigated: self.when("timing.mitigated"),
+                resolved: self.when("timing.resolved"),
+                published: self.when("timing.published"),
+            };
+            self.timing_table();
+            timing
+        } else {
+            Timing::default()
         };
-        self.timing_table();
         let services = self.list("services");
         let teams = self.list("teams");
-        let authors = self.list("authors");
+        let authors = if full {
+            self.list("authors")
+        } else {
+            Vec::new()
+        };
         let tags = self.list("tags");
         let recurrence_of = self.list("recurrence_of");
         let similar_pinned = self.list("similar_pinned");
         let similar_hidden = self.list("similar_hidden");
-        let source_url = self.string("source_url").filter(|s| !s.is_empty());
-        let impact = self.impact();
-        let action_items = self.action_items();
-        let participants = self.participants();
-        let reviewers = self.list("reviewers");
+        let source_url = if full {
+            self.string("source_url").filter(|s| !s.is_empty())
+        } else {
+            None
+        };
+        let impact = if full { self.impact() } else { Vec::new() };
+        let action_items = if full {
+            self.action_items()
+        } else {
+            Vec::new()
+        };
+        let participants = if full {
+            self.participants()
+        } else {
+            Vec::new()
+        };
+        let reviewers = if full {
+            self.list("reviewers")
+        } else {
+            Vec::new()
+        };
 
         // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
         let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
@@ -571,18 +667,27 @@ impl Fields<'_, '_> {
             }
         };
         let mut locations = std::collections::BTreeMap::new();
-        for name in crate::config::ALIASABLE_FIELDS {
+        let located = if self.front_only {
+            &[][..]
+        } else {
+            crate::config::ALIASABLE_FIELDS
+        };
+        for name in located {
             if let Some((_, origin)) = self.field(name) {
                 locations.insert(name.to_string(), self.at_key(&origin));
             }
         }
-        for key in self.raw.keys() {
+        for key in self.raw.keys().filter(|_| !self.front_only) {
             locations
                 .entry(key.clone())
                 .or_insert_with(|| self.at_key(key));
         }
-        let front_keys = self.raw.keys().cloned().collect();
-        let lint_allow = match self.raw.get("lint_allow") {
+        let front_keys = if full {
+            self.raw.keys().cloned().collect()
+        } else {
+            Vec::new()
+        };
+        let lint_allow = match self.raw.get("lint_allow").filter(|_| full) {
             None => Vec::new(),
             Some(_) => self.list("lint_allow"),
         };

@@ -164,6 +164,124 @@ pub(crate) fn parse(split: &Split<'_>) -> Result<Front, Located> {
     }
 }
 
+/// [`parse`] keeping only the top-level fields `keep` accepts, and the number of fields. TOML
+/// front matter is parsed and every value checked as [`parse`] checks it (what it refuses, this
+/// refuses), but the values of the other fields are not built; YAML is parsed in full.
+pub(crate) fn parse_some(
+    split: &Split<'_>,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<(Front, usize), Located> {
+    if split.format == Format::Yaml {
+        let front = parse(split)?;
+        let count = front.map.len();
+        return Ok((front, count));
+    }
+    let located = |e: toml::de::Error| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(split.front, s.start))
+            .unwrap_or((1, 1));
+        Located {
+            line: line + split.front_line - 1,
+            column,
+            message: format!("invalid TOML front matter: {}", e.message().trim()),
+            suggestion: None,
+        }
+    };
+    let de = toml::de::Deserializer::parse(split.front).map_err(located)?;
+    let (table, count) =
+        serde::de::DeserializeSeed::deserialize(Kept { keep }, de).map_err(located)?;
+    let mut dates = std::collections::BTreeSet::new();
+    for (k, v) in &table {
+        collect_dates(k, v, &mut dates);
+    }
+    match toml_to_json(toml::Value::Table(table)) {
+        Value::Object(map) => Ok((Front { map, dates }, count)),
+        _ => unreachable!("a table"),
+    }
+}
+
+/// The top-level table of [`parse_some`]: the fields kept, and how many there are.
+struct Kept<'k> {
+    keep: &'k dyn Fn(&str) -> bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Kept<'_> {
+    type Value = (toml::Table, usize);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Kept<'_> {
+    type Value = (toml::Table, usize);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a table")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut table = toml::Table::new();
+        let mut count = 0;
+        while let Some(key) = map.next_key::<String>()? {
+            count += 1;
+            if (self.keep)(&key) {
+                let value: toml::Value = map.next_value()?;
+                table.insert(key, value);
+            } else {
+                map.next_value::<Skipped>()?;
+            }
+        }
+        Ok((table, count))
+    }
+}
+
+/// A value visited and dropped, refused where `toml::Value` refuses it (an integer outside
+/// `i64`), accepted wherever it accepts it.
+struct Skipped;
+
+impl<'de> serde::Deserialize<'de> for Skipped {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skipped)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skipped {
+    type Value = Skipped;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a TOML value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Skipped, E> {
+        if i64::try_from(v).is_ok() {
+            Ok(Skipped)
+        } else {
+            Err(E::custom("u64 value was too large"))
+        }
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skipped, A::Error> {
+        while seq.next_element::<Skipped>()?.is_some() {}
+        Ok(Skipped)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skipped, A::Error> {
+        while let Some((Skipped, Skipped)) = map.next_entry::<Skipped, Skipped>()? {}
+        Ok(Skipped)
+    }
+}
+
 /// Records `path` when `v` is a TOML date or a list holding one, and the dates in tables below.
 fn collect_dates(path: &str, v: &toml::Value, dates: &mut std::collections::BTreeSet<String>) {
     match v {
@@ -309,6 +427,27 @@ fn find_key(lines: &[&str], from: usize, key: &str) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_some_keeps_some_fields_and_refuses_what_parse_refuses() {
+        let text = "+++\nid = \"a\"\ndate = 2025-01-01\nsummary = \"s\"\n\n[impact]\nusers_affected = 5\n\n[[action_items]]\ndue = 2025-02-01\n+++\n";
+        let split = split(text).unwrap();
+        let (front, count) = parse_some(&split, &|k| k == "id" || k == "date").unwrap();
+        assert_eq!(count, 5);
+        assert_eq!(front.map.keys().collect::<Vec<_>>(), ["date", "id"]);
+        assert!(front.dates.contains("date"));
+        let full = parse(&split).unwrap();
+        assert_eq!(full.map["date"], front.map["date"]);
+        // An integer toml::Value cannot hold is refused in a field not kept, as parse refuses it.
+        for bad in [
+            "+++\nid = \"a\"\n[impact]\nx = 9223372036854775808\n+++\n",
+            "+++\nx = [1, \"a\"\n+++\n",
+        ] {
+            let split = super::split(bad).unwrap();
+            assert!(parse(&split).is_err(), "{bad}");
+            assert!(parse_some(&split, &|k| k == "id").is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn splits_toml_and_counts_lines() {

@@ -6,6 +6,7 @@
 
 mod archive;
 pub(crate) mod document;
+mod front_read;
 pub(crate) mod frontmatter;
 pub(crate) mod limits;
 pub(crate) mod markdown;
@@ -20,6 +21,7 @@ use crate::config::Config;
 use crate::error::{sort_diagnostics, Diagnostic};
 use crate::model::Postmortem;
 use document::{parse_document, parse_front_matter, ParseContext};
+use front_read::read_front_source;
 pub use markdown::Highlighter;
 
 /// Files larger than this are refused rather than parsed.
@@ -271,7 +273,7 @@ pub(crate) fn read_source(file: &SourceFile) -> std::result::Result<String, Diag
     })
 }
 
-fn too_large(rel: &Path, len: u64) -> Diagnostic {
+pub(super) fn too_large(rel: &Path, len: u64) -> Diagnostic {
     Diagnostic::error(
         rel,
         (1, 1),
@@ -472,7 +474,12 @@ fn read_archive_where(
                 }
             }
             let settled = stamp.filter(|s| s.settled(now));
-            let result = match read_source(f) {
+            let read = if full(&f.rel) {
+                read_source(f)
+            } else {
+                read_front_source(f)
+            };
+            let result = match read {
                 Ok(src) => {
                     let hash = content_hash(&src);
                     match cache.and_then(|c| c.get(&f.rel, hash, settled)) {

@@ -361,3 +361,74 @@ fn check_files_checks_links_to_other_postmortems_headings_without_reading_their_
         );
     }
 }
+
+/// `check FILE` reads the other postmortems up to their closing fence only: the named files'
+/// diagnostics are those the whole `check` gives them, on a generated archive with files whose
+/// front matter is over one read (4 KB), whose body is long, not UTF-8 far past the front matter,
+/// or whose closing fence has a carriage return.
+#[test]
+fn check_files_reads_other_front_matter_only_and_reports_the_same() {
+    let site = Site::generated(300, 7, &[]);
+    let long_front = format!(
+        "+++\ntitle = \"Long front\"\ndate = 2025-01-05T10:00:00Z\nseverity = \"SEV3\"\nsummary = \"{}\"\nservices = [\"Zürich-Ops\"]\n+++\n\n## Summary\n\nx\n",
+        "padding ".repeat(700)
+    );
+    site.write("content/2025/long-front.md", &long_front);
+    site.write(
+        "content/2025/named.md",
+        &CLEAN
+            .replace(
+                "severity = \"SEV2\"\n",
+                "severity = \"SEV2\"\nrecurrence_of = [\"long-front\", \"broken-body\", \"crlf\"]\nservices = [\"Zurich-Ops\"]\n",
+            )
+            .replace("services = [\"checkout\"]\n", ""),
+    );
+    site.write(
+        "content/2025/crlf.md",
+        "+++\r\ntitle = \"CRLF\"\r\ndate = 2025-01-02\r\n+++\r\nbody\r\n",
+    );
+    let mut broken = CLEAN.replace("2025-02-03", "2025-01-03").into_bytes();
+    broken.extend(std::iter::repeat_n(b'a', 9000));
+    broken.extend(b"\xff\n");
+    std::fs::write(site.root().join("content/2025/broken-body.md"), broken).unwrap();
+    let generated: Vec<String> = walkdir::WalkDir::new(site.root().join("content"))
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(site.root())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .step_by(37)
+        .collect();
+    let whole = json_rules(&check_in(&site, &["--format", "json"]));
+    assert!(
+        whole.contains(&("content/2025/broken-body.md".into(), "io/encoding".into())),
+        "{whole:?}"
+    );
+    for named in generated
+        .iter()
+        .map(String::as_str)
+        .chain(["content/2025/named.md", "content/2025/long-front.md"])
+    {
+        let alone = json_rules(&check_in(&site, &["--format", "json", named]));
+        let expected: Vec<_> = whole.iter().filter(|(f, _)| f == named).cloned().collect();
+        assert_eq!(alone, expected, "{named}");
+    }
+    // What the named file's archive-wide rules found through the others: the broken file has no
+    // postmortem (its body is not UTF-8), the name collides with the long front matter's.
+    let named = json_rules(&check_in(
+        &site,
+        &["--format", "json", "content/2025/named.md"],
+    ));
+    for rule in ["schema/recurrence-of", "schema/name-collision"] {
+        assert!(
+            named.contains(&("content/2025/named.md".into(), rule.into())),
+            "{rule}: {named:?}"
+        );
+    }
+}
