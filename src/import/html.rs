@@ -538,4 +538,61 @@ mod tests {
             c.markdown
         );
     }
+
+    #[test]
+    fn tag_soup_never_panics() {
+        // A deterministic stream of fragments exports and hostile input are made of.
+        let parts = [
+            "<table>",
+            "<tr>",
+            "<td>",
+            "</table>",
+            "<ul>",
+            "<li>",
+            "</ul>",
+            "<ol start=3>",
+            "<pre>",
+            "</pre>",
+            "<code>",
+            "`",
+            "*",
+            "_",
+            "|",
+            "<a href=\"javascript:x\">",
+            "<a href=\"https://e.x/(\">",
+            "</a>",
+            "<img src=\"a b.png\" alt=\"[x]\">",
+            "<h2>",
+            "</h3>",
+            "<p>",
+            "<br>",
+            "&bogus;",
+            "&#0;",
+            "<blockquote>",
+            "<input type=checkbox checked>",
+            "<span style=\"font-weight:700\">",
+            "</span>",
+            "text ",
+            "\n",
+            "<script>alert(1)</script>",
+            "<p class=\"title\">",
+            "<!--",
+            "-->",
+            "<b><i>",
+            "</b>",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..400 {
+            let mut html = String::new();
+            for _ in 0..60 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                html.push_str(parts[(seed % parts.len() as u64) as usize]);
+            }
+            let c = convert(&html);
+            assert!(!c.markdown.contains("javascript:"), "{html}");
+            assert!(!c.markdown.contains("<script"), "{html}");
+        }
+    }
 }
