@@ -36,6 +36,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
     }
     let opts = ImportOptions {
         config,
+        root: args.site.root.clone(),
         content,
         inputs,
         dry_run: args.dry_run,

@@ -31,6 +31,8 @@ use images::ImageAction;
 pub(crate) struct ImportOptions {
     /// The archive's configuration.
     pub config: Config,
+    /// The site root.
+    pub root: PathBuf,
     /// The content folder (it exists).
     pub content: PathBuf,
     /// The exported files, each with the folder its images may come from.
@@ -110,7 +112,7 @@ pub(crate) fn find_inputs(sources: &[PathBuf]) -> Result<Vec<Input>> {
 /// Imports every input, printing the report to `out`.
 pub(crate) fn run(opts: &ImportOptions, out: &mut dyn Write) -> Result<Outcome> {
     let mut outcome = Outcome::default();
-    let existing = existing_ids(&opts.content);
+    let existing = existing_ids(&opts.root, &opts.content, &opts.config);
     let mut planned: Vec<(String, PathBuf)> = Vec::new();
     let names = names::SectionNames::new(&opts.config);
     let w = |out: &mut dyn Write, s: String| {
@@ -174,9 +176,14 @@ enum Done {
     Skipped(String),
 }
 
-/// The ids the archive has: file names without `.md`, a bundle's folder name.
-fn existing_ids(content: &Path) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
+/// The ids the archive has: those its postmortems set (`id = ...`, read as `check FILE` reads
+/// the files it was not given: front matter only), and every file's default id (its name
+/// without `.md`, a bundle's folder name), whether it parses or not.
+fn existing_ids(root: &Path, content: &Path, config: &Config) -> BTreeSet<String> {
+    let highlighter = crate::content::Highlighter::new();
+    let (postmortems, _) =
+        crate::content::read_archive_for(root, content, config, &highlighter, &|_| false);
+    let mut ids: BTreeSet<String> = postmortems.into_iter().map(|p| p.id).collect();
     for entry in walkdir::WalkDir::new(content)
         .follow_links(false)
         .into_iter()

@@ -247,6 +247,15 @@ fn two_documents_with_one_name_get_two_files() {
     ] {
         std::fs::write(export.path().join(name), text).unwrap();
     }
+    // An id the archive sets itself is taken too.
+    site.write(
+        "content/2023/old.md",
+        "+++\ntitle = \"Old\"\nid = \"2024-01-09-cache-stampede\"\ndate = 2023-01-01\n+++\n",
+    );
+    let (code, out, err) = run(&site, &[], &[export.path()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("0 written (0 as drafts), 2 skipped"), "{out}");
+    std::fs::remove_file(site.root().join("content/2023/old.md")).unwrap();
     let (code, out, err) = run(&site, &[], &[export.path()]);
     assert_eq!(code, 0, "{out}\n{err}");
     let first = read(&site, "2024/2024-01-09-cache-stampede.md");
