@@ -122,4 +122,6 @@ fn listing_tables_sort_by_their_column_headers_in_chromium() {
         return;
     }
     run_node("sort-test.mjs", &["postmortems/"]);
+    // A service's page: the table beside (on a phone, above) its panels.
+    run_node("sort-test.mjs", &["services/checkout/"]);
 }
