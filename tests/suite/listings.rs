@@ -443,3 +443,38 @@ fn long_listings_are_paginated_in_pages_of_a_hundred_rows() {
             .contains("id=\"panel-per-year\""));
     }
 }
+
+#[test]
+fn undated_postmortems_sort_last_whichever_way_the_date_column_is_sorted() {
+    let site = Site::empty();
+    site.write("pmarchive.toml", "undated = \"list\"\n");
+    site.write(
+        "content/2024-05-01-dated.md",
+        &doc(
+            "Dated outage",
+            "2024-05-01",
+            "SEV2",
+            "\"web\"",
+            "\"core\"",
+            "\"dns\"",
+            "",
+            "",
+        ),
+    );
+    site.write(
+        "content/undated.md",
+        "+++\ntitle = \"Undated outage\"\nseverity = \"SEV3\"\nsummary = \"No date.\"\n\
+         services = [\"web\"]\n+++\n\n## Summary\n\nNo date.\n",
+    );
+    let built = site.build_ok(&[]);
+    let html = built.text("services/web/index.html");
+    assert_eq!(
+        titles(&built, "services/web/index.html"),
+        ["Dated outage", "Undated outage"]
+    );
+    // An empty sort key: static/sort-table.js puts it last both ways.
+    assert!(
+        html.contains("<tr><td data-sort=\"\"><span class=\"undated\">undated</span></td>"),
+        "{html}"
+    );
+}
