@@ -118,10 +118,20 @@ fn ranked<'a>(
 
 /// The factors that appear together with `t`, by count.
 pub(crate) fn co_factors(site: &Site<'_>, views: &Views<'_, '_>, t: &Term) -> Vec<view::TermView> {
+    factors_among(site, views, &t.members, &t.slug)
+}
+
+/// The factors of postmortems `members` but `except`, by count.
+pub(crate) fn factors_among(
+    site: &Site<'_>,
+    views: &Views<'_, '_>,
+    members: &[usize],
+    except: &str,
+) -> Vec<view::TermView> {
     let mut counts: HashMap<String, (&str, usize)> = HashMap::new();
-    for &i in &t.members {
+    for &i in members {
         for f in &site.postmortems[i].factors {
-            if *f != t.slug {
+            if f != except {
                 match counts.get_mut(f.as_str()) {
                     Some(c) => c.1 += 1,
                     None => {

@@ -3,8 +3,7 @@
 //! `serve` (the pages a browser asks for) render jobs one at a time.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -78,138 +77,71 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Fragments rendered once and reused: a postmortem's card appears on about ten listings (all,
-/// year, severity, each service, team, tag, factor); an action item's row is on one register
-/// page only, but goes through the same path (rendered with the mark, freed by
-/// [`Fragments::forget_rows`]). Each is rendered by its own template (`card.html`, `action-row.html`) once, with a
-/// mark in place of the page's relative `root` (and of a card's heading `level`), and pasted
-/// into every page that lists it with that page's values put back: the template work of a
-/// large archive's listings is done once per item rather than once per listing.
+/// Fragments rendered once and reused: a postmortem's row appears on about ten listings (all,
+/// year, severity, each service, team, tag, factor, its recurring class); an action item's row
+/// is on one register page only, but goes through the same path (rendered with the mark, freed
+/// by [`Fragments::forget_rows`]). Each is rendered by its own template (`row.html`,
+/// `action-row.html`) once, with a mark in place of the page's relative `root`, and pasted into
+/// every page that lists it with that page's root put back: the template work of a large
+/// archive's listings is done once per item rather than once per listing.
 pub(crate) struct Fragments<'a> {
     theme: &'a Theme,
-    /// By postmortem and heading level (0: any level, the level is a hole).
-    cards: Mutex<HashMap<(usize, u8), Arc<Fragment>>>,
+    /// Postmortems' listing rows, by postmortem.
+    listed: Mutex<HashMap<usize, Arc<Fragment>>>,
+    /// The register's action rows, by item.
     rows: Mutex<HashMap<usize, Arc<Fragment>>>,
-    /// Whether the theme's card prints its `level` as is, so one card serves every level.
-    level_holes: OnceLock<bool>,
-    /// Whether a template's fragment pasted at a page's root (and level) is what the theme
-    /// renders there, by template, root and level ([`Fragments::pastes_as_rendered`]).
-    verified: Mutex<HashMap<(&'static str, String, LevelKey), bool>>,
+    /// Whether a template's fragment pasted at a page's root is what the theme renders there,
+    /// by template and root ([`Fragments::pastes_as_rendered`]).
+    verified: Mutex<HashMap<(&'static str, String), bool>>,
 }
-
-/// A [`Level`] as a key.
-type LevelKey = (u8, u8);
 
 /// Stands for `root` while a fragment is rendered. Text the fragment shows may hold its first
 /// character too (content can hold any character): such a fragment is not kept, and is rendered
 /// for each page with its real root.
 const ROOT_MARK: &str = "\u{FDD0}root\u{FDD1}";
 
-/// Stands for a card's heading `level` while it is rendered (when the theme allows it: see
-/// [`Fragments::level_holes`]). It starts as [`ROOT_MARK`] does, so the same test of the text
-/// covers both.
-const LEVEL_MARK: &str = "\u{FDD0}level\u{FDD1}";
-
-/// The heading levels listings give cards.
-const CARD_LEVELS: [u8; 2] = [2, 3];
-
-/// What a fragment's markup is cut at.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Hole {
-    Root,
-    Level,
-}
-
-/// How a fragment's template is given a card's `level`.
-#[derive(Debug, Clone, Copy)]
-enum Level {
-    /// Not a card.
-    None,
-    /// Rendered for this level.
-    Fixed(u8),
-    /// Rendered once with [`LEVEL_MARK`]; pasted with this level.
-    Hole(u8),
-}
-
-/// A rendered fragment: its markup cut where the page's values go.
+/// A rendered fragment: its markup cut where the page's root goes.
 enum Fragment {
-    /// `holes[k]` goes between `parts[k]` and `parts[k + 1]`.
-    Split {
-        parts: Vec<String>,
-        holes: Vec<Hole>,
-    },
-    /// The item's own text holds the marks' first character.
+    /// The root goes between `parts[k]` and `parts[k + 1]`.
+    Split(Vec<String>),
+    /// The item's own text holds the mark's first character.
     PerPage,
 }
 
-impl Level {
-    fn key(self) -> LevelKey {
-        match self {
-            Level::None => (0, 0),
-            Level::Fixed(l) => (1, l),
-            Level::Hole(l) => (2, l),
-        }
-    }
-}
-
 impl Fragment {
-    /// Renders `template` with `ctx` (whose `root`, and `level` when `level` says so, are set
-    /// here) once for every page.
-    fn make(
-        theme: &Theme,
-        template: &str,
-        mut ctx: tera::Context,
-        level: Level,
-        marked: bool,
-    ) -> Result<Self> {
+    /// Renders `template` with `ctx` (whose `root` is set here) once for every page.
+    fn make(theme: &Theme, template: &str, mut ctx: tera::Context, marked: bool) -> Result<Self> {
         if marked {
             return Ok(Fragment::PerPage);
         }
         ctx.insert("root", ROOT_MARK);
-        match level {
-            Level::None => {}
-            Level::Fixed(l) => ctx.insert("level", &l),
-            Level::Hole(_) => ctx.insert("level", LEVEL_MARK),
-        }
         let html = theme.render(template, &ctx)?;
         let html = html.trim();
-        let (mut parts, mut holes) = (Vec::new(), Vec::new());
+        let mut parts = Vec::new();
         let (mut from, mut at) = (0, 0);
         while let Some(found) = html[at..].find('\u{FDD0}') {
             at += found;
-            let hole = [(Hole::Root, ROOT_MARK), (Hole::Level, LEVEL_MARK)]
-                .into_iter()
-                .find(|(_, mark)| html[at..].starts_with(mark));
-            match hole {
-                Some((hole, mark)) => {
-                    parts.push(html[from..at].to_owned());
-                    holes.push(hole);
-                    at += mark.len();
-                    from = at;
-                }
-                // Not a mark (the theme's own text): kept as it is.
-                None => at += '\u{FDD0}'.len_utf8(),
+            if html[at..].starts_with(ROOT_MARK) {
+                parts.push(html[from..at].to_owned());
+                at += ROOT_MARK.len();
+                from = at;
+            } else {
+                // Not the mark (the theme's own text): kept as it is.
+                at += '\u{FDD0}'.len_utf8();
             }
         }
         parts.push(html[from..].to_owned());
-        Ok(Fragment::Split { parts, holes })
+        Ok(Fragment::Split(parts))
     }
 
-    /// Appends the fragment for a page at `root` (a card at heading `level`); `None` when it
-    /// must be rendered for the page.
-    fn paste(&self, root: &str, level: Level, out: &mut String) -> Option<()> {
-        let Fragment::Split { parts, holes } = self else {
+    /// Appends the fragment for a page at `root`; `None` when it must be rendered for the page.
+    fn paste(&self, root: &str, out: &mut String) -> Option<()> {
+        let Fragment::Split(parts) = self else {
             return None;
         };
         for (n, part) in parts.iter().enumerate() {
             if n > 0 {
-                match (holes[n - 1], level) {
-                    // Written in place: this runs for every card of every listing.
-                    (Hole::Level, Level::Hole(l) | Level::Fixed(l)) => {
-                        let _ = write!(out, "{l}");
-                    }
-                    _ => out.push_str(root),
-                }
+                out.push_str(root);
             }
             out.push_str(part);
         }
@@ -217,7 +149,7 @@ impl Fragment {
     }
 }
 
-/// Whether the text of `item` (any of its strings) holds the marks' first character: such an
+/// Whether the text of `item` (any of its strings) holds the mark's first character: such an
 /// item's fragments are rendered page by page. Its JSON is scanned as it is written, never
 /// kept (serde_json writes characters other than quotes, backslashes and controls as they
 /// are).
@@ -257,20 +189,20 @@ impl std::io::Write for MarkScan {
     }
 }
 
-/// The context of postmortem `i`'s card, without `root` and `level`, and whether its text
-/// holds the marks.
-fn card_context(views: &Views<'_, '_>, i: usize) -> (tera::Context, bool) {
+/// The context of postmortem `i`'s listing row, without `root`, and whether its text holds the
+/// mark.
+fn row_context(views: &Views<'_, '_>, i: usize) -> (tera::Context, bool) {
     let card = views.listing_card(i);
     let mut ctx = tera::Context::new();
     ctx.insert("pm", &card);
     (ctx, holds_mark(&card))
 }
 
-/// A postmortem in a listing: its card as `card.html` renders it for the page, and the year
+/// A postmortem in a listing: its row as `row.html` renders it for the page, and the year
 /// listings group by.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Listed {
-    /// The card's markup.
+    /// The row's markup.
     pub(crate) html: String,
     /// The incident's year, or null when undated.
     pub(crate) year: Option<String>,
@@ -280,38 +212,30 @@ impl<'a> Fragments<'a> {
     pub(crate) fn new(theme: &'a Theme) -> Self {
         Fragments {
             theme,
-            cards: Mutex::default(),
+            listed: Mutex::default(),
             rows: Mutex::default(),
-            level_holes: OnceLock::new(),
             verified: Mutex::default(),
         }
     }
 
-    /// The cards of `members` for a page at `root` whose card titles are headings of `level`.
-    pub(crate) fn cards(
+    /// The listing rows of `members` for a page at `root`.
+    pub(crate) fn listed(
         &self,
         views: &Views<'_, '_>,
         members: &[usize],
         root: &str,
-        level: u8,
     ) -> Result<Vec<Listed>> {
-        // One card for every level (kept under level 0), or one per level.
-        let (level, key_level) = if !members.is_empty() && self.level_holes(views) {
-            (Level::Hole(level), 0)
-        } else {
-            (Level::Fixed(level), level)
-        };
         members
             .iter()
             .map(|&i| {
                 let mut html = String::new();
                 self.paste(
-                    &self.cards,
-                    (i, key_level),
-                    "card.html",
-                    (root, level),
+                    &self.listed,
+                    i,
+                    "row.html",
+                    root,
                     &mut html,
-                    (&|| card_context(views, i), &|| card_context(views, 0)),
+                    (&|| row_context(views, i), &|| row_context(views, 0)),
                 )?;
                 Ok(Listed {
                     html,
@@ -319,29 +243,6 @@ impl<'a> Fragments<'a> {
                 })
             })
             .collect()
-    }
-
-    /// Whether one card can serve every heading level: the theme's `card.html`, rendered for
-    /// the archive's first postmortem with a mark for `level`, gives what it gives for each
-    /// level once the mark is replaced. A theme that computes with the level, or tests it,
-    /// has its cards rendered once per level instead. Decided once, on the same card every
-    /// build, so the output does not depend on which worker asks first.
-    fn level_holes(&self, views: &Views<'_, '_>) -> bool {
-        *self.level_holes.get_or_init(|| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("pm", &views.listing_card(0));
-            ctx.insert("root", ROOT_MARK);
-            ctx.insert("level", LEVEL_MARK);
-            let Ok(marked) = self.theme.render("card.html", &ctx) else {
-                return false;
-            };
-            CARD_LEVELS.iter().all(|&l| {
-                ctx.insert("level", &l);
-                self.theme
-                    .render("card.html", &ctx)
-                    .is_ok_and(|direct| direct == marked.replace(LEVEL_MARK, &l.to_string()))
-            })
-        })
     }
 
     /// Appends action item `k`'s row (of the register) for a page at `root` to `out`. `view`
@@ -364,37 +265,34 @@ impl<'a> Fragments<'a> {
             &self.rows,
             k,
             "action-row.html",
-            (root, Level::None),
+            root,
             out,
             (&|| context(k), &|| context(0)),
         )
     }
 
-    /// Whether the fragment of `template` pasted at `root` (at `level`) is what the theme
-    /// renders for that page: a theme whose template tests or transforms `root` or `level`
-    /// (`{% if root == "" %}`, `{{ root | length }}`) cannot be pasted, and is rendered page by
-    /// page. Checked once per template, root and level, always on the same item (`reference`:
-    /// the archive's first card, the register's first row), so the answer does not depend on
-    /// which worker asks first.
+    /// Whether the fragment of `template` pasted at `root` is what the theme renders for that
+    /// page: a theme whose template tests or transforms `root` (`{% if root == "" %}`,
+    /// `{{ root | length }}`) cannot be pasted, and is rendered page by page. Checked once per
+    /// template and root, always on the same item (`reference`: the archive's first
+    /// postmortem's row, the register's first row), so the answer does not depend on which
+    /// worker asks first.
     fn pastes_as_rendered(
         &self,
         template: &'static str,
-        (root, level): (&str, Level),
+        root: &str,
         reference: &dyn Fn() -> (tera::Context, bool),
     ) -> Result<bool> {
-        let key = (template, root.to_string(), level.key());
+        let key = (template, root.to_string());
         if let Some(ok) = self.verified.lock().ok().and_then(|v| v.get(&key).copied()) {
             return Ok(ok);
         }
         let (mut ctx, marked) = reference();
         let ok = !marked && {
             let mut pasted = String::new();
-            let fragment = Fragment::make(self.theme, template, ctx.clone(), level, false)?;
-            fragment.paste(root, level, &mut pasted);
+            let fragment = Fragment::make(self.theme, template, ctx.clone(), false)?;
+            fragment.paste(root, &mut pasted);
             ctx.insert("root", root);
-            if let Level::Fixed(l) | Level::Hole(l) = level {
-                ctx.insert("level", &l);
-            }
             pasted == self.theme.render(template, &ctx)?.trim()
         };
         if let Ok(mut v) = self.verified.lock() {
@@ -403,40 +301,37 @@ impl<'a> Fragments<'a> {
         Ok(ok)
     }
 
-    /// Appends to `out` the fragment `template` renders for a page at `root` (a card at a
-    /// level): rendered once (kept under `key` in `memo`) and pasted, or rendered for this
-    /// page when the item's own text holds the root mark or the theme's template depends on
-    /// the root or level ([`Fragments::pastes_as_rendered`], on `reference`). `ctx` and
-    /// `reference` give the item's and the reference item's context without `root` and
-    /// `level`, and whether their text holds the marks.
+    /// Appends to `out` the fragment `template` renders for a page at `root`: rendered once
+    /// (kept under `key` in `memo`) and pasted, or rendered for this page when the item's own
+    /// text holds the root mark or the theme's template depends on the root
+    /// ([`Fragments::pastes_as_rendered`], on `reference`). `ctx` and `reference` give the
+    /// item's and the reference item's context without `root`, and whether their text holds
+    /// the mark.
     #[allow(clippy::type_complexity)]
     fn paste<K: std::hash::Hash + Eq>(
         &self,
         memo: &Mutex<HashMap<K, Arc<Fragment>>>,
         key: K,
         template: &'static str,
-        (root, level): (&str, Level),
+        root: &str,
         out: &mut String,
         (ctx, reference): (
             &dyn Fn() -> (tera::Context, bool),
             &dyn Fn() -> (tera::Context, bool),
         ),
     ) -> Result<()> {
-        let pasted = if self.pastes_as_rendered(template, (root, level), reference)? {
+        let pasted = if self.pastes_as_rendered(template, root, reference)? {
             let fragment = self.memo(memo, key, || {
                 let (ctx, marked) = ctx();
-                Fragment::make(self.theme, template, ctx, level, marked)
+                Fragment::make(self.theme, template, ctx, marked)
             })?;
-            fragment.paste(root, level, out)
+            fragment.paste(root, out)
         } else {
             None
         };
         if pasted.is_none() {
             let (mut ctx, _) = ctx();
             ctx.insert("root", root);
-            if let Level::Fixed(l) | Level::Hole(l) = level {
-                ctx.insert("level", &l);
-            }
             out.push_str(self.theme.render(template, &ctx)?.trim());
         }
         Ok(())
@@ -453,7 +348,7 @@ impl<'a> Fragments<'a> {
 
     /// The rendered fragments, to be freed elsewhere.
     pub(crate) fn into_memos(self) -> impl Send + 'static {
-        (self.cards.into_inner(), self.rows.into_inner())
+        (self.listed.into_inner(), self.rows.into_inner())
     }
 
     /// The fragment kept under `key` in `memo`, made by `make` the first time. Two workers may
@@ -479,9 +374,9 @@ impl<'a> Fragments<'a> {
 mod tests {
     use super::*;
 
-    /// Every listing's cards, both levels, as the fragments paste them and as the theme
-    /// renders them directly; and how many cards the fragments rendered.
-    fn cards_both_ways(theme: &Theme) -> (Vec<String>, Vec<String>, usize, Option<bool>) {
+    /// Every listing's rows, at two roots, as the fragments paste them and as the theme
+    /// renders them directly; and how many rows the fragments rendered.
+    fn rows_both_ways(theme: &Theme) -> (Vec<String>, Vec<String>, usize) {
         let config = crate::config::Config::default();
         let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
         let docs = super::super::tests::site_docs(&config);
@@ -491,21 +386,18 @@ mod tests {
         let fragments = Fragments::new(theme);
         let members: Vec<usize> = (0..site.postmortems.len()).rev().collect();
         let (mut pasted, mut direct) = (Vec::new(), Vec::new());
-        for level in [3u8, 2, 3] {
-            for root in ["../../", ""] {
-                let cards = fragments.cards(&views, &members, root, level).unwrap();
-                for (k, &i) in members.iter().enumerate() {
-                    pasted.push(cards[k].html.clone());
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("pm", &views.listing_card(i));
-                    ctx.insert("root", root);
-                    ctx.insert("level", &level);
-                    direct.push(theme.render("card.html", &ctx).unwrap().trim().to_string());
-                }
+        for root in ["../../", "", "../../"] {
+            let rows = fragments.listed(&views, &members, root).unwrap();
+            for (k, &i) in members.iter().enumerate() {
+                pasted.push(rows[k].html.clone());
+                let mut ctx = tera::Context::new();
+                ctx.insert("pm", &views.listing_card(i));
+                ctx.insert("root", root);
+                direct.push(theme.render("row.html", &ctx).unwrap().trim().to_string());
             }
         }
-        let made = fragments.cards.lock().unwrap().len();
-        (pasted, direct, made, fragments.level_holes.get().copied())
+        let made = fragments.listed.lock().unwrap().len();
+        (pasted, direct, made)
     }
 
     #[test]
@@ -528,7 +420,7 @@ mod tests {
         assert!(holds_mark(&item("x\u{FDD0}y", "b")));
         assert!(holds_mark(&item("x", "\u{FDD0}")));
         assert!(holds_mark(&item("\n\u{FDD0}\t", "b")));
-        assert!(holds_mark(&ROOT_MARK) && holds_mark(&LEVEL_MARK));
+        assert!(holds_mark(&ROOT_MARK));
         // Written in pieces: a character may be cut between two writes.
         use std::io::Write;
         let scan = |pieces: &[&[u8]]| {
@@ -546,60 +438,45 @@ mod tests {
     }
 
     #[test]
-    fn one_card_serves_every_level_unless_the_theme_tests_the_level() {
+    fn one_row_serves_every_root_unless_the_theme_tests_the_root() {
         let theme = Theme::of_site(std::path::Path::new("/nonexistent-site")).unwrap();
-        let (pasted, direct, made, holes) = cards_both_ways(&theme);
+        let (pasted, direct, made) = rows_both_ways(&theme);
         assert_eq!(pasted, direct);
-        assert!(
-            pasted.iter().any(|c| c.contains("<h2 ")) && pasted.iter().any(|c| c.contains("<h3 "))
-        );
-        assert_eq!((made, holes), (3, Some(true)), "one card per postmortem");
+        assert!(pasted
+            .iter()
+            .any(|r| r.contains("href=\"../../postmortems/")));
+        assert!(pasted.iter().any(|r| r.contains("href=\"postmortems/")));
+        assert_eq!(made, 3, "one row per postmortem");
 
-        // A card that tests its level cannot be pasted at another: one card per level.
+        // A row that tests or transforms its root cannot be pasted at another root: rendered
+        // page by page.
         let dir = tempfile::tempdir().unwrap();
         let templates = dir.path().join("theme/templates");
         std::fs::create_dir_all(&templates).unwrap();
         std::fs::write(
-            templates.join("card.html"),
-            "{% if level == 2 %}<h2><a href=\"{{ root }}{{ pm.url }}\">{{ pm.title }}</a></h2>\
-             {% else %}<p class=\"l{{ level }}\">{{ pm.title }}</p>{% endif %}",
+            templates.join("row.html"),
+            "{% if root == \"\" %}<tr class=\"top\"><td>{{ pm.title }}</td></tr>\
+             {% else %}<tr data-depth=\"{{ root | length }}\"><td>{{ root }}{{ pm.url }}</td></tr>{% endif %}",
         )
         .unwrap();
         let theme = Theme::of_site(dir.path()).unwrap();
-        let (pasted, direct, made, holes) = cards_both_ways(&theme);
+        let (pasted, direct, _) = rows_both_ways(&theme);
         assert_eq!(pasted, direct);
+        assert!(pasted.iter().any(|r| r.starts_with("<tr class=\"top\">")));
         assert!(pasted
             .iter()
-            .any(|c| c.starts_with("<h2><a href=\"../../postmortems/")));
-        assert!(pasted.iter().any(|c| c.starts_with("<p class=\"l3\">")));
-        assert_eq!((made, holes), (6, Some(false)));
+            .any(|r| r.starts_with("<tr data-depth=\"6\"><td>../../postmortems/")));
 
-        // A card that tests or transforms its root cannot be pasted at another root: rendered
-        // page by page.
+        // The mark's first character in the theme's own text is text, not a hole.
         std::fs::write(
-            templates.join("card.html"),
-            "{% if root == \"\" %}<h{{ level }} class=\"top\">{{ pm.title }}</h{{ level }}>\
-             {% else %}<p data-depth=\"{{ root | length }}\">{{ root }}{{ pm.url }}</p>{% endif %}",
+            templates.join("row.html"),
+            "<tr><td>\u{FDD0}{{ pm.title }}\u{FDD0}</td><td><a href=\"{{ root }}x\">\u{FDD0}root</a></td></tr>",
         )
         .unwrap();
         let theme = Theme::of_site(dir.path()).unwrap();
-        let (pasted, direct, _, _) = cards_both_ways(&theme);
+        let (pasted, direct, made) = rows_both_ways(&theme);
         assert_eq!(pasted, direct);
-        assert!(pasted.iter().any(|c| c.starts_with("<h2 class=\"top\">")));
-        assert!(pasted
-            .iter()
-            .any(|c| c.starts_with("<p data-depth=\"6\">../../postmortems/")));
-
-        // The marks' first character in the theme's own text is text, not a hole.
-        std::fs::write(
-            templates.join("card.html"),
-            "<h{{ level }}>\u{FDD0}{{ pm.title }}\u{FDD0}</h{{ level }}><a href=\"{{ root }}x\">\u{FDD0}root</a>",
-        )
-        .unwrap();
-        let theme = Theme::of_site(dir.path()).unwrap();
-        let (pasted, direct, made, holes) = cards_both_ways(&theme);
-        assert_eq!(pasted, direct);
-        assert!(pasted.iter().any(|c| c.starts_with("<h2>\u{FDD0}")));
-        assert_eq!((made, holes), (3, Some(true)));
+        assert!(pasted.iter().any(|r| r.starts_with("<tr><td>\u{FDD0}")));
+        assert_eq!(made, 3);
     }
 }

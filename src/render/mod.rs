@@ -6,6 +6,7 @@ pub(crate) mod files;
 pub(crate) mod hosting;
 pub(crate) mod insights;
 mod job;
+mod listing;
 pub(crate) mod recurring;
 pub(crate) mod refs;
 pub(crate) mod theme;
@@ -61,6 +62,10 @@ const TAXONOMIES: &[(&str, &str, &str, fn(&Taxonomies) -> &[Term])] = &[
     ("severities", "severity", "Severities", |t| &t.severities),
 ];
 
+/// The taxonomies whose term pages have panels (per year, factors, open action items, recurring
+/// classes): rendered with the linked part, since recurring classes need similarity.
+const PANELLED: &[&str] = &["services", "teams"];
+
 /// Which of the site's files: those that show similar incidents or recurring classes can only
 /// be rendered once similarity is known; `build` renders the others while it is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +76,8 @@ pub(crate) enum Part {
     /// factor pages, the action register, insights, feeds, the insights and actions JSON,
     /// static files.
     Unlinked,
-    /// The files that do: postmortem pages, recurring classes, `api/postmortems.json`.
+    /// The files that do: postmortem pages, recurring classes, service and team pages,
+    /// `api/postmortems.json`.
     Linked,
 }
 
@@ -272,15 +278,18 @@ impl<'s> Renderer<'s> {
         let all: Vec<usize> = (0..site.postmortems.len()).collect();
         jobs.push(self.home_job(&all));
         // Every postmortem, and one page each.
-        jobs.extend(list_job(
+        jobs.extend(listing::list_jobs(
             &self.views,
             &self.fragments,
-            "postmortems/",
-            "All postmortems",
-            "all",
-            "",
-            None,
+            listing::Listing {
+                path: "postmortems/",
+                heading: "All postmortems",
+                kind: "all",
+                description: "",
+                parent: None,
+            },
             &all,
+            None,
         ));
         self.taxonomy_jobs(jobs);
         // Archive insights: the action register and the practice's figures.
@@ -362,33 +371,43 @@ impl<'s> Renderer<'s> {
                 title: heading.to_string(),
                 url: format!("{kind}/"),
             };
+            if PANELLED.contains(&kind) {
+                // Their pages show recurring classes: rendered with the linked part.
+                continue;
+            }
             for t in terms {
                 let title = match singular {
                     "year" => format!("Postmortems of {}", t.name),
                     "severity" => format!("{} postmortems", t.name),
                     _ => format!("{}: {}", capitalise(singular), t.name),
                 };
-                jobs.extend(list_job(
+                jobs.extend(listing::list_jobs(
                     views,
                     fragments,
-                    &format!("{kind}/{}/", t.slug),
-                    &title,
-                    singular,
-                    "",
-                    Some(parent.clone()),
+                    listing::Listing {
+                        path: &format!("{kind}/{}/", t.slug),
+                        heading: &title,
+                        kind: singular,
+                        description: "",
+                        parent: Some(parent.clone()),
+                    },
                     &t.members,
+                    None,
                 ));
             }
             if kind == "years" && !tax.undated.is_empty() {
-                jobs.extend(list_job(
+                jobs.extend(listing::list_jobs(
                     views,
                     fragments,
-                    "years/undated/",
-                    "Undated postmortems",
-                    "undated",
-                    "Postmortems whose source gives no date.",
-                    Some(parent.clone()),
+                    listing::Listing {
+                        path: "years/undated/",
+                        heading: "Undated postmortems",
+                        kind: "undated",
+                        description: "Postmortems whose source gives no date.",
+                        parent: Some(parent.clone()),
+                    },
                     &tax.undated,
+                    None,
                 ));
             }
         }
@@ -405,22 +424,28 @@ impl<'s> Renderer<'s> {
         );
         for t in &tax.factors {
             let factor = api::factor_view(site, views, t);
-            jobs.push(
-                Job::new(
-                    format!("factors/{}/", t.slug),
-                    "factor.html",
-                    factor.title.clone(),
-                )
-                .lazy_try("postmortems", move || {
-                    fragments.cards(views, &t.members, "../../", 3)
-                })
-                .lazy("per_year", move || api::per_year(site, &t.members))
-                .lazy("co_factors", move || api::co_factors(site, views, t))
-                .lazy("services", move || api::services_hit(site, t))
-                .with("factor", &factor)
-                .lazy("trend", move || insights::factor_trend(figures, t))
-                .feed(format!("factors/{}/atom.xml", t.slug)),
+            let pages = paginate_by(
+                &format!("factors/{}/", t.slug),
+                t.members.clone(),
+                listing::ROWS_PER_PAGE,
             );
+            for (n, (url, page, paginator)) in pages.into_iter().enumerate() {
+                let root = root_prefix(&url);
+                let job = Job::new(url, "factor.html", factor.title.clone())
+                    .lazy_try("postmortems", move || fragments.listed(views, &page, &root))
+                    .with("factor", &factor)
+                    .with("paginator", &paginator)
+                    .with("panels", &(n == 0))
+                    .feed(format!("factors/{}/atom.xml", t.slug));
+                jobs.push(if n == 0 {
+                    job.lazy("per_year", move || api::per_year(site, &t.members))
+                        .lazy("co_factors", move || api::co_factors(site, views, t))
+                        .lazy("services", move || api::services_hit(site, t))
+                        .lazy("trend", move || insights::factor_trend(figures, t))
+                } else {
+                    job
+                });
+            }
         }
     }
 
@@ -440,6 +465,7 @@ impl<'s> Renderer<'s> {
                 .lazy("pm", move || views.postmortem(i)),
             );
         }
+        self.panelled_jobs(jobs);
         // Recurring classes: a page per class, and an index (paginated).
         let classes = views.classes();
         for (c, class) in classes.iter().enumerate() {
@@ -452,7 +478,7 @@ impl<'s> Renderer<'s> {
                 )
                 .lazy_try("postmortems", move || {
                     let members = &views.similarity().classes[c].members;
-                    fragments.cards(views, members, &root_prefix(&class_url), 3)
+                    fragments.listed(views, members, &root_prefix(&class_url))
                 })
                 .lazy("open_actions", move || views.class_actions(c))
                 .with("class", class),
@@ -469,6 +495,37 @@ impl<'s> Renderer<'s> {
                     .with("postmortems", &site.postmortems.len())
                     .with("paginator", &paginator),
             );
+        }
+    }
+
+    /// A listing per service and per team, with its panels (which show recurring classes).
+    fn panelled_jobs<'r>(&'r self, jobs: &mut Vec<Job<'r>>) {
+        let (site, views, fragments) = (self.site, &self.views, &self.fragments);
+        for &(kind, singular, heading, terms_of) in TAXONOMIES {
+            if !PANELLED.contains(&kind) {
+                continue;
+            }
+            let parent = Parent {
+                title: heading.to_string(),
+                url: format!("{kind}/"),
+            };
+            for t in terms_of(&site.taxonomies) {
+                let panels =
+                    move || listing::term_panels(site, views, singular, &t.slug, &t.members);
+                jobs.extend(listing::list_jobs(
+                    views,
+                    fragments,
+                    listing::Listing {
+                        path: &format!("{kind}/{}/", t.slug),
+                        heading: &format!("{}: {}", capitalise(singular), t.name),
+                        kind: singular,
+                        description: "",
+                        parent: Some(parent.clone()),
+                    },
+                    &t.members,
+                    Some(Box::new(panels)),
+                ));
+            }
         }
     }
 
@@ -623,42 +680,6 @@ pub(crate) fn paginate_by<T>(
         ));
     }
     out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn list_job<'a>(
-    views: &'a Views<'_, '_>,
-    fragments: &'a Fragments<'_>,
-    path: &str,
-    heading: &str,
-    kind: &str,
-    description: &str,
-    parent: Option<Parent>,
-    members: &[usize],
-) -> Vec<Job<'a>> {
-    let total = members.len();
-    paginate(path, members.to_vec())
-        .into_iter()
-        .map(|(url, page, paginator)| {
-            let root = root_prefix(&url);
-            // Year listings are not grouped by year: their cards are `h2`s.
-            let level = if matches!(kind, "year" | "undated") {
-                2
-            } else {
-                3
-            };
-            Job::new(url, "list.html", heading)
-                .with("heading", &heading)
-                .with("kind", &kind)
-                .with("description", &description)
-                .with("parent", &parent)
-                .with("total", &total)
-                .with("paginator", &paginator)
-                .lazy_try("postmortems", move || {
-                    fragments.cards(views, &page, &root, level)
-                })
-        })
-        .collect()
 }
 
 fn capitalise(s: &str) -> String {

@@ -162,9 +162,14 @@ impl Views<'_, '_> {
 
     /// The open action items of class `c`, earliest incident first.
     pub(crate) fn class_actions(&self, c: usize) -> Vec<ClassAction> {
+        self.open_actions(&self.similarity().classes[c].members)
+    }
+
+    /// The open action items of the postmortems `members`, in their order.
+    pub(crate) fn open_actions(&self, members: &[usize]) -> Vec<ClassAction> {
         let site = self.site();
         let mut out = Vec::new();
-        for &m in &self.similarity().classes[c].members {
+        for &m in members {
             for a in site.postmortems[m]
                 .action_items
                 .iter()
@@ -183,4 +188,39 @@ impl Views<'_, '_> {
         }
         out
     }
+
+    /// The recurring classes that postmortems `members` belong to, with how many of them each
+    /// holds: most of them first, then the largest class, then by id.
+    pub(crate) fn classes_among(&self, members: &[usize]) -> Vec<ClassShare> {
+        let similarity = self.similarity();
+        let mut here: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for &m in members {
+            if let Some(c) = similarity.class_of.get(m).copied().flatten() {
+                *here.entry(c).or_default() += 1;
+            }
+        }
+        let mut shares: Vec<(usize, usize)> = here.into_iter().collect();
+        let classes = &similarity.classes;
+        shares.sort_unstable_by(|&(a, na), &(b, nb)| {
+            nb.cmp(&na)
+                .then_with(|| classes[b].members.len().cmp(&classes[a].members.len()))
+                .then_with(|| classes[a].id.cmp(&classes[b].id))
+        });
+        shares
+            .into_iter()
+            .map(|(c, here)| ClassShare {
+                class: self.class_ref(&classes[c]),
+                here,
+            })
+            .collect()
+    }
+}
+
+/// A recurring class some of a listing's postmortems belong to.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ClassShare {
+    /// The class.
+    pub class: ClassRef,
+    /// How many of the listing's postmortems it holds.
+    pub here: usize,
 }

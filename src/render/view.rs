@@ -53,6 +53,8 @@ pub(crate) struct Card {
     pub restricted: bool,
     /// Impact duration, human.
     pub duration: Option<String>,
+    /// Impact duration in minutes (what listings sort by).
+    pub minutes: Option<i64>,
     /// Terms of each kind left off a listing card (0 on the postmortem's page).
     pub more: TermCounts,
 }
@@ -227,6 +229,7 @@ impl<'s> Views<'s, '_> {
             status: pm.status,
             restricted: pm.visibility == crate::model::Visibility::Restricted,
             duration: impact_minutes(pm).map(human_minutes),
+            minutes: impact_minutes(pm),
         }
     }
 

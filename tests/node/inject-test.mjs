@@ -39,7 +39,7 @@ const report = { pages: 0, queries: 0, shown: [] };
 /** Executable markup in the page's DOM (every frame). */
 function domProblems() {
   const out = [];
-  const own = /\/static\/(search-ui|actions)\.js$/;
+  const own = /\/static\/(search-ui|actions|sort-table)\.js$/;
   const urlAttrs = ["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcdoc"];
   for (const el of document.querySelectorAll("*")) {
     const tag = el.tagName.toLowerCase();

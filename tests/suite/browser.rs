@@ -94,13 +94,14 @@ fn pages_pass_axe_in_light_and_dark() {
             "postmortems/2025-02-03-checkout-errors-after-fraud-check-deploy/",
             "factors/config-change/",
             "services/checkout/",
+            "postmortems/",
             "search/?q=certificate",
             "insights/",
             "actions/",
         ],
     );
-    // Seven pages, two schemes, two widths.
-    assert_eq!(report.matches("\"violations\": 0").count(), 28, "{report}");
+    // Eight pages, two schemes, two widths.
+    assert_eq!(report.matches("\"violations\": 0").count(), 32, "{report}");
 }
 
 /// The register's filters combine over the whole register, live in the URL, recount the page
@@ -111,4 +112,16 @@ fn the_action_register_filters_in_chromium() {
         return;
     }
     run_node("actions-test.mjs", &["payments", "checkout"]);
+}
+
+/// The listings' tables sort by any column from its header (a button; aria-sort follows), stay
+/// in the server's order without JavaScript, and scroll inside their region on a phone.
+#[test]
+fn listing_tables_sort_by_their_column_headers_in_chromium() {
+    if !browser_ready() {
+        return;
+    }
+    run_node("sort-test.mjs", &["postmortems/"]);
+    // A service's page: the table beside (on a phone, above) its panels.
+    run_node("sort-test.mjs", &["services/checkout/"]);
 }

@@ -318,11 +318,11 @@ fn build_prints_a_summary_and_phase_timings() {
     assert!(err.contains("render"), "{err}");
 }
 
-/// Cards and register rows are rendered once with a mark where the page's `root` goes, and
+/// Listing rows and register rows are rendered once with a mark where the page's `root` goes, and
 /// pasted into pages of every depth. A postmortem whose own text holds the mark is rendered
 /// page by page instead: its text shows as written and every link resolves from every page.
 #[test]
-fn pasted_cards_and_rows_link_from_every_depth_even_when_text_holds_the_mark() {
+fn pasted_listing_and_register_rows_link_from_every_depth_even_when_text_holds_the_mark() {
     const MARK: &str = "\u{FDD0}root\u{FDD1}";
     let doc = |slug: &str, title: &str, action: &str| {
         format!(
@@ -369,22 +369,22 @@ fn pasted_cards_and_rows_link_from_every_depth_even_when_text_holds_the_mark() {
             assert!(html.contains(&link), "{page} lacks {link}");
         }
     }
-    let listing = built.text("services/web/index.html");
+    let listing = built.text("years/2025/index.html");
     assert!(listing.contains(&format!("Outage {MARK} title")));
     // Where the root goes, only the page's root: the mark itself never stands in for it.
     assert_eq!(listing.matches(MARK).count(), 1, "{listing}");
 }
 
 #[test]
-fn a_theme_whose_card_and_row_depend_on_the_root_gets_them_right_on_every_page() {
-    // Cards and register rows are rendered once and pasted into every page with its root put
+fn a_theme_whose_listing_and_register_rows_depend_on_the_root_gets_them_right_on_every_page() {
+    // Listing rows and register rows are rendered once and pasted into every page with its root put
     // back; a theme that tests or transforms `root` cannot be pasted so, and must still get
     // each page's own value.
     let site = Site::example();
     site.write(
-        "theme/templates/card.html",
-        "{% if root == \"\" %}<p class=\"card-top\">{{ pm.title }}</p>{% else %}\
-         <p class=\"card-depth\" data-depth=\"{{ root | length }}\">{{ pm.title }}</p>{% endif %}",
+        "theme/templates/row.html",
+        "{% if root == \"\" %}<tr class=\"card-top\"><td>{{ pm.title }}</td></tr>{% else %}\
+         <tr class=\"card-depth\" data-depth=\"{{ root | length }}\"><td>{{ pm.title }}</td></tr>{% endif %}",
     );
     site.write(
         "theme/templates/action-row.html",
@@ -419,7 +419,7 @@ fn a_theme_whose_card_and_row_depend_on_the_root_gets_them_right_on_every_page()
         }
         checked += 1;
     }
-    assert!(checked > 10, "{checked} pages with cards");
+    assert!(checked > 10, "{checked} pages with listing rows");
     let mut rows = 0;
     for page in built.containing("class=\"row-depth\"") {
         let depth = (3 * page.matches('/').count()).to_string();

@@ -485,6 +485,25 @@ fn hidden_postmortems_change_no_count_link_or_statistic() {
     let json: serde_json::Value =
         serde_json::from_str(&built.text("api/postmortems.json")).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 3);
+    // Every table of postmortems, and the panels of service and team pages, hold the published
+    // ones alone (the hidden ones share their service, team, factor and tag).
+    for page in [
+        "index.html",
+        "postmortems/index.html",
+        "services/checkout/index.html",
+        "teams/payments/index.html",
+        "factors/dns/index.html",
+        "tags/deploy/index.html",
+        "severities/sev2/index.html",
+    ] {
+        let (_, rows) = crate::listings::pm_table(&built.text(page));
+        assert_eq!(rows.len(), 3, "{page}: {rows:?}");
+    }
+    for page in ["services/checkout/index.html", "teams/payments/index.html"] {
+        let html = built.text(page);
+        assert!(html.contains("<p>3 open."), "{page}");
+        assert!(html.contains("<span class=\"bar-value\">"), "{page}");
+    }
 
     // With --drafts: restricted ones still change nothing.
     let drafts_only = archive(false, true);

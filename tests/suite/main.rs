@@ -21,6 +21,7 @@ mod insights;
 mod interrupt;
 mod invalid;
 mod leak;
+mod listings;
 mod names;
 mod paths;
 mod search;

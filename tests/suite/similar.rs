@@ -93,6 +93,7 @@ fn example_archive_lists_similar_incidents_with_reasons() {
         "no similar section"
     );
     assert!(page.contains("Recurrence of</span>"));
+    assert!(page.contains("<p class=\"similar-why\"><b>Shared factors</b> Certificate expiry"));
     assert!(page.contains("factors/certificate-expiry/"));
     assert!(page.contains("Part of a recurring class"));
     // The class page and the index.
