@@ -22,7 +22,7 @@ use serde::{Serialize, Serializer};
 
 use crate::config::Config;
 use crate::enrich::Site;
-use crate::model::{ItemStatus, Postmortem};
+use crate::model::{ItemStatus, Postmortem, Priority};
 
 /// A calendar quarter (`2025-Q1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -247,11 +247,6 @@ pub(crate) const NO_SEVERITY: &str = "none";
 /// The target of the publishing metric, in business days (the value must be under it).
 pub(crate) const PUBLISH_TARGET_BUSINESS_DAYS: f64 = 5.0;
 
-/// Whether an item is `P0` or `P1`.
-pub(crate) fn is_high_priority(priority: &str) -> bool {
-    matches!(priority.trim().to_ascii_uppercase().as_str(), "P0" | "P1")
-}
-
 /// Why each postmortem of the site is not consistent with the template ([`template_misses`]),
 /// by index: computed once (in parallel) for the whole archive and every quarter's figures.
 fn all_template_misses(site: &Site<'_>) -> Vec<Vec<&'static str>> {
@@ -369,7 +364,7 @@ pub(crate) fn days_to_first_high_priority_close(pm: &Postmortem) -> Option<i64> 
     let first = pm
         .action_items
         .iter()
-        .filter(|a| is_high_priority(&a.priority))
+        .filter(|a| a.priority.is_some_and(Priority::is_high))
         .filter_map(|a| a.closed)
         .min()?;
     Some((first - date).num_days())

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
-use super::insights;
 use super::theme::Theme;
 use super::view::Views;
 use crate::error::Result;
@@ -351,7 +350,7 @@ impl<'a> Fragments<'a> {
         &self,
         k: usize,
         root: &str,
-        view: impl Fn(usize) -> insights::actions::ActionView,
+        view: impl Fn(usize) -> super::items::ActionItemView,
         out: &mut String,
     ) -> Result<()> {
         let context = |k: usize| {

@@ -12,7 +12,7 @@ pub(super) use actions::action_jobs;
 use serde::Serialize;
 
 use super::api::json_file;
-use super::view::{self, Views};
+use super::view::Views;
 use super::Job;
 use crate::enrich::{Site, Term};
 use crate::insights::actions::Action;
@@ -501,25 +501,11 @@ pub(crate) fn insights_json(ins: &Insights) -> OutputFile {
 /// with room to spare.
 const ACTION_JSON_BYTES: usize = 768;
 
-#[derive(Serialize)]
-struct ApiAction<'a> {
-    #[serde(flatten)]
-    action: &'a Action,
-    postmortem_title: &'a str,
-    postmortem_url: String,
-    recurred: bool,
-}
-
 /// `api/actions.json`: every action item, newest postmortem first, items in written order.
-pub(crate) fn actions_json(site: &Site<'_>, register: &[Action]) -> OutputFile {
-    let items: Vec<ApiAction<'_>> = register
+pub(crate) fn actions_json(site: &Site<'_>, register: &[Action<'_>]) -> OutputFile {
+    let items: Vec<_> = register
         .iter()
-        .map(|a| ApiAction {
-            action: a,
-            postmortem_title: &site.postmortems[a.pm_index].title,
-            postmortem_url: view::postmortem_url(&a.postmortem),
-            recurred: a.recurred(),
-        })
+        .map(|a| super::items::register_json(site, a))
         .collect();
     json_file("api/actions.json", &items, items.len() * ACTION_JSON_BYTES)
 }
