@@ -374,117 +374,18 @@ impl<'a> Fields<'a, '_> {
     }
 
     fn build(&mut self, stem: &str, ctx: &ParseContext<'_>) -> Option<Postmortem> {
-        let id = self.string("id").unwrap_or_else(|| stem.to_string());
-        let key = if self.field("id").is_some() { "id" } else { "" };
-        if id.len() > MAX_ID {
-            self.error(
-                key,
-                "schema/id",
-                format!(
-                    "the id is {} characters long; an id may have at most {MAX_ID}",
-                    id.chars().count()
-                ),
-            )
-            .suggestion = Some("set a shorter `id` (it becomes the page's folder name)".into());
-        } else if !valid_id(&id) {
-            self.error(
-                key,
-                "schema/id",
-                format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
-            );
-        } else if let Some(reserved) = reserved_id(&id) {
-            self.error(
-                key,
-                "schema/id",
-                format!("the id `{id}` is a name the site uses itself (`postmortems/{reserved}`, `recurring/{reserved}`)"),
-            )
-            .suggestion = Some(if key.is_empty() {
-                "rename the file, or set another `id`".into()
-            } else {
-                "choose another `id`".into()
-            });
-        }
-        let title = match self.string("title") {
-            Some(t) if !t.is_empty() => t,
-            _ => {
-                self.error("title", "schema/required", "`title` is required".into())
-                    .suggestion = Some("add `title = \"What broke, in a few words\"`".into());
-                String::new()
-            }
-        };
-        let date = self.when("date");
-        if date.is_none() && self.field("date").is_none() && self.config.undated == Undated::Error {
-            self.error("date", "schema/required", "`date` is required".into())
-                .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
-        }
-        let severity = match self.string("severity") {
-            Some(s) => match self.config.severity(&s) {
-                Some(level) => Some(level.to_string()),
-                None => {
-                    let levels = self.config.severities.join(", ");
-                    let origin = self.field("severity").map(|x| x.1).unwrap_or_default();
-                    self.error(
-                        &origin,
-                        "schema/severity",
-                        format!("unknown severity `{s}`"),
-                    )
-                    .suggestion = Some(format!("one of: {levels}"));
-                    None
-                }
-            },
-            None => None,
-        };
-        let status = match self.string("status").as_deref() {
-            None | Some("published") => Status::Published,
-            Some("draft") => Status::Draft,
-            Some("review") => Status::Review,
-            Some(other) => {
-                self.error(
-                    "status",
-                    "schema/status",
-                    format!("unknown status `{other}`"),
-                )
-                .suggestion = Some("one of: draft, review, published".into());
-                Status::Published
-            }
-        };
-        let visibility = match self.string("visibility").as_deref() {
-            None | Some("internal") => Visibility::Internal,
-            Some("restricted") => Visibility::Restricted,
-            Some(other) => {
-                self.error(
-                    "visibility",
-                    "schema/visibility",
-                    format!("unknown visibility `{other}`"),
-                )
-                .suggestion = Some("one of: internal, restricted".into());
-                // Fail closed: an unreadable visibility must not publish.
-                Visibility::Restricted
-            }
-        };
+        let id = self.id(stem);
+        let title = self.title();
+        let date = self.date();
+        let severity = self.severity();
+        let status = self.status();
+        let visibility = self.visibility();
         let summary = self
             .string("summary")
             .map(|s| squash_ws(&s))
             .unwrap_or_default();
-        let near_miss = match self.field("near_miss") {
-            None => false,
-            Some((Value::Bool(b), _)) => b,
-            Some((_, origin)) => {
-                self.error(
-                    &origin,
-                    "schema/type",
-                    format!("`{origin}` must be true or false"),
-                );
-                false
-            }
-        };
-        let mut factors = Vec::new();
-        for f in self.list("contributing_factors") {
-            let slug = self.config.canonical_factor(&f);
-            if !factors.contains(&slug) {
-                factors.push(slug);
-            }
-        }
+        let near_miss = self.near_miss();
+        let factors = self.factors();
         let timing = Timing {
             detected: self.when("timing.detected"),
             mitigated: self.when("timing.mitigated"),
@@ -505,70 +406,8 @@ impl<'a> Fields<'a, '_> {
         let participants = self.participants();
         let reviewers = self.list("reviewers");
 
-        // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
-        let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
-            self.split.body.replace('\0', "\u{fffd}").into()
-        } else {
-            self.split.body.into()
-        };
-        let parsed = if self.front_only {
-            Ok(crate::model::Body::default())
-        } else {
-            markdown::parse_body(
-                &text,
-                self.split.body_line,
-                date,
-                &markdown::BodyOptions {
-                    sections: &self.config.sections.known,
-                    sanitize: !self.config.trusted_html,
-                    highlighter: ctx.highlighter,
-                    file: self.file,
-                },
-            )
-        };
-        let body = match parsed {
-            Ok(body) => body,
-            Err(over) => {
-                let (at, rule, message, help) = match over {
-                    markdown::OverLimit::TooDeep(at) => (
-                        at,
-                        "schema/too-deep",
-                        format!(
-                            "lists, quotes or HTML elements nest more than {} levels deep here",
-                            limits::MAX_NESTING
-                        ),
-                        "flatten the nesting",
-                    ),
-                    markdown::OverLimit::TooMuchMarkup(at) => (
-                        at,
-                        "schema/too-many",
-                        format!(
-                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
-                            limits::MAX_MARKUP
-                        ),
-                        "put logs and data in fenced code blocks (```), or split the postmortem",
-                    ),
-                };
-                let before = &self.split.body[..original_offset(self.split.body, at)];
-                let line = self.split.body_line + before.matches('\n').count();
-                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                self.diags.push(
-                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
-                );
-                return None;
-            }
-        };
-        let mut locations = std::collections::BTreeMap::new();
-        for name in crate::config::ALIASABLE_FIELDS {
-            if let Some((_, origin)) = self.field(name) {
-                locations.insert(name.to_string(), self.at_key(&origin));
-            }
-        }
-        for key in self.raw.keys() {
-            locations
-                .entry(key.clone())
-                .or_insert_with(|| self.at_key(key));
-        }
+        let body = self.body(date, ctx)?;
+        let locations = self.locations();
         let front_keys = self.raw.keys().cloned().collect();
         let lint_allow = match self.raw.get("lint_allow") {
             None => Vec::new(),
@@ -605,6 +444,221 @@ impl<'a> Fields<'a, '_> {
             lint_allow,
             files: Vec::new(),
         })
+    }
+
+    /// The id: `id`, else the file stem; an unusable one is reported.
+    fn id(&mut self, stem: &str) -> String {
+        let id = self.string("id").unwrap_or_else(|| stem.to_string());
+        let key = if self.field("id").is_some() { "id" } else { "" };
+        if id.len() > MAX_ID {
+            self.error(
+                key,
+                "schema/id",
+                format!(
+                    "the id is {} characters long; an id may have at most {MAX_ID}",
+                    id.chars().count()
+                ),
+            )
+            .suggestion = Some("set a shorter `id` (it becomes the page's folder name)".into());
+        } else if !valid_id(&id) {
+            self.error(
+            key,
+            "schema/id",
+            format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
+        );
+        } else if let Some(reserved) = reserved_id(&id) {
+            self.error(
+            key,
+            "schema/id",
+            format!("the id `{id}` is a name the site uses itself (`postmortems/{reserved}`, `recurring/{reserved}`)"),
+        )
+        .suggestion = Some(if key.is_empty() {
+            "rename the file, or set another `id`".into()
+        } else {
+            "choose another `id`".into()
+        });
+        }
+        id
+    }
+
+    /// `title`, required.
+    fn title(&mut self) -> String {
+        match self.string("title") {
+            Some(t) if !t.is_empty() => t,
+            _ => {
+                self.error("title", "schema/required", "`title` is required".into())
+                    .suggestion = Some("add `title = \"What broke, in a few words\"`".into());
+                String::new()
+            }
+        }
+    }
+
+    /// The incident's `date`; its absence is an error when the archive says so.
+    fn date(&mut self) -> Option<When> {
+        let date = self.when("date");
+        if date.is_none() && self.field("date").is_none() && self.config.undated == Undated::Error {
+            self.error("date", "schema/required", "`date` is required".into())
+                .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
+        }
+        date
+    }
+
+    /// `severity`, one of the configured levels.
+    fn severity(&mut self) -> Option<String> {
+        match self.string("severity") {
+            Some(s) => match self.config.severity(&s) {
+                Some(level) => Some(level.to_string()),
+                None => {
+                    let levels = self.config.severities.join(", ");
+                    let origin = self.field("severity").map(|x| x.1).unwrap_or_default();
+                    self.error(
+                        &origin,
+                        "schema/severity",
+                        format!("unknown severity `{s}`"),
+                    )
+                    .suggestion = Some(format!("one of: {levels}"));
+                    None
+                }
+            },
+            None => None,
+        }
+    }
+
+    /// `status`, `published` when not given.
+    fn status(&mut self) -> Status {
+        match self.string("status").as_deref() {
+            None | Some("published") => Status::Published,
+            Some("draft") => Status::Draft,
+            Some("review") => Status::Review,
+            Some(other) => {
+                self.error(
+                    "status",
+                    "schema/status",
+                    format!("unknown status `{other}`"),
+                )
+                .suggestion = Some("one of: draft, review, published".into());
+                Status::Published
+            }
+        }
+    }
+
+    /// `visibility`, `internal` when not given; restricted when unreadable (fail closed).
+    fn visibility(&mut self) -> Visibility {
+        match self.string("visibility").as_deref() {
+            None | Some("internal") => Visibility::Internal,
+            Some("restricted") => Visibility::Restricted,
+            Some(other) => {
+                self.error(
+                    "visibility",
+                    "schema/visibility",
+                    format!("unknown visibility `{other}`"),
+                )
+                .suggestion = Some("one of: internal, restricted".into());
+                // Fail closed: an unreadable visibility must not publish.
+                Visibility::Restricted
+            }
+        }
+    }
+
+    /// `near_miss`, a boolean.
+    fn near_miss(&mut self) -> bool {
+        match self.field("near_miss") {
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((_, origin)) => {
+                self.error(
+                    &origin,
+                    "schema/type",
+                    format!("`{origin}` must be true or false"),
+                );
+                false
+            }
+        }
+    }
+
+    /// The contributing factors, canonical and once each.
+    fn factors(&mut self) -> Vec<String> {
+        let mut factors = Vec::new();
+        for f in self.list("contributing_factors") {
+            let slug = self.config.canonical_factor(&f);
+            if !factors.contains(&slug) {
+                factors.push(slug);
+            }
+        }
+        factors
+    }
+
+    /// The body, parsed (empty when only the front matter is read); a body over a limit is reported.
+    fn body(&mut self, date: Option<When>, ctx: &ParseContext<'_>) -> Option<crate::model::Body> {
+        // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
+        let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
+            self.split.body.replace('\0', "\u{fffd}").into()
+        } else {
+            self.split.body.into()
+        };
+        let parsed = if self.front_only {
+            Ok(crate::model::Body::default())
+        } else {
+            markdown::parse_body(
+                &text,
+                self.split.body_line,
+                date,
+                &markdown::BodyOptions {
+                    sections: &self.config.sections.known,
+                    sanitize: !self.config.trusted_html,
+                    highlighter: ctx.highlighter,
+                    file: self.file,
+                },
+            )
+        };
+        match parsed {
+            Ok(body) => Some(body),
+            Err(over) => {
+                let (at, rule, message, help) = match over {
+                    markdown::OverLimit::TooDeep(at) => (
+                        at,
+                        "schema/too-deep",
+                        format!(
+                            "lists, quotes or HTML elements nest more than {} levels deep here",
+                            limits::MAX_NESTING
+                        ),
+                        "flatten the nesting",
+                    ),
+                    markdown::OverLimit::TooMuchMarkup(at) => (
+                        at,
+                        "schema/too-many",
+                        format!(
+                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
+                            limits::MAX_MARKUP
+                        ),
+                        "put logs and data in fenced code blocks (```), or split the postmortem",
+                    ),
+                };
+                let before = &self.split.body[..original_offset(self.split.body, at)];
+                let line = self.split.body_line + before.matches('\n').count();
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                self.diags.push(
+                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// Where each key is: the aliased fields at their source key, every other key of the front matter.
+    fn locations(&self) -> std::collections::BTreeMap<String, (usize, usize)> {
+        let mut locations = std::collections::BTreeMap::new();
+        for name in crate::config::ALIASABLE_FIELDS {
+            if let Some((_, origin)) = self.field(name) {
+                locations.insert(name.to_string(), self.at_key(&origin));
+            }
+        }
+        for key in self.raw.keys() {
+            locations
+                .entry(key.clone())
+                .or_insert_with(|| self.at_key(key));
+        }
+        locations
     }
 
     fn impact(&mut self) -> Vec<ImpactFigure> {
@@ -904,14 +958,25 @@ impl Fields<'_, '_> {
 /// The keys of a `[[participants]]` table.
 const PARTICIPANT_KEYS: &[&str] = &["name", "role"];
 
-impl Fields<'_, '_> {
+impl<'a> Fields<'a, '_> {
     /// `participants`: a list of `{ name, role }` tables (`[[participants]]` in TOML, a list of
     /// maps in YAML). Each table must have both, as text; any other key is an error naming the
     /// nearest known one.
     fn participants(&mut self) -> Vec<Participant> {
-        let Some(v) = self.raw.get("participants") else {
+        let Some(items) = self.participant_tables() else {
             return Vec::new();
         };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.participant(i, item))
+            .collect()
+    }
+
+    /// The `participants` tables (at most [`MAX_LIST`]); `None` when there are none or
+    /// `participants` is not a list (reported).
+    fn participant_tables(&mut self) -> Option<&'a [Value]> {
+        let v = self.raw.get("participants")?;
         let Some(items) = v.as_array() else {
             self.error(
                 "participants",
@@ -924,7 +989,7 @@ impl Fields<'_, '_> {
             .suggestion = Some(
                 "write `[[participants]]` tables (TOML) or a list of maps (YAML), each with `name` and `role`".into(),
             );
-            return Vec::new();
+            return None;
         };
         let mut items: &[Value] = items;
         if items.len() > MAX_LIST {
@@ -938,100 +1003,114 @@ impl Fields<'_, '_> {
             );
             items = &items[..MAX_LIST];
         }
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let header = [Step::Key("participants"), Step::Index(i)];
-            let Some(t) = item.as_object() else {
-                let at = self.at(&header);
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        at,
-                        "schema/type",
-                        format!(
-                            "participant {} must be a table with `name` and `role`; found {}",
-                            i + 1,
-                            kind(item)
-                        ),
-                    )
-                    .suggest("write `{ name = \"...\", role = \"...\" }`"),
-                );
-                continue;
-            };
-            let mut p = Participant::default();
-            let mut complete = true;
-            for key in PARTICIPANT_KEYS {
-                let path = [Step::Key("participants"), Step::Index(i), Step::Key(key)];
-                let text = match t.get(*key) {
-                    Some(Value::Bool(_)) | Some(Value::Array(_)) | Some(Value::Object(_)) => {
-                        let at = self.at(&path);
-                        let found = kind(&t[*key]);
-                        self.diags.push(Diagnostic::error(
-                            self.file,
-                            at,
-                            "schema/type",
-                            format!(
-                                "participant {} `{key}` must be a string; found {found}",
-                                i + 1
-                            ),
-                        ));
-                        complete = false;
-                        continue;
-                    }
-                    Some(v) => scalar_text(v).unwrap_or_default(),
-                    None => String::new(),
-                };
-                let mut text = text.trim().to_string();
-                if text.contains(is_bidi_control) {
-                    let at = self.at(&path);
-                    self.diags.push(Diagnostic::warning(
-                        self.file,
-                        at,
-                        "schema/bidi-control",
-                        format!("participant {} `{key}` has invisible bidirectional control characters; they are left out of the site", i + 1),
-                    ));
-                    text = text.replace(is_bidi_control, "").trim().to_string();
-                }
-                if text.is_empty() {
-                    // At the table: a key it lacks has no line of its own.
-                    let at = self.at(&header);
-                    self.diags.push(
-                        Diagnostic::error(
-                            self.file,
-                            at,
-                            "schema/required",
-                            format!("participant {} has no `{key}`", i + 1),
-                        )
-                        .suggest(format!("add `{key} = \"...\"` to it")),
-                    );
-                    complete = false;
-                }
-                if *key == "name" {
-                    p.name = text;
-                } else {
-                    p.role = text;
-                }
-            }
-            for key in t.keys().filter(|k| !PARTICIPANT_KEYS.contains(&k.as_str())) {
-                let at = self.at(&[Step::Key("participants"), Step::Index(i), Step::Key(key)]);
-                let mut d = Diagnostic::error(
+        Some(items)
+    }
+
+    /// Participant `i` (0-based), `None` unless it is a table with a text `name` and `role`
+    /// and nothing else (every problem reported).
+    fn participant(&mut self, i: usize, item: &Value) -> Option<Participant> {
+        let header = [Step::Key("participants"), Step::Index(i)];
+        let Some(t) = item.as_object() else {
+            let at = self.at(&header);
+            self.diags.push(
+                Diagnostic::error(
                     self.file,
                     at,
-                    "schema/unknown-key",
-                    format!("participant {} has an unknown key `{key}`", i + 1),
-                );
-                d = match crate::content::nearest(key, PARTICIPANT_KEYS.iter().copied()) {
-                    Some(n) => d.suggest(format!("did you mean `{n}`?")),
-                    None => d.suggest("a participant has only `name` and `role`"),
-                };
-                self.diags.push(d);
-                complete = false;
-            }
-            if complete {
-                out.push(p);
-            }
+                    "schema/type",
+                    format!(
+                        "participant {} must be a table with `name` and `role`; found {}",
+                        i + 1,
+                        kind(item)
+                    ),
+                )
+                .suggest("write `{ name = \"...\", role = \"...\" }`"),
+            );
+            return None;
+        };
+        let mut p = Participant::default();
+        let mut complete = true;
+        for key in PARTICIPANT_KEYS {
+            complete &= self.participant_field(i, t, key, &mut p);
         }
-        out
+        for key in t.keys().filter(|k| !PARTICIPANT_KEYS.contains(&k.as_str())) {
+            let at = self.at(&[Step::Key("participants"), Step::Index(i), Step::Key(key)]);
+            let mut d = Diagnostic::error(
+                self.file,
+                at,
+                "schema/unknown-key",
+                format!("participant {} has an unknown key `{key}`", i + 1),
+            );
+            d = match crate::content::nearest(key, PARTICIPANT_KEYS.iter().copied()) {
+                Some(n) => d.suggest(format!("did you mean `{n}`?")),
+                None => d.suggest("a participant has only `name` and `role`"),
+            };
+            self.diags.push(d);
+            complete = false;
+        }
+        complete.then_some(p)
+    }
+
+    /// Reads `key` (`name` or `role`) of participant `i` (table `t`) into `p`; false when it
+    /// is missing or not text (reported).
+    fn participant_field(
+        &mut self,
+        i: usize,
+        t: &Map<String, Value>,
+        key: &'static str,
+        p: &mut Participant,
+    ) -> bool {
+        let header = [Step::Key("participants"), Step::Index(i)];
+        let mut complete = true;
+        let path = [Step::Key("participants"), Step::Index(i), Step::Key(key)];
+        let text = match t.get(key) {
+            Some(Value::Bool(_)) | Some(Value::Array(_)) | Some(Value::Object(_)) => {
+                let at = self.at(&path);
+                let found = kind(&t[key]);
+                self.diags.push(Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/type",
+                    format!(
+                        "participant {} `{key}` must be a string; found {found}",
+                        i + 1
+                    ),
+                ));
+                return false;
+            }
+            Some(v) => scalar_text(v).unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut text = text.trim().to_string();
+        if text.contains(is_bidi_control) {
+            let at = self.at(&path);
+            self.diags.push(Diagnostic::warning(
+                self.file,
+                at,
+                "schema/bidi-control",
+                format!("participant {} `{key}` has invisible bidirectional control characters; they are left out of the site", i + 1),
+            ));
+            text = text.replace(is_bidi_control, "").trim().to_string();
+        }
+        if text.is_empty() {
+            // At the table: a key it lacks has no line of its own.
+            let at = self.at(&header);
+            self.diags.push(
+                Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/required",
+                    format!("participant {} has no `{key}`", i + 1),
+                )
+                .suggest(format!("add `{key} = \"...\"` to it")),
+            );
+            complete = false;
+        }
+        if key == "name" {
+            p.name = text;
+        } else {
+            p.role = text;
+        }
+        complete
     }
 }
 
