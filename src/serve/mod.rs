@@ -563,15 +563,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         return;
     }
     if path == "__pmarchive/events" {
-        if method == tiny_http::Method::Head {
-            let _ = request.respond(
-                tiny_http::Response::empty(200)
-                    .with_header(header("Content-Type", "text/event-stream"))
-                    .with_header(header("Cache-Control", "no-cache")),
-            );
-        } else {
-            stream_events(request, shared);
-        }
+        events(request, shared, &method);
         return;
     }
     let (site, error) = {
@@ -605,19 +597,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         }
         Reply::Copy(from) => {
             drop(site);
-            let response = match crate::output::open_copy_source(&from) {
-                Ok(file) => tiny_http::Response::from_file(file)
-                    .with_header(header("Content-Type", &content_type(&key)))
-                    .with_header(header("Cache-Control", "no-store"))
-                    .boxed(),
-                Err(_) => tiny_http::Response::from_string(
-                    "the file is gone; it will be dropped at the next rebuild\n",
-                )
-                .with_status_code(404)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-                .boxed(),
-            };
-            let _ = request.respond(response);
+            respond_copy(request, &key, &from);
             return;
         }
         Reply::Found(bytes) => (200, key.as_str(), bytes),
@@ -635,6 +615,48 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             (500, "500.html", Arc::new(page.into_bytes()))
         }
     };
+    respond_file(request, site, error.as_deref(), (status, type_of, &bytes));
+}
+
+/// The reload and error stream (`HEAD` only says what it is).
+fn events(request: tiny_http::Request, shared: &Shared, method: &tiny_http::Method) {
+    if *method == tiny_http::Method::Head {
+        let _ = request.respond(
+            tiny_http::Response::empty(200)
+                .with_header(header("Content-Type", "text/event-stream"))
+                .with_header(header("Cache-Control", "no-cache")),
+        );
+    } else {
+        stream_events(request, shared);
+    }
+}
+
+/// A copied file (a postmortem's image...), streamed from its source.
+fn respond_copy(request: tiny_http::Request, key: &str, from: &std::path::Path) {
+    let response = match crate::output::open_copy_source(from) {
+        Ok(file) => tiny_http::Response::from_file(file)
+            .with_header(header("Content-Type", &content_type(key)))
+            .with_header(header("Cache-Control", "no-store"))
+            .boxed(),
+        Err(_) => tiny_http::Response::from_string(
+            "the file is gone; it will be dropped at the next rebuild\n",
+        )
+        .with_status_code(404)
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+        .boxed(),
+    };
+    let _ = request.respond(response);
+}
+
+/// A rendered file (`status`, the name its type is read from, its bytes): a page with the
+/// reload client, the build's error and the page's warnings injected; another file whole or,
+/// when asked, a byte range of it.
+fn respond_file(
+    request: tiny_http::Request,
+    site: Option<Arc<Generation>>,
+    error: Option<&str>,
+    (status, type_of, bytes): (u16, &str, &[u8]),
+) {
     if status == 200 && !type_of.ends_with(".html") {
         // The search client reads a result's passages by byte range, as from a static host.
         let range = request
@@ -644,7 +666,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             .map(|h| h.value.as_str().to_string());
         if let Some(range) = range {
             drop(site);
-            let _ = request.respond(ranged(&bytes, &range, content_type(type_of).as_ref()));
+            let _ = request.respond(ranged(bytes, &range, content_type(type_of).as_ref()));
             return;
         }
     }
@@ -653,9 +675,9 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             .as_ref()
             .and_then(|s| s.warnings.get(type_of))
             .map(String::as_str);
-        inject(&bytes, error.as_deref(), warnings)
+        inject(bytes, error, warnings)
     } else {
-        bytes.as_ref().clone()
+        bytes.to_vec()
     };
     drop(site);
     let response = tiny_http::Response::from_data(body)
