@@ -295,6 +295,12 @@ impl ActionItem {
         self.status.unwrap_or(ItemStatus::Open)
     }
 
+    /// Done, and closed on or before its due date.
+    pub fn is_done_on_time(&self) -> bool {
+        self.status == Some(ItemStatus::Done)
+            && matches!((self.closed, self.due), (Some(c), Some(d)) if c <= d)
+    }
+
     /// Open and due before `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.is_open() && self.due.is_some_and(|d| d < today)

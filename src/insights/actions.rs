@@ -167,8 +167,7 @@ pub(crate) fn register<'s>(site: &'s Site<'_>) -> Vec<Action<'s>> {
                 pm_index: i,
                 recurred_in: &site.recurred_in[i],
                 open,
-                done_on_time: a.status == Some(ItemStatus::Done)
-                    && matches!((a.closed, a.due), (Some(c), Some(d)) if c <= d),
+                done_on_time: a.is_done_on_time(),
                 overdue: a.is_overdue(today),
                 stale: is_stale(pm, a, today, stale_days),
                 days_open: date.filter(|_| open).map(|d| (today - d).num_days()),
