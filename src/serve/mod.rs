@@ -203,6 +203,45 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     });
     // Watcher: events go to a channel; a thread debounces, classifies and rebuilds. It watches
     // before the first build, so no change made after that starts can be missed.
+    let (watcher, rx) = watch(&build, &opts.config)?;
+    rebuild(&build, &assets, &shared, true, opts.verbose);
+    let server = listen(&opts.bind, opts.port)?;
+    return_freed_memory();
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    announce(&build, &addr, opts.open);
+
+    let watch_shared = Arc::clone(&shared);
+    std::thread::spawn(move || {
+        let _keep = watcher;
+        while let Some(paths) = next_batch(&rx) {
+            on_change(&opts, &mut build, &mut assets, &watch_shared, &paths);
+        }
+    });
+
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        // When no thread can be started, the request is dropped, and tiny_http answers 500.
+        let _ = std::thread::Builder::new()
+            .name("pmarchive-request".into())
+            .stack_size(THREAD_STACK)
+            .spawn(move || handle(request, &shared));
+    }
+    Ok(())
+}
+
+/// Watches the root, the content folder and the configuration's folder (when they are
+/// elsewhere); events go to the returned channel.
+fn watch(
+    build: &BuildOptions,
+    config: &Path,
+) -> Result<(
+    notify::RecommendedWatcher,
+    mpsc::Receiver<notify::Result<notify::Event>>,
+)> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     // Links are not followed: a link in content/ to `/` must not watch the whole disk (the
     // content is read where it is, never through a link to a folder).
@@ -221,7 +260,7 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     }
     // A configuration outside the root and the content: its folder (an editor's save replaces
     // the file), not recursively; the other files there classify as nothing.
-    let layout = layout_of(&build, &opts.config);
+    let layout = layout_of(build, config);
     if let Some(folder) = layout.config.parent() {
         if !folder.starts_with(&layout.root) && !folder.starts_with(&layout.content) {
             watcher
@@ -229,17 +268,14 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
                 .map_err(|e| Error::internal(format!("cannot watch {}", folder.display()), e))?;
         }
     }
-    rebuild(&build, &assets, &shared, true, opts.verbose);
-    let server = listen(&opts.bind, opts.port)?;
-    return_freed_memory();
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    Ok((watcher, rx))
+}
+
+/// Prints where the site is served, and opens it in a browser when asked.
+fn announce(build: &BuildOptions, addr: &str, open: bool) {
     let url = format!("http://{addr}/");
     println!("Serving {} at {url} (Ctrl-C to stop)", build.root.display());
-    if opts.open {
+    if open {
         let opener = if cfg!(target_os = "macos") {
             "open"
         } else {
@@ -247,60 +283,48 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
         };
         let _ = std::process::Command::new(opener).arg(&url).spawn();
     }
+}
 
-    let watch_shared = Arc::clone(&shared);
-    std::thread::spawn(move || {
-        let _keep = watcher;
-        while let Some(paths) = next_batch(&rx) {
-            let layout = layout_of(&build, &opts.config);
-            let change = classify(&layout, paths.iter().map(|p| p.as_path()));
-            if change == Change::None {
-                continue;
-            }
-            if change == Change::Config {
-                match (opts.resolve)() {
-                    Ok(b) => build = b,
-                    Err(e) => {
-                        report_error(&watch_shared, "configuration error", &e, &build, &assets);
-                        continue;
-                    }
-                }
-                assets.cache.clear();
-            }
-            if change >= Change::Theme {
-                match load_theme(&build) {
-                    Ok(theme) => assets.theme = theme,
-                    Err(e) => {
-                        report_error(
-                            &watch_shared,
-                            "theme error (serving the last good site)",
-                            &e,
-                            &build,
-                            &assets,
-                        );
-                        continue;
-                    }
-                }
-            }
-            rebuild(
-                &build,
-                &assets,
-                &watch_shared,
-                change >= Change::Theme,
-                opts.verbose,
-            );
-        }
-    });
-
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        // When no thread can be started, the request is dropped, and tiny_http answers 500.
-        let _ = std::thread::Builder::new()
-            .name("pmarchive-request".into())
-            .stack_size(THREAD_STACK)
-            .spawn(move || handle(request, &shared));
+/// Rebuilds after a change to `paths` (a batch of events): reloads the configuration or the
+/// theme when they changed, reporting their errors and keeping the last good site.
+fn on_change(
+    opts: &ServeOptions,
+    build: &mut BuildOptions,
+    assets: &mut Assets,
+    shared: &Shared,
+    paths: &[std::path::PathBuf],
+) {
+    let layout = layout_of(build, &opts.config);
+    let change = classify(&layout, paths.iter().map(|p| p.as_path()));
+    if change == Change::None {
+        return;
     }
-    Ok(())
+    if change == Change::Config {
+        match (opts.resolve)() {
+            Ok(b) => *build = b,
+            Err(e) => {
+                report_error(shared, "configuration error", &e, build, assets);
+                return;
+            }
+        }
+        assets.cache.clear();
+    }
+    if change >= Change::Theme {
+        match load_theme(build) {
+            Ok(theme) => assets.theme = theme,
+            Err(e) => {
+                report_error(
+                    shared,
+                    "theme error (serving the last good site)",
+                    &e,
+                    build,
+                    assets,
+                );
+                return;
+            }
+        }
+    }
+    rebuild(build, assets, shared, change >= Change::Theme, opts.verbose);
 }
 
 /// The server, on a socket with `TCP_NODELAY` (the connections accepted inherit it). Without
