@@ -129,10 +129,121 @@ impl std::fmt::Display for ItemStatus {
     }
 }
 
-/// An action item's status as its text, `""` when none is given.
-fn status_text<S: serde::Serializer>(s: &Option<ItemStatus>, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s.map_or("", ItemStatus::as_str))
+// The one list of an action item's kinds, and below of its priorities: the reader parses them
+// once; the doc comments are the descriptions the editors' schema shows.
+/// What an action item does.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// Keeps it from happening again.
+    Prevent,
+    /// Limits its impact next time.
+    Mitigate,
+    /// Finds it sooner.
+    Detect,
+    /// Changes how people work.
+    Process,
 }
+
+impl ItemKind {
+    /// Every kind.
+    pub const ALL: [ItemKind; 4] = [
+        ItemKind::Prevent,
+        ItemKind::Mitigate,
+        ItemKind::Detect,
+        ItemKind::Process,
+    ];
+
+    /// The kind as written in front matter and shown in the site (`prevent`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Prevent => "prevent",
+            ItemKind::Mitigate => "mitigate",
+            ItemKind::Detect => "detect",
+            ItemKind::Process => "process",
+        }
+    }
+
+    /// The kind written as `s` (in any case), if it is one.
+    pub fn parse(s: &str) -> Option<ItemKind> {
+        ItemKind::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// `prevent, mitigate, detect, process`: the allowed values, for messages.
+    pub fn list() -> String {
+        ItemKind::ALL.map(ItemKind::as_str).join(", ")
+    }
+}
+
+/// Action item priority.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+pub enum Priority {
+    /// Now.
+    P0,
+    /// Soon.
+    P1,
+    /// Planned.
+    P2,
+    /// When possible.
+    P3,
+}
+
+impl Priority {
+    /// Every priority, most urgent first.
+    pub const ALL: [Priority; 4] = [Priority::P0, Priority::P1, Priority::P2, Priority::P3];
+
+    /// The priority as shown in the site (`P1`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::P0 => "P0",
+            Priority::P1 => "P1",
+            Priority::P2 => "P2",
+            Priority::P3 => "P3",
+        }
+    }
+
+    /// The priority written as `s` (in any case: `p1` is `P1`), if it is one.
+    pub fn parse(s: &str) -> Option<Priority> {
+        Priority::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// `P0, P1, P2, P3`: the allowed values, for messages.
+    pub fn list() -> String {
+        Priority::ALL.map(Priority::as_str).join(", ")
+    }
+
+    /// P0 or P1 (the insights' "high priority").
+    pub fn is_high(self) -> bool {
+        matches!(self, Priority::P0 | Priority::P1)
+    }
+}
+
+/// An optional kind, status or priority as its text, `""` when none is given.
+pub(crate) fn text_or_empty<T: Copy + Into<&'static str>, S: serde::Serializer>(
+    v: &Option<T>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(v.map_or("", Into::into))
+}
+
+macro_rules! as_static_str {
+    ($($t:ty),*) => {$(
+        impl From<$t> for &'static str {
+            fn from(v: $t) -> &'static str {
+                v.as_str()
+            }
+        }
+    )*};
+}
+as_static_str!(ItemStatus, ItemKind, Priority);
 
 /// One `[[action_items]]` entry. Empty strings mean "not given" (`check` warns about them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -147,16 +258,19 @@ pub struct ActionItem {
     pub due: Option<NaiveDate>,
     /// Where it stands; `None` when not given (or not one of [`ItemStatus::ALL`], which the
     /// reader reports as an error).
-    #[serde(serialize_with = "status_text")]
+    #[serde(serialize_with = "text_or_empty")]
     pub status: Option<ItemStatus>,
     /// A `status` was given but is not one of [`ItemStatus::ALL`] (an error already): the item
     /// then counts as neither open nor missing its status.
     #[serde(skip)]
     pub status_unknown: bool,
-    /// `prevent`, `mitigate`, `detect`, `process`.
-    pub kind: String,
-    /// `P0`..`P3`.
-    pub priority: String,
+    /// What it does; `None` when not given (or not one of [`ItemKind::ALL`], which the reader
+    /// warns about).
+    #[serde(serialize_with = "text_or_empty")]
+    pub kind: Option<ItemKind>,
+    /// `P0`..`P3`; `None` when not given (or not one of them, which the reader warns about).
+    #[serde(serialize_with = "text_or_empty")]
+    pub priority: Option<Priority>,
     /// When it was closed.
     pub closed: Option<NaiveDate>,
     /// Its page in the tracker (`http(s)` only; anything else is an error), may be `""`.
@@ -179,6 +293,12 @@ impl ActionItem {
     /// The status, `open` when none is given.
     pub fn status_or_open(&self) -> ItemStatus {
         self.status.unwrap_or(ItemStatus::Open)
+    }
+
+    /// Done, and closed on or before its due date.
+    pub fn is_done_on_time(&self) -> bool {
+        self.status == Some(ItemStatus::Done)
+            && matches!((self.closed, self.due), (Some(c), Some(d)) if c <= d)
     }
 
     /// Open and due before `today`.

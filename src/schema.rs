@@ -15,7 +15,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use crate::config::{Config, FieldSource, Undated};
-use crate::model::ItemStatus;
+use crate::model::{ItemKind, ItemStatus, Priority};
 
 /// A date (`2025-02-03`) or date-time (RFC 3339, or local `2025-02-03T14:02`), as pmarchive
 /// reads them; TOML dates and times are checked as text of the same shape.
@@ -201,35 +201,6 @@ struct ActionItem {
     #[serde(default)]
     #[schemars(schema_with = "when")]
     closed: Option<String>,
-}
-
-/// What an action item does.
-#[derive(JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-enum ItemKind {
-    /// Keeps it from happening again.
-    Prevent,
-    /// Limits its impact next time.
-    Mitigate,
-    /// Finds it sooner.
-    Detect,
-    /// Changes how people work.
-    Process,
-}
-
-/// Action item priority.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-enum Priority {
-    /// Now.
-    P0,
-    /// Soon.
-    P1,
-    /// Planned.
-    P2,
-    /// When possible.
-    P3,
 }
 
 /// A responder and their role.

@@ -3,7 +3,7 @@
 
 use super::LintContext;
 use crate::error::Diagnostic;
-use crate::model::{ItemStatus, Postmortem};
+use crate::model::{ActionItem, ItemStatus, Postmortem};
 
 /// Phrases that make an action item vague when nothing specific follows them.
 const VAGUE: &[&str] = &[
@@ -45,89 +45,111 @@ pub(super) fn is_vague(title: &str) -> Option<&'static str> {
 }
 
 pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let f = &pm.source;
     for ai in &pm.action_items {
-        let at = (ai.line, 1);
         let name = if ai.id.is_empty() {
             ai.title.as_str()
         } else {
             ai.id.as_str()
         };
-        if ai.owner.is_empty() {
-            out.push(
-                Diagnostic::warning(
-                    f,
-                    at,
-                    "action-item/owner",
-                    format!("action item `{name}` has no owner"),
-                )
-                .suggest("add `owner = \"team-or-person\"`"),
-            );
-        }
-        if ai.due.is_none() {
-            out.push(
-                Diagnostic::warning(
-                    f,
-                    at,
-                    "action-item/due",
-                    format!("action item `{name}` has no due date"),
-                )
-                .suggest("add `due = 2025-03-01`"),
-            );
-        }
-        if ai.status.is_none() && !ai.status_unknown {
-            out.push(
-                Diagnostic::warning(
-                    f,
-                    at,
-                    "action-item/status",
-                    format!("action item `{name}` has no status"),
-                )
-                .suggest(format!("add `status = \"open\"` ({})", ItemStatus::list())),
-            );
-        }
-        if let Some(phrase) = is_vague(&ai.title) {
-            out.push(
-                Diagnostic::warning(
-                    f,
-                    at,
-                    "action-item/vague",
-                    format!("action item `{name}` is vague: \"{}\"", ai.title),
-                )
-                .suggest(format!(
-                    "say what will change, where, and how we will know it is done instead of \"{phrase}\" (e.g. \"Alert when checkout p99 > 800 ms for 5 min\")"
-                )),
-            );
-        }
-        if ai.is_overdue(ctx.today) {
-            let due = ai.due.map(|d| d.to_string()).unwrap_or_default();
-            out.push(
-                Diagnostic::warning(
-                    f,
-                    at,
-                    "action-item/overdue",
-                    format!(
-                        "action item `{name}` is {} and was due {due}",
-                        ai.status_or_open()
-                    ),
-                )
-                .suggest("finish it, move the due date with a reason, or close it as wontfix"),
-            );
-        }
-        if ai.is_open() {
-            if let Some(start) = pm.date {
-                let days = (ctx.today - start.date()).num_days();
-                if days > ctx.config.check.stale_days {
-                    out.push(
-                        Diagnostic::warning(
-                            f,
-                            at,
-                            "action-item/stale",
-                            format!("action item `{name}` has been open for {days} days"),
-                        )
-                        .suggest("decide: is it wrong, or de-prioritised? Close it as wontfix with a reason, or commit to a date"),
-                    );
-                }
+        missing_fields(pm, ai, name, out);
+        vague(pm, ai, name, out);
+        late(pm, ai, name, ctx, out);
+    }
+}
+
+/// `action-item/owner`, `/due`, `/status`: what an item needs to be followed up.
+fn missing_fields(pm: &Postmortem, ai: &ActionItem, name: &str, out: &mut Vec<Diagnostic>) {
+    let (f, at) = (&pm.source, (ai.line, 1));
+    if ai.owner.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                f,
+                at,
+                "action-item/owner",
+                format!("action item `{name}` has no owner"),
+            )
+            .suggest("add `owner = \"team-or-person\"`"),
+        );
+    }
+    if ai.due.is_none() {
+        out.push(
+            Diagnostic::warning(
+                f,
+                at,
+                "action-item/due",
+                format!("action item `{name}` has no due date"),
+            )
+            .suggest("add `due = 2025-03-01`"),
+        );
+    }
+    if ai.status.is_none() && !ai.status_unknown {
+        out.push(
+            Diagnostic::warning(
+                f,
+                at,
+                "action-item/status",
+                format!("action item `{name}` has no status"),
+            )
+            .suggest(format!("add `status = \"open\"` ({})", ItemStatus::list())),
+        );
+    }
+}
+
+/// `action-item/vague`: a title that does not say what will change.
+fn vague(pm: &Postmortem, ai: &ActionItem, name: &str, out: &mut Vec<Diagnostic>) {
+    let (f, at) = (&pm.source, (ai.line, 1));
+    if let Some(phrase) = is_vague(&ai.title) {
+        out.push(
+            Diagnostic::warning(
+                f,
+                at,
+                "action-item/vague",
+                format!("action item `{name}` is vague: \"{}\"", ai.title),
+            )
+            .suggest(format!(
+                "say what will change, where, and how we will know it is done instead of \"{phrase}\" (e.g. \"Alert when checkout p99 > 800 ms for 5 min\")"
+            )),
+        );
+    }
+}
+
+/// `action-item/overdue`, `/stale`: open past its due date, or for months.
+fn late(
+    pm: &Postmortem,
+    ai: &ActionItem,
+    name: &str,
+    ctx: &LintContext<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (f, at) = (&pm.source, (ai.line, 1));
+    if ai.is_overdue(ctx.today) {
+        let due = ai.due.map(|d| d.to_string()).unwrap_or_default();
+        out.push(
+            Diagnostic::warning(
+                f,
+                at,
+                "action-item/overdue",
+                format!(
+                    "action item `{name}` is {} and was due {due}",
+                    ai.status_or_open()
+                ),
+            )
+            .suggest("finish it, move the due date with a reason, or close it as wontfix"),
+        );
+    }
+    if ai.is_open() {
+        if let Some(start) = pm.date {
+            let days = (ctx.today - start.date()).num_days();
+            if days > ctx.config.check.stale_days {
+                out.push(
+                    Diagnostic::warning(
+                        f,
+                        at,
+                        "action-item/stale",
+                        format!("action item `{name}` has been open for {days} days"),
+                    )
+                    .suggest("decide: is it wrong, or de-prioritised? Close it as wontfix with a reason, or commit to a date"),
+                );
             }
         }
     }

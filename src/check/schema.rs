@@ -29,6 +29,15 @@ fn known_fields() -> impl Iterator<Item = &'static str> {
 }
 
 pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    required(pm, ctx, out);
+    timing_order(pm, out);
+    published_after_incident(pm, out);
+    recurrence_order(pm, ctx, out);
+    unknown_fields(pm, ctx, out);
+}
+
+/// `schema/required`: the fields the archive requires (drafts exempt).
+fn required(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let f = &pm.source;
     // Drafts are work in progress: their fields fill in as the review goes.
     let required: &[String] = if pm.status == crate::model::Status::Draft {
@@ -63,7 +72,11 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             );
         }
     }
+}
 
+/// `schema/timing-order`: start <= detected <= mitigated <= resolved.
+fn timing_order(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
     let t = &pm.timing;
     let phases = [
         ("date", pm.date),
@@ -95,7 +108,12 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             last = Some((name, w.at));
         }
     }
-    if let (Some(published), Some(start)) = (t.published, pm.date) {
+}
+
+/// `schema/published-before-incident`.
+fn published_after_incident(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
+    if let (Some(published), Some(start)) = (pm.timing.published, pm.date) {
         if published.date() < start.date() {
             out.push(Diagnostic::error(
                 f,
@@ -109,6 +127,11 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             ));
         }
     }
+}
+
+/// `schema/recurrence-order`: a recurrence names an earlier incident.
+fn recurrence_order(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
     for target in &pm.recurrence_of {
         let Some(other) = ctx.by_id.get(target.as_str()) else {
             continue; // reported by the loader
@@ -132,6 +155,11 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             }
         }
     }
+}
+
+/// `schema/unknown-field`: front-matter fields and nested keys pmarchive does not know.
+fn unknown_fields(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
     let aliased: Vec<String> = ctx.config.fields.values().flat_map(source_keys).collect();
     for key in &pm.front_keys {
         let known = known_fields().any(|f| f == key)

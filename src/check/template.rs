@@ -27,6 +27,13 @@ const DETECTION_WORDS: &[&str] = &[
 ];
 
 pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    sections(pm, ctx, out);
+    timeline(pm, out);
+}
+
+/// `template/missing-section`, `template/empty-section`: the required sections are there and
+/// filled, and no other section is left empty.
+fn sections(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let f = &pm.source;
     let body_line = pm.body.sections.first().map(|s| s.line).unwrap_or(1);
     for key in &ctx.config.sections.required {
@@ -70,6 +77,12 @@ pub(super) fn check(pm: &Postmortem, ctx: &LintContext<'_>, out: &mut Vec<Diagno
             ));
         }
     }
+}
+
+/// `template/timeline-timestamps`, `template/timeline-detection`: the timeline's events have
+/// times, and one says how the incident was detected.
+fn timeline(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
+    let f = &pm.source;
     let Some(timeline) = pm.body.section("timeline") else {
         return;
     };

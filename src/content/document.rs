@@ -13,8 +13,8 @@ use super::nested;
 use crate::config::{Config, FieldSource, Undated};
 use crate::error::Diagnostic;
 use crate::model::{
-    ActionItem, ImpactFigure, ItemStatus, Participant, Postmortem, Status, Timing, UnknownKey,
-    Visibility, When,
+    ActionItem, ImpactFigure, ItemKind, ItemStatus, Participant, Postmortem, Priority, Status,
+    Timing, UnknownKey, Visibility, When,
 };
 use crate::text::squash_ws;
 
@@ -279,7 +279,7 @@ pub(crate) fn resolve_field(
     }
 }
 
-impl Fields<'_, '_> {
+impl<'a> Fields<'a, '_> {
     fn at(&self, path: &[Step<'_>]) -> (usize, usize) {
         if self.front_only {
             // Only archive-wide rules read this postmortem (`check FILE...` of others): what
@@ -446,94 +446,12 @@ impl Fields<'_, '_> {
     }
 
     fn build(&mut self, stem: &str, ctx: &ParseContext<'_>) -> Option<Postmortem> {
-        let id = self.string("id").unwrap_or_else(|| stem.to_string());
-        let key = if self.field("id").is_some() { "id" } else { "" };
-        if id.len() > MAX_ID {
-            self.error(
-                key,
-                "schema/id",
-                format!(
-                    "the id is {} characters long; an id may have at most {MAX_ID}",
-                    id.chars().count()
-                ),
-            )
-            .suggestion = Some("set a shorter `id` (it becomes the page's folder name)".into());
-        } else if !valid_id(&id) {
-            self.error(
-                key,
-                "schema/id",
-                format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
-            );
-        } else if let Some(reserved) = reserved_id(&id) {
-            self.error(
-                key,
-                "schema/id",
-                format!("the id `{id}` is a name the site uses itself (`postmortems/{reserved}`, `recurring/{reserved}`)"),
-            )
-            .suggestion = Some(if key.is_empty() {
-                "rename the file, or set another `id`".into()
-            } else {
-                "choose another `id`".into()
-            });
-        }
-        let title = match self.string("title") {
-            Some(t) if !t.is_empty() => t,
-            _ => {
-                self.error("title", "schema/required", "`title` is required".into())
-                    .suggestion = Some("add `title = \"What broke, in a few words\"`".into());
-                String::new()
-            }
-        };
-        let date = self.when("date");
-        if date.is_none() && self.field("date").is_none() && self.config.undated == Undated::Error {
-            self.error("date", "schema/required", "`date` is required".into())
-                .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
-        }
-        let severity = match self.string("severity") {
-            Some(s) => match self.config.severity(&s) {
-                Some(level) => Some(level.to_string()),
-                None => {
-                    let levels = self.config.severities.join(", ");
-                    let origin = self.field("severity").map(|x| x.1).unwrap_or_default();
-                    self.error(
-                        &origin,
-                        "schema/severity",
-                        format!("unknown severity `{s}`"),
-                    )
-                    .suggestion = Some(format!("one of: {levels}"));
-                    None
-                }
-            },
-            None => None,
-        };
-        let status = match self.string("status").as_deref() {
-            None | Some("published") => Status::Published,
-            Some("draft") => Status::Draft,
-            Some("review") => Status::Review,
-            Some(other) => {
-                self.error(
-                    "status",
-                    "schema/status",
-                    format!("unknown status `{other}`"),
-                )
-                .suggestion = Some("one of: draft, review, published".into());
-                Status::Published
-            }
-        };
-        let visibility = match self.string("visibility").as_deref() {
-            None | Some("internal") => Visibility::Internal,
-            Some("restricted") => Visibility::Restricted,
-            Some(other) => {
-                self.error(
-                    "visibility",
-                    "schema/visibility",
-                    format!("unknown visibility `{other}`"),
-                )
-                .suggestion = Some("one of: internal, restricted".into());
-                // Fail closed: an unreadable visibility must not publish.
-                Visibility::Restricted
-            }
-        };
+        let id = self.id(stem);
+        let title = self.title();
+        let date = self.date();
+        let severity = self.severity();
+        let status = self.status();
+        let visibility = self.visibility();
         // What only the postmortem's own rules and pages read: not computed for the others of
         // `check FILE...` (archive-wide rules read ids, titles, dates, status, visibility,
         // names and links).
@@ -545,29 +463,8 @@ impl Fields<'_, '_> {
         } else {
             String::new()
         };
-        let near_miss = match self.field("near_miss").filter(|_| full) {
-            None => false,
-            Some((Value::Bool(b), _)) => b,
-            Some((_, origin)) => {
-                self.error(
-                    &origin,
-                    "schema/type",
-                    format!("`{origin}` must be true or false"),
-                );
-                false
-            }
-        };
-        let mut factors = Vec::new();
-        for f in if full {
-            self.list("contributing_factors")
-        } else {
-            Vec::new()
-        } {
-            let slug = self.config.canonical_factor(&f);
-            if !factors.contains(&slug) {
-                factors.push(slug);
-            }
-        }
+        let near_miss = full && self.near_miss();
+        let factors = if full { self.factors() } else { Vec::new() };
         let timing = if full {
             let timing = Timing {
                 detected: self.when("timing.detected"),
@@ -613,75 +510,8 @@ impl Fields<'_, '_> {
             Vec::new()
         };
 
-        // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
-        let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
-            self.split.body.replace('\0', "\u{fffd}").into()
-        } else {
-            self.split.body.into()
-        };
-        let parsed = if self.front_only {
-            Ok(crate::model::Body::default())
-        } else {
-            markdown::parse_body(
-                &text,
-                self.split.body_line,
-                date,
-                &markdown::BodyOptions {
-                    sections: &self.config.sections.known,
-                    sanitize: !self.config.trusted_html,
-                    highlighter: ctx.highlighter,
-                    file: self.file,
-                },
-            )
-        };
-        let body = match parsed {
-            Ok(body) => body,
-            Err(over) => {
-                let (at, rule, message, help) = match over {
-                    markdown::OverLimit::TooDeep(at) => (
-                        at,
-                        "schema/too-deep",
-                        format!(
-                            "lists, quotes or HTML elements nest more than {} levels deep here",
-                            limits::MAX_NESTING
-                        ),
-                        "flatten the nesting",
-                    ),
-                    markdown::OverLimit::TooMuchMarkup(at) => (
-                        at,
-                        "schema/too-many",
-                        format!(
-                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
-                            limits::MAX_MARKUP
-                        ),
-                        "put logs and data in fenced code blocks (```), or split the postmortem",
-                    ),
-                };
-                let before = &self.split.body[..original_offset(self.split.body, at)];
-                let line = self.split.body_line + before.matches('\n').count();
-                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                self.diags.push(
-                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
-                );
-                return None;
-            }
-        };
-        let mut locations = std::collections::BTreeMap::new();
-        let located = if self.front_only {
-            &[][..]
-        } else {
-            crate::config::ALIASABLE_FIELDS
-        };
-        for name in located {
-            if let Some((_, origin)) = self.field(name) {
-                locations.insert(name.to_string(), self.at_key(&origin));
-            }
-        }
-        for key in self.raw.keys().filter(|_| !self.front_only) {
-            locations
-                .entry(key.clone())
-                .or_insert_with(|| self.at_key(key));
-        }
+        let body = self.body(date, ctx)?;
+        let locations = self.locations();
         let front_keys = if full {
             self.raw.keys().cloned().collect()
         } else {
@@ -724,6 +554,226 @@ impl Fields<'_, '_> {
         })
     }
 
+    /// The id: `id`, else the file stem; an unusable one is reported.
+    fn id(&mut self, stem: &str) -> String {
+        let id = self.string("id").unwrap_or_else(|| stem.to_string());
+        let key = if self.field("id").is_some() { "id" } else { "" };
+        if id.len() > MAX_ID {
+            self.error(
+                key,
+                "schema/id",
+                format!(
+                    "the id is {} characters long; an id may have at most {MAX_ID}",
+                    id.chars().count()
+                ),
+            )
+            .suggestion = Some("set a shorter `id` (it becomes the page's folder name)".into());
+        } else if !valid_id(&id) {
+            self.error(
+            key,
+            "schema/id",
+            format!("`{id}` is not a valid id: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
+        );
+        } else if let Some(reserved) = reserved_id(&id) {
+            self.error(
+            key,
+            "schema/id",
+            format!("the id `{id}` is a name the site uses itself (`postmortems/{reserved}`, `recurring/{reserved}`)"),
+        )
+        .suggestion = Some(if key.is_empty() {
+            "rename the file, or set another `id`".into()
+        } else {
+            "choose another `id`".into()
+        });
+        }
+        id
+    }
+
+    /// `title`, required.
+    fn title(&mut self) -> String {
+        match self.string("title") {
+            Some(t) if !t.is_empty() => t,
+            _ => {
+                self.error("title", "schema/required", "`title` is required".into())
+                    .suggestion = Some("add `title = \"What broke, in a few words\"`".into());
+                String::new()
+            }
+        }
+    }
+
+    /// The incident's `date`; its absence is an error when the archive says so.
+    fn date(&mut self) -> Option<When> {
+        let date = self.when("date");
+        if date.is_none() && self.field("date").is_none() && self.config.undated == Undated::Error {
+            self.error("date", "schema/required", "`date` is required".into())
+                .suggestion = Some("add `date = 2025-02-03T14:02:00Z` (when the incident started), or set `undated = \"list\"` in pmarchive.toml".into());
+        }
+        date
+    }
+
+    /// `severity`, one of the configured levels.
+    fn severity(&mut self) -> Option<String> {
+        match self.string("severity") {
+            Some(s) => match self.config.severity(&s) {
+                Some(level) => Some(level.to_string()),
+                None => {
+                    let levels = self.config.severities.join(", ");
+                    let origin = self.field("severity").map(|x| x.1).unwrap_or_default();
+                    self.error(
+                        &origin,
+                        "schema/severity",
+                        format!("unknown severity `{s}`"),
+                    )
+                    .suggestion = Some(format!("one of: {levels}"));
+                    None
+                }
+            },
+            None => None,
+        }
+    }
+
+    /// `status`, `published` when not given.
+    fn status(&mut self) -> Status {
+        match self.string("status").as_deref() {
+            None | Some("published") => Status::Published,
+            Some("draft") => Status::Draft,
+            Some("review") => Status::Review,
+            Some(other) => {
+                self.error(
+                    "status",
+                    "schema/status",
+                    format!("unknown status `{other}`"),
+                )
+                .suggestion = Some("one of: draft, review, published".into());
+                Status::Published
+            }
+        }
+    }
+
+    /// `visibility`, `internal` when not given; restricted when unreadable (fail closed).
+    fn visibility(&mut self) -> Visibility {
+        match self.string("visibility").as_deref() {
+            None | Some("internal") => Visibility::Internal,
+            Some("restricted") => Visibility::Restricted,
+            Some(other) => {
+                self.error(
+                    "visibility",
+                    "schema/visibility",
+                    format!("unknown visibility `{other}`"),
+                )
+                .suggestion = Some("one of: internal, restricted".into());
+                // Fail closed: an unreadable visibility must not publish.
+                Visibility::Restricted
+            }
+        }
+    }
+
+    /// `near_miss`, a boolean.
+    fn near_miss(&mut self) -> bool {
+        match self.field("near_miss") {
+            None => false,
+            Some((Value::Bool(b), _)) => b,
+            Some((_, origin)) => {
+                self.error(
+                    &origin,
+                    "schema/type",
+                    format!("`{origin}` must be true or false"),
+                );
+                false
+            }
+        }
+    }
+
+    /// The contributing factors, canonical and once each.
+    fn factors(&mut self) -> Vec<String> {
+        let mut factors = Vec::new();
+        for f in self.list("contributing_factors") {
+            let slug = self.config.canonical_factor(&f);
+            if !factors.contains(&slug) {
+                factors.push(slug);
+            }
+        }
+        factors
+    }
+
+    /// The body, parsed (empty when only the front matter is read); a body over a limit is reported.
+    fn body(&mut self, date: Option<When>, ctx: &ParseContext<'_>) -> Option<crate::model::Body> {
+        // CommonMark: U+0000 must become U+FFFD (it would otherwise reach the page as is).
+        let text: std::borrow::Cow<'_, str> = if self.split.body.contains('\0') {
+            self.split.body.replace('\0', "\u{fffd}").into()
+        } else {
+            self.split.body.into()
+        };
+        let parsed = if self.front_only {
+            Ok(crate::model::Body::default())
+        } else {
+            markdown::parse_body(
+                &text,
+                self.split.body_line,
+                date,
+                &markdown::BodyOptions {
+                    sections: &self.config.sections.known,
+                    sanitize: !self.config.trusted_html,
+                    highlighter: ctx.highlighter,
+                    file: self.file,
+                },
+            )
+        };
+        match parsed {
+            Ok(body) => Some(body),
+            Err(over) => {
+                let (at, rule, message, help) = match over {
+                    markdown::OverLimit::TooDeep(at) => (
+                        at,
+                        "schema/too-deep",
+                        format!(
+                            "lists, quotes or HTML elements nest more than {} levels deep here",
+                            limits::MAX_NESTING
+                        ),
+                        "flatten the nesting",
+                    ),
+                    markdown::OverLimit::TooMuchMarkup(at) => (
+                        at,
+                        "schema/too-many",
+                        format!(
+                            "the body has more than {} lines and Markdown markup characters (`[`, `*`, `_`, `<`, `|`...) outside code blocks: this one is over the limit",
+                            limits::MAX_MARKUP
+                        ),
+                        "put logs and data in fenced code blocks (```), or split the postmortem",
+                    ),
+                };
+                let before = &self.split.body[..original_offset(self.split.body, at)];
+                let line = self.split.body_line + before.matches('\n').count();
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                self.diags.push(
+                    Diagnostic::error(self.file, (line, column), rule, message).suggest(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// Where each key is: the aliased fields at their source key, every other key of the front matter.
+    fn locations(&self) -> std::collections::BTreeMap<String, (usize, usize)> {
+        let mut locations = std::collections::BTreeMap::new();
+        let located = if self.front_only {
+            &[][..]
+        } else {
+            crate::config::ALIASABLE_FIELDS
+        };
+        for name in located {
+            if let Some((_, origin)) = self.field(name) {
+                locations.insert(name.to_string(), self.at_key(&origin));
+            }
+        }
+        for key in self.raw.keys().filter(|_| !self.front_only) {
+            locations
+                .entry(key.clone())
+                .or_insert_with(|| self.at_key(key));
+        }
+        locations
+    }
+
     fn impact(&mut self) -> Vec<ImpactFigure> {
         let Some(v) = self.raw.get("impact") else {
             return Vec::new();
@@ -761,16 +811,27 @@ impl Fields<'_, '_> {
     }
 
     fn action_items(&mut self) -> Vec<ActionItem> {
-        let Some(v) = self.raw.get("action_items") else {
+        let Some(items) = self.action_item_tables() else {
             return Vec::new();
         };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.action_item(i, item))
+            .collect()
+    }
+
+    /// The `[[action_items]]` tables (at most [`limits::MAX_ACTION_ITEMS`]); `None` when there
+    /// are none or `action_items` is not a list (reported).
+    fn action_item_tables(&mut self) -> Option<&'a [Value]> {
+        let v = self.raw.get("action_items")?;
         let Some(items) = v.as_array() else {
             self.error(
                 "action_items",
                 "schema/type",
                 "`action_items` must be an array of tables (`[[action_items]]`)".into(),
             );
-            return Vec::new();
+            return None;
         };
         let mut items: &[Value] = items;
         if items.len() > limits::MAX_ACTION_ITEMS {
@@ -785,128 +846,197 @@ impl Fields<'_, '_> {
             );
             items = &items[..limits::MAX_ACTION_ITEMS];
         }
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let header = [Step::Key("action_items"), Step::Index(i)];
-            let Some(t) = item.as_object() else {
-                let at = self.at(&header);
-                self.diags.push(Diagnostic::error(
-                    self.file,
-                    at,
-                    "schema/type",
-                    "each action item must be a table",
-                ));
-                continue;
-            };
-            let mut ai = ActionItem {
-                line: self.at(&header).0,
-                ..ActionItem::default()
-            };
-            let mut status = String::new();
-            let found = nested::unknown_keys(
-                self.config,
-                "action_items",
-                &format!("action item {}", i + 1),
-                t,
-                nested::ACTION_ITEM_KEYS,
-                &|k| self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key(k)]),
-            );
-            self.unknown.extend(found);
-            for (key, value) in t {
-                let path = [Step::Key("action_items"), Step::Index(i), Step::Key(key)];
-                let text = scalar_text(value);
-                let slot = match key.as_str() {
-                    "id" => &mut ai.id,
-                    "title" => &mut ai.title,
-                    "owner" => &mut ai.owner,
-                    "status" => &mut status,
-                    "kind" => &mut ai.kind,
-                    "priority" => &mut ai.priority,
-                    "ticket" => &mut ai.ticket,
-                    "url" => &mut ai.url,
-                    "due" | "closed" => {
-                        let date = text.as_deref().and_then(parse_when).map(|w| w.date());
-                        if date.is_none() {
-                            let at = self.at(&path);
-                            self.diags.push(
-                                Diagnostic::error(
-                                    self.file,
-                                    at,
-                                    "schema/date",
-                                    format!("action item `{key}` is not a valid date"),
-                                )
-                                .suggest("use a date such as 2025-02-17"),
-                            );
-                        }
-                        if key == "due" {
-                            ai.due = date;
-                        } else {
-                            ai.closed = date;
-                        }
-                        continue;
-                    }
-                    _ => continue,
-                };
-                match text {
-                    Some(s) if s.contains(is_bidi_control) => {
-                        let at = self.at(&path);
-                        self.diags.push(Diagnostic::warning(
-                            self.file,
-                            at,
-                            "schema/bidi-control",
-                            format!("action item `{key}` has invisible bidirectional control characters; they are left out of the site"),
-                        ));
-                        *slot = s.replace(is_bidi_control, "").trim().to_string();
-                    }
-                    Some(s) => *slot = s.trim().to_string(),
-                    None => {
-                        let at = self.at(&path);
-                        self.diags.push(Diagnostic::error(
-                            self.file,
-                            at,
-                            "schema/type",
-                            format!("action item `{key}` must be a string"),
-                        ));
-                    }
-                }
-            }
-            if !ai.url.is_empty() && !crate::weburl::is_web_url(&ai.url) {
-                let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("url")]);
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        at,
-                        "schema/url",
-                        "action item `url` must be an http:// or https:// address",
-                    )
-                    .suggest("link the tracker's page, or give its id as `ticket` (linked through `[links] ticket`)"),
-                );
-                ai.url.clear();
-            }
-            if !status.is_empty() {
-                ai.status = ItemStatus::parse(&status);
-                ai.status_unknown = ai.status.is_none();
-                if ai.status_unknown {
-                    let at = self.at(&[
-                        Step::Key("action_items"),
-                        Step::Index(i),
-                        Step::Key("status"),
-                    ]);
+        Some(items)
+    }
+
+    /// Action item `i` (0-based), `None` when it is not a table (reported); every bad field
+    /// is reported and left out.
+    fn action_item(&mut self, i: usize, item: &Value) -> Option<ActionItem> {
+        let header = [Step::Key("action_items"), Step::Index(i)];
+        let Some(t) = item.as_object() else {
+            let at = self.at(&header);
+            self.diags.push(Diagnostic::error(
+                self.file,
+                at,
+                "schema/type",
+                "each action item must be a table",
+            ));
+            return None;
+        };
+        let mut ai = ActionItem {
+            line: self.at(&header).0,
+            ..ActionItem::default()
+        };
+        let found = nested::unknown_keys(
+            self.config,
+            "action_items",
+            &format!("action item {}", i + 1),
+            t,
+            nested::ACTION_ITEM_KEYS,
+            &|k| self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key(k)]),
+        );
+        self.unknown.extend(found);
+        let mut words = ItemWords::default();
+        for (key, value) in t {
+            self.action_item_field(i, key, value, &mut ai, &mut words);
+        }
+        self.action_item_url(i, &mut ai);
+        self.action_item_words(i, &mut ai, &words);
+        Some(ai)
+    }
+
+    /// Reads one `key = value` of action item `i` into `ai` (its status, kind and priority as
+    /// written into `words`, parsed once all are read).
+    fn action_item_field(
+        &mut self,
+        i: usize,
+        key: &str,
+        value: &Value,
+        ai: &mut ActionItem,
+        words: &mut ItemWords,
+    ) {
+        let path = [Step::Key("action_items"), Step::Index(i), Step::Key(key)];
+        let text = scalar_text(value);
+        let slot = match key {
+            "id" => &mut ai.id,
+            "title" => &mut ai.title,
+            "owner" => &mut ai.owner,
+            "status" => &mut words.status,
+            "kind" => &mut words.kind,
+            "priority" => &mut words.priority,
+            "ticket" => &mut ai.ticket,
+            "url" => &mut ai.url,
+            "due" | "closed" => {
+                let date = text.as_deref().and_then(parse_when).map(|w| w.date());
+                if date.is_none() {
+                    let at = self.at(&path);
                     self.diags.push(
                         Diagnostic::error(
                             self.file,
                             at,
-                            "schema/status",
-                            format!("unknown action item status `{status}`"),
+                            "schema/date",
+                            format!("action item `{key}` is not a valid date"),
                         )
-                        .suggest(format!("one of: {}", ItemStatus::list())),
+                        .suggest("use a date such as 2025-02-17"),
                     );
                 }
+                if key == "due" {
+                    ai.due = date;
+                } else {
+                    ai.closed = date;
+                }
+                return;
             }
-            out.push(ai);
+            _ => return,
+        };
+        match text {
+            Some(s) if s.contains(is_bidi_control) => {
+                let at = self.at(&path);
+                self.diags.push(Diagnostic::warning(
+                    self.file,
+                    at,
+                    "schema/bidi-control",
+                    format!("action item `{key}` has invisible bidirectional control characters; they are left out of the site"),
+                ));
+                *slot = s.replace(is_bidi_control, "").trim().to_string();
+            }
+            Some(s) => *slot = s.trim().to_string(),
+            None => {
+                let at = self.at(&path);
+                self.diags.push(Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/type",
+                    format!("action item `{key}` must be a string"),
+                ));
+            }
         }
-        out
     }
+
+    /// An action item's `url` must be a web address (else reported and dropped).
+    fn action_item_url(&mut self, i: usize, ai: &mut ActionItem) {
+        if !ai.url.is_empty() && !crate::weburl::is_web_url(&ai.url) {
+            let at = self.at(&[Step::Key("action_items"), Step::Index(i), Step::Key("url")]);
+            self.diags.push(
+                Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/url",
+                    "action item `url` must be an http:// or https:// address",
+                )
+                .suggest("link the tracker's page, or give its id as `ticket` (linked through `[links] ticket`)"),
+            );
+            ai.url.clear();
+        }
+    }
+
+    /// Parses the status, kind and priority of action item `i` once: an unknown status is an
+    /// error, an unknown kind or priority a warning (left out of the site).
+    fn action_item_words(&mut self, i: usize, ai: &mut ActionItem, words: &ItemWords) {
+        let at = |this: &Self, key: &str| {
+            this.at(&[Step::Key("action_items"), Step::Index(i), Step::Key(key)])
+        };
+        if !words.status.is_empty() {
+            ai.status = ItemStatus::parse(&words.status);
+            ai.status_unknown = ai.status.is_none();
+            if ai.status_unknown {
+                let at = at(self, "status");
+                self.diags.push(
+                    Diagnostic::error(
+                        self.file,
+                        at,
+                        "schema/status",
+                        format!("unknown action item status `{}`", words.status),
+                    )
+                    .suggest(format!("one of: {}", ItemStatus::list())),
+                );
+            }
+        }
+        if !words.kind.is_empty() {
+            ai.kind = ItemKind::parse(&words.kind);
+            if ai.kind.is_none() {
+                let at = at(self, "kind");
+                self.diags.push(
+                    Diagnostic::warning(
+                        self.file,
+                        at,
+                        "schema/kind",
+                        format!(
+                            "unknown action item kind `{}`; it is left out of the site",
+                            words.kind
+                        ),
+                    )
+                    .suggest(format!("one of: {}", ItemKind::list())),
+                );
+            }
+        }
+        if !words.priority.is_empty() {
+            ai.priority = Priority::parse(&words.priority);
+            if ai.priority.is_none() {
+                let at = at(self, "priority");
+                self.diags.push(
+                    Diagnostic::warning(
+                        self.file,
+                        at,
+                        "schema/priority",
+                        format!(
+                            "unknown action item priority `{}`; it is left out of the site",
+                            words.priority
+                        ),
+                    )
+                    .suggest(format!("one of: {}", Priority::list())),
+                );
+            }
+        }
+    }
+}
+
+/// An action item's status, kind and priority as written (trimmed), `""` when not given.
+#[derive(Default)]
+struct ItemWords {
+    status: String,
+    kind: String,
+    priority: String,
 }
 
 impl Fields<'_, '_> {
@@ -941,14 +1071,25 @@ impl Fields<'_, '_> {
 /// The keys of a `[[participants]]` table.
 const PARTICIPANT_KEYS: &[&str] = &["name", "role"];
 
-impl Fields<'_, '_> {
+impl<'a> Fields<'a, '_> {
     /// `participants`: a list of `{ name, role }` tables (`[[participants]]` in TOML, a list of
     /// maps in YAML). Each table must have both, as text; any other key is an error naming the
     /// nearest known one.
     fn participants(&mut self) -> Vec<Participant> {
-        let Some(v) = self.raw.get("participants") else {
+        let Some(items) = self.participant_tables() else {
             return Vec::new();
         };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.participant(i, item))
+            .collect()
+    }
+
+    /// The `participants` tables (at most [`MAX_LIST`]); `None` when there are none or
+    /// `participants` is not a list (reported).
+    fn participant_tables(&mut self) -> Option<&'a [Value]> {
+        let v = self.raw.get("participants")?;
         let Some(items) = v.as_array() else {
             self.error(
                 "participants",
@@ -961,7 +1102,7 @@ impl Fields<'_, '_> {
             .suggestion = Some(
                 "write `[[participants]]` tables (TOML) or a list of maps (YAML), each with `name` and `role`".into(),
             );
-            return Vec::new();
+            return None;
         };
         let mut items: &[Value] = items;
         if items.len() > MAX_LIST {
@@ -975,100 +1116,114 @@ impl Fields<'_, '_> {
             );
             items = &items[..MAX_LIST];
         }
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let header = [Step::Key("participants"), Step::Index(i)];
-            let Some(t) = item.as_object() else {
-                let at = self.at(&header);
-                self.diags.push(
-                    Diagnostic::error(
-                        self.file,
-                        at,
-                        "schema/type",
-                        format!(
-                            "participant {} must be a table with `name` and `role`; found {}",
-                            i + 1,
-                            kind(item)
-                        ),
-                    )
-                    .suggest("write `{ name = \"...\", role = \"...\" }`"),
-                );
-                continue;
-            };
-            let mut p = Participant::default();
-            let mut complete = true;
-            for key in PARTICIPANT_KEYS {
-                let path = [Step::Key("participants"), Step::Index(i), Step::Key(key)];
-                let text = match t.get(*key) {
-                    Some(Value::Bool(_)) | Some(Value::Array(_)) | Some(Value::Object(_)) => {
-                        let at = self.at(&path);
-                        let found = kind(&t[*key]);
-                        self.diags.push(Diagnostic::error(
-                            self.file,
-                            at,
-                            "schema/type",
-                            format!(
-                                "participant {} `{key}` must be a string; found {found}",
-                                i + 1
-                            ),
-                        ));
-                        complete = false;
-                        continue;
-                    }
-                    Some(v) => scalar_text(v).unwrap_or_default(),
-                    None => String::new(),
-                };
-                let mut text = text.trim().to_string();
-                if text.contains(is_bidi_control) {
-                    let at = self.at(&path);
-                    self.diags.push(Diagnostic::warning(
-                        self.file,
-                        at,
-                        "schema/bidi-control",
-                        format!("participant {} `{key}` has invisible bidirectional control characters; they are left out of the site", i + 1),
-                    ));
-                    text = text.replace(is_bidi_control, "").trim().to_string();
-                }
-                if text.is_empty() {
-                    // At the table: a key it lacks has no line of its own.
-                    let at = self.at(&header);
-                    self.diags.push(
-                        Diagnostic::error(
-                            self.file,
-                            at,
-                            "schema/required",
-                            format!("participant {} has no `{key}`", i + 1),
-                        )
-                        .suggest(format!("add `{key} = \"...\"` to it")),
-                    );
-                    complete = false;
-                }
-                if *key == "name" {
-                    p.name = text;
-                } else {
-                    p.role = text;
-                }
-            }
-            for key in t.keys().filter(|k| !PARTICIPANT_KEYS.contains(&k.as_str())) {
-                let at = self.at(&[Step::Key("participants"), Step::Index(i), Step::Key(key)]);
-                let mut d = Diagnostic::error(
+        Some(items)
+    }
+
+    /// Participant `i` (0-based), `None` unless it is a table with a text `name` and `role`
+    /// and nothing else (every problem reported).
+    fn participant(&mut self, i: usize, item: &Value) -> Option<Participant> {
+        let header = [Step::Key("participants"), Step::Index(i)];
+        let Some(t) = item.as_object() else {
+            let at = self.at(&header);
+            self.diags.push(
+                Diagnostic::error(
                     self.file,
                     at,
-                    "schema/unknown-key",
-                    format!("participant {} has an unknown key `{key}`", i + 1),
-                );
-                d = match crate::content::nearest(key, PARTICIPANT_KEYS.iter().copied()) {
-                    Some(n) => d.suggest(format!("did you mean `{n}`?")),
-                    None => d.suggest("a participant has only `name` and `role`"),
-                };
-                self.diags.push(d);
-                complete = false;
-            }
-            if complete {
-                out.push(p);
-            }
+                    "schema/type",
+                    format!(
+                        "participant {} must be a table with `name` and `role`; found {}",
+                        i + 1,
+                        kind(item)
+                    ),
+                )
+                .suggest("write `{ name = \"...\", role = \"...\" }`"),
+            );
+            return None;
+        };
+        let mut p = Participant::default();
+        let mut complete = true;
+        for key in PARTICIPANT_KEYS {
+            complete &= self.participant_field(i, t, key, &mut p);
         }
-        out
+        for key in t.keys().filter(|k| !PARTICIPANT_KEYS.contains(&k.as_str())) {
+            let at = self.at(&[Step::Key("participants"), Step::Index(i), Step::Key(key)]);
+            let mut d = Diagnostic::error(
+                self.file,
+                at,
+                "schema/unknown-key",
+                format!("participant {} has an unknown key `{key}`", i + 1),
+            );
+            d = match crate::content::nearest(key, PARTICIPANT_KEYS.iter().copied()) {
+                Some(n) => d.suggest(format!("did you mean `{n}`?")),
+                None => d.suggest("a participant has only `name` and `role`"),
+            };
+            self.diags.push(d);
+            complete = false;
+        }
+        complete.then_some(p)
+    }
+
+    /// Reads `key` (`name` or `role`) of participant `i` (table `t`) into `p`; false when it
+    /// is missing or not text (reported).
+    fn participant_field(
+        &mut self,
+        i: usize,
+        t: &Map<String, Value>,
+        key: &'static str,
+        p: &mut Participant,
+    ) -> bool {
+        let header = [Step::Key("participants"), Step::Index(i)];
+        let mut complete = true;
+        let path = [Step::Key("participants"), Step::Index(i), Step::Key(key)];
+        let text = match t.get(key) {
+            Some(Value::Bool(_)) | Some(Value::Array(_)) | Some(Value::Object(_)) => {
+                let at = self.at(&path);
+                let found = kind(&t[key]);
+                self.diags.push(Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/type",
+                    format!(
+                        "participant {} `{key}` must be a string; found {found}",
+                        i + 1
+                    ),
+                ));
+                return false;
+            }
+            Some(v) => scalar_text(v).unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut text = text.trim().to_string();
+        if text.contains(is_bidi_control) {
+            let at = self.at(&path);
+            self.diags.push(Diagnostic::warning(
+                self.file,
+                at,
+                "schema/bidi-control",
+                format!("participant {} `{key}` has invisible bidirectional control characters; they are left out of the site", i + 1),
+            ));
+            text = text.replace(is_bidi_control, "").trim().to_string();
+        }
+        if text.is_empty() {
+            // At the table: a key it lacks has no line of its own.
+            let at = self.at(&header);
+            self.diags.push(
+                Diagnostic::error(
+                    self.file,
+                    at,
+                    "schema/required",
+                    format!("participant {} has no `{key}`", i + 1),
+                )
+                .suggest(format!("add `{key} = \"...\"` to it")),
+            );
+            complete = false;
+        }
+        if key == "name" {
+            p.name = text;
+        } else {
+            p.role = text;
+        }
+        complete
     }
 }
 

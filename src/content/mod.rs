@@ -81,77 +81,107 @@ pub(crate) fn discover(root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec
         }
         let rel = rel_of(entry.path());
         let markdown = entry.file_name().to_string_lossy().ends_with(".md");
-        let skip = |rule: &'static str, msg: String, help: &str| {
-            Diagnostic::warning(&rel, (1, 1), rule, msg).suggest(help)
-        };
-        if entry.file_type().is_symlink() {
-            match resolve_link(entry.path(), &canonical_content) {
-                Link::File(target) if markdown && !hidden(&entry) => {
-                    files.push(SourceFile { rel, abs: target });
-                }
-                Link::File(_) | Link::Folder => {
-                    if markdown && hidden(&entry) {
-                        diags.push(skip(
-                            "io/skipped",
-                            "a hidden file: not read".into(),
-                            "rename it without the leading `.` to publish it",
-                        ));
-                    }
-                }
-                Link::Special if markdown => diags.push(skip(
-                    "io/skipped",
-                    "a symbolic link to something that is not a regular file: not read".into(),
-                    "replace the link with the postmortem's file",
-                )),
-                Link::Special => {}
-                Link::Ancestor => diags.push(skip(
-                    "io/symlink",
-                    "symbolic link loop: this links to a folder that contains it; not followed"
-                        .into(),
-                    "remove the link",
-                )),
-                Link::Outside { folder } if markdown || folder => diags.push(skip(
-                    "io/symlink",
-                    format!(
-                        "a symbolic link to a {} outside the content folder: not read",
-                        if folder { "folder" } else { "file" }
-                    ),
-                    "copy the postmortem into content/ instead of linking to it",
-                )),
-                Link::Outside { .. } => {}
-                Link::Broken(why) if markdown => {
-                    diags.push(skip("io/symlink", why, "fix or remove the link"))
-                }
-                Link::Broken(_) => {}
-            }
-            continue;
-        }
-        if !markdown {
-            continue;
-        }
-        if hidden(&entry) {
-            diags.push(skip(
-                "io/skipped",
-                "a hidden file: not read".into(),
-                "rename it without the leading `.` to publish it",
-            ));
-        } else if !entry.file_type().is_file() {
-            diags.push(skip(
-                "io/skipped",
-                format!(
-                    "{}, not a regular file: not read",
-                    special_kind(&entry.file_type())
-                ),
-                "replace it with a regular file",
-            ));
+        let found = if entry.file_type().is_symlink() {
+            through_link(&entry, rel, markdown, hidden(&entry), &canonical_content)
+        } else if markdown {
+            markdown_entry(&entry, rel, hidden(&entry))
         } else {
-            files.push(SourceFile {
-                rel,
-                abs: entry.path().to_path_buf(),
-            });
+            Found::Nothing
+        };
+        match found {
+            Found::Read(file) => files.push(file),
+            Found::Skipped(d) => diags.push(d),
+            Found::Nothing => {}
         }
     }
     (files, diags)
+}
+
+/// What [`discover`] makes of one entry of the content folder.
+enum Found {
+    /// A postmortem to read.
+    Read(SourceFile),
+    /// Not read, with why.
+    Skipped(Diagnostic),
+    /// Not a postmortem (another file, a link to one): nothing to say.
+    Nothing,
+}
+
+/// A warning that the entry at `rel` is not read.
+fn skipped(rel: &Path, rule: &'static str, msg: String, help: &str) -> Found {
+    Found::Skipped(Diagnostic::warning(rel, (1, 1), rule, msg).suggest(help))
+}
+
+/// A symbolic link at `rel`: read only when it leads to a regular Markdown file inside the
+/// content folder (`content`, canonical); its target is never opened otherwise.
+fn through_link(
+    entry: &walkdir::DirEntry,
+    rel: PathBuf,
+    markdown: bool,
+    hidden: bool,
+    content: &Path,
+) -> Found {
+    match resolve_link(entry.path(), content) {
+        Link::File(target) if markdown && !hidden => Found::Read(SourceFile { rel, abs: target }),
+        Link::File(_) | Link::Folder if markdown && hidden => skipped(
+            &rel,
+            "io/skipped",
+            "a hidden file: not read".into(),
+            "rename it without the leading `.` to publish it",
+        ),
+        Link::Special if markdown => skipped(
+            &rel,
+            "io/skipped",
+            "a symbolic link to something that is not a regular file: not read".into(),
+            "replace the link with the postmortem's file",
+        ),
+        Link::Ancestor => skipped(
+            &rel,
+            "io/symlink",
+            "symbolic link loop: this links to a folder that contains it; not followed".into(),
+            "remove the link",
+        ),
+        Link::Outside { folder } if markdown || folder => skipped(
+            &rel,
+            "io/symlink",
+            format!(
+                "a symbolic link to a {} outside the content folder: not read",
+                if folder { "folder" } else { "file" }
+            ),
+            "copy the postmortem into content/ instead of linking to it",
+        ),
+        Link::Broken(why) if markdown => skipped(&rel, "io/symlink", why, "fix or remove the link"),
+        Link::File(_) | Link::Folder | Link::Special | Link::Outside { .. } | Link::Broken(_) => {
+            Found::Nothing
+        }
+    }
+}
+
+/// A Markdown entry at `rel` that is not a link: read when it is a regular, visible file.
+fn markdown_entry(entry: &walkdir::DirEntry, rel: PathBuf, hidden: bool) -> Found {
+    if hidden {
+        skipped(
+            &rel,
+            "io/skipped",
+            "a hidden file: not read".into(),
+            "rename it without the leading `.` to publish it",
+        )
+    } else if !entry.file_type().is_file() {
+        skipped(
+            &rel,
+            "io/skipped",
+            format!(
+                "{}, not a regular file: not read",
+                special_kind(&entry.file_type())
+            ),
+            "replace it with a regular file",
+        )
+    } else {
+        Found::Read(SourceFile {
+            rel,
+            abs: entry.path().to_path_buf(),
+        })
+    }
 }
 
 /// Where a symbolic link in the content folder leads, found without opening its target.

@@ -10,9 +10,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Quarter;
 use crate::enrich::Site;
-use crate::model::{ActionItem, ItemStatus, Postmortem};
+use crate::model::{ActionItem, ItemKind, ItemStatus, Postmortem, Priority};
 use crate::text::slugify;
 
 /// Open (or in progress) and the incident older than `stale_days` days as of `today`: the item
@@ -28,40 +27,19 @@ pub(crate) fn is_stale(pm: &Postmortem, a: &ActionItem, today: NaiveDate, stale_
 /// The value shown (and filtered by) for a missing owner, kind or priority.
 pub(crate) const UNSPECIFIED: &str = "unspecified";
 
-/// One action item with its postmortem and flags.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Action {
-    /// The item's id (`AI-1`), may be `""`.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// The postmortem's id.
-    pub postmortem: String,
+/// One action item of the register: the model's item and its postmortem, with what the register
+/// derives from them (no copy of their fields).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Action<'s> {
+    /// The item.
+    pub item: &'s ActionItem,
+    /// Its postmortem.
+    pub pm: &'s Postmortem,
     /// Index of the postmortem in the site.
-    #[serde(skip)]
     pub pm_index: usize,
-    /// The incident's date, `None` when undated.
-    pub date: Option<NaiveDate>,
-    /// The incident's quarter.
-    pub quarter: Option<Quarter>,
-    /// The postmortem's teams.
-    pub teams: Vec<String>,
-    /// The postmortem's services.
-    pub services: Vec<String>,
-    /// The postmortem's severity, `""` when unrated.
-    pub severity: String,
-    /// Owner, may be `""`.
-    pub owner: String,
-    /// Due date.
-    pub due: Option<NaiveDate>,
-    /// Where it stands (`open` when not given).
-    pub status: ItemStatus,
-    /// Kind, may be `""`.
-    pub kind: String,
-    /// Priority, may be `""`.
-    pub priority: String,
-    /// When it was closed.
-    pub closed: Option<NaiveDate>,
+    /// Later published postmortems (indexes into the site) that name this item's postmortem in
+    /// `recurrence_of`.
+    pub recurred_in: &'s [usize],
     /// Open or in progress.
     pub open: bool,
     /// Done with `closed` on or before `due`.
@@ -72,21 +50,17 @@ pub(crate) struct Action {
     pub stale: bool,
     /// Days since the incident, while open (`None` when closed or undated).
     pub days_open: Option<i64>,
-    /// Later published postmortems that name this item's postmortem in `recurrence_of`.
-    pub recurred_in: Vec<String>,
-    /// Its page in the tracker (its `url`, or its `ticket` through `[links] ticket`); left
-    /// out of the JSON when there is none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Its id in the tracker; left out of the JSON when there is none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ticket: Option<String>,
 }
 
-impl Action {
+impl Action<'_> {
     /// Its postmortem's incident came back later.
     pub(crate) fn recurred(&self) -> bool {
         !self.recurred_in.is_empty()
+    }
+
+    /// The incident's date, `None` when undated.
+    pub(crate) fn date(&self) -> Option<NaiveDate> {
+        self.pm.date.map(|d| d.date())
     }
 
     /// The values of a filter dimension (`status`, `owner`, `team`, `service`, `severity`,
@@ -103,14 +77,15 @@ impl Action {
                 v.iter().map(|t| (slugify(t), t.clone())).collect()
             }
         };
+        let a = self.item;
         match dimension {
-            Dimension::Status => one(self.status.as_str()),
-            Dimension::Severity => one(&self.severity),
-            Dimension::Owner => one(&self.owner),
-            Dimension::Kind => one(&self.kind),
-            Dimension::Priority => one(&self.priority),
-            Dimension::Team => many(&self.teams),
-            Dimension::Service => many(&self.services),
+            Dimension::Status => one(a.status_or_open().as_str()),
+            Dimension::Severity => one(self.pm.severity.as_deref().unwrap_or_default()),
+            Dimension::Owner => one(&a.owner),
+            Dimension::Kind => one(a.kind.map_or("", ItemKind::as_str)),
+            Dimension::Priority => one(a.priority.map_or("", Priority::as_str)),
+            Dimension::Team => many(&self.pm.teams),
+            Dimension::Service => many(&self.pm.services),
         }
     }
 }
@@ -178,43 +153,24 @@ pub(crate) struct Group {
 }
 
 /// Every action item of the site, newest postmortem first, items in written order.
-pub(crate) fn register(site: &Site<'_>) -> Vec<Action> {
+pub(crate) fn register<'s>(site: &'s Site<'_>) -> Vec<Action<'s>> {
     let today = site.today;
     let stale_days = site.config.check.stale_days;
     let mut out = Vec::new();
     for (i, pm) in site.postmortems.iter().enumerate() {
-        let recurred_in: Vec<String> = site.recurred_in[i]
-            .iter()
-            .map(|&j| site.postmortems[j].id.clone())
-            .collect();
         let date = pm.date.map(|d| d.date());
         for a in &pm.action_items {
             let open = a.is_open();
             out.push(Action {
-                id: a.id.clone(),
-                title: a.title.clone(),
-                postmortem: pm.id.clone(),
+                item: a,
+                pm,
                 pm_index: i,
-                date,
-                quarter: date.map(Quarter::of),
-                teams: pm.teams.clone(),
-                services: pm.services.clone(),
-                severity: pm.severity.clone().unwrap_or_default(),
-                owner: a.owner.clone(),
-                due: a.due,
-                status: a.status_or_open(),
-                kind: a.kind.clone(),
-                priority: a.priority.clone(),
-                closed: a.closed,
+                recurred_in: &site.recurred_in[i],
                 open,
-                done_on_time: a.status == Some(ItemStatus::Done)
-                    && matches!((a.closed, a.due), (Some(c), Some(d)) if c <= d),
+                done_on_time: a.is_done_on_time(),
                 overdue: a.is_overdue(today),
                 stale: is_stale(pm, a, today, stale_days),
                 days_open: date.filter(|_| open).map(|d| (today - d).num_days()),
-                recurred_in: recurred_in.clone(),
-                url: site.config.links.action_link(&a.url, &a.ticket),
-                ticket: (!a.ticket.is_empty()).then(|| a.ticket.clone()),
             });
         }
     }

@@ -22,7 +22,7 @@ use serde::{Serialize, Serializer};
 
 use crate::config::Config;
 use crate::enrich::Site;
-use crate::model::{ItemStatus, Postmortem};
+use crate::model::{ItemStatus, Postmortem, Priority};
 
 /// A calendar quarter (`2025-Q1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -247,11 +247,6 @@ pub(crate) const NO_SEVERITY: &str = "none";
 /// The target of the publishing metric, in business days (the value must be under it).
 pub(crate) const PUBLISH_TARGET_BUSINESS_DAYS: f64 = 5.0;
 
-/// Whether an item is `P0` or `P1`.
-pub(crate) fn is_high_priority(priority: &str) -> bool {
-    matches!(priority.trim().to_ascii_uppercase().as_str(), "P0" | "P1")
-}
-
 /// Why each postmortem of the site is not consistent with the template ([`template_misses`]),
 /// by index: computed once (in parallel) for the whole archive and every quarter's figures.
 fn all_template_misses(site: &Site<'_>) -> Vec<Vec<&'static str>> {
@@ -265,10 +260,30 @@ fn all_template_misses(site: &Site<'_>) -> Vec<Vec<&'static str>> {
 /// Computes [`Figures`] over `members` (indices into `site.postmortems`); `misses` are
 /// [`all_template_misses`].
 fn figures(site: &Site<'_>, members: &[usize], misses: &[Vec<&'static str>]) -> Figures {
-    let today = site.today;
-    let stale_days = site.config.check.stale_days;
+    let mut f = zeroed(site, members.len());
+    let mut samples = Samples::default();
+    for &i in members {
+        let pm = &site.postmortems[i];
+        f.near_misses += usize::from(pm.near_miss);
+        f.recurrences += usize::from(!site.recurrence_of[i].is_empty());
+        let sev = pm.severity.clone().unwrap_or_else(|| NO_SEVERITY.into());
+        *f.by_severity.entry(sev).or_default() += 1;
+        for factor in &pm.factors {
+            *f.by_factor.entry(factor.clone()).or_default() += 1;
+        }
+        count_practice(&mut f, &mut samples, site.config, pm, &misses[i]);
+        count_items(&mut f, site, pm);
+        samples.add_times(pm);
+    }
+    samples.finish(&mut f);
+    f
+}
+
+/// Figures over `postmortems` postmortems with every severity, factor and template reason of
+/// the site at zero (so each quarter lists them all).
+fn zeroed(site: &Site<'_>, postmortems: usize) -> Figures {
     let mut f = Figures {
-        postmortems: members.len(),
+        postmortems,
         ..Figures::default()
     };
     for t in &site.taxonomies.severities {
@@ -283,83 +298,112 @@ fn figures(site: &Site<'_>, members: &[usize], misses: &[Vec<&'static str>]) -> 
     for reason in crate::check::TEMPLATE_RULES.iter().chain([&NO_REVIEWER]) {
         f.template_misses.insert(reason.to_string(), 0);
     }
-    let mut roles = Vec::new();
-    let (mut publish, mut publish_bd, mut first_hp) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut detect, mut mitigate, mut resolve) = (Vec::new(), Vec::new(), Vec::new());
-    for &i in members {
-        let pm = &site.postmortems[i];
-        f.near_misses += usize::from(pm.near_miss);
-        f.recurrences += usize::from(!site.recurrence_of[i].is_empty());
-        let sev = pm.severity.clone().unwrap_or_else(|| NO_SEVERITY.into());
-        *f.by_severity.entry(sev).or_default() += 1;
-        for factor in &pm.factors {
-            *f.by_factor.entry(factor.clone()).or_default() += 1;
+    f
+}
+
+/// Counts how `pm` was written: reviewed, consistent with the template (`misses`: why not),
+/// who took part.
+fn count_practice(
+    f: &mut Figures,
+    samples: &mut Samples,
+    config: &Config,
+    pm: &Postmortem,
+    misses: &[&'static str],
+) {
+    f.reviewed += usize::from(!pm.reviewers.is_empty());
+    f.template_consistent += usize::from(misses.is_empty());
+    for reason in misses {
+        *f.template_misses.entry((*reason).to_string()).or_default() += 1;
+    }
+    if pm.participants.is_empty() {
+        f.participation_not_recorded += 1;
+    } else {
+        let n = distinct_roles(pm, config);
+        f.participation_recorded += 1;
+        f.participation_min_roles += usize::from(n >= config.insights.min_roles);
+        samples.roles.push(n as f64);
+    }
+}
+
+/// Counts the action items of `pm`.
+fn count_items(f: &mut Figures, site: &Site<'_>, pm: &Postmortem) {
+    let today = site.today;
+    let stale_days = site.config.check.stale_days;
+    for a in &pm.action_items {
+        f.action_items += 1;
+        let done = a.status == Some(ItemStatus::Done);
+        let on_time = a.is_done_on_time();
+        f.action_items_open += usize::from(a.is_open());
+        f.action_items_done += usize::from(done);
+        f.action_items_wontfix += usize::from(a.status == Some(ItemStatus::Wontfix));
+        f.action_items_done_on_time += usize::from(on_time);
+        f.action_items_without_due += usize::from(a.due.is_none());
+        if a.due.is_some_and(|d| d <= today) {
+            f.action_items_due += 1;
+            f.action_items_due_done_on_time += usize::from(on_time);
         }
-        f.reviewed += usize::from(!pm.reviewers.is_empty());
-        let misses = &misses[i];
-        f.template_consistent += usize::from(misses.is_empty());
-        for reason in misses {
-            *f.template_misses.entry((*reason).to_string()).or_default() += 1;
-        }
-        if pm.participants.is_empty() {
-            f.participation_not_recorded += 1;
-        } else {
-            let n = distinct_roles(pm, site.config);
-            f.participation_recorded += 1;
-            f.participation_min_roles += usize::from(n >= site.config.insights.min_roles);
-            roles.push(n as f64);
-        }
-        for a in &pm.action_items {
-            f.action_items += 1;
-            let done = a.status == Some(ItemStatus::Done);
-            let on_time = done && matches!((a.closed, a.due), (Some(c), Some(d)) if c <= d);
-            f.action_items_open += usize::from(a.is_open());
-            f.action_items_done += usize::from(done);
-            f.action_items_wontfix += usize::from(a.status == Some(ItemStatus::Wontfix));
-            f.action_items_done_on_time += usize::from(on_time);
-            f.action_items_without_due += usize::from(a.due.is_none());
-            if a.due.is_some_and(|d| d <= today) {
-                f.action_items_due += 1;
-                f.action_items_due_done_on_time += usize::from(on_time);
-            }
-            f.action_items_overdue += usize::from(a.is_overdue(today));
-            f.action_items_stale += usize::from(actions::is_stale(pm, a, today, stale_days));
-        }
+        f.action_items_overdue += usize::from(a.is_overdue(today));
+        f.action_items_stale += usize::from(actions::is_stale(pm, a, today, stale_days));
+    }
+}
+
+/// The values the medians and means are taken over.
+#[derive(Default)]
+struct Samples {
+    roles: Vec<f64>,
+    publish: Vec<f64>,
+    publish_bd: Vec<f64>,
+    first_hp: Vec<f64>,
+    detect: Vec<f64>,
+    mitigate: Vec<f64>,
+    resolve: Vec<f64>,
+    published_within_target: usize,
+}
+
+impl Samples {
+    /// The times of dated postmortem `pm`: to publish, to close its first high-priority item,
+    /// to detect, mitigate and resolve.
+    fn add_times(&mut self, pm: &Postmortem) {
         let Some(date) = pm.date.map(|d| d.date()) else {
-            continue;
+            return;
         };
         if let Some(p) = pm.timing.published.map(|w| w.date()) {
-            publish.push((p - date).num_days() as f64);
+            self.publish.push((p - date).num_days() as f64);
             let bd = business_days(date, p) as f64;
-            publish_bd.push(bd);
-            f.published_within_target += usize::from(bd < PUBLISH_TARGET_BUSINESS_DAYS);
+            self.publish_bd.push(bd);
+            self.published_within_target += usize::from(bd < PUBLISH_TARGET_BUSINESS_DAYS);
         }
         if let Some(days) = days_to_first_high_priority_close(pm) {
-            first_hp.push(days as f64);
+            self.first_hp.push(days as f64);
         }
         let minutes = |w| pm.minutes_to(w).map(|m| m as f64);
-        detect.extend(minutes(pm.timing.detected));
-        mitigate.extend(minutes(pm.timing.mitigated));
-        resolve.extend(minutes(pm.timing.resolved));
+        self.detect.extend(minutes(pm.timing.detected));
+        self.mitigate.extend(minutes(pm.timing.mitigated));
+        self.resolve.extend(minutes(pm.timing.resolved));
     }
-    f.near_miss_share = ratio(f.near_misses, f.postmortems);
-    f.recurrence_rate = ratio(f.recurrences, f.postmortems);
-    f.template_consistent_share = ratio(f.template_consistent, f.postmortems);
-    f.participation_min_roles_share = ratio(f.participation_min_roles, f.participation_recorded);
-    f.median_roles = median(&roles);
-    f.completion_on_time_rate = ratio(f.action_items_due_done_on_time, f.action_items_due);
-    f.postmortems_with_publish_date = publish.len();
-    f.median_days_to_publish = median(&publish);
-    f.median_business_days_to_publish = median(&publish_bd);
-    f.postmortems_with_high_priority_closed = first_hp.len();
-    f.median_days_to_close_first_high_priority = median(&first_hp);
-    f.mean_minutes_to_detect = mean(&detect);
-    f.median_minutes_to_detect = median(&detect);
-    f.mean_minutes_to_mitigate = mean(&mitigate);
-    f.median_minutes_to_mitigate = median(&mitigate);
-    f.mean_minutes_to_resolve = mean(&resolve);
-    f.median_minutes_to_resolve = median(&resolve);
-    f
+
+    /// The shares, medians and means of `f`.
+    fn finish(self, f: &mut Figures) {
+        f.published_within_target = self.published_within_target;
+        f.near_miss_share = ratio(f.near_misses, f.postmortems);
+        f.recurrence_rate = ratio(f.recurrences, f.postmortems);
+        f.template_consistent_share = ratio(f.template_consistent, f.postmortems);
+        f.participation_min_roles_share =
+            ratio(f.participation_min_roles, f.participation_recorded);
+        f.median_roles = median(&self.roles);
+        f.completion_on_time_rate = ratio(f.action_items_due_done_on_time, f.action_items_due);
+        f.postmortems_with_publish_date = self.publish.len();
+        f.median_days_to_publish = median(&self.publish);
+        f.median_business_days_to_publish = median(&self.publish_bd);
+        f.postmortems_with_high_priority_closed = self.first_hp.len();
+        f.median_days_to_close_first_high_priority = median(&self.first_hp);
+        f.mean_minutes_to_detect = mean(&self.detect);
+        f.median_minutes_to_detect = median(&self.detect);
+        f.mean_minutes_to_mitigate = mean(&self.mitigate);
+        f.median_minutes_to_mitigate = median(&self.mitigate);
+        f.mean_minutes_to_resolve = mean(&self.resolve);
+        f.median_minutes_to_resolve = median(&self.resolve);
+    }
 }
 
 /// Days from the incident's date to the earliest `closed` among its P0/P1 items (whatever
@@ -369,7 +413,7 @@ pub(crate) fn days_to_first_high_priority_close(pm: &Postmortem) -> Option<i64> 
     let first = pm
         .action_items
         .iter()
-        .filter(|a| is_high_priority(&a.priority))
+        .filter(|a| a.priority.is_some_and(Priority::is_high))
         .filter_map(|a| a.closed)
         .min()?;
     Some((first - date).num_days())

@@ -63,8 +63,8 @@ fn item(status: &str, priority: &str, due: Option<&str>, closed: Option<&str>) -
         owner: "o".into(),
         due: due.map(day),
         status: crate::model::ItemStatus::parse(status),
-        kind: "prevent".into(),
-        priority: priority.into(),
+        kind: Some(crate::model::ItemKind::Prevent),
+        priority: crate::model::Priority::parse(priority),
         closed: closed.map(day),
         line: 1,
         ..ActionItem::default()
@@ -251,9 +251,14 @@ fn the_register_flags_overdue_stale_and_recurred_items() {
     assert_eq!(reg.len(), 4, "r's item is not listed");
     // Site order: b (no items), a, u.
     let a_open = &reg[2];
-    assert_eq!(a_open.postmortem, "a");
+    assert_eq!(a_open.pm.id, "a");
     assert!(a_open.overdue && a_open.stale && a_open.recurred());
-    assert_eq!(a_open.recurred_in, ["b"], "only the published recurrence");
+    let recurred: Vec<&str> = a_open
+        .recurred_in
+        .iter()
+        .map(|&j| site.postmortems[j].id.as_str())
+        .collect();
+    assert_eq!(recurred, ["b"], "only the published recurrence");
     assert_eq!(a_open.days_open, Some(503));
     assert!(!reg[0].stale && !reg[0].overdue && reg[0].done_on_time);
     assert!(
@@ -261,7 +266,7 @@ fn the_register_flags_overdue_stale_and_recurred_items() {
         "every item of a recurred incident is flagged"
     );
     let u = &reg[3];
-    assert!(!u.recurred() && !u.stale && u.quarter.is_none());
+    assert!(!u.recurred() && !u.stale && u.date().is_none());
     let status: Vec<(String, usize)> = actions::groups(&reg, Dimension::Status)
         .into_iter()
         .map(|g| (g.name, g.members.len()))

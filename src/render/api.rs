@@ -9,7 +9,7 @@ use super::theme::Theme;
 use super::view::{self, Views};
 use crate::enrich::{Site, Term};
 use crate::error::Result;
-use crate::model::{ItemStatus, When};
+use crate::model::When;
 use crate::output::OutputFile;
 use crate::text::slugify;
 
@@ -260,23 +260,6 @@ struct ApiTiming {
 }
 
 #[derive(Serialize)]
-struct ApiActionItem<'a> {
-    id: &'a str,
-    title: &'a str,
-    owner: &'a str,
-    due: Option<String>,
-    status: ItemStatus,
-    kind: &'a str,
-    priority: &'a str,
-    closed: Option<String>,
-    overdue: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ticket: Option<&'a str>,
-}
-
-#[derive(Serialize)]
 struct ApiPostmortem<'a> {
     id: &'a str,
     url: String,
@@ -305,7 +288,7 @@ struct ApiPostmortem<'a> {
     time_to_mitigate_minutes: Option<i64>,
     time_to_resolve_minutes: Option<i64>,
     impact: BTreeMap<&'a str, f64>,
-    action_items: Vec<ApiActionItem<'a>>,
+    action_items: Vec<super::items::ActionJson<'a>>,
     source_url: Option<&'a str>,
 }
 
@@ -380,19 +363,7 @@ pub(crate) fn postmortems_json(site: &Site<'_>, views: &Views<'_, '_>) -> Output
             action_items: pm
                 .action_items
                 .iter()
-                .map(|a| ApiActionItem {
-                    id: &a.id,
-                    title: &a.title,
-                    owner: &a.owner,
-                    due: a.due.map(|d| d.to_string()),
-                    status: a.status_or_open(),
-                    kind: &a.kind,
-                    priority: &a.priority,
-                    closed: a.closed.map(|d| d.to_string()),
-                    overdue: a.is_overdue(site.today),
-                    url: site.config.links.action_link(&a.url, &a.ticket),
-                    ticket: (!a.ticket.is_empty()).then_some(a.ticket.as_str()),
-                })
+                .map(|a| super::items::item_json(site, a))
                 .collect(),
             source_url: pm.source_url.as_deref(),
         })

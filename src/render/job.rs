@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use super::insights;
 use super::theme::Theme;
 use super::view::Views;
 use crate::error::Result;
@@ -252,7 +251,7 @@ impl<'a> Fragments<'a> {
         &self,
         k: usize,
         root: &str,
-        view: impl Fn(usize) -> insights::actions::ActionView,
+        view: impl Fn(usize) -> super::items::ActionItemView,
         out: &mut String,
     ) -> Result<()> {
         let context = |k: usize| {

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
+use super::items::ActionItemView;
 use super::job::{Fragments, Job};
-use super::recurring::{ClassAction, ClassShare};
+use super::recurring::ClassShare;
 use super::view::{TermView, Views};
 use super::{api, paginate_by, root_prefix, Parent};
 use crate::enrich::Site;
@@ -84,7 +85,7 @@ pub(crate) struct TermPanels {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OpenActions {
     /// The [`PANEL_ACTIONS`] most urgent: overdue first, then by due date (none last).
-    pub items: Vec<ClassAction>,
+    pub items: Vec<ActionItemView>,
     /// Open items in all.
     pub open: usize,
     /// Overdue items in all.

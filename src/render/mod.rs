@@ -5,6 +5,7 @@ pub(crate) mod api;
 pub(crate) mod files;
 pub(crate) mod hosting;
 pub(crate) mod insights;
+mod items;
 mod job;
 mod listing;
 pub(crate) mod recurring;
@@ -120,7 +121,7 @@ pub(crate) struct Renderer<'s> {
     /// Shared with the renderers made by [`Renderer::with_similarity`].
     fragments: Arc<Fragments<'s>>,
     figures: OnceLock<crate::insights::Insights>,
-    register: OnceLock<Vec<crate::insights::actions::Action>>,
+    register: OnceLock<Vec<crate::insights::actions::Action<'s>>>,
     site_view: SiteView<'s>,
 }
 
@@ -219,11 +220,12 @@ impl<'s> Renderer<'s> {
         self.fragments.forget_rows();
     }
 
-    /// What this renderer made and kept (fragments, figures, the register), to be freed
-    /// elsewhere: `build` frees it on a thread of its own rather than before the swap.
+    /// What this renderer made and kept (fragments, figures), to be freed elsewhere: `build`
+    /// frees it on a thread of its own rather than before the swap. (The register, one list of
+    /// references, goes here.)
     pub(crate) fn into_leftovers(self) -> Box<dyn Send> {
         let memos = Arc::into_inner(self.fragments).map(Fragments::into_memos);
-        Box::new((memos, self.figures.into_inner(), self.register.into_inner()))
+        Box::new((memos, self.figures.into_inner()))
     }
 
     /// The archive's figures (for the insights pages and the factor trends).
@@ -233,7 +235,7 @@ impl<'s> Renderer<'s> {
     }
 
     /// Every action item of the archive.
-    fn register(&self) -> &[crate::insights::actions::Action] {
+    fn register(&self) -> &[crate::insights::actions::Action<'s>] {
         self.register
             .get_or_init(|| crate::insights::actions::register(self.site))
     }

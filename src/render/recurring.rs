@@ -3,9 +3,9 @@
 //! index of the classes and a page per class). Views only: the links and classes themselves
 //! are computed by [`crate::similar`].
 
-use crate::model::ItemStatus;
 use serde::Serialize;
 
+use super::items::{item_of_view, ActionItemView};
 use super::refs::{FactorRef, Named, PmRef, SeverityRef, Views};
 use crate::similar::{LinkKind, RecurringClass};
 use crate::text::date_display;
@@ -76,25 +76,6 @@ pub(crate) struct ClassView {
     pub members: Vec<PmRef>,
 }
 
-/// An open action item of a recurring class.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ClassAction {
-    /// The postmortem it belongs to.
-    pub pm: PmRef,
-    /// `AI-1`.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Owner, or `""`.
-    pub owner: String,
-    /// Due date `YYYY-MM-DD`, or `""`.
-    pub due: String,
-    /// `open` or `in-progress`.
-    pub status: ItemStatus,
-    /// Past its due date.
-    pub overdue: bool,
-}
-
 impl Views<'_, '_> {
     /// The similar incidents of postmortem `i`.
     pub(crate) fn similar(&self, i: usize) -> Vec<SimilarView> {
@@ -161,12 +142,12 @@ impl Views<'_, '_> {
     }
 
     /// The open action items of class `c`, earliest incident first.
-    pub(crate) fn class_actions(&self, c: usize) -> Vec<ClassAction> {
+    pub(crate) fn class_actions(&self, c: usize) -> Vec<ActionItemView> {
         self.open_actions(&self.similarity().classes[c].members)
     }
 
     /// The open action items of the postmortems `members`, in their order.
-    pub(crate) fn open_actions(&self, members: &[usize]) -> Vec<ClassAction> {
+    pub(crate) fn open_actions(&self, members: &[usize]) -> Vec<ActionItemView> {
         let site = self.site();
         let mut out = Vec::new();
         for &m in members {
@@ -175,15 +156,7 @@ impl Views<'_, '_> {
                 .iter()
                 .filter(|a| a.is_open())
             {
-                out.push(ClassAction {
-                    pm: self.pm_ref(m),
-                    id: a.id.clone(),
-                    title: a.title.clone(),
-                    owner: a.owner.clone(),
-                    due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: a.status_or_open(),
-                    overdue: a.is_overdue(site.today),
-                });
+                out.push(item_of_view(self, m, a));
             }
         }
         out

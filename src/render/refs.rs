@@ -73,6 +73,20 @@ pub(crate) struct PmRef {
     pub date_display: String,
 }
 
+/// A reference to postmortem `i` of `site`.
+pub(crate) fn pm_ref_of(site: &Site<'_>, i: usize) -> PmRef {
+    let pm = &site.postmortems[i];
+    PmRef {
+        id: pm.id.clone(),
+        url: postmortem_url(&pm.id),
+        title: pm.title.clone(),
+        date_display: pm
+            .date
+            .map(|d| date_display(d.date()))
+            .unwrap_or_else(|| "undated".into()),
+    }
+}
+
 /// Builds views for one site.
 pub(crate) struct Views<'s, 'c> {
     pub(super) site: &'s Site<'c>,
@@ -148,16 +162,7 @@ impl<'s, 'c> Views<'s, 'c> {
 
     /// A short reference to postmortem `i`.
     pub(crate) fn pm_ref(&self, i: usize) -> PmRef {
-        let pm = &self.site.postmortems[i];
-        PmRef {
-            id: pm.id.clone(),
-            url: postmortem_url(&pm.id),
-            title: pm.title.clone(),
-            date_display: pm
-                .date
-                .map(|d| date_display(d.date()))
-                .unwrap_or_else(|| "undated".into()),
-        }
+        pm_ref_of(self.site, i)
     }
 }
 

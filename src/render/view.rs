@@ -7,9 +7,10 @@
 
 use serde::Serialize;
 
+use super::items::{item_view, ActionItemView};
 use super::recurring::{ClassRef, SimilarView};
 use crate::enrich::Term;
-use crate::model::{ItemStatus, Postmortem, Status};
+use crate::model::{Postmortem, Status};
 use crate::text::human_minutes;
 
 // The links and dates every page shares live below this module (`render::refs`, and
@@ -101,36 +102,6 @@ pub(crate) struct Row {
     pub value: String,
     /// Human value.
     pub display: String,
-}
-
-/// An action item as shown.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ActionItemView {
-    /// `AI-1`.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Owner.
-    pub owner: String,
-    /// Due date `YYYY-MM-DD` or `""`.
-    pub due: String,
-    /// Status (`open` when not given).
-    pub status: ItemStatus,
-    /// Kind.
-    pub kind: String,
-    /// Priority.
-    pub priority: String,
-    /// Closed date or `""`.
-    pub closed: String,
-    /// Open and past due.
-    pub overdue: bool,
-    /// Open or in progress.
-    pub open: bool,
-    /// Its page in the tracker (its `url`, or its `ticket` through `[links] ticket`), may be
-    /// `""`.
-    pub url: String,
-    /// Its id in the tracker, may be `""`.
-    pub ticket: String,
 }
 
 /// One timeline event.
@@ -281,7 +252,6 @@ impl<'s> Views<'s, '_> {
     /// The full page view of postmortem `i`.
     pub(crate) fn postmortem(&self, i: usize) -> PostmortemView {
         let pm = &self.site.postmortems[i];
-        let today = self.site.today;
         let t = &pm.timing;
         let timing = [
             ("Detected", t.detected),
@@ -360,25 +330,7 @@ impl<'s> Views<'s, '_> {
             action_items: pm
                 .action_items
                 .iter()
-                .map(|a| ActionItemView {
-                    id: a.id.clone(),
-                    title: a.title.clone(),
-                    owner: a.owner.clone(),
-                    due: a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: a.status_or_open(),
-                    kind: a.kind.clone(),
-                    priority: a.priority.clone(),
-                    closed: a.closed.map(|d| d.to_string()).unwrap_or_default(),
-                    overdue: a.is_overdue(today),
-                    open: a.is_open(),
-                    url: self
-                        .site
-                        .config
-                        .links
-                        .action_link(&a.url, &a.ticket)
-                        .unwrap_or_default(),
-                    ticket: a.ticket.clone(),
-                })
+                .map(|a| item_view(self.site, a))
                 .collect(),
             recurrence_of: self.site.recurrence_of[i]
                 .iter()

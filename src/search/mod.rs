@@ -160,6 +160,61 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
     Error::internal("search index", e)
 }
 
+/// The index's schema: the text field, one keyword field per facet, the stored id.
+fn schema() -> (Schema, Vec<Field>, Vec<Field>, Field) {
+    let mut builder = Schema::builder();
+    let text_options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let text_fields: Vec<Field> = TEXT_FIELDS
+        .iter()
+        .map(|f| builder.add_text_field(f.name, text_options.clone()))
+        .collect();
+    let facet_fields: Vec<Field> = FACETS
+        .iter()
+        .map(|(_, name)| builder.add_text_field(name, STRING))
+        .collect();
+    let id_field = builder.add_text_field("id", STRING | STORED);
+    (builder.build(), text_fields, facet_fields, id_field)
+}
+
+/// The surface forms (words as written, lowercased) of the indexed texts, each with its term.
+struct SurfaceForms {
+    forms: BTreeMap<String, String>,
+    seen: FxHashSet<String>,
+    surface: tantivy::tokenizer::TextAnalyzer,
+    stem: tantivy::tokenizer::TextAnalyzer,
+}
+
+impl SurfaceForms {
+    fn new() -> Self {
+        SurfaceForms {
+            forms: BTreeMap::new(),
+            seen: FxHashSet::default(),
+            surface: surface_analyzer(),
+            stem: analyzer(),
+        }
+    }
+
+    /// Notes the words of `text` not seen before.
+    fn add(&mut self, text: &str) {
+        // Most tokens were seen before: look them up without allocating.
+        let mut stream = self.surface.token_stream(text);
+        while stream.advance() {
+            let token = stream.token().text.as_str();
+            if self.seen.contains(token) {
+                continue;
+            }
+            self.seen.insert(token.to_string());
+            if let Some(stem) = terms(&mut self.stem, token).pop() {
+                self.forms.insert(token.to_string(), stem);
+            }
+        }
+    }
+}
+
 impl SearchIndex {
     /// Indexes the site's postmortems (already filtered to the publishable ones).
     pub fn build(site: &Site<'_>) -> Result<SearchIndex> {
@@ -194,22 +249,7 @@ impl SearchIndex {
         factor_title: &dyn Fn(&str) -> String,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<SearchIndex>> {
-        let mut builder = Schema::builder();
-        let text_options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        let text_fields: Vec<Field> = TEXT_FIELDS
-            .iter()
-            .map(|f| builder.add_text_field(f.name, text_options.clone()))
-            .collect();
-        let facet_fields: Vec<Field> = FACETS
-            .iter()
-            .map(|(_, name)| builder.add_text_field(name, STRING))
-            .collect();
-        let id_field = builder.add_text_field("id", STRING | STORED);
-        let schema = builder.build();
+        let (schema, text_fields, facet_fields, id_field) = schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(ANALYZER, analyzer());
         // One thread and a large budget: a single segment whose doc ids follow our order.
@@ -217,10 +257,7 @@ impl SearchIndex {
             .writer_with_num_threads::<TantivyDocument>(1, 1_500_000_000)
             .map_err(tantivy_err)?;
         let mut docs = Vec::with_capacity(pms.len());
-        let mut surface_an = surface_analyzer();
-        let mut stem_an = analyzer();
-        let mut surface: BTreeMap<String, String> = BTreeMap::new();
-        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let mut surface = SurfaceForms::new();
         for (n, pm) in pms.iter().enumerate() {
             if n % 64 == 0 && stop() {
                 return Ok(None);
@@ -231,18 +268,7 @@ impl SearchIndex {
             let field = text_fields[0];
             for text in &texts {
                 d.add_text(field, text);
-                // Most tokens were seen before: look them up without allocating.
-                let mut stream = surface_an.token_stream(text);
-                while stream.advance() {
-                    let token = stream.token().text.as_str();
-                    if seen.contains(token) {
-                        continue;
-                    }
-                    seen.insert(token.to_string());
-                    if let Some(stem) = terms(&mut stem_an, token).pop() {
-                        surface.insert(token.to_string(), stem);
-                    }
-                }
+                surface.add(text);
             }
             for (field, values) in facet_fields.iter().zip(&facets) {
                 for v in values {
@@ -276,7 +302,7 @@ impl SearchIndex {
             facet_fields,
             id_field,
             docs,
-            surface,
+            surface: surface.forms,
             synonyms: synonyms::Synonyms::new(true, &[]),
         }))
     }

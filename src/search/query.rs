@@ -30,6 +30,7 @@ use tantivy::query::{
     TermSetQuery,
 };
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
 use super::analyzer::{analyzer, surface_analyzer, terms, terms_with_offsets};
@@ -130,111 +131,150 @@ pub(crate) fn normalise_filter(facet: &str, value: &str) -> String {
 
 /// Parses a query string.
 pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
-    let mut an = analyzer();
-    let mut q = ParsedQuery::default();
-    let chars: Vec<char> = input.chars().collect();
-    let mut i = 0;
-    // The last bare word, if the query ends inside it: (its position in `terms` handling).
-    let mut last_word: Option<String> = None;
-    let push_term = |q: &mut ParsedQuery, t: String| {
-        if !q.terms.contains(&t) {
-            q.terms.push(t);
-        }
+    let mut p = QueryParser {
+        an: analyzer(),
+        q: ParsedQuery::default(),
+        chars: input.chars().collect(),
+        i: 0,
     };
-    while i < chars.len() {
-        let c = chars[i];
+    // The last bare word, if the query ends inside it.
+    let mut last_word: Option<String> = None;
+    while let Some(&c) = p.chars.get(p.i) {
+        last_word = None;
         if c.is_whitespace() {
-            i += 1;
-            last_word = None;
-            continue;
-        }
-        if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
-            // An exclusion: `-"a phrase"` or `-word`.
-            let (text, next) = if chars[i + 1] == '"' {
-                let mut end = i + 2;
-                while end < chars.len() && chars[end] != '"' {
-                    end += 1;
-                }
-                (chars[i + 2..end].iter().collect::<String>(), end + 1)
-            } else {
-                let mut end = i + 1;
-                while end < chars.len() && !chars[end].is_whitespace() {
-                    end += 1;
-                }
-                (chars[i + 1..end].iter().collect::<String>(), end)
-            };
-            let ts = terms_with_offsets(&mut an, &text);
-            if !ts.is_empty() && !q.excluded.contains(&ts) {
-                q.excluded.push(ts);
+            p.i += 1;
+        } else if c == '-' && p.chars.get(p.i + 1).is_some_and(|n| !n.is_whitespace()) {
+            p.exclusion();
+        } else if c == '"' {
+            p.phrase();
+        } else {
+            let start = p.i;
+            while p.i < p.chars.len() && !p.chars[p.i].is_whitespace() {
+                p.i += 1;
             }
-            i = next.min(chars.len());
-            last_word = None;
-            continue;
+            let chunk: String = p.chars[start..p.i].iter().collect();
+            if !p.filter(&chunk) {
+                last_word = p.words(&chunk, start);
+            }
         }
-        if c == '"' {
-            let start = i + 1;
-            let mut end = start;
+    }
+    let mut q = p.q;
+    if prefix {
+        if let Some(w) = last_word.filter(|w| w.chars().count() >= MIN_PREFIX) {
+            q.prefix = Some(w);
+        }
+    }
+    q
+}
+
+/// [`parse_query`]'s state: the query read so far, at character `i` of `chars`.
+struct QueryParser {
+    an: TextAnalyzer,
+    q: ParsedQuery,
+    chars: Vec<char>,
+    i: usize,
+}
+
+impl QueryParser {
+    /// Adds a term once.
+    fn push_term(&mut self, t: String) {
+        if !self.q.terms.contains(&t) {
+            self.q.terms.push(t);
+        }
+    }
+
+    /// An exclusion at `i` (on its `-`): `-"a phrase"` or `-word`.
+    fn exclusion(&mut self) {
+        let (chars, i) = (&self.chars, self.i);
+        let (text, next) = if chars[i + 1] == '"' {
+            let mut end = i + 2;
             while end < chars.len() && chars[end] != '"' {
                 end += 1;
             }
-            let text: String = chars[start..end].iter().collect();
-            let ts = terms_with_offsets(&mut an, &text);
-            match ts.len() {
-                0 => {}
-                1 => push_term(&mut q, ts.into_iter().next().unwrap_or_default().1),
-                _ => {
-                    if !q.phrases.contains(&ts) {
-                        q.phrases.push(ts);
-                    }
+            (chars[i + 2..end].iter().collect::<String>(), end + 1)
+        } else {
+            let mut end = i + 1;
+            while end < chars.len() && !chars[end].is_whitespace() {
+                end += 1;
+            }
+            (chars[i + 1..end].iter().collect::<String>(), end)
+        };
+        let ts = terms_with_offsets(&mut self.an, &text);
+        if !ts.is_empty() && !self.q.excluded.contains(&ts) {
+            self.q.excluded.push(ts);
+        }
+        self.i = next.min(self.chars.len());
+    }
+
+    /// A quoted phrase at `i` (on its opening quote); one word is a term.
+    fn phrase(&mut self) {
+        let start = self.i + 1;
+        let mut end = start;
+        while end < self.chars.len() && self.chars[end] != '"' {
+            end += 1;
+        }
+        let text: String = self.chars[start..end].iter().collect();
+        let ts = terms_with_offsets(&mut self.an, &text);
+        match ts.len() {
+            0 => {}
+            1 => self.push_term(ts.into_iter().next().unwrap_or_default().1),
+            _ => {
+                if !self.q.phrases.contains(&ts) {
+                    self.q.phrases.push(ts);
                 }
             }
-            i = (end + 1).min(chars.len());
-            last_word = None;
-            continue;
         }
-        let start = i;
-        while i < chars.len() && !chars[i].is_whitespace() {
-            i += 1;
+        self.i = (end + 1).min(self.chars.len());
+    }
+
+    /// `chunk` (read up to `i`) as a facet filter (`service:checkout`, `team:"edge net"`),
+    /// if it is one.
+    fn filter(&mut self, chunk: &str) -> bool {
+        let Some((key, value)) = chunk.split_once(':') else {
+            return false;
+        };
+        let key = key.to_lowercase();
+        if !FACETS.iter().any(|(k, _)| *k == key) {
+            return false;
         }
-        let chunk: String = chars[start..i].iter().collect();
-        if let Some((key, value)) = chunk.split_once(':') {
-            let key = key.to_lowercase();
-            if FACETS.iter().any(|(k, _)| *k == key) {
-                let mut value = value.to_string();
-                if value.starts_with('"') {
-                    // A quoted value may contain spaces: read to the closing quote.
-                    let mut v: String = value[1..].to_string();
-                    if !v.ends_with('"') || v.is_empty() {
-                        while i < chars.len() && chars[i] != '"' {
-                            v.push(chars[i]);
-                            i += 1;
-                        }
-                        i = (i + 1).min(chars.len());
-                    }
-                    value = v.trim_end_matches('"').to_string();
+        let mut value = value.to_string();
+        if value.starts_with('"') {
+            // A quoted value may contain spaces: read to the closing quote.
+            let mut v: String = value[1..].to_string();
+            if !v.ends_with('"') || v.is_empty() {
+                while self.i < self.chars.len() && self.chars[self.i] != '"' {
+                    v.push(self.chars[self.i]);
+                    self.i += 1;
                 }
-                if !value.trim().is_empty() {
-                    let f = Filter {
-                        value: normalise_filter(&key, &value),
-                        facet: key,
-                    };
-                    if !q.filters.contains(&f) {
-                        q.filters.push(f);
-                    }
-                }
-                last_word = None;
-                continue;
+                self.i = (self.i + 1).min(self.chars.len());
+            }
+            value = v.trim_end_matches('"').to_string();
+        }
+        if !value.trim().is_empty() {
+            let f = Filter {
+                value: normalise_filter(&key, &value),
+                facet: key,
+            };
+            if !self.q.filters.contains(&f) {
+                self.q.filters.push(f);
             }
         }
-        let ts = terms_with_offsets(&mut an, &chunk);
-        let ends_query = i == chars.len();
-        let mut surface = terms(&mut surface_analyzer(), &chunk);
+        true
+    }
+
+    /// The bare words of `chunk` (characters `start..i`); returns its last surface word when
+    /// the query ends inside it (a prefix to complete).
+    fn words(&mut self, chunk: &str, start: usize) -> Option<String> {
+        let i = self.i;
+        let ts = terms_with_offsets(&mut self.an, chunk);
+        let ends_query = i == self.chars.len();
+        let mut surface = terms(&mut surface_analyzer(), chunk);
         for (_, t) in &ts {
-            push_term(&mut q, t.clone());
-            q.words.push(t.clone());
+            self.push_term(t.clone());
+            self.q.words.push(t.clone());
         }
         if let ([(_, term)], [word]) = (ts.as_slice(), surface.as_slice()) {
-            q.bare.push(BareWord {
+            self.q.bare.push(BareWord {
                 span: (start, i),
                 word: word.clone(),
                 term: term.clone(),
@@ -243,17 +283,15 @@ pub fn parse_query(input: &str, prefix: bool) -> ParsedQuery {
         // A word the analyzer splits (an identifier such as `PAYMENT_VERIFICATION_UNAVAILABLE`,
         // `mapper_parsing_exception`, `rand.Int63n`, a version or a number) is also a phrase:
         // the document holding it as written ranks above those that merely use its parts.
-        if ts.len() > 1 && !q.phrases.contains(&ts) {
-            q.phrases.push(ts);
+        if ts.len() > 1 && !self.q.phrases.contains(&ts) {
+            self.q.phrases.push(ts);
         }
-        last_word = if ends_query { surface.pop() } else { None };
-    }
-    if prefix {
-        if let Some(w) = last_word.filter(|w| w.chars().count() >= MIN_PREFIX) {
-            q.prefix = Some(w);
+        if ends_query {
+            surface.pop()
+        } else {
+            None
         }
     }
-    q
 }
 
 /// A term in every text field, each with its boost.

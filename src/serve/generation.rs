@@ -162,29 +162,7 @@ pub(crate) fn start(
                     let site = &site;
                     scope.spawn(move || {
                         let files =
-                            if let Some(asked_now) = export_wanted(&go_rx, &export_superseded) {
-                                // Unasked, it takes only the CPU time the next rebuild leaves; a
-                                // search waiting for it is served at the ordinary priority.
-                                if !asked_now {
-                                    background_priority();
-                                }
-                                // A newer site stops the export (whose work would slow its
-                                // rebuild), unless a request is waiting for it: that request
-                                // would otherwise never be answered.
-                                let replaced = || {
-                                    export_superseded.load(Ordering::Relaxed)
-                                        && !export_asked.load(Ordering::Relaxed)
-                                };
-                                match search::SearchIndex::build_unless(site, &replaced) {
-                                    Ok(Some(index)) if !replaced() => {
-                                        search::export::export(&index, &labels)
-                                    }
-                                    Ok(_) => Err(superseded_error()),
-                                    Err(e) => Err(e),
-                                }
-                            } else {
-                                Err(superseded_error())
-                            };
+                            export_search(site, &labels, &go_rx, &export_superseded, &export_asked);
                         // Always answered, so no request for the search files waits forever
                         // on a site replaced before its export was made.
                         let _ = export_tx.send(Msg::Exported(files));
@@ -195,21 +173,7 @@ pub(crate) fn start(
                 // The pages that show no similar incidents (listings, insights, the action
                 // register: each reads the whole archive) are planned when one is first asked
                 // for, not before the edited postmortem's page can be served.
-                let mut store = Store {
-                    renderer: &renderer,
-                    pages: HashMap::new(),
-                    unlinked_planned: false,
-                    page_files: Vec::new(),
-                    files: HashMap::new(),
-                    copies: crate::render::files::copies(&site)
-                        .into_iter()
-                        .filter_map(|f| Some((f.path, f.copy_from?)))
-                        .collect(),
-                    others: false,
-                    restricted: site.restricted,
-                    go: go_tx,
-                    asked,
-                };
+                let mut store = Store::new(&renderer, &site, go_tx, asked);
                 store.plan(Part::Linked);
                 if eager {
                     if let Err(e) = store.render_all() {
@@ -229,18 +193,7 @@ pub(crate) fn start(
     let report = ready_rx
         .recv()
         .map_err(|e| Error::internal("the site's thread stopped", e))??;
-    let mut by_source: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
-    for d in &report.warnings {
-        by_source.entry(&d.file).or_default().push(d.to_string());
-    }
-    let warnings: HashMap<String, String> = report
-        .sources
-        .iter()
-        .filter_map(|(page, source)| {
-            let text = by_source.get(source.as_path())?;
-            Some((page.clone(), text.join("\n")))
-        })
-        .collect();
+    let warnings = page_warnings(&report);
     Ok((
         Generation {
             tx,
@@ -249,6 +202,49 @@ pub(crate) fn start(
         },
         report,
     ))
+}
+
+/// The search export of `site`, made in the background once it is wanted (`go`); an error
+/// when a newer site replaced this one first.
+fn export_search(
+    site: &crate::enrich::Site<'_>,
+    labels: &search::export::FacetLabels,
+    go: &mpsc::Receiver<()>,
+    superseded: &AtomicBool,
+    asked: &AtomicBool,
+) -> Result<Vec<crate::output::OutputFile>> {
+    let Some(asked_now) = export_wanted(go, superseded) else {
+        return Err(superseded_error());
+    };
+    // Unasked, it takes only the CPU time the next rebuild leaves; a search waiting for it is
+    // served at the ordinary priority.
+    if !asked_now {
+        background_priority();
+    }
+    // A newer site stops the export (whose work would slow its rebuild), unless a request is
+    // waiting for it: that request would otherwise never be answered.
+    let replaced = || superseded.load(Ordering::Relaxed) && !asked.load(Ordering::Relaxed);
+    match search::SearchIndex::build_unless(site, &replaced) {
+        Ok(Some(index)) if !replaced() => search::export::export(&index, labels),
+        Ok(_) => Err(superseded_error()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Each page's warnings (those of its source), as the overlay shows them.
+fn page_warnings(report: &BuildReport) -> HashMap<String, String> {
+    let mut by_source: HashMap<&std::path::Path, Vec<String>> = HashMap::new();
+    for d in &report.warnings {
+        by_source.entry(&d.file).or_default().push(d.to_string());
+    }
+    report
+        .sources
+        .iter()
+        .filter_map(|(page, source)| {
+            let text = by_source.get(source.as_path())?;
+            Some((page.clone(), text.join("\n")))
+        })
+        .collect()
 }
 
 /// The site's files: rendered ones, and pages not rendered yet.
@@ -270,6 +266,32 @@ struct Store<'r> {
     /// A request waits for the search export (which then finishes even if the site is
     /// replaced).
     asked: Arc<AtomicBool>,
+}
+
+impl<'r> Store<'r> {
+    /// Nothing rendered or planned yet.
+    fn new(
+        renderer: &'r Renderer<'r>,
+        site: &crate::enrich::Site<'_>,
+        go: mpsc::Sender<()>,
+        asked: Arc<AtomicBool>,
+    ) -> Self {
+        Store {
+            renderer,
+            pages: HashMap::new(),
+            unlinked_planned: false,
+            page_files: Vec::new(),
+            files: HashMap::new(),
+            copies: crate::render::files::copies(site)
+                .into_iter()
+                .filter_map(|f| Some((f.path, f.copy_from?)))
+                .collect(),
+            others: false,
+            restricted: site.restricted,
+            go,
+            asked,
+        }
+    }
 }
 
 /// Why a replaced site's search files were not made.

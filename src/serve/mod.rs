@@ -203,6 +203,45 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     });
     // Watcher: events go to a channel; a thread debounces, classifies and rebuilds. It watches
     // before the first build, so no change made after that starts can be missed.
+    let (watcher, rx) = watch(&build, &opts.config)?;
+    rebuild(&build, &assets, &shared, true, opts.verbose);
+    let server = listen(&opts.bind, opts.port)?;
+    return_freed_memory();
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    announce(&build, &addr, opts.open);
+
+    let watch_shared = Arc::clone(&shared);
+    std::thread::spawn(move || {
+        let _keep = watcher;
+        while let Some(paths) = next_batch(&rx) {
+            on_change(&opts, &mut build, &mut assets, &watch_shared, &paths);
+        }
+    });
+
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        // When no thread can be started, the request is dropped, and tiny_http answers 500.
+        let _ = std::thread::Builder::new()
+            .name("pmarchive-request".into())
+            .stack_size(THREAD_STACK)
+            .spawn(move || handle(request, &shared));
+    }
+    Ok(())
+}
+
+/// Watches the root, the content folder and the configuration's folder (when they are
+/// elsewhere); events go to the returned channel.
+fn watch(
+    build: &BuildOptions,
+    config: &Path,
+) -> Result<(
+    notify::RecommendedWatcher,
+    mpsc::Receiver<notify::Result<notify::Event>>,
+)> {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     // Links are not followed: a link in content/ to `/` must not watch the whole disk (the
     // content is read where it is, never through a link to a folder).
@@ -221,7 +260,7 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     }
     // A configuration outside the root and the content: its folder (an editor's save replaces
     // the file), not recursively; the other files there classify as nothing.
-    let layout = layout_of(&build, &opts.config);
+    let layout = layout_of(build, config);
     if let Some(folder) = layout.config.parent() {
         if !folder.starts_with(&layout.root) && !folder.starts_with(&layout.content) {
             watcher
@@ -229,17 +268,14 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
                 .map_err(|e| Error::internal(format!("cannot watch {}", folder.display()), e))?;
         }
     }
-    rebuild(&build, &assets, &shared, true, opts.verbose);
-    let server = listen(&opts.bind, opts.port)?;
-    return_freed_memory();
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    Ok((watcher, rx))
+}
+
+/// Prints where the site is served, and opens it in a browser when asked.
+fn announce(build: &BuildOptions, addr: &str, open: bool) {
     let url = format!("http://{addr}/");
     println!("Serving {} at {url} (Ctrl-C to stop)", build.root.display());
-    if opts.open {
+    if open {
         let opener = if cfg!(target_os = "macos") {
             "open"
         } else {
@@ -247,60 +283,48 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
         };
         let _ = std::process::Command::new(opener).arg(&url).spawn();
     }
+}
 
-    let watch_shared = Arc::clone(&shared);
-    std::thread::spawn(move || {
-        let _keep = watcher;
-        while let Some(paths) = next_batch(&rx) {
-            let layout = layout_of(&build, &opts.config);
-            let change = classify(&layout, paths.iter().map(|p| p.as_path()));
-            if change == Change::None {
-                continue;
-            }
-            if change == Change::Config {
-                match (opts.resolve)() {
-                    Ok(b) => build = b,
-                    Err(e) => {
-                        report_error(&watch_shared, "configuration error", &e, &build, &assets);
-                        continue;
-                    }
-                }
-                assets.cache.clear();
-            }
-            if change >= Change::Theme {
-                match load_theme(&build) {
-                    Ok(theme) => assets.theme = theme,
-                    Err(e) => {
-                        report_error(
-                            &watch_shared,
-                            "theme error (serving the last good site)",
-                            &e,
-                            &build,
-                            &assets,
-                        );
-                        continue;
-                    }
-                }
-            }
-            rebuild(
-                &build,
-                &assets,
-                &watch_shared,
-                change >= Change::Theme,
-                opts.verbose,
-            );
-        }
-    });
-
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        // When no thread can be started, the request is dropped, and tiny_http answers 500.
-        let _ = std::thread::Builder::new()
-            .name("pmarchive-request".into())
-            .stack_size(THREAD_STACK)
-            .spawn(move || handle(request, &shared));
+/// Rebuilds after a change to `paths` (a batch of events): reloads the configuration or the
+/// theme when they changed, reporting their errors and keeping the last good site.
+fn on_change(
+    opts: &ServeOptions,
+    build: &mut BuildOptions,
+    assets: &mut Assets,
+    shared: &Shared,
+    paths: &[std::path::PathBuf],
+) {
+    let layout = layout_of(build, &opts.config);
+    let change = classify(&layout, paths.iter().map(|p| p.as_path()));
+    if change == Change::None {
+        return;
     }
-    Ok(())
+    if change == Change::Config {
+        match (opts.resolve)() {
+            Ok(b) => *build = b,
+            Err(e) => {
+                report_error(shared, "configuration error", &e, build, assets);
+                return;
+            }
+        }
+        assets.cache.clear();
+    }
+    if change >= Change::Theme {
+        match load_theme(build) {
+            Ok(theme) => assets.theme = theme,
+            Err(e) => {
+                report_error(
+                    shared,
+                    "theme error (serving the last good site)",
+                    &e,
+                    build,
+                    assets,
+                );
+                return;
+            }
+        }
+    }
+    rebuild(build, assets, shared, change >= Change::Theme, opts.verbose);
 }
 
 /// The server, on a socket with `TCP_NODELAY` (the connections accepted inherit it). Without
@@ -563,15 +587,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         return;
     }
     if path == "__pmarchive/events" {
-        if method == tiny_http::Method::Head {
-            let _ = request.respond(
-                tiny_http::Response::empty(200)
-                    .with_header(header("Content-Type", "text/event-stream"))
-                    .with_header(header("Cache-Control", "no-cache")),
-            );
-        } else {
-            stream_events(request, shared);
-        }
+        events(request, shared, &method);
         return;
     }
     let (site, error) = {
@@ -605,19 +621,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         }
         Reply::Copy(from) => {
             drop(site);
-            let response = match crate::output::open_copy_source(&from) {
-                Ok(file) => tiny_http::Response::from_file(file)
-                    .with_header(header("Content-Type", &content_type(&key)))
-                    .with_header(header("Cache-Control", "no-store"))
-                    .boxed(),
-                Err(_) => tiny_http::Response::from_string(
-                    "the file is gone; it will be dropped at the next rebuild\n",
-                )
-                .with_status_code(404)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-                .boxed(),
-            };
-            let _ = request.respond(response);
+            respond_copy(request, &key, &from);
             return;
         }
         Reply::Found(bytes) => (200, key.as_str(), bytes),
@@ -635,6 +639,48 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             (500, "500.html", Arc::new(page.into_bytes()))
         }
     };
+    respond_file(request, site, error.as_deref(), (status, type_of, &bytes));
+}
+
+/// The reload and error stream (`HEAD` only says what it is).
+fn events(request: tiny_http::Request, shared: &Shared, method: &tiny_http::Method) {
+    if *method == tiny_http::Method::Head {
+        let _ = request.respond(
+            tiny_http::Response::empty(200)
+                .with_header(header("Content-Type", "text/event-stream"))
+                .with_header(header("Cache-Control", "no-cache")),
+        );
+    } else {
+        stream_events(request, shared);
+    }
+}
+
+/// A copied file (a postmortem's image...), streamed from its source.
+fn respond_copy(request: tiny_http::Request, key: &str, from: &std::path::Path) {
+    let response = match crate::output::open_copy_source(from) {
+        Ok(file) => tiny_http::Response::from_file(file)
+            .with_header(header("Content-Type", &content_type(key)))
+            .with_header(header("Cache-Control", "no-store"))
+            .boxed(),
+        Err(_) => tiny_http::Response::from_string(
+            "the file is gone; it will be dropped at the next rebuild\n",
+        )
+        .with_status_code(404)
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+        .boxed(),
+    };
+    let _ = request.respond(response);
+}
+
+/// A rendered file (`status`, the name its type is read from, its bytes): a page with the
+/// reload client, the build's error and the page's warnings injected; another file whole or,
+/// when asked, a byte range of it.
+fn respond_file(
+    request: tiny_http::Request,
+    site: Option<Arc<Generation>>,
+    error: Option<&str>,
+    (status, type_of, bytes): (u16, &str, &[u8]),
+) {
     if status == 200 && !type_of.ends_with(".html") {
         // The search client reads a result's passages by byte range, as from a static host.
         let range = request
@@ -644,7 +690,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             .map(|h| h.value.as_str().to_string());
         if let Some(range) = range {
             drop(site);
-            let _ = request.respond(ranged(&bytes, &range, content_type(type_of).as_ref()));
+            let _ = request.respond(ranged(bytes, &range, content_type(type_of).as_ref()));
             return;
         }
     }
@@ -653,9 +699,9 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             .as_ref()
             .and_then(|s| s.warnings.get(type_of))
             .map(String::as_str);
-        inject(&bytes, error.as_deref(), warnings)
+        inject(bytes, error, warnings)
     } else {
-        bytes.as_ref().clone()
+        bytes.to_vec()
     };
     drop(site);
     let response = tiny_http::Response::from_data(body)

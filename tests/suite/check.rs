@@ -466,6 +466,75 @@ fn participants_and_reviewers_are_checked_with_locations() {
 }
 
 #[test]
+fn an_unknown_action_item_kind_or_priority_is_a_located_warning_and_left_out() {
+    let odd = CLEAN.replace(
+        "status = \"done\"\n",
+        "status = \"done\"\nkind = \"fix\"\npriority = \"urgent\"\n",
+    );
+    // Any case is read: `p1` is P1, `Detect` is detect.
+    let cased = CLEAN.replace(
+        "status = \"done\"\n",
+        "status = \"done\"\nkind = \"Detect\"\npriority = \"p1\"\n",
+    );
+    let site = site_with(&[("odd.md", &odd), ("cased.md", &cased)]);
+    let (code, diags) = check_json(&site, &[]);
+    assert_eq!(code, 0, "warnings only: {diags:#?}");
+    let got: Vec<(String, String, u64, u64, String, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+                d["suggestion"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "odd.md",
+            "schema/kind",
+            21,
+            8,
+            "unknown action item kind `fix`; it is left out of the site",
+            "one of: prevent, mitigate, detect, process",
+        ),
+        (
+            "odd.md",
+            "schema/priority",
+            22,
+            12,
+            "unknown action item priority `urgent`; it is left out of the site",
+            "one of: P0, P1, P2, P3",
+        ),
+    ];
+    let want: Vec<(String, String, u64, u64, String, String)> = want
+        .iter()
+        .map(|w| (w.0.into(), w.1.into(), w.2, w.3, w.4.into(), w.5.into()))
+        .collect();
+    assert_eq!(got, want);
+    let built = site.build_ok(&[]);
+    let api = built.text("api/postmortems.json");
+    assert!(api.contains("\"kind\":\"\",\"priority\":\"\""), "{api}");
+    assert!(
+        api.contains("\"kind\":\"detect\",\"priority\":\"P1\""),
+        "{api}"
+    );
+    let page = built.text("actions/index.html");
+    assert!(page.contains("data-kind=\"unspecified\" data-priority=\"unspecified\""));
+    assert!(page.contains("data-kind=\"detect\" data-priority=\"p1\""));
+    assert!(!page.contains("urgent") && !page.contains(">fix<"));
+}
+
+#[test]
 fn an_unknown_action_item_status_is_one_error_and_a_missing_one_a_warning() {
     let unknown = CLEAN.replace("status = \"done\"", "status = \"finished\"");
     let missing = CLEAN.replace("status = \"done\"\n", "");

@@ -12,7 +12,7 @@ pub(super) use actions::action_jobs;
 use serde::Serialize;
 
 use super::api::json_file;
-use super::view::{self, Views};
+use super::view::Views;
 use super::Job;
 use crate::enrich::{Site, Term};
 use crate::insights::actions::Action;
@@ -186,6 +186,74 @@ fn count(v: usize) -> Option<f64> {
     Some(v as f64)
 }
 
+/// The columns a metric's data table shows besides its value: what each quarter's share is
+/// made of.
+fn extra_columns(ins: &Insights, key: &str) -> Vec<(&'static str, Unit, Vec<Option<f64>>)> {
+    match key {
+        "template_consistent_share" => vec![
+            (
+                "Consistent",
+                Unit::Count,
+                column(ins, |f| count(f.template_consistent)),
+            ),
+            (
+                "Postmortems",
+                Unit::Count,
+                column(ins, |f| count(f.postmortems)),
+            ),
+        ],
+        "participation_min_roles_share" => vec![
+            // A count that may be a half: shown as days are (one decimal when needed).
+            ("Median roles", Unit::Days, column(ins, |f| f.median_roles)),
+            (
+                "Participants recorded",
+                Unit::Count,
+                column(ins, |f| count(f.participation_recorded)),
+            ),
+            (
+                "Not recorded",
+                Unit::Count,
+                column(ins, |f| count(f.participation_not_recorded)),
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The note beside a metric's overall value: what it is made of.
+fn overall_note(o: &Figures, key: &str) -> String {
+    match key {
+    "completion_on_time_rate" => format!(
+        "{} of {} items due by today done on time ({} without a due date)",
+        o.action_items_due_done_on_time, o.action_items_due, o.action_items_without_due
+    ),
+    "median_business_days_to_publish" => format!(
+        "business days; {} calendar days; {} of {} postmortems with a publication date published in under 5 business days",
+        Unit::Days.format(o.median_days_to_publish),
+        o.published_within_target,
+        o.postmortems_with_publish_date
+    ),
+    "median_days_to_close_first_high_priority" => format!(
+        "days, over {} postmortems with a closed P0/P1 item",
+        o.postmortems_with_high_priority_closed
+    ),
+    "recurrence_rate" => format!("{} of {} postmortems", o.recurrences, o.postmortems),
+    "near_miss_share" => format!("{} of {} postmortems", o.near_misses, o.postmortems),
+    "template_consistent_share" => format!(
+        "{} of {} postmortems ({} name a reviewer)",
+        o.template_consistent, o.postmortems, o.reviewed
+    ),
+    "participation_min_roles_share" => format!(
+        "{} of {} postmortems that list their participants; median {} roles; {} not recorded",
+        o.participation_min_roles,
+        o.participation_recorded,
+        Unit::Days.format(o.median_roles),
+        o.participation_not_recorded
+    ),
+    _ => String::new(),
+}
+}
+
 fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
     let m = &ins.metrics[k];
     let unit = if m.def.unit == "rate" {
@@ -215,35 +283,7 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
         row.cells.push(met(v.meets_target).into());
     }
     // What each quarter's share is made of.
-    let extra: Vec<(&str, Unit, Vec<Option<f64>>)> = match m.def.key {
-        "template_consistent_share" => vec![
-            (
-                "Consistent",
-                Unit::Count,
-                column(ins, |f| count(f.template_consistent)),
-            ),
-            (
-                "Postmortems",
-                Unit::Count,
-                column(ins, |f| count(f.postmortems)),
-            ),
-        ],
-        "participation_min_roles_share" => vec![
-            // A count that may be a half: shown as days are (one decimal when needed).
-            ("Median roles", Unit::Days, column(ins, |f| f.median_roles)),
-            (
-                "Participants recorded",
-                Unit::Count,
-                column(ins, |f| count(f.participation_recorded)),
-            ),
-            (
-                "Not recorded",
-                Unit::Count,
-                column(ins, |f| count(f.participation_not_recorded)),
-            ),
-        ],
-        _ => Vec::new(),
-    };
+    let extra = extra_columns(ins, m.def.key);
     for (name, unit, values) in &extra {
         chart.table.columns.push((*name).into());
         for (row, v) in chart.table.rows.iter_mut().rev().zip(values) {
@@ -251,36 +291,7 @@ fn metric_view(ins: &Insights, cats: &[Category], k: usize) -> MetricView {
         }
     }
     let o = &ins.overall;
-    let overall_note = match m.def.key {
-        "completion_on_time_rate" => format!(
-            "{} of {} items due by today done on time ({} without a due date)",
-            o.action_items_due_done_on_time, o.action_items_due, o.action_items_without_due
-        ),
-        "median_business_days_to_publish" => format!(
-            "business days; {} calendar days; {} of {} postmortems with a publication date published in under 5 business days",
-            Unit::Days.format(o.median_days_to_publish),
-            o.published_within_target,
-            o.postmortems_with_publish_date
-        ),
-        "median_days_to_close_first_high_priority" => format!(
-            "days, over {} postmortems with a closed P0/P1 item",
-            o.postmortems_with_high_priority_closed
-        ),
-        "recurrence_rate" => format!("{} of {} postmortems", o.recurrences, o.postmortems),
-        "near_miss_share" => format!("{} of {} postmortems", o.near_misses, o.postmortems),
-        "template_consistent_share" => format!(
-            "{} of {} postmortems ({} name a reviewer)",
-            o.template_consistent, o.postmortems, o.reviewed
-        ),
-        "participation_min_roles_share" => format!(
-            "{} of {} postmortems that list their participants; median {} roles; {} not recorded",
-            o.participation_min_roles,
-            o.participation_recorded,
-            Unit::Days.format(o.median_roles),
-            o.participation_not_recorded
-        ),
-        _ => String::new(),
-    };
+    let overall_note = overall_note(o, m.def.key);
     let reasons = if m.def.key == "template_consistent_share" {
         reason_rows(&o.template_misses)
     } else {
@@ -317,16 +328,10 @@ fn met(m: Option<bool>) -> &'static str {
     }
 }
 
-/// The `/insights/` page.
-pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insights) -> Job<'static> {
-    let total_quarters = all.quarters.len();
-    let first_quarter = all.quarters.first().map(|q| q.quarter.to_string());
-    let ins = &windowed(all);
-    let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
-    let cats = quarter_categories(&quarters);
-    let o = &ins.overall;
+/// The figures at the top of `/insights/`.
+fn headline(o: &Figures) -> Vec<Stat> {
     let rate = |v| Unit::Rate.format(v);
-    let stats = vec![
+    vec![
         Stat {
             label: "Postmortems",
             display: o.postmortems.to_string(),
@@ -355,47 +360,49 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
             label: "Near misses",
             display: o.near_misses.to_string(),
         },
-    ];
+    ]
+}
+
+/// Postmortems per quarter by severity (the archive's levels, then unrated ones).
+fn severity_series(site: &Site<'_>, ins: &Insights) -> Vec<Series> {
     let mut severities: Vec<(String, String)> = site
         .taxonomies
         .severities
         .iter()
         .map(|t| (t.name.clone(), t.name.clone()))
         .collect();
-    if o.by_severity.contains_key(NO_SEVERITY) {
+    if ins.overall.by_severity.contains_key(NO_SEVERITY) {
         severities.push((NO_SEVERITY.into(), "Unrated".into()));
     }
-    let sev_series: Vec<Series> = severities
+    severities
         .iter()
         .map(|(key, name)| Series {
             name: name.clone(),
             values: column(ins, |f| f.by_severity.get(key).map(|&n| n as f64)),
         })
-        .collect();
-    let factor_rows: Vec<Series> = ins
-        .factors
-        .iter()
-        .map(|f| Series {
-            name: f.title.clone(),
-            values: column(ins, |q| q.by_factor.get(&f.slug).map(|&n| n as f64)),
+        .collect()
+}
+
+/// Mean (or median) minutes to detect, mitigate and resolve, per quarter.
+fn times(ins: &Insights, mean: bool) -> Vec<Series> {
+    [("Detect", 0), ("Mitigate", 1), ("Resolve", 2)]
+        .into_iter()
+        .map(|(name, k)| Series {
+            name: name.into(),
+            values: column(ins, |f| match (mean, k) {
+                (true, 0) => f.mean_minutes_to_detect,
+                (true, 1) => f.mean_minutes_to_mitigate,
+                (true, _) => f.mean_minutes_to_resolve,
+                (false, 0) => f.median_minutes_to_detect,
+                (false, 1) => f.median_minutes_to_mitigate,
+                (false, _) => f.median_minutes_to_resolve,
+            }),
         })
-        .collect();
-    let times = |mean: bool| -> Vec<Series> {
-        [("Detect", 0), ("Mitigate", 1), ("Resolve", 2)]
-            .into_iter()
-            .map(|(name, k)| Series {
-                name: name.into(),
-                values: column(ins, |f| match (mean, k) {
-                    (true, 0) => f.mean_minutes_to_detect,
-                    (true, 1) => f.mean_minutes_to_mitigate,
-                    (true, _) => f.mean_minutes_to_resolve,
-                    (false, 0) => f.median_minutes_to_detect,
-                    (false, 1) => f.median_minutes_to_mitigate,
-                    (false, _) => f.median_minutes_to_resolve,
-                }),
-            })
-            .collect()
-    };
+        .collect()
+}
+
+/// The table of each quarter's counts, newest first.
+fn quarter_table(ins: &Insights) -> Table {
     let table_series = [
         ("Postmortems", column(ins, |f| count(f.postmortems))),
         ("Near misses", column(ins, |f| count(f.near_misses))),
@@ -413,7 +420,7 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
             column(ins, |f| count(f.action_items_stale)),
         ),
     ];
-    let quarter_table = Table {
+    Table {
         head: "Quarter".into(),
         columns: table_series.iter().map(|s| s.0.to_string()).collect(),
         rows: ins
@@ -429,7 +436,28 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
                     .collect(),
             })
             .collect(),
-    };
+    }
+}
+
+/// The `/insights/` page.
+pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insights) -> Job<'static> {
+    let total_quarters = all.quarters.len();
+    let first_quarter = all.quarters.first().map(|q| q.quarter.to_string());
+    let ins = &windowed(all);
+    let quarters: Vec<Quarter> = ins.quarters.iter().map(|q| q.quarter).collect();
+    let cats = quarter_categories(&quarters);
+    let o = &ins.overall;
+    let stats = headline(o);
+    let sev_series = severity_series(site, ins);
+    let factor_rows: Vec<Series> = ins
+        .factors
+        .iter()
+        .map(|f| Series {
+            name: f.title.clone(),
+            values: column(ins, |q| q.by_factor.get(&f.slug).map(|&n| n as f64)),
+        })
+        .collect();
+    let quarter_table = quarter_table(ins);
     let view = InsightsView {
         as_of: ins.as_of.to_string(),
         undated: ins.undated_postmortems,
@@ -444,8 +472,20 @@ pub(super) fn insights_job(site: &Site<'_>, views: &Views<'_, '_>, all: &Insight
             .collect(),
         by_severity: bar_chart(&cats, &sev_series, Layout::Stacked, Unit::Count, None),
         by_factor: heatmap(&cats, &factor_rows),
-        mean_times: bar_chart(&cats, &times(true), Layout::Grouped, Unit::Minutes, None),
-        median_times: bar_chart(&cats, &times(false), Layout::Grouped, Unit::Minutes, None),
+        mean_times: bar_chart(
+            &cats,
+            &times(ins, true),
+            Layout::Grouped,
+            Unit::Minutes,
+            None,
+        ),
+        median_times: bar_chart(
+            &cats,
+            &times(ins, false),
+            Layout::Grouped,
+            Unit::Minutes,
+            None,
+        ),
         factors: ins
             .factors
             .iter()
@@ -501,25 +541,11 @@ pub(crate) fn insights_json(ins: &Insights) -> OutputFile {
 /// with room to spare.
 const ACTION_JSON_BYTES: usize = 768;
 
-#[derive(Serialize)]
-struct ApiAction<'a> {
-    #[serde(flatten)]
-    action: &'a Action,
-    postmortem_title: &'a str,
-    postmortem_url: String,
-    recurred: bool,
-}
-
 /// `api/actions.json`: every action item, newest postmortem first, items in written order.
-pub(crate) fn actions_json(site: &Site<'_>, register: &[Action]) -> OutputFile {
-    let items: Vec<ApiAction<'_>> = register
+pub(crate) fn actions_json(site: &Site<'_>, register: &[Action<'_>]) -> OutputFile {
+    let items: Vec<_> = register
         .iter()
-        .map(|a| ApiAction {
-            action: a,
-            postmortem_title: &site.postmortems[a.pm_index].title,
-            postmortem_url: view::postmortem_url(&a.postmortem),
-            recurred: a.recurred(),
-        })
+        .map(|a| super::items::register_json(site, a))
         .collect();
     json_file("api/actions.json", &items, items.len() * ACTION_JSON_BYTES)
 }
