@@ -23,6 +23,7 @@ mod leak;
 mod names;
 mod paths;
 mod search;
+mod semantic;
 mod serve;
 mod similar;
 mod strict;
