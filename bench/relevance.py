@@ -4,6 +4,7 @@ baselines, on the same data, in one run.
 
     python3 bench/relevance.py [--bin target/release/pmarchive] [--synthetic 1000,10000]
                                [--boot 2000] [--out bench/results/relevance.md]
+                               [--model DIR [--model-weight 0.4]]
 
 Needs ../shared/corpus/public-postmortems beside the repository (118 real public postmortems,
 GPL test data read in place, never copied), Python 3 with numpy, PyYAML and snowballstemmer
@@ -26,7 +27,11 @@ shown = correct / shown; linked = share of incidents with at least one correct l
 first five.
 
 Each difference (pmarchive - baseline) comes with a paired bootstrap 95% interval over the
-queries or incidents. With --synthetic, the synthetic precision@5 of similar-bench (bench/gen-archive.py
+queries or incidents. With --model (a sentence-embedding model folder, all-MiniLM-L6-v2: README,
+"Semantic similarity"), similar incidents are also built with `[similar] model` set (its cache
+kept in $TMPDIR/pmarchive-relevance-model between runs), and compared with the lists without it
+(paired bootstrap of the difference); the synthetic archives are then built with the model too.
+With --synthetic, the synthetic precision@5 of similar-bench (bench/gen-archive.py
 archives with hidden classes, --seed 42) is measured too, at the sizes given.
 """
 import argparse
@@ -188,7 +193,28 @@ def similar_measures(lists, truth, dup):
     return out
 
 
-def synthetic(binary, sizes):
+def model_config(model, weight, extra=""):
+    """A configuration file naming `model`, kept (with the embedding cache beside it) between
+    runs; `extra` is the configuration it extends (the fixture's, for the real corpus)."""
+    work = os.path.join(tempfile.gettempdir(), "pmarchive-relevance-model")
+    os.makedirs(work, exist_ok=True)
+    path = os.path.join(work, "real.toml" if extra else "synthetic.toml")
+    with open(path, "w") as f:
+        f.write(extra + f'\n[similar]\nmodel = "{os.path.abspath(model)}"\nmodel_weight = {weight}\n')
+    return path
+
+
+def similar_lists(binary, site, config=None):
+    """The similar-incident lists of the real corpus as the built site shows them."""
+    args = [binary, "build", "--root", ROOT, "--output", site, "--today", TODAY, "--quiet"]
+    if config:
+        args += ["--config", config]
+    run(args)
+    pms = json.load(open(os.path.join(site, "api/postmortems.json")))
+    return pms, {p["id"]: [s["id"] for s in p["similar"]] for p in pms}
+
+
+def synthetic(binary, sizes, config=None):
     gen = os.path.join(HERE, "gen-archive.py")
     sys.path.insert(0, HERE)
     import similar_eval  # noqa: E402
@@ -203,7 +229,10 @@ def synthetic(binary, sizes):
             os.makedirs(root)
             run([sys.executable, gen, "--count", str(n), "--seed", "42", "--out", os.path.join(root, "content"), "--quiet"])
         site = os.path.join(work, f"site-{n}")
-        run([binary, "build", "--root", root, "--output", site, "--today", TODAY, "--quiet"])
+        args = [binary, "build", "--root", root, "--output", site, "--today", TODAY, "--quiet"]
+        if config:
+            args += ["--config", config]
+        run(args)
         ev = similar_eval.evaluate(site, os.path.join(root, "content.classes.tsv"))
         rows.append((n, ev))
         shutil.rmtree(site, ignore_errors=True)
@@ -217,6 +246,8 @@ def main():
     ap.add_argument("--synthetic", default="", help="comma-separated sizes, e.g. 1000,10000")
     ap.add_argument("--out", default=os.path.join(HERE, "results/relevance.md"))
     ap.add_argument("--json", help="also write per-query and per-incident figures here")
+    ap.add_argument("--model", help="a sentence-embedding model folder: similar incidents with and without it")
+    ap.add_argument("--model-weight", type=float, default=0.4, help="[similar] model_weight with --model")
     a = ap.parse_args()
     if not os.path.isdir(CORPUS):
         sys.exit(f"needs {CORPUS} beside the repository")
@@ -247,14 +278,19 @@ def main():
             })
 
         # Similar incidents.
-        site = os.path.join(tmp, "site")
-        run([binary, "build", "--root", ROOT, "--output", site, "--today", TODAY, "--quiet"])
-        pms = json.load(open(os.path.join(site, "api/postmortems.json")))
-        lists = {p["id"]: [s["id"] for s in p["similar"]] for p in pms}
+        pms, lists = similar_lists(binary, os.path.join(tmp, "site"))
         truth, dup = truth_of(classes)
         pm_sim = similar_measures(lists, truth, dup)
         base_sim = similar_measures(tfidf_neighbours(docs), truth, dup)
-        synth = synthetic(binary, [int(s) for s in a.synthetic.split(",") if s]) if a.synthetic else []
+        model_sim, model_pms = None, None
+        if a.model:
+            fixture = open(os.path.join(ROOT, "pmarchive.toml")).read()
+            real = model_config(a.model, a.model_weight, fixture)
+            model_pms, model_lists = similar_lists(binary, os.path.join(tmp, "site-model"), real)
+            model_sim = similar_measures(model_lists, truth, dup)
+        sizes = [int(s) for s in a.synthetic.split(",") if s]
+        synth = synthetic(binary, sizes) if sizes else []
+        synth_model = synthetic(binary, sizes, model_config(a.model, a.model_weight)) if sizes and a.model else []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -262,7 +298,9 @@ def main():
     p = lines.append
     p("# Relevance on real postmortems")
     p("")
-    p(f"`python3 bench/relevance.py{' --synthetic ' + a.synthetic if a.synthetic else ''}`, "
+    flags = (' --synthetic ' + a.synthetic if a.synthetic else '') + (
+        f' --model {a.model} --model-weight {a.model_weight}' if a.model else '')
+    p(f"`python3 bench/relevance.py{flags}`, "
       f"{time.strftime('%Y-%m-%d', time.gmtime())}, pmarchive {digest}, {os.cpu_count()} cores, "
       f"{time.time() - t0:.0f} s, load at end: {' '.join(open('/proc/loadavg').read().split()[:3])}.")
     p(f"{len(docs)} real public postmortems (`../shared/corpus/public-postmortems`), "
@@ -322,6 +360,26 @@ def main():
     p(f"| links shown per incident | {shown / len(ids):.2f} | {bshown / len(ids):.2f} | |")
     empty = sum(1 for p_ in pms if not [s for s in p_["similar"] if s["id"] not in dup[p_["id"]]])
     p(f"| incidents with no link (of {len(pms)}) | {empty} | 0 | |")
+    if model_sim:
+        p("")
+        p(f"### With the sentence-embedding model (`[similar] model`, model_weight {a.model_weight})")
+        p("")
+        p("| measure | with the model | without | difference (interval) | TF-IDF neighbours | with the model - TF-IDF (interval) |")
+        p("| --- | ---: | ---: | --- | ---: | --- |")
+        for k, name in ((0, "capped recall@5"), (1, "P@5"), (4, "incidents with a correct link")):
+            mv = [model_sim[i][k] for i in ids]
+            pv = [pm_sim[i][k] for i in ids]
+            bv = [base_sim[i][k] for i in ids]
+            d, lo, hi = bootstrap(mv, pv, a.boot)
+            d2, lo2, hi2 = bootstrap(mv, bv, a.boot)
+            p(f"| {name} | {np.mean(mv):.3f} | {np.mean(pv):.3f} | {d:+.3f} ({lo:+.3f} to {hi:+.3f}) | "
+              f"{np.mean(bv):.3f} | {d2:+.3f} ({lo2:+.3f} to {hi2:+.3f}) |")
+        mshown = sum(model_sim[i][3] for i in ids)
+        mgood = sum(model_sim[i][2] for i in ids)
+        p(f"| precision of the links shown | {mgood / max(mshown, 1):.3f} | {good / max(shown, 1):.3f} | | | |")
+        p(f"| links shown per incident | {mshown / len(ids):.2f} | {shown / len(ids):.2f} | | | |")
+        mempty = sum(1 for p_ in model_pms if not [s for s in p_["similar"] if s["id"] not in dup[p_["id"]]])
+        p(f"| incidents with no link (of {len(model_pms)}) | {mempty} | {empty} | | | |")
     if synth:
         p("")
         p("## Synthetic archives (second check)")
@@ -330,11 +388,14 @@ def main():
         p("| ---: | ---: | ---: | ---: |")
         for n, ev in synth:
             p(f"| {n:,} | {ev['precision_at_5']:.3f} | {ev['strict_precision_at_5']:.3f} | {ev['mean_links']:.2f} |")
+        for n, ev in synth_model:
+            p(f"| {n:,}, with the model | {ev['precision_at_5']:.3f} | {ev['strict_precision_at_5']:.3f} | {ev['mean_links']:.2f} |")
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     open(a.out, "w").write(text)
     if a.json:
-        json.dump({"queries": per_query, "similar": {i: {"pm": pm_sim[i], "tfidf": base_sim[i]} for i in ids}},
+        json.dump({"queries": per_query, "similar": {i: {"pm": pm_sim[i], "tfidf": base_sim[i],
+                                                        "model": model_sim[i] if model_sim else None} for i in ids}},
                   open(a.json, "w"), indent=1)
     print(text)
 

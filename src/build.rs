@@ -40,6 +40,8 @@ pub struct BuildOptions {
     pub restricted: bool,
     /// "Now".
     pub today: NaiveDate,
+    /// The sentence-embedding model of similar incidents (`[similar] model`), checked.
+    pub semantic: Option<std::sync::Arc<similar::Semantic>>,
 }
 
 impl BuildOptions {
@@ -73,6 +75,8 @@ pub(crate) struct BuildReport {
     pub phases: Vec<(&'static str, Duration)>,
     /// Each published postmortem's page file and source file (to show warnings on pages).
     pub sources: Vec<(String, PathBuf)>,
+    /// With a model: how many postmortems were embedded, how many came from the cache.
+    pub embedded: Option<similar::semantic::EmbedCount>,
 }
 
 /// Runs the pipeline, handing every file to `emit` as soon as it is made (from several
@@ -115,7 +119,7 @@ pub(crate) fn run(
     let none = similar::Similarity::NONE;
     let renderer = render::Renderer::new(&site, &theme, &none);
     let (linked, unlinked) = rayon::join(
-        || search_and_link(&site, &labels, &renderer, &counted),
+        || search_and_link(&site, opts, &labels, &renderer, &counted),
         || {
             let done = timed(|| {
                 renderer.render_part(render::Part::Unlinked, &counted)?;
@@ -131,6 +135,7 @@ pub(crate) fn run(
     let (unlinked, unlinked_time) = unlinked;
     unlinked?;
     let searched = linked?;
+    report.embedded = searched.embedded;
     if site.restricted {
         counted(audience::restricted_marker())?;
     }
@@ -170,6 +175,8 @@ struct Searched {
     search_time: Duration,
     /// Rendering the linked part, after similarity.
     linked_time: Duration,
+    /// With a model: the postmortems embedded and cached.
+    embedded: Option<similar::semantic::EmbedCount>,
 }
 
 /// Builds the search index and exports it, on a thread of its own (its files emitted as they
@@ -177,6 +184,7 @@ struct Searched {
 /// linked part of the site is rendered. Files go to `emit`.
 fn search_and_link(
     site: &enrich::Site<'_>,
+    opts: &BuildOptions,
     labels: &search::export::FacetLabels,
     renderer: &render::Renderer<'_>,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
@@ -192,11 +200,9 @@ fn search_and_link(
             exported?;
             Ok((index_time, search_time))
         });
-        let (similarity, similar_time) = timed(|| {
-            let analysed = similar::analyse(site, None);
-            similar::compute(site, &analysed)
-        });
-        let similarity = similarity?;
+        let (similarity, similar_time) =
+            timed(|| similar::find(site, None, opts.semantic.as_deref()));
+        let (similarity, embedded) = similarity?;
         let t = Instant::now();
         renderer
             .with_similarity(&similarity)
@@ -210,6 +216,7 @@ fn search_and_link(
             similar_time,
             search_time,
             linked_time,
+            embedded,
         })
     })
 }
@@ -268,8 +275,9 @@ pub(crate) fn prepare<'c>(
     let (site, mut report) = prepare_site(opts, highlighter, progress, caches)?;
     let t = Instant::now();
     let labels = search::facet_labels(&site);
-    let analysed = similar::analyse(&site, caches.map(|c| &c.terms));
-    let similarity = similar::compute(&site, &analysed)?;
+    let (similarity, embedded) =
+        similar::find(&site, caches.map(|c| &c.terms), opts.semantic.as_deref())?;
+    report.embedded = embedded;
     report.phases.push(("similar", t.elapsed()));
     Ok(Prepared {
         site,

@@ -137,6 +137,13 @@ pub struct SimilarConfig {
     /// Computed links at least this strong, in both incidents' lists, join the two into one
     /// recurring class (explicit recurrences and pins always do).
     pub cluster_score: f32,
+    /// A sentence-embedding model (a folder holding a BERT `config.json`, `model.safetensors`
+    /// and `tokenizer.json`, such as all-MiniLM-L6-v2), relative to this file's folder: its
+    /// cosine is mixed into the text score (`crate::similar::semantic`). Unset: no model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The share (0..1) of the embedding cosine in the text score when `model` is set.
+    pub model_weight: f32,
 }
 
 impl Default for SimilarConfig {
@@ -145,6 +152,8 @@ impl Default for SimilarConfig {
             limit: 5,
             min_score: 0.05,
             cluster_score: 0.45,
+            model: None,
+            model_weight: 0.4,
         }
     }
 }
@@ -421,6 +430,7 @@ impl Config {
         for (name, v) in [
             ("min_score", sim.min_score),
             ("cluster_score", sim.cluster_score),
+            ("model_weight", sim.model_weight),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(Diagnostic::error(

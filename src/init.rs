@@ -37,6 +37,7 @@ const DOCS: &[(&str, &str)] = &[
     ("similar.limit", "Links listed per postmortem (explicit ones always appear)."),
     ("similar.min_score", "Computed links scoring below this (0..1) are not listed."),
     ("similar.cluster_score", "Computed links at least this strong, listed by both incidents, join a recurring class."),
+    ("similar.model_weight", "The share (0..1) of the embedding cosine in the text score when `model` is set."),
     ("search", "Search."),
     ("search.synonyms", "Groups of words that mean the same here, e.g. [[\"pay\", \"payments platform\"]]."),
     ("search.builtin_synonyms", "Whether the built-in groups (k8s, oom, db, British/American spellings) apply."),
@@ -56,6 +57,8 @@ const DOCS: &[(&str, &str)] = &[
 const NO_DEFAULT: &str = "\
 # today: a date used as \"now\" (overdue and stale action items) when --today is not given,
 # so an archive kept as an example does not age, e.g. today = 2025-12-01. Unset: the clock.
+# [similar] model: a sentence-embedding model folder (all-MiniLM-L6-v2; README, \"Semantic
+# similarity\"), relative to this file, e.g. model = \"models/all-minilm-l6-v2\". Unset: none.
 
 ";
 
@@ -114,8 +117,8 @@ pub(crate) fn config_file() -> String {
     config_text(&Config::default()).unwrap_or_else(|e| format!("# {e}\n"))
 }
 
-/// `.gitignore`: the built site.
-pub(crate) const GITIGNORE: &str = "# The built site (pmarchive build) and what an interrupted build leaves.\n/public/\n/.public.tmp-*\n";
+/// `.gitignore`: the built site, and the cache of sentence embeddings (`[similar] model`).
+pub(crate) const GITIGNORE: &str = "# The built site (pmarchive build) and what an interrupted build leaves.\n/public/\n/.public.tmp-*\n# Cached sentence embeddings ([similar] model).\n/.pmarchive-cache/\n";
 
 /// The example postmortem of a new archive, written `today`: its path under `content/` and
 /// its text. Its dates are days before `today` and its action items are done, so `check` has

@@ -50,13 +50,16 @@ pub fn options(args: &BuildArgs) -> Result<BuildOptions> {
     if let Some(url) = &args.base_url {
         config.base_url = url.clone();
     }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.site.root.join("public"));
+    let semantic = super::semantic_model(&args.site, &config, Some(&output))?;
     Ok(BuildOptions {
         root: args.site.root.clone(),
         content_dir,
-        output: args
-            .output
-            .clone()
-            .unwrap_or_else(|| args.site.root.join("public")),
+        output,
+        semantic,
         drafts: args.drafts,
         restricted: args.include_restricted,
         today: config.resolve_today(args.today),
@@ -92,6 +95,12 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     if args.verbose {
         for (phase, d) in &report.phases {
             eprintln!("  {phase:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+        if let Some(e) = report.embedded {
+            eprintln!(
+                "  embedded {} postmortems ({} from the cache)",
+                e.embedded, e.cached
+            );
         }
     }
     if !args.quiet {

@@ -106,6 +106,55 @@ fn config_shown_as(root: &Path, path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Opens the sentence-embedding model `[similar] model` names (relative to the configuration
+/// file's folder), once, for the commands that find similar incidents; its cache goes to
+/// `.pmarchive-cache/` beside the configuration file, unless that is inside `output` (then
+/// nothing is cached). A model that cannot be used is an error at the setting.
+pub fn semantic_model(
+    args: &SiteArgs,
+    config: &Config,
+    output: Option<&Path>,
+) -> Result<Option<std::sync::Arc<crate::similar::Semantic>>> {
+    let Some(model) = &config.similar.model else {
+        return Ok(None);
+    };
+    let path = config_path(args);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let cache = dir.join(crate::similar::semantic::CACHE_DIR);
+    let cache = match output {
+        Some(out) if absolute(&cache).starts_with(absolute(out)) => {
+            eprintln!(
+                "warning: the embedding cache would be inside the output ({}): embeddings are not cached",
+                out.display()
+            );
+            None
+        }
+        _ => Some(cache),
+    };
+    crate::similar::Semantic::open(&dir.join(model), cache.as_deref())
+        .map(|m| Some(std::sync::Arc::new(m)))
+        .map_err(|problem| {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let at = text
+                .match_indices("model")
+                .map(|(o, _)| o)
+                .find(|&o| {
+                    let line_start = text[..o].rfind('\n').map_or(0, |l| l + 1);
+                    text[line_start..o].trim().is_empty()
+                        && text[o + 5..].trim_start().starts_with('=')
+                })
+                .map_or((1, 1), |o| crate::text::line_col(&text, o));
+            Error::Invalid(vec![crate::error::Diagnostic::error(
+                &config_shown_as(&args.root, &path),
+                at,
+                "config/similar-model",
+                format!("`[similar] model` cannot be used: {problem}"),
+            )
+            .suggest("a folder with a BERT sentence-embedding model (config.json, model.safetensors, tokenizer.json), relative to the configuration file, such as all-MiniLM-L6-v2 (README: Semantic similarity)")])
+        })
+}
+
 /// The configuration file the arguments name (it may not exist when not given explicitly).
 pub fn config_path(args: &SiteArgs) -> PathBuf {
     args.config

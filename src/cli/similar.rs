@@ -30,6 +30,7 @@ pub struct SimilarArgs {
 /// Runs `similar`.
 pub fn run(args: SimilarArgs) -> Result<ExitCode> {
     let (mut config, postmortems) = read_valid_archive(&args.site)?;
+    let model = super::semantic_model(&args.site, &config, None)?;
     if let Some(limit) = args.limit {
         config.similar.limit = limit;
     }
@@ -42,8 +43,7 @@ pub fn run(args: SimilarArgs) -> Result<ExitCode> {
         )));
     };
     let started = std::time::Instant::now();
-    let analysed = similar::analyse(&site, None);
-    let similarity = similar::compute(&site, &analysed)?;
+    let (similarity, _) = similar::find(&site, None, model.as_deref())?;
     if args.timings {
         eprintln!(
             "similar {:.1} ms ({} postmortems)",

@@ -745,7 +745,7 @@ pub(crate) mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
         let site = crate::enrich::enrich(site_docs(&config), &config, today, false);
         let analysed = similar::analyse(&site, None);
-        let similarity = similar::compute(&site, &analysed).unwrap();
+        let similarity = similar::compute(&site, &analysed, None).unwrap();
         assert!(!similarity.classes.is_empty() && similarity.links.iter().any(|l| !l.is_empty()));
         let theme = Theme::of_site(std::path::Path::new("/nonexistent-site")).unwrap();
         let empty = Similarity::NONE;

@@ -174,6 +174,12 @@ fn rebuild(
                     .map(|(name, d)| format!("{name} {:.1}", d.as_secs_f64() * 1000.0))
                     .collect();
                 eprintln!("  phases (ms): {}", phases.join(", "));
+                if let Some(e) = report.embedded {
+                    eprintln!(
+                        "  embedded {} postmortems ({} from the cache)",
+                        e.embedded, e.cached
+                    );
+                }
             }
             shared.broadcast("reload");
         }

@@ -36,16 +36,19 @@
 //! [`Params::relative_cutoff`] of its best link) rather than padding itself to the limit; the
 //! cut is relative, so a short report whose best match scores low still gets its links, and
 //! the floor ([`Params::min_score`]) only asks for some real shared evidence.
-//! Classes are formed in [`class`].
+//! Classes are formed in [`class`]. With a sentence-embedding model (`[similar] model`,
+//! [`semantic`]), the text score is mixed with the cosine of the two incidents' embeddings.
 
 mod calibrate;
 pub(crate) mod class;
+mod field;
 mod linker;
+pub(crate) mod semantic;
 pub(crate) mod terms;
 mod vectors;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -53,6 +56,8 @@ use serde::Serialize;
 use crate::enrich::Site;
 use crate::error::Result;
 pub(crate) use class::RecurringClass;
+use field::Field;
+pub(crate) use semantic::{Embedded, Semantic};
 pub(crate) use terms::TermsCache;
 use vectors::TermVectors;
 
@@ -169,11 +174,14 @@ pub(crate) struct Link {
     pub terms: Vec<String>,
     /// Explicit links join the two through other incidents (a recurrence chain).
     pub chained: bool,
+    /// The cosine of the two incidents' embeddings, to two decimals (with a model only).
+    pub semantic: Option<f32>,
 }
 
 impl Link {
     /// The reasons as short strings in the filter syntax of search: `recurrence`, `pinned`,
-    /// `factor:dns`, `service:checkout`, `tag:tls`, `term:certificate`.
+    /// `factor:dns`, `service:checkout`, `tag:tls`, `term:certificate`, and with a model
+    /// `semantic:0.83` (the embeddings' cosine).
     pub(crate) fn reasons(&self) -> Vec<String> {
         let mut out = Vec::new();
         match self.kind {
@@ -191,6 +199,9 @@ impl Link {
         out.extend(tagged("service", &self.services));
         out.extend(tagged("tag", &self.tags));
         out.extend(tagged("term", &self.terms));
+        if let Some(s) = self.semantic {
+            out.push(format!("semantic:{s:.2}"));
+        }
         out
     }
 
@@ -238,90 +249,6 @@ impl Similarity {
     };
 }
 
-/// One structured field (factors, services or tags): each document's values as ids, each
-/// value weighted by its rarity, `ln(1 + N / df)`.
-struct Field {
-    /// Per document: its distinct value ids, sorted.
-    docs: Vec<Vec<u32>>,
-    /// Per document: the sum of its values' weights.
-    totals: Vec<f32>,
-    /// Per value id: its weight.
-    weight: Vec<f32>,
-    /// Per value id: the value (ids follow the values' order).
-    names: Vec<String>,
-}
-
-impl Field {
-    fn new<'a>(lists: impl Iterator<Item = &'a [String]>) -> Field {
-        let lists: Vec<&[String]> = lists.collect();
-        let n = lists.len();
-        let mut df: BTreeMap<&str, usize> = BTreeMap::new();
-        for list in &lists {
-            let set: BTreeSet<&str> = list.iter().map(String::as_str).collect();
-            for v in set {
-                *df.entry(v).or_default() += 1;
-            }
-        }
-        let ids: HashMap<&str, u32> = df.keys().enumerate().map(|(i, v)| (*v, i as u32)).collect();
-        let weight: Vec<f32> = df
-            .values()
-            .map(|&d| (1.0 + n as f32 / d as f32).ln())
-            .collect();
-        let docs: Vec<Vec<u32>> = lists
-            .iter()
-            .map(|list| {
-                let mut v: Vec<u32> = list.iter().map(|x| ids[x.as_str()]).collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
-        let totals = docs
-            .iter()
-            .map(|v| v.iter().map(|&i| weight[i as usize]).sum())
-            .collect();
-        Field {
-            docs,
-            totals,
-            weight,
-            names: df.into_keys().map(String::from).collect(),
-        }
-    }
-
-    /// The values two documents share.
-    fn shared(&self, a: usize, b: usize) -> impl Iterator<Item = u32> + '_ {
-        let vb = &self.docs[b];
-        self.docs[a]
-            .iter()
-            .copied()
-            .filter(move |v| vb.binary_search(v).is_ok())
-    }
-
-    /// Weighted Jaccard of two documents' sets.
-    fn similarity(&self, a: usize, b: usize) -> f32 {
-        let inter: f32 = self.shared(a, b).map(|v| self.weight[v as usize]).sum();
-        let union = self.totals[a] + self.totals[b] - inter;
-        if inter <= 0.0 || union <= 0.0 {
-            0.0
-        } else {
-            inter / union
-        }
-    }
-
-    /// The shared values, rarest first (then by name).
-    fn shared_names(&self, a: usize, b: usize) -> Vec<String> {
-        let mut v: Vec<u32> = self.shared(a, b).collect();
-        v.sort_by(|x, y| {
-            self.weight[*y as usize]
-                .total_cmp(&self.weight[*x as usize])
-                .then(x.cmp(y))
-        });
-        v.into_iter()
-            .map(|i| self.names[i as usize].clone())
-            .collect()
-    }
-}
-
 /// Everything the pair scoring needs.
 struct Scorer<'a> {
     site: &'a Site<'a>,
@@ -332,6 +259,8 @@ struct Scorer<'a> {
     tags: Field,
     /// Stem -> the word shown for it in reasons.
     words: HashMap<String, String>,
+    /// The embeddings, with a model.
+    semantic: Option<&'a Embedded>,
 }
 
 impl Scorer<'_> {
@@ -347,6 +276,10 @@ impl Scorer<'_> {
     }
 
     fn combine(&self, text: f32, a: usize, b: usize) -> f32 {
+        let text = match self.semantic {
+            Some(e) => e.mix(text, a, b),
+            None => text,
+        };
         if text <= 0.0 {
             return 0.0;
         }
@@ -382,6 +315,9 @@ impl Scorer<'_> {
             tags: self.tags.shared_names(a, b),
             terms,
             chained: false,
+            semantic: self
+                .semantic
+                .map(|e| (e.cosine(a, b) * 100.0).round() / 100.0),
         }
     }
 
@@ -509,14 +445,40 @@ pub(crate) fn analyse(site: &Site<'_>, cache: Option<&TermsCache>) -> terms::Ana
     terms::analyse_all(&site.postmortems, SIMILARITY_FIELDS, cache)
 }
 
+/// Analyses (reusing `cache` when given), embeds with `model` when given ([`semantic`]) and
+/// computes the similar-incident lists and recurring classes of `site`: what `build`, `serve`
+/// and the `similar` command do. Also says how many postmortems were embedded.
+pub(crate) fn find(
+    site: &Site<'_>,
+    cache: Option<&TermsCache>,
+    model: Option<&Semantic>,
+) -> Result<(Similarity, Option<semantic::EmbedCount>)> {
+    let analysed = analyse(site, cache);
+    let embedded = match model {
+        Some(m) => Some(semantic::embed(
+            site,
+            &analysed,
+            m,
+            site.config.similar.model_weight,
+        )?),
+        None => None,
+    };
+    let similarity = compute(site, &analysed, embedded.as_ref().map(|e| &e.0))?;
+    Ok((similarity, embedded.map(|e| e.1)))
+}
+
 /// Computes the similar-incident lists and the recurring classes of `site` from its
-/// postmortems analysed by [`analyse`].
-pub(crate) fn compute(site: &Site<'_>, analysed: &terms::Analysed) -> Result<Similarity> {
+/// postmortems analysed by [`analyse`] (and embedded by [`semantic::embed`], with a model).
+pub(crate) fn compute(
+    site: &Site<'_>,
+    analysed: &terms::Analysed,
+    semantic: Option<&Embedded>,
+) -> Result<Similarity> {
     let params = Params {
         min_score: site.config.similar.min_score,
         ..Params::default()
     };
-    compute_with(site, &params, analysed)
+    compute_with(site, &params, analysed, semantic)
 }
 
 /// [`compute`] with other parameters (the analyses must cover `params.fields`): the explicit
@@ -526,13 +488,15 @@ pub(crate) fn compute_with(
     site: &Site<'_>,
     params: &Params,
     analysed: &terms::Analysed,
+    semantic: Option<&Embedded>,
 ) -> Result<Similarity> {
     let n = site.postmortems.len();
     // Archives without the standard sections (imported reports) would be compared on their
     // titles and summaries alone: their body stands in for the missing sections.
     let (plan, bare) = terms::plan_for(&site.postmortems, &params.fields);
     let any_bare = bare.iter().any(|&b| b);
-    if plan != analysed.plan || analysed.docs.len() != n {
+    if plan != analysed.plan || analysed.docs.len() != n || semantic.is_some_and(|e| e.count() != n)
+    {
         return Err(crate::error::Error::internal_bare(
             "similarity: the postmortems were analysed for other fields",
         ));
@@ -567,6 +531,7 @@ pub(crate) fn compute_with(
         services,
         tags,
         words,
+        semantic,
     };
     let chains = linker::Chains::of(&explicit, n);
     let config = &site.config.similar;

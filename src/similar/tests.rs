@@ -57,7 +57,7 @@ fn with_site(f: impl FnOnce(&Site<'_>, &terms::Analysed, &Similarity)) {
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(parse_all(), &config, today, false);
     let analysed = analyse(&site, None);
-    let sim = compute(&site, &analysed).unwrap();
+    let sim = compute(&site, &analysed, None).unwrap();
     f(&site, &analysed, &sim)
 }
 
@@ -254,11 +254,17 @@ fn reasons_read_like_filters() {
         tags: vec![],
         terms: vec!["ttl".into()],
         chained: false,
+        semantic: None,
     };
     assert_eq!(
         link.reasons(),
         ["recurrence", "factor:dns", "service:checkout", "term:ttl"]
     );
+    let with_model = Link {
+        semantic: Some(0.834),
+        ..link
+    };
+    assert_eq!(with_model.reasons().last().unwrap(), "semantic:0.83");
 }
 
 #[test]
@@ -297,7 +303,7 @@ fn imported_reports_are_compared_on_their_body() {
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(pms, &config, today, false);
     assert!(site.postmortems.iter().all(is_bare));
-    let sim = compute(&site, &analyse(&site, None)).unwrap();
+    let sim = compute(&site, &analyse(&site, None), None).unwrap();
     let a = site.by_id["bare-a"];
     assert_eq!(ids(&site, &sim.links[a]), ["bare-c"], "{:?}", sim.links[a]);
     assert!(sim.links[a][0]
@@ -331,7 +337,7 @@ fn a_shared_owner_never_makes_incidents_similar_by_itself() {
     ];
     let today = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let site = crate::enrich::enrich(pms, &config, today, false);
-    let sim = compute(&site, &analyse(&site, None)).unwrap();
+    let sim = compute(&site, &analyse(&site, None), None).unwrap();
     let cert = site.by_id["ledger-cert"];
     let list = ids(&site, &sim.links[cert]);
     assert_eq!(list.first(), Some(&"search-cert"), "{:?}", sim.links[cert]);

@@ -569,3 +569,39 @@ fn the_restricted_archive_is_marked_and_never_written_over_the_public_site() {
     // Rebuilding the restricted archive in place is fine.
     site.build_into(&restricted, &["--include-restricted"]);
 }
+
+#[test]
+fn with_a_sentence_embedding_model_nothing_hidden_is_embedded_or_shown() {
+    let site = archive(true, true);
+    crate::semantic::tiny_model(&site.root().join("model"), 3);
+    site.write(
+        "pmarchive.toml",
+        &format!("{CONFIG}\n[similar]\nmodel = \"model\"\nmin_score = 0.0\n"),
+    );
+    let out = site.build(&["--verbose", "--base-url", BASE]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let public = site.root().join("public");
+    let hay = haystack(&public);
+    assert_absent(&hay, &all_markers("zqr"), "the site with a model");
+    assert_absent(&hay, &all_markers("zqd"), "the site with a model");
+    // Only the published postmortems were embedded, and the cache is not in the output.
+    let published = Built::read(&public);
+    let count = serde_json::from_str::<serde_json::Value>(&published.text("api/postmortems.json"))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        stderr.contains(&format!("embedded {count} postmortems (0 from the cache)")),
+        "{stderr}"
+    );
+    assert!(site
+        .root()
+        .join(".pmarchive-cache/embeddings.bin")
+        .is_file());
+    assert!(published
+        .files
+        .keys()
+        .all(|f| !f.contains("pmarchive-cache")));
+}

@@ -25,6 +25,7 @@ mod listings;
 mod names;
 mod paths;
 mod search;
+mod semantic;
 mod serve;
 mod similar;
 mod strict;
