@@ -39,6 +39,9 @@ pub(crate) struct SimilarView {
     pub tags: Vec<Named>,
     /// Distinctive words both incidents' texts use.
     pub terms: Vec<String>,
+    /// With a sentence-embedding model (`[similar] model`): how close the two texts are in
+    /// meaning, the embeddings' cosine as a whole percentage.
+    pub meaning_pct: Option<u32>,
 }
 
 /// A reference to a recurring class.
@@ -99,6 +102,9 @@ impl Views<'_, '_> {
                 services: Views::named("services", &l.services),
                 tags: Views::named("tags", &l.tags),
                 terms: l.terms.clone(),
+                meaning_pct: l
+                    .semantic
+                    .map(|c| (c * 100.0).round().clamp(0.0, 100.0) as u32),
             })
             .collect()
     }

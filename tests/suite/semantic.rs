@@ -265,6 +265,25 @@ fn a_model_embeds_each_postmortem_once_and_shows_in_the_reasons() {
         })
         .collect();
     assert!(!semantic.is_empty(), "no link has a semantic reason");
+    // ... and the page of the postmortem that has such a link says how close in meaning.
+    let pm = pms
+        .iter()
+        .find(|p| {
+            p["similar"].as_array().unwrap().iter().any(|l| {
+                l["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.as_str().unwrap().starts_with("semantic:"))
+            })
+        })
+        .unwrap();
+    let page = built.text(&format!("{}index.html", pm["url"].as_str().unwrap()));
+    assert!(
+        page.contains("<b>Close in meaning</b> "),
+        "the page of {} shows no closeness in meaning",
+        pm["id"]
+    );
 
     // A rebuild embeds nothing and builds the same bytes.
     let (second, again) = build_counting(&site);
