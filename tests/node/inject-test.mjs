@@ -58,6 +58,9 @@ function domProblems() {
 }
 
 const page = await browser.newPage();
+// `pmarchive serve` is a debug build here and plans its listings on the first request: on a
+// loaded machine (a CI run beside other builds) its first page took over the default 30 s.
+page.setDefaultNavigationTimeout(120000);
 await page.exposeBinding("pwn", ({ frame }, tag) => ran.push(`${tag} @ ${frame.url()}`));
 await page.addInitScript(() => {
   // Payloads that reach `alert` instead of `pwn` are caught as dialogs below.
