@@ -97,22 +97,8 @@ pub(crate) fn run(
     let setup = t.elapsed();
     let (mut site, mut report) = prepare_site(opts, &highlighter, progress, None)?;
     report.phases.insert(0, ("setup", setup));
-    let pages = AtomicUsize::new(0);
-    let files = AtomicUsize::new(0);
-    let bytes = AtomicUsize::new(0);
-    // The pages' files, for the sitemap.
-    let page_files = std::sync::Mutex::new(Vec::new());
-    let counted = |f: OutputFile| -> Result<()> {
-        if f.path.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-            if let Ok(mut list) = page_files.lock() {
-                list.push(f.path.clone());
-            }
-        }
-        files.fetch_add(1, Ordering::Relaxed);
-        bytes.fetch_add(f.len() as usize, Ordering::Relaxed);
-        emit(f)
-    };
+    let tally = Tally::new(emit);
+    let counted = |f: OutputFile| tally.count(f);
     let labels = search::facet_labels(&site);
     let t = Instant::now();
     // One renderer for both parts, so the linked pages paste the cards the others rendered.
@@ -140,7 +126,8 @@ pub(crate) fn run(
         counted(audience::restricted_marker())?;
     }
     let listed = std::mem::take(
-        &mut *page_files
+        &mut *tally
+            .page_files
             .lock()
             .map_err(|_| Error::Template("a rendering worker panicked".into()))?,
     );
@@ -156,9 +143,9 @@ pub(crate) fn run(
         ("unlinked", unlinked_time),
         ("render", t.elapsed()),
     ]);
-    report.pages = pages.into_inner();
-    report.files = files.into_inner();
-    report.bytes = bytes.into_inner();
+    report.pages = tally.pages.into_inner();
+    report.files = tally.files.into_inner();
+    report.bytes = tally.bytes.into_inner();
     // The loaded archive and the rendered fragments are freed on a thread of their own: a
     // large archive takes a while to free (0.1 s at 10,000 postmortems, on one core), which
     // the swap need not wait for, nor the process, which may end first.
@@ -166,6 +153,42 @@ pub(crate) fn run(
     let leftovers = (std::mem::take(&mut site.postmortems), made);
     std::thread::spawn(move || drop(leftovers));
     Ok(report)
+}
+
+/// Counts the files of a build on their way to the writer, and lists its pages' files for the
+/// sitemap.
+struct Tally<'e> {
+    emit: &'e (dyn Fn(OutputFile) -> Result<()> + Sync),
+    pages: AtomicUsize,
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+    // The pages' files, for the sitemap.
+    page_files: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'e> Tally<'e> {
+    fn new(emit: &'e (dyn Fn(OutputFile) -> Result<()> + Sync)) -> Self {
+        Tally {
+            emit,
+            pages: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+            page_files: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Counts file `f`, then hands it to the writer.
+    fn count(&self, f: OutputFile) -> Result<()> {
+        if f.path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut list) = self.page_files.lock() {
+                list.push(f.path.clone());
+            }
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(f.len() as usize, Ordering::Relaxed);
+        (self.emit)(f)
+    }
 }
 
 /// How long the search side of a build took, phase by phase.

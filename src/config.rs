@@ -18,6 +18,9 @@ mod hosting;
 
 pub(crate) use hosting::{LinksConfig, Robots, SiteConfig};
 
+/// Where a name first appears in the config text (line, column), for a diagnostic.
+type At<'a> = &'a dyn Fn(&str) -> (usize, usize);
+
 /// The whole configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -391,6 +394,7 @@ impl Config {
         }
     }
 
+    /// Every problem of the settings, section by section, in a fixed order.
     fn validate(&self, file: &Path, text: &str) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let at = |needle: &str| {
@@ -403,6 +407,20 @@ impl Config {
             Some(o) => line_col(text, o),
             None => at(name),
         };
+        self.validate_fields(file, &at, &mut out);
+        self.validate_similar(file, &at, &mut out);
+        self.validate_severities(file, &at, &mut out);
+        self.validate_factors(file, &at, &mut out);
+        self.validate_insights(file, &at, &mut out);
+        self.validate_roles(file, &at, &at_value, &mut out);
+        hosting::validate_links(&self.links, file, &at, &mut out);
+        self.validate_today(file, &at, &mut out);
+        self.validate_sections(file, &at, &mut out);
+        out
+    }
+
+    /// `[fields]` and `[import.fields]`: aliases only of postmortem fields.
+    fn validate_fields(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         let aliased = self.fields.keys().map(|k| ("[fields]", k));
         for (table, key) in aliased.chain(self.import.fields.keys().map(|k| ("[import.fields]", k)))
         {
@@ -418,6 +436,10 @@ impl Config {
                 );
             }
         }
+    }
+
+    /// `[similar]`: the limit and the scores in range.
+    fn validate_similar(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         let sim = &self.similar;
         if sim.limit > 50 {
             out.push(Diagnostic::error(
@@ -441,6 +463,10 @@ impl Config {
                 ));
             }
         }
+    }
+
+    /// `severities`: at least one level.
+    fn validate_severities(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         if self.severities.is_empty() {
             out.push(Diagnostic::error(
                 file,
@@ -449,6 +475,10 @@ impl Config {
                 "`severities` must list at least one level",
             ));
         }
+    }
+
+    /// `[factors]`: theme slugs, and no alias claimed twice.
+    fn validate_factors(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = BTreeMap::new();
         for (slug, theme) in &self.factors.themes {
             if slugify(slug) != *slug {
@@ -475,6 +505,10 @@ impl Config {
                 }
             }
         }
+    }
+
+    /// `[insights]`: the template target and the minimum of roles.
+    fn validate_insights(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         let ins = &self.insights;
         if !(0.0..=1.0).contains(&ins.template_target) {
             out.push(
@@ -495,6 +529,10 @@ impl Config {
                 "`[insights] min_roles` must be at least 1",
             ));
         }
+    }
+
+    /// `[roles]`: no empty role, and no name claimed by two roles.
+    fn validate_roles(&self, file: &Path, at: At<'_>, at_value: At<'_>, out: &mut Vec<Diagnostic>) {
         let mut roles: BTreeMap<String, &str> = BTreeMap::new();
         for (role, aliases) in &self.roles.aliases {
             if fold_role(role).is_empty() {
@@ -520,7 +558,10 @@ impl Config {
                 }
             }
         }
-        hosting::validate_links(&self.links, file, &at, &mut out);
+    }
+
+    /// `today`: a date without a time.
+    fn validate_today(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(t) = &self.today {
             if self.today_date().is_none() {
                 out.push(
@@ -534,6 +575,10 @@ impl Config {
                 );
             }
         }
+    }
+
+    /// `[sections]`: every required section is a known key.
+    fn validate_sections(&self, file: &Path, at: At<'_>, out: &mut Vec<Diagnostic>) {
         let keys: Vec<&str> = self.sections.known.iter().map(|s| s.key.as_str()).collect();
         for req in &self.sections.required {
             if !keys.contains(&req.as_str()) {
@@ -545,7 +590,6 @@ impl Config {
                 ));
             }
         }
-        out
     }
 
     /// The canonical slug of a contributing factor: slugified, then aliases folded.

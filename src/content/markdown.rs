@@ -259,43 +259,10 @@ fn render_events<'e>(
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 let level = heading_level(*level);
-                let mut j = i + 1;
-                let mut inner = Vec::new();
-                let mut title = String::new();
-                while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
-                    if let Event::Text(t) | Event::Code(t) = &events[j].0 {
-                        title.push_str(t);
-                    }
-                    inner.push(events[j].0.clone());
-                    j += 1;
-                }
-                let title = squash_ws(&title);
-                let anchor = unique_anchor(&slugify(&title), &mut used);
-                let mut inner_html = String::new();
-                html::push_html(&mut inner_html, inner.into_iter());
-                r.out.push(Event::Html(CowStr::from(format!(
-                    "<h{level} id=\"{anchor}\">{inner_html} <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
-                ))));
-                if level == section_level {
-                    let end = events.get(j).map(|e| e.1.end).unwrap_or(src.len());
-                    r.starts.push((range.start, end, title.clone()));
-                }
-                r.headings.push(Heading {
-                    level,
-                    anchor,
-                    title,
-                });
-                i = j + 1;
+                i = r.heading(src, events, i, level, section_level, &mut used);
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let mut code = String::new();
-                let mut j = i + 1;
-                while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::CodeBlock)) {
-                    if let Event::Text(t) = &events[j].0 {
-                        code.push_str(t);
-                    }
-                    j += 1;
-                }
+                let (code, j) = code_text(events, i);
                 r.out.push(code_block(kind, &code, &mut highlighted, opts));
                 i = j + 1;
             }
@@ -320,6 +287,63 @@ fn render_events<'e>(
         }
     }
     r
+}
+
+impl<'e> Rendered<'e> {
+    /// The heading starting at event `i` (of `level`): its markup with a unique anchor and a
+    /// link to itself, its entry, and a section start when it is of `section_level`. Returns
+    /// the index of the event after its end.
+    fn heading(
+        &mut self,
+        src: &str,
+        events: &[(Event<'e>, std::ops::Range<usize>)],
+        i: usize,
+        level: u8,
+        section_level: u8,
+        used: &mut Anchors,
+    ) -> usize {
+        let range = &events[i].1;
+        let mut j = i + 1;
+        let mut inner = Vec::new();
+        let mut title = String::new();
+        while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
+            if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+                title.push_str(t);
+            }
+            inner.push(events[j].0.clone());
+            j += 1;
+        }
+        let title = squash_ws(&title);
+        let anchor = unique_anchor(&slugify(&title), used);
+        let mut inner_html = String::new();
+        html::push_html(&mut inner_html, inner.into_iter());
+        self.out.push(Event::Html(CowStr::from(format!(
+            "<h{level} id=\"{anchor}\">{inner_html} <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
+        ))));
+        if level == section_level {
+            let end = events.get(j).map(|e| e.1.end).unwrap_or(src.len());
+            self.starts.push((range.start, end, title.clone()));
+        }
+        self.headings.push(Heading {
+            level,
+            anchor,
+            title,
+        });
+        j + 1
+    }
+}
+
+/// The text of the code block starting at event `i`, and the index of its end event.
+fn code_text(events: &[(Event<'_>, std::ops::Range<usize>)], i: usize) -> (String, usize) {
+    let mut code = String::new();
+    let mut j = i + 1;
+    while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::CodeBlock)) {
+        if let Event::Text(t) = &events[j].0 {
+            code.push_str(t);
+        }
+        j += 1;
+    }
+    (code, j)
 }
 
 /// A code block's markup: highlighted when it names a language and the body's budget of

@@ -327,83 +327,10 @@ pub(crate) fn bar_chart_sized(
     unit: Unit,
     target: Option<(f64, String)>,
 ) -> BarChart {
-    let value = |s: &Series, k: usize| s.values.get(k).copied().flatten();
-    let peaks: Vec<f64> = (0..categories.len())
-        .map(|k| match layout {
-            Layout::Stacked => series.iter().filter_map(|s| value(s, k)).sum::<f64>(),
-            Layout::Grouped => series
-                .iter()
-                .filter_map(|s| value(s, k))
-                .fold(0.0, f64::max),
-        })
-        .collect();
     let floor = target.as_ref().map_or(0.0, |t| t.0);
-    let (peak, outliers) = axis_peak(peaks, floor);
-    let (axis_max, step) = nice_axis(peak, unit);
-    let n_ticks = (axis_max / step).round() as usize;
-    let mut y_ticks: Vec<Tick> = (0..=n_ticks)
-        .map(|t| Tick {
-            y: 0.0,
-            label: unit.format(Some(t as f64 * step)),
-        })
-        .collect();
-    let left = left_margin(&y_ticks);
-    let plot = Rect {
-        x: left,
-        y: TOP,
-        w: width - left - RIGHT,
-        h: HEIGHT - TOP - BOTTOM,
-    };
-    let y_of = |v: f64| r(plot.y + plot.h * (1.0 - v.min(axis_max) / axis_max));
-    for (t, tick) in y_ticks.iter_mut().enumerate() {
-        tick.y = y_of(t as f64 * step);
-    }
-    let slot = plot.w / categories.len().max(1) as f64;
-    let centre = |k: usize| plot.x + slot * (k as f64 + 0.5);
-    let group_w = slot * 0.7;
-    let mut bars = Vec::new();
-    let mut missing = Vec::new();
-    for (k, cat) in categories.iter().enumerate() {
-        if series.iter().all(|s| value(s, k).is_none()) {
-            missing.push(XLabel {
-                x: r(centre(k)),
-                label: "–".into(),
-                sub: String::new(),
-            });
-            continue;
-        }
-        let mut base = 0.0;
-        for (si, s) in series.iter().enumerate() {
-            let Some(v) = value(s, k).filter(|v| *v > 0.0) else {
-                continue;
-            };
-            let (x, w, y0) = match layout {
-                Layout::Stacked => (centre(k) - group_w / 2.0, group_w, base),
-                Layout::Grouped => {
-                    let w = group_w / series.len() as f64;
-                    (centre(k) - group_w / 2.0 + w * si as f64, w, 0.0)
-                }
-            };
-            if y0 >= axis_max {
-                continue;
-            }
-            let (top, bottom) = (y_of(y0 + v), y_of(y0));
-            bars.push(Bar {
-                rect: Rect {
-                    x: r(x),
-                    y: top,
-                    w: r(w),
-                    h: r(bottom - top),
-                },
-                series: si + 1,
-                title: format!("{} · {}: {}", cat.name, s.name, unit.format(Some(v))),
-                capped: y0 + v > axis_max,
-            });
-            if layout == Layout::Stacked {
-                base += v;
-            }
-        }
-    }
+    let (peak, outliers) = axis_peak(peaks(categories, series, layout), floor);
+    let (axis, y_ticks) = Axis::new(width, peak, unit, categories.len());
+    let (bars, missing) = bars(&axis, categories, series, layout, unit);
     BarChart {
         width,
         height: HEIGHT,
@@ -412,14 +339,17 @@ pub(crate) fn bar_chart_sized(
             .iter()
             .enumerate()
             .map(|(k, c)| XLabel {
-                x: r(centre(k)),
+                x: r(axis.centre(k)),
                 label: c.label.clone(),
                 sub: c.sub.clone(),
             })
             .collect(),
         bars,
         missing,
-        target: target.map(|(v, label)| Rule { y: y_of(v), label }),
+        target: target.map(|(v, label)| Rule {
+            y: axis.y_of(v),
+            label,
+        }),
         legend: series
             .iter()
             .enumerate()
@@ -432,13 +362,134 @@ pub(crate) fn bar_chart_sized(
         capped_note: if outliers {
             format!(
                 "Bars above {} are cut off (marked ▲): the table has their values.",
-                unit.format(Some(axis_max))
+                unit.format(Some(axis.max))
             )
         } else {
             String::new()
         },
-        plot,
+        plot: axis.plot,
     }
+}
+
+/// The value of series `s` in category `k`, if it has one.
+fn value(s: &Series, k: usize) -> Option<f64> {
+    s.values.get(k).copied().flatten()
+}
+
+/// The height each category's bars reach: the sum of its values when stacked, else the largest.
+fn peaks(categories: &[Category], series: &[Series], layout: Layout) -> Vec<f64> {
+    (0..categories.len())
+        .map(|k| match layout {
+            Layout::Stacked => series.iter().filter_map(|s| value(s, k)).sum::<f64>(),
+            Layout::Grouped => series
+                .iter()
+                .filter_map(|s| value(s, k))
+                .fold(0.0, f64::max),
+        })
+        .collect()
+}
+
+/// The plot area and its value axis: where a value and a category go.
+struct Axis {
+    /// The plot area, inside the margins.
+    plot: Rect,
+    /// The value at the top of the axis.
+    max: f64,
+    /// The width given to each category.
+    slot: f64,
+}
+
+impl Axis {
+    /// The axis up to a round value above `peak`, with its ticks, in a view box `width` wide
+    /// holding `n` categories.
+    fn new(width: f64, peak: f64, unit: Unit, n: usize) -> (Axis, Vec<Tick>) {
+        let (max, step) = nice_axis(peak, unit);
+        let n_ticks = (max / step).round() as usize;
+        let mut y_ticks: Vec<Tick> = (0..=n_ticks)
+            .map(|t| Tick {
+                y: 0.0,
+                label: unit.format(Some(t as f64 * step)),
+            })
+            .collect();
+        let left = left_margin(&y_ticks);
+        let plot = Rect {
+            x: left,
+            y: TOP,
+            w: width - left - RIGHT,
+            h: HEIGHT - TOP - BOTTOM,
+        };
+        let slot = plot.w / n.max(1) as f64;
+        let axis = Axis { plot, max, slot };
+        for (t, tick) in y_ticks.iter_mut().enumerate() {
+            tick.y = axis.y_of(t as f64 * step);
+        }
+        (axis, y_ticks)
+    }
+
+    /// The y of value `v`, values above the axis drawn at its top.
+    fn y_of(&self, v: f64) -> f64 {
+        r(self.plot.y + self.plot.h * (1.0 - v.min(self.max) / self.max))
+    }
+
+    /// The x of the middle of category `k`.
+    fn centre(&self, k: usize) -> f64 {
+        self.plot.x + self.slot * (k as f64 + 0.5)
+    }
+}
+
+/// The bars of every category, and a dash for each category without any value.
+fn bars(
+    axis: &Axis,
+    categories: &[Category],
+    series: &[Series],
+    layout: Layout,
+    unit: Unit,
+) -> (Vec<Bar>, Vec<XLabel>) {
+    let group_w = axis.slot * 0.7;
+    let mut bars = Vec::new();
+    let mut missing = Vec::new();
+    for (k, cat) in categories.iter().enumerate() {
+        if series.iter().all(|s| value(s, k).is_none()) {
+            missing.push(XLabel {
+                x: r(axis.centre(k)),
+                label: "–".into(),
+                sub: String::new(),
+            });
+            continue;
+        }
+        let mut base = 0.0;
+        for (si, s) in series.iter().enumerate() {
+            let Some(v) = value(s, k).filter(|v| *v > 0.0) else {
+                continue;
+            };
+            let (x, w, y0) = match layout {
+                Layout::Stacked => (axis.centre(k) - group_w / 2.0, group_w, base),
+                Layout::Grouped => {
+                    let w = group_w / series.len() as f64;
+                    (axis.centre(k) - group_w / 2.0 + w * si as f64, w, 0.0)
+                }
+            };
+            if y0 >= axis.max {
+                continue;
+            }
+            let (top, bottom) = (axis.y_of(y0 + v), axis.y_of(y0));
+            bars.push(Bar {
+                rect: Rect {
+                    x: r(x),
+                    y: top,
+                    w: r(w),
+                    h: r(bottom - top),
+                },
+                series: si + 1,
+                title: format!("{} · {}: {}", cat.name, s.name, unit.format(Some(v))),
+                capped: y0 + v > axis.max,
+            });
+            if layout == Layout::Stacked {
+                base += v;
+            }
+        }
+    }
+    (bars, missing)
 }
 
 /// The table of a chart, newest category (the last) first.

@@ -252,50 +252,6 @@ impl<'s> Views<'s, '_> {
     /// The full page view of postmortem `i`.
     pub(crate) fn postmortem(&self, i: usize) -> PostmortemView {
         let pm = &self.site.postmortems[i];
-        let t = &pm.timing;
-        let timing = [
-            ("Detected", t.detected),
-            ("Mitigated", t.mitigated),
-            ("Resolved", t.resolved),
-            ("Published", t.published),
-        ]
-        .into_iter()
-        .filter_map(|(label, w)| {
-            w.map(|w| Row {
-                label: label.into(),
-                value: if w.has_time {
-                    w.at.to_rfc3339()
-                } else {
-                    w.date().to_string()
-                },
-                display: when_display(w),
-            })
-        })
-        .collect();
-        let durations = [
-            ("Duration of impact", impact_minutes(pm)),
-            ("Time to detect", pm.minutes_to(t.detected)),
-            ("Time to mitigate", pm.minutes_to(t.mitigated)),
-            ("Time to resolve", pm.minutes_to(t.resolved)),
-        ]
-        .into_iter()
-        .filter_map(|(label, m)| {
-            m.map(|m| Row {
-                label: label.into(),
-                value: m.to_string(),
-                display: human_minutes(m),
-            })
-        })
-        .collect();
-        let impact = pm
-            .impact
-            .iter()
-            .map(|f| Row {
-                label: impact_label(&f.key),
-                value: f.value.to_string(),
-                display: impact_display(&f.key, f.value),
-            })
-            .collect();
         PostmortemView {
             card: self.card(i),
             authors: pm.authors.clone(),
@@ -303,30 +259,12 @@ impl<'s> Views<'s, '_> {
             reviewers: pm.reviewers.clone(),
             source_url: pm.source_url.clone().filter(|u| is_web_url(u)),
             start_display: pm.date.map(when_display),
-            timing,
-            durations,
-            impact,
+            timing: timing_rows(pm),
+            durations: duration_rows(pm),
+            impact: impact_rows(pm),
             body_html: pm.body.html.clone(),
-            toc: pm
-                .body
-                .headings
-                .iter()
-                .filter(|h| (2..=3).contains(&h.level))
-                .map(|h| TocEntry {
-                    level: h.level,
-                    id: h.anchor.clone(),
-                    title: h.title.clone(),
-                })
-                .collect(),
-            timeline: pm
-                .body
-                .timeline
-                .iter()
-                .map(|e| TimelineView {
-                    time_display: e.label.clone(),
-                    text: e.text.clone(),
-                })
-                .collect(),
+            toc: toc(pm),
+            timeline: timeline(pm),
             action_items: pm
                 .action_items
                 .iter()
@@ -344,6 +282,88 @@ impl<'s> Views<'s, '_> {
             class: self.class_of(i),
         }
     }
+}
+
+/// The recorded moments of a postmortem (detected, mitigated, resolved, published).
+fn timing_rows(pm: &Postmortem) -> Vec<Row> {
+    let t = &pm.timing;
+    [
+        ("Detected", t.detected),
+        ("Mitigated", t.mitigated),
+        ("Resolved", t.resolved),
+        ("Published", t.published),
+    ]
+    .into_iter()
+    .filter_map(|(label, w)| {
+        w.map(|w| Row {
+            label: label.into(),
+            value: if w.has_time {
+                w.at.to_rfc3339()
+            } else {
+                w.date().to_string()
+            },
+            display: when_display(w),
+        })
+    })
+    .collect()
+}
+
+/// The durations that can be computed from a postmortem's moments.
+fn duration_rows(pm: &Postmortem) -> Vec<Row> {
+    let t = &pm.timing;
+    [
+        ("Duration of impact", impact_minutes(pm)),
+        ("Time to detect", pm.minutes_to(t.detected)),
+        ("Time to mitigate", pm.minutes_to(t.mitigated)),
+        ("Time to resolve", pm.minutes_to(t.resolved)),
+    ]
+    .into_iter()
+    .filter_map(|(label, m)| {
+        m.map(|m| Row {
+            label: label.into(),
+            value: m.to_string(),
+            display: human_minutes(m),
+        })
+    })
+    .collect()
+}
+
+/// The impact figures of a postmortem, labelled and formatted.
+fn impact_rows(pm: &Postmortem) -> Vec<Row> {
+    pm.impact
+        .iter()
+        .map(|f| Row {
+            label: impact_label(&f.key),
+            value: f.value.to_string(),
+            display: impact_display(&f.key, f.value),
+        })
+        .collect()
+}
+
+/// The table of contents: the body's level-2 and level-3 headings.
+fn toc(pm: &Postmortem) -> Vec<TocEntry> {
+    pm.body
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .map(|h| TocEntry {
+            level: h.level,
+            id: h.anchor.clone(),
+            title: h.title.clone(),
+        })
+        .collect()
+}
+
+/// The body's timeline entries.
+fn timeline(pm: &Postmortem) -> Vec<TimelineView> {
+    pm.body
+        .timeline
+        .iter()
+        .map(|e| TimelineView {
+            time_display: e.label.clone(),
+            text: e.text.clone(),
+        })
+        .collect()
 }
 
 /// Minutes of impact: start to mitigation, or to resolution when mitigation is not recorded.

@@ -60,66 +60,12 @@ impl TermVectors {
             .enumerate()
             .map(|(k, &(_, only))| FieldStats::of(docs, k, only, count))
             .collect();
-        // Term ids, field by field, each field's kept terms in order; each field's weights.
-        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut terms: Vec<String> = Vec::new();
-        let mut weights: Vec<FxHashMap<&str, (u32, Bm25Weight)>> = Vec::with_capacity(read.len());
-        for (st, &(boost, _)) in stats.iter().zip(&read) {
-            let mut kept: Vec<(&str, u32)> = st
-                .df
-                .iter()
-                .filter(|&(t, &(df, counted))| counted && df <= max_df && !is_noise(t, &noise))
-                .map(|(t, &(df, _))| (*t, df))
-                .collect();
-            kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut field: FxHashMap<&str, (u32, Bm25Weight)> = FxHashMap::default();
-            field.reserve(kept.len());
-            for (term, df) in kept {
-                let id = *ids.entry(term).or_insert_with(|| {
-                    terms.push(term.to_string());
-                    (terms.len() - 1) as u32
-                });
-                let weight =
-                    Bm25Weight::for_one_term_without_explain(u64::from(df), count, st.average)
-                        .boost_by(boost);
-                field.insert(term, (id, weight));
-            }
-            weights.push(field);
-        }
+        let (terms, weights) = field_weights(&stats, &read, max_df, &noise, count);
         // Per document: its vector, by term id.
         let doc_vectors: Vec<Vec<(u32, f32)>> = docs
             .par_iter()
             .enumerate()
-            .map(|(doc, d)| {
-                let mut v: Vec<(u32, f32)> = Vec::new();
-                for (k, &(_, only)) in read.iter().enumerate() {
-                    if !only.is_none_or(|o| o[doc]) {
-                        continue;
-                    }
-                    let Some(f) = field_of(d, k) else { continue };
-                    let norm = FieldNormReader::fieldnorm_to_id(f.tokens);
-                    for (term, tf) in &f.terms {
-                        let Some(&(id, ref weight)) = weights[k].get(&**term) else {
-                            continue;
-                        };
-                        let mut w = weight.score(norm, *tf);
-                        if d.owners.binary_search_by(|o| (**o).cmp(term)).is_ok() {
-                            w *= owner_weight;
-                        }
-                        v.push((id, w));
-                    }
-                }
-                // A stable sort keeps each term's fields in order, and their weights add up so.
-                v.sort_by_key(|&(id, _)| id);
-                let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
-                for (id, w) in v {
-                    match out.last_mut() {
-                        Some(last) if last.0 == id => last.1 += w,
-                        _ => out.push((id, w)),
-                    }
-                }
-                out
-            })
+            .map(|(doc, d)| doc_vector(doc, d, &read, &weights, owner_weight))
             .collect();
         Self::assemble(doc_vectors, terms, max_postings)
     }
@@ -276,6 +222,83 @@ const NOISE: &str = "about above after again against all also am any because bee
     http https www com html \
     january february march april june july august september october november december \
     monday tuesday wednesday thursday friday saturday sunday";
+
+/// A field's kept terms: each term's id and weight.
+type FieldWeights<'a> = FxHashMap<&'a str, (u32, Bm25Weight)>;
+
+/// Term ids, field by field, each field's kept terms in order; each field's weights.
+fn field_weights<'a>(
+    stats: &[FieldStats<'a>],
+    read: &[(f32, Option<&[bool]>)],
+    max_df: u32,
+    noise: &std::collections::HashSet<String>,
+    count: u64,
+) -> (Vec<String>, Vec<FieldWeights<'a>>) {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut terms: Vec<String> = Vec::new();
+    let mut weights: Vec<FieldWeights<'a>> = Vec::with_capacity(read.len());
+    for (st, &(boost, _)) in stats.iter().zip(read) {
+        let mut kept: Vec<(&str, u32)> = st
+            .df
+            .iter()
+            .filter(|&(t, &(df, counted))| counted && df <= max_df && !is_noise(t, noise))
+            .map(|(t, &(df, _))| (*t, df))
+            .collect();
+        kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut field: FieldWeights<'a> = FxHashMap::default();
+        field.reserve(kept.len());
+        for (term, df) in kept {
+            let id = *ids.entry(term).or_insert_with(|| {
+                terms.push(term.to_string());
+                (terms.len() - 1) as u32
+            });
+            let weight = Bm25Weight::for_one_term_without_explain(u64::from(df), count, st.average)
+                .boost_by(boost);
+            field.insert(term, (id, weight));
+        }
+        weights.push(field);
+    }
+    (terms, weights)
+}
+
+/// The vector of document `doc` (`d`), by term id: each kept term's weight, summed over the
+/// fields read for it, scaled by `owner_weight` for a term that names one of its owners.
+fn doc_vector(
+    doc: usize,
+    d: &super::terms::DocTerms,
+    read: &[(f32, Option<&[bool]>)],
+    weights: &[FieldWeights<'_>],
+    owner_weight: f32,
+) -> Vec<(u32, f32)> {
+    let mut v: Vec<(u32, f32)> = Vec::new();
+    for (k, &(_, only)) in read.iter().enumerate() {
+        if !only.is_none_or(|o| o[doc]) {
+            continue;
+        }
+        let Some(f) = field_of(d, k) else { continue };
+        let norm = FieldNormReader::fieldnorm_to_id(f.tokens);
+        for (term, tf) in &f.terms {
+            let Some(&(id, ref weight)) = weights[k].get(&**term) else {
+                continue;
+            };
+            let mut w = weight.score(norm, *tf);
+            if d.owners.binary_search_by(|o| (**o).cmp(term)).is_ok() {
+                w *= owner_weight;
+            }
+            v.push((id, w));
+        }
+    }
+    // A stable sort keeps each term's fields in order, and their weights add up so.
+    v.sort_by_key(|&(id, _)| id);
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
+    for (id, w) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == id => last.1 += w,
+            _ => out.push((id, w)),
+        }
+    }
+    out
+}
 
 fn noise_terms() -> std::collections::HashSet<String> {
     let mut analyzer = crate::search::analyzer::analyzer();

@@ -86,6 +86,45 @@ pub(in crate::render) fn action_jobs<'a>(
     register: &'a [Action<'a>],
     fragments: &'a Fragments<'_>,
 ) -> Vec<Job<'a>> {
+    let filters = filters(register);
+    let groups = actions::groups(register, Dimension::Status);
+    // Every item (as its index in the register) in group order, paginated; each page
+    // regroups its share, and its rows are made when the page is rendered.
+    let flat: Vec<(usize, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)))
+        .collect();
+    let summary = summary(register);
+    let heads: std::sync::Arc<[(String, String, usize)]> = groups
+        .iter()
+        .map(|g| (g.name.clone(), g.slug.clone(), g.members.len()))
+        .collect();
+    let heading = "Action items".to_string();
+    super::super::paginate_by("actions/", flat, ACTIONS_PER_PAGE)
+        .into_iter()
+        .map(|(url, page, paginator)| {
+            let heads = std::sync::Arc::clone(&heads);
+            let root = root_prefix(&url);
+            Job::new(url, "actions.html", heading.clone())
+                .with("heading", &heading)
+                .with("summary", &summary)
+                .lazy_try("groups", move || {
+                    page_groups(site, register, fragments, &heads, page, &root)
+                })
+                .lazy("filters", {
+                    // Shared by every page; serialised only when the page is rendered.
+                    let filters = std::sync::Arc::clone(&filters);
+                    move || filters
+                })
+                .with("paginator", &paginator)
+                .with("stale_days", &site.config.check.stale_days)
+        })
+        .collect()
+}
+
+/// The filter dimensions, each with its values and their counts in the whole register.
+fn filters(register: &[Action<'_>]) -> std::sync::Arc<[Filter]> {
     let filters: Vec<Filter> = Dimension::ALL
         .par_iter()
         .map(|&d| Filter {
@@ -101,68 +140,52 @@ pub(in crate::render) fn action_jobs<'a>(
                 .collect(),
         })
         .collect();
-    let filters: std::sync::Arc<[Filter]> = filters.into();
-    let groups = actions::groups(register, Dimension::Status);
-    // Every item (as its index in the register) in group order, paginated; each page
-    // regroups its share, and its rows are made when the page is rendered.
-    let flat: Vec<(usize, usize)> = groups
-        .iter()
-        .enumerate()
-        .flat_map(|(gi, g)| g.members.iter().map(move |&k| (gi, k)))
-        .collect();
-    let summary = ActionSummary {
+    filters.into()
+}
+
+/// The counts at the head of the register.
+fn summary(register: &[Action<'_>]) -> ActionSummary {
+    ActionSummary {
         total: register.len(),
         open: register.iter().filter(|a| a.open).count(),
         overdue: register.iter().filter(|a| a.overdue).count(),
         stale: register.iter().filter(|a| a.stale).count(),
         recurred: register.iter().filter(|a| a.recurred()).count(),
-    };
-    let heads: std::sync::Arc<[(String, String, usize)]> = groups
-        .iter()
-        .map(|g| (g.name.clone(), g.slug.clone(), g.members.len()))
-        .collect();
-    let heading = "Action items".to_string();
-    super::super::paginate_by("actions/", flat, ACTIONS_PER_PAGE)
-        .into_iter()
-        .map(|(url, page, paginator)| {
-            let heads = std::sync::Arc::clone(&heads);
-            let root = root_prefix(&url);
-            Job::new(url, "actions.html", heading.clone())
-                .with("heading", &heading)
-                .with("summary", &summary)
-                .lazy_try("groups", move || {
-                    let mut page_groups: Vec<StatusGroup> = Vec::new();
-                    for (gi, k) in page {
-                        let (name, slug, total) = &heads[gi];
-                        let group = match page_groups.last_mut() {
-                            Some(last) if last.slug == *slug => last,
-                            _ => {
-                                page_groups.push(StatusGroup {
-                                    name: name.clone(),
-                                    slug: slug.clone(),
-                                    total: *total,
-                                    shown: 0,
-                                    rows: String::new(),
-                                });
-                                page_groups.last_mut().expect("just pushed")
-                            }
-                        };
-                        if group.shown > 0 {
-                            group.rows.push_str("\n        ");
-                        }
-                        let view = |k: usize| register_view(site, &register[k]);
-                        fragments.row(k, &root, view, &mut group.rows)?;
-                        group.shown += 1;
-                    }
-                    Ok(page_groups)
-                })
-                .lazy("filters", {
-                    // Shared by every page; serialised only when the page is rendered.
-                    let filters = std::sync::Arc::clone(&filters);
-                    move || filters
-                })
-                .with("paginator", &paginator)
-                .with("stale_days", &site.config.check.stale_days)
-        })
-        .collect()
+    }
+}
+
+/// A page's share of the items (status group index, register index), regrouped by status
+/// (`heads`: each group's name, slug and total), each row rendered.
+fn page_groups(
+    site: &Site<'_>,
+    register: &[Action<'_>],
+    fragments: &Fragments<'_>,
+    heads: &[(String, String, usize)],
+    page: Vec<(usize, usize)>,
+    root: &str,
+) -> crate::error::Result<Vec<StatusGroup>> {
+    let mut page_groups: Vec<StatusGroup> = Vec::new();
+    for (gi, k) in page {
+        let (name, slug, total) = &heads[gi];
+        let group = match page_groups.last_mut() {
+            Some(last) if last.slug == *slug => last,
+            _ => {
+                page_groups.push(StatusGroup {
+                    name: name.clone(),
+                    slug: slug.clone(),
+                    total: *total,
+                    shown: 0,
+                    rows: String::new(),
+                });
+                page_groups.last_mut().expect("just pushed")
+            }
+        };
+        if group.shown > 0 {
+            group.rows.push_str("\n        ");
+        }
+        let view = |k: usize| register_view(site, &register[k]);
+        fragments.row(k, root, view, &mut group.rows)?;
+        group.shown += 1;
+    }
+    Ok(page_groups)
 }
