@@ -281,7 +281,13 @@ impl<'r> Store<'r> {
             pages: HashMap::new(),
             unlinked_planned: false,
             page_files: Vec::new(),
-            files: HashMap::new(),
+            // The search client is a constant: every page's script imports it, so it is never
+            // made to wait for the index (which, started in the background at the lowest
+            // priority, could take minutes on a busy machine and hold every page's `load`).
+            files: HashMap::from([(
+                "search/pmsearch.js".to_string(),
+                Arc::new(search::export::CLIENT_JS.as_bytes().to_vec()),
+            )]),
             copies: crate::render::files::copies(site)
                 .into_iter()
                 .filter_map(|f| Some((f.path, f.copy_from?)))
