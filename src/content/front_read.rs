@@ -12,23 +12,7 @@ use crate::error::Diagnostic;
 pub(super) fn read_front_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
     use std::io::Read;
     let io = |e: std::io::Error| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string());
-    let mut options = std::fs::File::options();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let f = options.open(&file.abs).map_err(io)?;
-    let meta = f.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(Diagnostic::warning(
-            &file.rel,
-            (1, 1),
-            "io/skipped",
-            "not a regular file: not read",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(&file.rel, meta.len()));
-    }
+    let (f, _) = super::open_regular(file)?;
     let mut f = f.take(MAX_FILE_BYTES + 1);
     let not_utf8 = || {
         Diagnostic::error(

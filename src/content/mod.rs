@@ -263,12 +263,11 @@ fn special_kind(t: &std::fs::FileType) -> &'static str {
     "a special file"
 }
 
-/// Reads a file as UTF-8, reporting where the first invalid byte is.
-///
-/// Opens it without blocking (a FIFO put in place after the walk does not hang the read) and
-/// reads it only when it is a regular file, at most [`MAX_FILE_BYTES`] of it.
-pub(crate) fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
-    use std::io::Read;
+/// Opens `file` for reading without blocking (a FIFO put in place after the walk does not hang
+/// the read), only when it is a regular file of at most [`MAX_FILE_BYTES`].
+pub(super) fn open_regular(
+    file: &SourceFile,
+) -> std::result::Result<(std::fs::File, std::fs::Metadata), Diagnostic> {
     let io = |e: std::io::Error| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string());
     let mut options = std::fs::File::options();
     options.read(true);
@@ -287,6 +286,17 @@ pub(crate) fn read_source(file: &SourceFile) -> std::result::Result<String, Diag
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(&file.rel, meta.len()));
     }
+    Ok((f, meta))
+}
+
+/// Reads a file as UTF-8, reporting where the first invalid byte is.
+///
+/// Opens it without blocking (a FIFO put in place after the walk does not hang the read) and
+/// reads it only when it is a regular file, at most [`MAX_FILE_BYTES`] of it.
+pub(crate) fn read_source(file: &SourceFile) -> std::result::Result<String, Diagnostic> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Diagnostic::error(&file.rel, (1, 1), "io/read", e.to_string());
+    let (f, meta) = open_regular(file)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     f.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
