@@ -8,6 +8,7 @@
 //! replaced the old one.
 
 pub(crate) mod generation;
+mod http;
 pub(crate) mod redact;
 pub(crate) mod watch;
 
@@ -26,6 +27,7 @@ use crate::content::Highlighter;
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::theme::Theme;
 use generation::{Assets, Generation, Reply};
+use http::{Method, Request, Response};
 use watch::{classify, Change, Layout};
 
 /// The site as served: the last good generation, and the error of the last failed build.
@@ -214,10 +216,9 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
     let server = listen(&opts.bind, opts.port)?;
     return_freed_memory();
     let addr = server
-        .server_addr()
-        .to_ip()
+        .local_addr()
         .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+        .unwrap_or_else(|_| format!("{}:{}", opts.bind, opts.port));
     announce(&build, &addr, opts.open);
 
     let watch_shared = Arc::clone(&shared);
@@ -228,14 +229,9 @@ pub(crate) fn serve(opts: ServeOptions) -> Result<()> {
         }
     });
 
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        // When no thread can be started, the request is dropped, and tiny_http answers 500.
-        let _ = std::thread::Builder::new()
-            .name("pmarchive-request".into())
-            .stack_size(THREAD_STACK)
-            .spawn(move || handle(request, &shared));
-    }
+    http::serve(server, THREAD_STACK, move |request| {
+        handle(request, &shared)
+    });
     Ok(())
 }
 
@@ -333,37 +329,10 @@ fn on_change(
     rebuild(build, assets, shared, change >= Change::Theme, opts.verbose);
 }
 
-/// The server, on a socket with `TCP_NODELAY` (the connections accepted inherit it). Without
-/// it, a response tiny_http writes in two parts waits for the client's delayed ACK of the
-/// first before sending the second: about 40 ms for every request after the first on a
-/// keep-alive connection.
-fn listen(bind: &str, port: u16) -> Result<tiny_http::Server> {
-    let cannot =
-        |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {bind}:{port}: {e}"));
-    let listener = std::net::TcpListener::bind((bind, port)).map_err(|e| cannot(&e))?;
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let on: libc::c_int = 1;
-        // SAFETY: sets an integer option of a socket this function owns, from a live local
-        // of the size given.
-        let rc = unsafe {
-            libc::setsockopt(
-                listener.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_NODELAY,
-                (&on as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            eprintln!(
-                "warning: cannot set TCP_NODELAY ({}); keep-alive requests may be slow",
-                std::io::Error::last_os_error()
-            );
-        }
-    }
-    tiny_http::Server::from_listener(listener, None).map_err(|e| cannot(&e))
+/// The listening socket.
+fn listen(bind: &str, port: u16) -> Result<std::net::TcpListener> {
+    std::net::TcpListener::bind((bind, port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {bind}:{port}: {e}")))
 }
 
 /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (see main.rs).
@@ -437,18 +406,18 @@ fn next_batch(rx: &Receiver<notify::Result<notify::Event>>) -> Option<Vec<std::p
     Some(paths)
 }
 
-/// Server-sent events on the raw connection, flushed message by message (a streamed tiny_http
-/// response would buffer them). The stream ends when the page goes away.
-fn stream_events(request: tiny_http::Request, shared: &Shared) {
+/// Server-sent events on the raw connection, flushed message by message. The stream ends when
+/// the page goes away.
+fn stream_events(request: Request<'_>, shared: &Shared) {
     let Some(_slot) = StreamSlot::take(&shared.streams) else {
         let _ = request.respond(
-            tiny_http::Response::from_string(format!(
+            Response::from_string(format!(
                 "more than {MAX_EVENT_STREAMS} pages are open on this server; retry later\n"
             ))
             .with_status_code(503)
-            .with_header(header("Retry-After", &RETRY_AFTER_SECONDS.to_string()))
-            .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store")),
+            .with_header("Retry-After", &RETRY_AFTER_SECONDS.to_string())
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_header("Cache-Control", "no-store"),
         );
         return;
     };
@@ -456,7 +425,7 @@ fn stream_events(request: tiny_http::Request, shared: &Shared) {
     if let Ok(mut c) = shared.clients.lock() {
         c.push(tx);
     }
-    let mut writer = request.into_writer();
+    let writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\nretry: 500\n\n";
     if writer
         .write_all(head.as_bytes())
@@ -481,23 +450,16 @@ fn stream_events(request: tiny_http::Request, shared: &Shared) {
     }
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        tiny_http::Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header")
-    })
-}
-
 /// The answer to a request for `bytes` with a `Range` header: the one range asked for (206), or
 /// 416 when it lies outside the file; a header naming several ranges, or that cannot be read, is
 /// answered with the whole file (200), as the HTTP specification allows.
-fn ranged(bytes: &[u8], range: &str, type_of: &str) -> tiny_http::ResponseBox {
+fn ranged(bytes: &[u8], range: &str, type_of: &str) -> Response {
     let len = bytes.len() as u64;
     let whole = || {
-        tiny_http::Response::from_data(bytes.to_vec())
-            .with_header(header("Content-Type", type_of))
-            .with_header(header("Accept-Ranges", "bytes"))
-            .with_header(header("Cache-Control", "no-store"))
-            .boxed()
+        Response::from_data(bytes.to_vec())
+            .with_header("Content-Type", type_of)
+            .with_header("Accept-Ranges", "bytes")
+            .with_header("Cache-Control", "no-store")
     };
     let Ok(parsed) = http_range_header::parse_range_header(range) else {
         return whole();
@@ -506,17 +468,14 @@ fn ranged(bytes: &[u8], range: &str, type_of: &str) -> tiny_http::ResponseBox {
         Ok([one]) => {
             let (from, to) = (*one.start(), *one.end());
             let part = &bytes[from as usize..=to as usize];
-            tiny_http::Response::from_data(part.to_vec())
+            Response::from_data(part.to_vec())
                 .with_status_code(206)
-                .with_header(header("Content-Type", type_of))
-                .with_header(header("Content-Range", &format!("bytes {from}-{to}/{len}")))
-                .with_header(header("Cache-Control", "no-store"))
-                .boxed()
+                .with_header("Content-Type", type_of)
+                .with_header("Content-Range", &format!("bytes {from}-{to}/{len}"))
+                .with_header("Cache-Control", "no-store")
         }
         Ok(_) => whole(),
-        Err(_) => tiny_http::Response::empty(416)
-            .with_header(header("Content-Range", &format!("bytes */{len}")))
-            .boxed(),
+        Err(_) => Response::empty(416).with_header("Content-Range", &format!("bytes */{len}")),
     }
 }
 
@@ -572,7 +531,7 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
-fn handle(request: tiny_http::Request, shared: &Shared) {
+fn handle(request: Request<'_>, shared: &Shared) {
     let raw = request
         .url()
         .split(['?', '#'])
@@ -580,20 +539,18 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         .unwrap_or("/")
         .to_string();
     let path = percent_decode(raw.trim_start_matches('/'));
-    let method = request.method().clone();
-    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
+    let method = request.method();
+    if method == Method::Other {
         let _ = request.respond(
-            tiny_http::Response::from_string(
-                "only GET and HEAD are allowed: the site is read-only\n",
-            )
-            .with_status_code(405)
-            .with_header(header("Allow", "GET, HEAD"))
-            .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+            Response::from_string("only GET and HEAD are allowed: the site is read-only\n")
+                .with_status_code(405)
+                .with_header("Allow", "GET, HEAD")
+                .with_header("Content-Type", "text/plain; charset=utf-8"),
         );
         return;
     }
     if path == "__pmarchive/events" {
-        events(request, shared, &method);
+        events(request, shared, method);
         return;
     }
     let (site, error) = {
@@ -601,8 +558,8 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         if path == "__pmarchive/status" {
             let body = serde_json::json!({ "generation": state.generation, "error": state.error });
             let _ = request.respond(
-                tiny_http::Response::from_string(body.to_string())
-                    .with_header(header("Content-Type", "application/json")),
+                Response::from_string(body.to_string())
+                    .with_header("Content-Type", "application/json"),
             );
             return;
         }
@@ -619,10 +576,8 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     };
     let (status, type_of, bytes) = match reply {
         Reply::Folder => {
-            let _ = request.respond(
-                tiny_http::Response::empty(301)
-                    .with_header(header("Location", &format!("/{path}/"))),
-            );
+            let _ =
+                request.respond(Response::empty(301).with_header("Location", &format!("/{path}/")));
             return;
         }
         Reply::Copy(from) => {
@@ -649,12 +604,12 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
 }
 
 /// The reload and error stream (`HEAD` only says what it is).
-fn events(request: tiny_http::Request, shared: &Shared, method: &tiny_http::Method) {
-    if *method == tiny_http::Method::Head {
+fn events(request: Request<'_>, shared: &Shared, method: Method) {
+    if method == Method::Head {
         let _ = request.respond(
-            tiny_http::Response::empty(200)
-                .with_header(header("Content-Type", "text/event-stream"))
-                .with_header(header("Cache-Control", "no-cache")),
+            Response::empty(200)
+                .with_header("Content-Type", "text/event-stream")
+                .with_header("Cache-Control", "no-cache"),
         );
     } else {
         stream_events(request, shared);
@@ -662,38 +617,38 @@ fn events(request: tiny_http::Request, shared: &Shared, method: &tiny_http::Meth
 }
 
 /// A copied file (a postmortem's image...), streamed from its source.
-fn respond_copy(request: tiny_http::Request, key: &str, from: &std::path::Path) {
+fn respond_copy(request: Request<'_>, key: &str, from: &std::path::Path) {
     let response = match crate::output::open_copy_source(from) {
-        Ok(file) => tiny_http::Response::from_file(file)
-            .with_header(header("Content-Type", &content_type(key)))
-            .with_header(header("Cache-Control", "no-store"))
-            .boxed(),
-        Err(_) => tiny_http::Response::from_string(
-            "the file is gone; it will be dropped at the next rebuild\n",
-        )
-        .with_status_code(404)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-        .boxed(),
+        Ok(file) => match Response::from_file(file) {
+            Ok(r) => r
+                .with_header("Content-Type", &content_type(key))
+                .with_header("Cache-Control", "no-store"),
+            Err(_) => gone(),
+        },
+        Err(_) => gone(),
     };
     let _ = request.respond(response);
+}
+
+/// The answer for a copied file that cannot be read any more.
+fn gone() -> Response {
+    Response::from_string("the file is gone; it will be dropped at the next rebuild\n")
+        .with_status_code(404)
+        .with_header("Content-Type", "text/plain; charset=utf-8")
 }
 
 /// A rendered file (`status`, the name its type is read from, its bytes): a page with the
 /// reload client, the build's error and the page's warnings injected; another file whole or,
 /// when asked, a byte range of it.
 fn respond_file(
-    request: tiny_http::Request,
+    request: Request<'_>,
     site: Option<Arc<Generation>>,
     error: Option<&str>,
     (status, type_of, bytes): (u16, &str, &[u8]),
 ) {
     if status == 200 && !type_of.ends_with(".html") {
         // The search client reads a result's passages by byte range, as from a static host.
-        let range = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Range"))
-            .map(|h| h.value.as_str().to_string());
+        let range = request.header("Range").map(str::to_string);
         if let Some(range) = range {
             drop(site);
             let _ = request.respond(ranged(bytes, &range, content_type(type_of).as_ref()));
@@ -710,10 +665,10 @@ fn respond_file(
         bytes.to_vec()
     };
     drop(site);
-    let response = tiny_http::Response::from_data(body)
+    let response = Response::from_data(body)
         .with_status_code(status)
-        .with_header(header("Content-Type", &content_type(type_of)))
-        .with_header(header("Cache-Control", "no-store"));
+        .with_header("Content-Type", &content_type(type_of))
+        .with_header("Cache-Control", "no-store");
     let _ = request.respond(response);
 }
 

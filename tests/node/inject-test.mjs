@@ -153,9 +153,7 @@ try {
   // 4. Pages of a running `pmarchive serve` (reload client, error overlay, warnings).
   const seen = { overlay: false, warning: false };
   for (const u of serveUrls) {
-    // The document as served (the overlay and warnings are in it): its `load` waits on
-    // subresources that a page of `serve` sometimes never finishes under Chromium.
-    await page.goto(u, { waitUntil: "domcontentloaded" });
+    await page.goto(u, { waitUntil: "load" });
     await page.waitForTimeout(500);
     await inspect(u);
     const shown = await page.evaluate(() => ["pmarchive-error", "pmarchive-warnings"].map((id) => document.getElementById(id)?.textContent ?? ""));

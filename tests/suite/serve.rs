@@ -735,3 +735,112 @@ fn serve_answers_byte_ranges_as_a_static_host_does() {
         assert_eq!((status, body.len()), (200, len), "{header}");
     }
 }
+
+/// A GET on an open connection that stays open (keep-alive): the status, once the whole body
+/// (by its Content-Length) has arrived.
+fn get_keep_alive(s: &mut TcpStream, path: &str) -> u16 {
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "the connection closed before the response");
+        out.extend_from_slice(&buf[..n]);
+        let Some(end) = out.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&out[..end]).to_ascii_lowercase();
+        let length: usize = head
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("a Content-Length");
+        if out.len() >= end + 4 + length {
+            return head
+                .split(' ')
+                .nth(1)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+        }
+    }
+}
+
+#[test]
+fn serve_closes_idle_connections_and_answers_new_ones_while_others_stay_open() {
+    // A browser keeps a page's connections open and opens several at once for its scripts and
+    // styles. tiny_http's pool could queue a connection accepted while another was waking a
+    // pool thread, until some other connection closed: a page's module script then waited
+    // until the navigation timed out (seen in Chromium under load). Every connection now has
+    // its own thread, and idle ones are closed by the server.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let server = start(&site, &[]);
+    let port = server.port;
+    let mut idle: Vec<TcpStream> = (0..12)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            assert_eq!(get_keep_alive(&mut s, "/postmortems/pub/"), 200);
+            s
+        })
+        .collect();
+    // New connections, opened together while those stay open, are all answered (a read that
+    // waits a minute fails the test).
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let answered: Vec<std::thread::JoinHandle<u16>> = (0..12)
+        .map(|i| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                let path = if i % 2 == 0 { "/static/style.css" } else { "/" };
+                get_keep_alive(&mut s, path)
+            })
+        })
+        .collect();
+    for t in answered {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    // The idle ones are closed by the server (a read ends), not kept until the client goes.
+    for s in &mut idle {
+        let mut buf = [0u8; 64];
+        match s.read(&mut buf) {
+            Ok(0) => {}
+            Ok(n) => panic!("unexpected bytes on an idle connection: {n}"),
+            Err(e) => assert!(
+                !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ),
+                "an idle connection stayed open for 30 s: {e}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn serve_refuses_oversized_and_malformed_requests_and_closes_them() {
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let server = start(&site, &[]);
+    let port = server.port;
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    let out = exchange(port, &huge);
+    assert!(out.starts_with("HTTP/1.1 431 "), "{out}");
+    assert!(
+        out.to_lowercase().contains("\r\nconnection: close\r\n"),
+        "{out}"
+    );
+    let out = exchange(port, "NOT A REQUEST\r\n\r\n");
+    assert!(out.starts_with("HTTP/1.1 400 "), "{out}");
+    // HTTP/1.0 without keep-alive: answered, then closed.
+    let out = exchange(port, "GET /postmortems/pub/ HTTP/1.0\r\n\r\n");
+    assert!(
+        out.starts_with("HTTP/1.1 200 ") && out.contains("Good"),
+        "{out}"
+    );
+}
