@@ -5,7 +5,8 @@
 
 Prints, for one built site or two side by side (say main's and a branch's build of the same
 archive): the total as `du -sb` counts it (file bytes plus each directory's own size: a page
-is a folder with an index.html, and on ext4 each folder is 4 KB), then bytes and files per
+is a folder with an index.html, and on ext4 each folder is 4 KB), the files' bytes alone (what
+a static host stores, and the output size of bench/results/build.md), then bytes and files per
 top-level folder and per kind of page (postmortem pages, listings, recurring classes, the action
 register...), and what an average postmortem page spends on each of its parts (head, site
 header, details, contents, body, similar incidents, action tracker...). Standard library only.
@@ -95,6 +96,9 @@ def main():
     print("| --- |" + " ---: |" * len(names))
     print("| total (du -sb) | " + " | ".join(mb(g["total"]) for g in got) + " |")
     print("| of which folders' own size | " + " | ".join(mb(g["dirs"]) for g in got) + " |")
+    # The files alone: what a static host stores and serves (an object store has no folders),
+    # and the "output MB" of bench/results/build.md (and of the issue's 775 MB at 10,000).
+    print("| the files' bytes | " + " | ".join(mb(g["total"] - g["dirs"]) for g in got) + " |")
     for title, key in (("top-level folder", "tops"), ("kind of file", "kinds")):
         keys = sorted({k for g in got for k in g[key]}, key=lambda k: -max(g[key].get(k, (0, 0))[0] for g in got))
         print(f"\n| {title} | " + " | ".join(f"{n} MB (files)" for n in names) + " |")
