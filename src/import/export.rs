@@ -4,7 +4,7 @@
 use super::*;
 
 /// Reports an error at `line` of `file`; the document is not imported.
-pub(super) fn fail<T>(
+fn fail<T>(
     diags: &mut Vec<Diagnostic>,
     file: &Path,
     line: usize,
@@ -16,14 +16,14 @@ pub(super) fn fail<T>(
 }
 
 /// An export's text, and its Markdown (converted when it is HTML).
-pub(super) struct Source {
-    pub(super) text: String,
-    pub(super) converted: Option<html::Converted>,
+struct Source {
+    text: String,
+    converted: Option<html::Converted>,
 }
 
 impl Source {
     /// The Markdown to import.
-    pub(super) fn markdown(&self) -> &str {
+    fn markdown(&self) -> &str {
         self.converted
             .as_ref()
             .map_or(self.text.as_str(), |c| c.markdown.as_str())
@@ -31,7 +31,7 @@ impl Source {
 
     /// The line of the export a message names: lines of an HTML export are found in the HTML
     /// itself (where `needle` first is); the Markdown is made here.
-    pub(super) fn line(&self, line: usize, needle: &str) -> usize {
+    fn line(&self, line: usize, needle: &str) -> usize {
         if self.converted.is_some() {
             self.text
                 .find(needle)
@@ -44,10 +44,7 @@ impl Source {
 
 /// Reads an export and converts it when it is HTML, refusing what nests too deep and what has
 /// more markup than the archive's limit.
-pub(super) fn read_source(
-    file: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> std::result::Result<Source, ()> {
+fn read_source(file: &Path, diags: &mut Vec<Diagnostic>) -> std::result::Result<Source, ()> {
     let text = match read_text(file) {
         Ok(t) => t,
         Err(msg) => return fail(diags, file, 1, "import/unreadable", msg),
@@ -89,7 +86,7 @@ pub(super) fn read_source(
 
 /// The document's title (and its line) and incident date: from the metadata, else the title,
 /// else the file name. The date joins the fields when the metadata had none.
-pub(super) fn title_and_date(
+fn title_and_date(
     file: &Path,
     source: &Source,
     parsed: &document::Parsed<'_>,
@@ -133,7 +130,7 @@ pub(super) fn title_and_date(
 /// The file's name (its stem, in the year's folder): never an existing one; a name this
 /// import gave already gets -2, -3. `Err` with the report when the archive has the document
 /// already.
-pub(super) fn name_file(
+fn name_file(
     opts: &ImportOptions,
     file: &Path,
     source: &Source,
@@ -194,7 +191,7 @@ pub(super) fn name_file(
 }
 
 /// Warns of each image that is not copied (missing, or outside the exported folder).
-pub(super) fn warn_images(
+fn warn_images(
     file: &Path,
     source: &Source,
     parsed: &document::Parsed<'_>,
@@ -279,7 +276,7 @@ pub(super) fn import_one(
 
 /// The body's additions before its first section: the metadata no field took, and sections
 /// the metadata gave (`Impact: ...`) that the document has no heading for.
-pub(super) fn extra_body(
+fn extra_body(
     parsed: &document::Parsed<'_>,
     mapped: &fields::Mapped,
     names: &names::SectionNames,
@@ -312,7 +309,8 @@ pub(super) fn extra_body(
 }
 
 /// The per-document report.
-pub(super) fn report(
+#[allow(clippy::too_many_arguments)]
+fn report(
     file: &Path,
     path: &Path,
     dry_run: bool,
@@ -388,7 +386,7 @@ pub(super) fn report(
 }
 
 /// A destination shortened for a message (a `data:` URI is long).
-pub(super) fn short(dest: &str) -> String {
+fn short(dest: &str) -> String {
     if dest.len() > 80 {
         format!("{}…", dest.chars().take(60).collect::<String>())
     } else {
@@ -397,7 +395,7 @@ pub(super) fn short(dest: &str) -> String {
 }
 
 /// The first ISO date in `s` (`2024-03-05 Checkout outage`).
-pub(super) fn date_in(s: &str) -> Option<chrono::NaiveDate> {
+fn date_in(s: &str) -> Option<chrono::NaiveDate> {
     let bytes = s.as_bytes();
     (0..bytes.len().saturating_sub(9)).find_map(|i| {
         let w = s.get(i..i + 10)?;
@@ -409,7 +407,7 @@ pub(super) fn date_in(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// A regular file's text (at most the archive's file size limit, UTF-8).
-pub(super) fn read_text(file: &Path) -> std::result::Result<String, String> {
+fn read_text(file: &Path) -> std::result::Result<String, String> {
     let meta = std::fs::symlink_metadata(file).map_err(|e| format!("cannot read the file: {e}"))?;
     if meta.file_type().is_symlink() {
         return Err("is a symbolic link: not read (pass the file it points to)".into());
@@ -434,7 +432,7 @@ pub(super) fn read_text(file: &Path) -> std::result::Result<String, String> {
 }
 
 /// Writes the postmortem (never over a file) and its images.
-pub(super) fn write_all(
+fn write_all(
     dir: &Path,
     path: &Path,
     stem: &str,

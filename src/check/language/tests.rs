@@ -1,4 +1,3 @@
-
 use super::{scan_line, Kind, People};
 
 fn people(names: &[&str]) -> People {

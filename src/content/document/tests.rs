@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn ctx_parse(src: &str, config: &Config) -> (Option<Postmortem>, Vec<Diagnostic>) {

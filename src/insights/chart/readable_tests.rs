@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn quarters(n: usize) -> Vec<Category> {
