@@ -120,6 +120,52 @@ pub(crate) fn config_file() -> String {
 /// `.gitignore`: the built site, and the cache of sentence embeddings (`[similar] model`).
 pub(crate) const GITIGNORE: &str = "# The built site (pmarchive build) and what an interrupted build leaves.\n/public/\n/.public.tmp-*\n# Cached sentence embeddings ([similar] model).\n/.pmarchive-cache/\n";
 
+/// The body of the example postmortem (its front matter has the dates).
+const EXAMPLE_BODY: &str = r#"
+## Summary
+
+A configuration push lowered the checkout service's database connection pool from 50 to 5.
+Under the afternoon peak, requests waited for a connection and about 4% of them timed out for
+13 minutes, until the setting was rolled back.
+
+## Timeline
+
+- 14:02 UTC: The configuration push with the smaller pool reaches every checkout instance.
+- 14:06 UTC: The checkout error-rate alert fires and pages the payments on-call.
+- 14:11 UTC: The on-call links the errors to the push in the deploy log.
+- 14:15 UTC: The previous configuration is restored; errors stop.
+- 14:30 UTC: Error rate and latency are back to normal; the incident is resolved.
+
+## Impact
+
+About 5,200 checkout requests failed (4% of the traffic during the incident). Customers could
+retry; no orders were lost.
+
+## Root cause and contributing factors
+
+The pool size was a per-environment setting; the staging value was copied into the production
+file. Nothing compared the setting with the service's peak concurrency before rollout, and the
+push went to every instance at once.
+
+## What went well
+
+The error-rate alert fired within four minutes, and rolling the configuration back took one
+command.
+
+## What went poorly
+
+The configuration change had no canary, so every instance got it at once.
+
+## Lessons learned
+
+Configuration is code: it needs the same staged rollout and the same checks.
+
+## Action items
+
+Both items are tracked in the front matter (`[[action_items]]`) and listed on the site's
+action register.
+"#;
+
 /// The example postmortem of a new archive, written `today`: its path under `content/` and
 /// its text. Its dates are days before `today` and its action items are done, so `check` has
 /// nothing to say about it however long the archive lives.
@@ -131,7 +177,7 @@ pub(crate) fn example_postmortem(today: NaiveDate) -> (String, String) {
     let closed2 = today - Duration::days(7);
     let id = format!("{start}-example-checkout-errors-after-a-config-push");
     let path = format!("{}/{id}.md", start.format("%Y"));
-    let text = format!(
+    let mut text = format!(
         r#"+++
 # An example: edit it, or delete it once the archive has postmortems of its own.
 # `pmarchive new "Title"` starts a new one from the template.
@@ -189,51 +235,9 @@ kind = "detect"
 priority = "P2"
 closed = {closed2}
 +++
-
-## Summary
-
-A configuration push lowered the checkout service's database connection pool from 50 to 5.
-Under the afternoon peak, requests waited for a connection and about 4% of them timed out for
-13 minutes, until the setting was rolled back.
-
-## Timeline
-
-- 14:02 UTC: The configuration push with the smaller pool reaches every checkout instance.
-- 14:06 UTC: The checkout error-rate alert fires and pages the payments on-call.
-- 14:11 UTC: The on-call links the errors to the push in the deploy log.
-- 14:15 UTC: The previous configuration is restored; errors stop.
-- 14:30 UTC: Error rate and latency are back to normal; the incident is resolved.
-
-## Impact
-
-About 5,200 checkout requests failed (4% of the traffic during the incident). Customers could
-retry; no orders were lost.
-
-## Root cause and contributing factors
-
-The pool size was a per-environment setting; the staging value was copied into the production
-file. Nothing compared the setting with the service's peak concurrency before rollout, and the
-push went to every instance at once.
-
-## What went well
-
-The error-rate alert fired within four minutes, and rolling the configuration back took one
-command.
-
-## What went poorly
-
-The configuration change had no canary, so every instance got it at once.
-
-## Lessons learned
-
-Configuration is code: it needs the same staged rollout and the same checks.
-
-## Action items
-
-Both items are tracked in the front matter (`[[action_items]]`) and listed on the site's
-action register.
 "#
     );
+    text.push_str(EXAMPLE_BODY);
     (path, text)
 }
 

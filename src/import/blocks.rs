@@ -43,138 +43,159 @@ pub(super) struct Block {
 
 /// The top-level blocks and every image.
 pub(super) fn blocks(parser: Parser<'_>) -> (Vec<Block>, Vec<Image>) {
-    let mut out = Vec::new();
-    let mut images = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    let mut kind: Option<Kind> = None;
-    let mut text = Text::default();
-    let mut rows: Vec<Vec<Text>> = Vec::new();
-    let mut items: Vec<(Text, Option<bool>)> = Vec::new();
-    let mut item_depth = 0usize;
-    let mut image: Option<(String, Range<usize>, String)> = None;
+    let mut w = Walk::default();
     for (event, range) in parser.into_offset_iter() {
-        if let Some((_, _, alt)) = image.as_mut() {
-            match &event {
-                Event::Text(t) | Event::Code(t) => alt.push_str(t),
-                Event::End(TagEnd::Image) => {
-                    let (dest, r, alt) = image.take().expect("in an image");
-                    images.push(Image {
-                        dest,
-                        line: 0,
-                        range: r,
-                        alt,
-                    });
-                }
-                _ => {}
-            }
-        }
+        w.in_image(&event);
         match event {
-            Event::Start(tag) => {
-                if depth == 0 {
-                    start = range.start;
-                    text = Text::default();
-                    rows.clear();
-                    items.clear();
-                    kind = Some(match tag {
-                        Tag::Heading { level, .. } => {
-                            Kind::Heading(level as usize, Text::default())
-                        }
-                        Tag::Table(_) => Kind::Table(Vec::new()),
-                        Tag::List(_) => Kind::List(Vec::new()),
-                        Tag::Paragraph => Kind::Paragraph,
-                        _ => Kind::Other,
-                    });
-                }
-                match &tag {
-                    Tag::TableRow | Tag::TableHead => {
-                        if matches!(kind, Some(Kind::Table(_))) {
-                            rows.push(Vec::new());
-                        }
-                    }
-                    Tag::TableCell => text = Text::default(),
-                    Tag::Item => {
-                        item_depth += 1;
-                        if item_depth == 1 {
-                            text = Text::default();
-                            items.push((Text::default(), None));
-                        }
-                    }
-                    Tag::Link { dest_url, .. } if text.link.is_none() => {
-                        text.link = Some(dest_url.to_string());
-                    }
-                    Tag::Image { dest_url, .. } => {
-                        image = Some((dest_url.to_string(), range.clone(), String::new()));
-                    }
-                    _ => {}
-                }
-                depth += 1;
-            }
-            Event::End(end) => {
-                depth = depth.saturating_sub(1);
-                match end {
-                    TagEnd::TableCell => {
-                        if let Some(row) = rows.last_mut() {
-                            row.push(Text {
-                                text: squash(&text.text),
-                                link: text.link.take(),
-                            });
-                        }
-                    }
-                    TagEnd::Item => {
-                        if item_depth == 1 {
-                            if let Some(last) = items.last_mut() {
-                                last.0 = Text {
-                                    text: squash(&text.text),
-                                    link: text.link.take(),
-                                };
-                            }
-                        }
-                        item_depth = item_depth.saturating_sub(1);
-                    }
-                    TagEnd::List(_) if item_depth >= 1 && depth > 0 => {
-                        // A nested list ends: its text was not the item's own.
-                    }
-                    _ => {}
-                }
-                if depth == 0 {
-                    let k = match kind.take() {
-                        Some(Kind::Heading(l, _)) => Kind::Heading(
-                            l,
-                            Text {
-                                text: squash(&text.text),
-                                link: text.link.take(),
-                            },
-                        ),
-                        Some(Kind::Table(_)) => Kind::Table(std::mem::take(&mut rows)),
-                        Some(Kind::List(_)) => Kind::List(std::mem::take(&mut items)),
-                        Some(k) => k,
-                        None => Kind::Other,
-                    };
-                    out.push(Block {
-                        kind: k,
-                        range: start..range.end,
-                    });
-                }
-            }
+            Event::Start(tag) => w.start(&tag, &range),
+            Event::End(end) => w.end(end, range.end),
             // A nested list's items are not the item's own text.
-            Event::Text(t) | Event::Code(t) if item_depth <= 1 => text.text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => text.text.push(' '),
+            Event::Text(t) | Event::Code(t) if w.item_depth <= 1 => w.text.text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => w.text.text.push(' '),
             Event::TaskListMarker(done) => {
-                if let Some(last) = items.last_mut() {
-                    if item_depth == 1 {
+                if let Some(last) = w.items.last_mut() {
+                    if w.item_depth == 1 {
                         last.1 = Some(done);
                     }
                 }
             }
-            Event::Rule | Event::Html(_) if depth == 0 => out.push(Block {
+            Event::Rule | Event::Html(_) if w.depth == 0 => w.out.push(Block {
                 kind: Kind::Other,
                 range,
             }),
             _ => {}
         }
     }
-    (out, images)
+    (w.out, w.images)
+}
+
+/// The walk over a document's events: the blocks and images so far, and the block, cell or
+/// item being read.
+#[derive(Default)]
+struct Walk {
+    out: Vec<Block>,
+    images: Vec<Image>,
+    depth: usize,
+    /// Where the current top-level block starts.
+    start: usize,
+    kind: Option<Kind>,
+    text: Text,
+    rows: Vec<Vec<Text>>,
+    items: Vec<(Text, Option<bool>)>,
+    item_depth: usize,
+    /// The image being read: destination, range, alt text so far.
+    image: Option<(String, Range<usize>, String)>,
+}
+
+impl Walk {
+    /// Inside an image: its alt text, and the image once it ends.
+    fn in_image(&mut self, event: &Event<'_>) {
+        let Some((_, _, alt)) = self.image.as_mut() else {
+            return;
+        };
+        match event {
+            Event::Text(t) | Event::Code(t) => alt.push_str(t),
+            Event::End(TagEnd::Image) => {
+                let (dest, r, alt) = self.image.take().expect("in an image");
+                self.images.push(Image {
+                    dest,
+                    line: 0,
+                    range: r,
+                    alt,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// A tag starts: a top-level block, a table row or cell, an item, a link or an image.
+    fn start(&mut self, tag: &Tag<'_>, range: &Range<usize>) {
+        if self.depth == 0 {
+            self.start = range.start;
+            self.text = Text::default();
+            self.rows.clear();
+            self.items.clear();
+            self.kind = Some(match tag {
+                Tag::Heading { level, .. } => Kind::Heading(*level as usize, Text::default()),
+                Tag::Table(_) => Kind::Table(Vec::new()),
+                Tag::List(_) => Kind::List(Vec::new()),
+                Tag::Paragraph => Kind::Paragraph,
+                _ => Kind::Other,
+            });
+        }
+        match tag {
+            Tag::TableRow | Tag::TableHead => {
+                if matches!(self.kind, Some(Kind::Table(_))) {
+                    self.rows.push(Vec::new());
+                }
+            }
+            Tag::TableCell => self.text = Text::default(),
+            Tag::Item => {
+                self.item_depth += 1;
+                if self.item_depth == 1 {
+                    self.text = Text::default();
+                    self.items.push((Text::default(), None));
+                }
+            }
+            Tag::Link { dest_url, .. } if self.text.link.is_none() => {
+                self.text.link = Some(dest_url.to_string());
+            }
+            Tag::Image { dest_url, .. } => {
+                self.image = Some((dest_url.to_string(), range.clone(), String::new()));
+            }
+            _ => {}
+        }
+        self.depth += 1;
+    }
+
+    /// A tag ends (at byte `end`): a cell or item is read, a top-level block is done.
+    fn end(&mut self, tag: TagEnd, end: usize) {
+        self.depth = self.depth.saturating_sub(1);
+        match tag {
+            TagEnd::TableCell => {
+                if let Some(row) = self.rows.last_mut() {
+                    row.push(Text {
+                        text: squash(&self.text.text),
+                        link: self.text.link.take(),
+                    });
+                }
+            }
+            TagEnd::Item => {
+                if self.item_depth == 1 {
+                    if let Some(last) = self.items.last_mut() {
+                        last.0 = Text {
+                            text: squash(&self.text.text),
+                            link: self.text.link.take(),
+                        };
+                    }
+                }
+                self.item_depth = self.item_depth.saturating_sub(1);
+            }
+            TagEnd::List(_) if self.item_depth >= 1 && self.depth > 0 => {
+                // A nested list ends: its text was not the item's own.
+            }
+            _ => {}
+        }
+        if self.depth == 0 {
+            let k = match self.kind.take() {
+                Some(Kind::Heading(l, _)) => Kind::Heading(
+                    l,
+                    Text {
+                        text: squash(&self.text.text),
+                        link: self.text.link.take(),
+                    },
+                ),
+                Some(Kind::Table(_)) => Kind::Table(std::mem::take(&mut self.rows)),
+                Some(Kind::List(_)) => Kind::List(std::mem::take(&mut self.items)),
+                Some(k) => k,
+                None => Kind::Other,
+            };
+            self.out.push(Block {
+                kind: k,
+                range: self.start..end,
+            });
+        }
+    }
 }
 
 pub(super) fn squash(s: &str) -> String {

@@ -137,74 +137,98 @@ pub(crate) fn parse<'s>(src: &'s str, names: &SectionNames) -> Parsed<'s> {
             _ => None,
         })
         .unwrap_or(title_level + 1);
-    let mut current: Option<String> = None;
-    let mut level_of_current = base;
+    let mut at = SectionAt {
+        base,
+        current: None,
+        level: base,
+    };
     for b in &rest[first_heading..] {
         match &b.kind {
-            Kind::Heading(level, text) => {
-                let key = names.section_of(&text.text);
-                let repeated = key.as_ref().is_some_and(|k| p.section_keys.contains(k));
-                let written = match (&key, repeated) {
-                    (Some(k), false) => {
-                        p.section_keys.push(k.clone());
-                        current = Some(k.clone());
-                        level_of_current = *level;
-                        format!("## {}", names.title_of(k))
-                    }
-                    _ if *level <= base && !repeated => {
-                        current = None;
-                        level_of_current = *level;
-                        format!("## {}", text.text)
-                    }
-                    _ => {
-                        let depth = (level.saturating_sub(level_of_current) + 2).clamp(3, 6);
-                        format!("{} {}", "#".repeat(depth), text.text)
-                    }
-                };
-                p.edits.push((b.range.clone(), written));
-                p.headings.push(HeadingMap {
-                    text: text.text.clone(),
-                    section: key,
-                    repeated,
-                });
+            Kind::Heading(level, text) => p.heading(b, *level, text, &mut at, names),
+            _ => p.section_block(b, at.current.as_deref()),
+        }
+    }
+    p
+}
+
+/// Where the section headings are: the level of the first one (`base`), and the section the
+/// blocks read are in (and its heading's level).
+struct SectionAt {
+    base: usize,
+    current: Option<String>,
+    level: usize,
+}
+
+impl Parsed<'_> {
+    /// A heading after the title: a standard section's (renamed, once), another section's at
+    /// the base level, or a subheading (one level below its section's at least).
+    fn heading(
+        &mut self,
+        b: &Block,
+        level: usize,
+        text: &Text,
+        at: &mut SectionAt,
+        names: &SectionNames,
+    ) {
+        let key = names.section_of(&text.text);
+        let repeated = key.as_ref().is_some_and(|k| self.section_keys.contains(k));
+        let written = match (&key, repeated) {
+            (Some(k), false) => {
+                self.section_keys.push(k.clone());
+                at.current = Some(k.clone());
+                at.level = level;
+                format!("## {}", names.title_of(k))
             }
-            Kind::Table(rows)
-                if current.as_deref() == Some("action_items") && p.items_from.is_none() =>
-            {
-                p.items = table_items(rows);
-                p.items_from = Some(("a table", p.line(b.range.start)));
+            _ if level <= at.base && !repeated => {
+                at.current = None;
+                at.level = level;
+                format!("## {}", text.text)
             }
-            Kind::List(items)
-                if current.as_deref() == Some("action_items") && p.items_from.is_none() =>
-            {
-                p.items = items
+            _ => {
+                let depth = (level.saturating_sub(at.level) + 2).clamp(3, 6);
+                format!("{} {}", "#".repeat(depth), text.text)
+            }
+        };
+        self.edits.push((b.range.clone(), written));
+        self.headings.push(HeadingMap {
+            text: text.text.clone(),
+            section: key,
+            repeated,
+        });
+    }
+
+    /// A block in section `current`: the action items' table or list, the timeline's table,
+    /// the summary's first paragraph.
+    fn section_block(&mut self, b: &Block, current: Option<&str>) {
+        match &b.kind {
+            Kind::Table(rows) if current == Some("action_items") && self.items_from.is_none() => {
+                self.items = table_items(rows);
+                self.items_from = Some(("a table", self.line(b.range.start)));
+            }
+            Kind::List(items) if current == Some("action_items") && self.items_from.is_none() => {
+                self.items = items
                     .iter()
                     .map(|(t, checked)| RawItem {
                         cells: vec![("title", t.clone())],
                         checked: *checked,
                     })
                     .collect();
-                p.items_from = Some(("a list", p.line(b.range.start)));
+                self.items_from = Some(("a list", self.line(b.range.start)));
             }
-            Kind::Table(rows) if current.as_deref() == Some("timeline") => {
+            Kind::Table(rows) if current == Some("timeline") => {
                 if let Some(bullets) = timeline_bullets(rows) {
-                    p.timeline_events += bullets.len();
-                    p.edits.push((b.range.clone(), bullets.join("\n")));
+                    self.timeline_events += bullets.len();
+                    self.edits.push((b.range.clone(), bullets.join("\n")));
                 }
             }
-            Kind::Paragraph
-                if current.as_deref() == Some("summary") && p.summary_text.is_none() =>
-            {
-                let text = plain(&src[b.range.clone()]).text;
-                p.summary_text = Some(text).filter(|t| !t.is_empty());
+            Kind::Paragraph if current == Some("summary") && self.summary_text.is_none() => {
+                let text = plain(&self.src[b.range.clone()]).text;
+                self.summary_text = Some(text).filter(|t| !t.is_empty());
             }
             _ => {}
         }
     }
-    p
-}
 
-impl Parsed<'_> {
     fn line(&self, at: usize) -> usize {
         line_col(self.src, at).0
     }

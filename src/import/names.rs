@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, FieldSource};
+use crate::config::{Config, FieldSource, ALIASABLE_FIELDS};
 
 /// A key or heading compared ignoring case, punctuation and numbering: lower-case words
 /// separated by single spaces (`**Incident Date:**` and `incident-date` are `incident date`).
@@ -177,26 +177,18 @@ const DEFAULT_FIELDS: &[(&str, bool, &[&str])] = &[
     ),
 ];
 
-/// Our fields an export's metadata can give, in the order the front matter is written.
-pub(crate) const IMPORTED_FIELDS: &[&str] = &[
-    "title",
-    "date",
-    "severity",
-    "status",
-    "visibility",
-    "summary",
-    "services",
-    "teams",
-    "authors",
-    "contributing_factors",
-    "tags",
-    "near_miss",
-    "source_url",
-    "timing.detected",
-    "timing.mitigated",
-    "timing.resolved",
-    "timing.published",
-];
+/// The fields an alias may target ([`ALIASABLE_FIELDS`]) that an export's metadata never
+/// gives: the archive's own ids, links between its postmortems and similar-incident choices.
+const NOT_IMPORTED: &[&str] = &["id", "recurrence_of", "similar_pinned", "similar_hidden"];
+
+/// Our fields an export's metadata can give, in the order the front matter is written: the
+/// fields an alias may target but [`NOT_IMPORTED`].
+pub(crate) fn imported_fields() -> impl Iterator<Item = &'static str> {
+    ALIASABLE_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !NOT_IMPORTED.contains(f))
+}
 
 /// Where each field comes from in an export's metadata: the built-in names, each field named
 /// in `[import] fields` replacing them; every name normalised ([`norm_key`]) as the metadata's

@@ -75,74 +75,94 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+/// The model's configuration (`config.json`): a BERT encoder with `gelu`, whose hidden size is
+/// a non-zero multiple of its attention heads.
+fn read_config(dir: &Path) -> Result<BertConfig, String> {
+    let config: BertConfig =
+        serde_json::from_slice(&read(&dir.join("config.json"))?).map_err(|e| {
+            format!(
+                "{}: not a BERT configuration: {e}",
+                dir.join("config.json").display()
+            )
+        })?;
+    if let Some(t) = config.model_type.as_deref().filter(|t| *t != "bert") {
+        return Err(format!("the model is a `{t}`, not a BERT encoder"));
+    }
+    if config.hidden_act != "gelu" {
+        return Err(format!(
+            "the model's activation is `{}`; only `gelu` is supported",
+            config.hidden_act
+        ));
+    }
+    let c = &config;
+    if c.num_attention_heads == 0
+        || c.hidden_size == 0
+        || c.hidden_size % c.num_attention_heads != 0
+        || c.num_hidden_layers == 0
+        || c.type_vocab_size == 0
+    {
+        return Err("config.json: the hidden size must be a non-zero multiple of the attention heads, with at least one layer".into());
+    }
+    Ok(config)
+}
+
+/// How many tokens an input is cut to: the sentence configuration's length (mean pooling
+/// only), at most the model's positions.
+fn max_tokens(dir: &Path, config: &BertConfig) -> Result<usize, String> {
+    let pooling = dir.join("1_Pooling").join("config.json");
+    if pooling.exists() {
+        let p: PoolingConfig = serde_json::from_slice(&read(&pooling)?)
+            .map_err(|e| format!("{}: {e}", pooling.display()))?;
+        if !p.pooling_mode_mean_tokens {
+            return Err(format!(
+                "{}: only mean pooling is supported",
+                pooling.display()
+            ));
+        }
+    }
+    let sentence = dir.join("sentence_bert_config.json");
+    let wanted = if sentence.exists() {
+        let s: SentenceConfig = serde_json::from_slice(&read(&sentence)?)
+            .map_err(|e| format!("{}: {e}", sentence.display()))?;
+        s.max_seq_length.unwrap_or(DEFAULT_MAX_TOKENS)
+    } else {
+        DEFAULT_MAX_TOKENS
+    };
+    Ok(wanted.min(config.max_position_embeddings).max(2))
+}
+
+/// The tokenizer (`tokenizer.json`), truncating at `max_tokens`, whose vocabulary fits the
+/// model's (`vocab_size`).
+fn read_tokenizer(dir: &Path, max_tokens: usize, vocab_size: usize) -> Result<Tokenizer, String> {
+    let tpath = dir.join("tokenizer.json");
+    let mut tokenizer = Tokenizer::from_bytes(read(&tpath)?)
+        .map_err(|e| format!("{}: not a tokenizer: {e}", tpath.display()))?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(tokenizers::TruncationParams {
+            max_length: max_tokens,
+            ..Default::default()
+        }))
+        .map_err(|e| format!("{}: {e}", tpath.display()))?;
+    if tokenizer.get_vocab_size(true) > vocab_size {
+        return Err(format!(
+            "the tokenizer has {} tokens, more than the model's vocabulary ({})",
+            tokenizer.get_vocab_size(true),
+            vocab_size
+        ));
+    }
+    Ok(tokenizer)
+}
+
 impl Shape {
     /// Checks the model folder `dir` whose weights are `weights` (the bytes of
     /// `model.safetensors`): a BERT configuration, a tokenizer its vocabulary fits, every
     /// weight the encoder needs with the shape the configuration gives, and mean pooling.
     /// `Err` says what is wrong, in a sentence.
     pub(super) fn check(dir: &Path, weights: &[u8]) -> Result<Shape, String> {
-        let config: BertConfig =
-            serde_json::from_slice(&read(&dir.join("config.json"))?).map_err(|e| {
-                format!(
-                    "{}: not a BERT configuration: {e}",
-                    dir.join("config.json").display()
-                )
-            })?;
-        if let Some(t) = config.model_type.as_deref().filter(|t| *t != "bert") {
-            return Err(format!("the model is a `{t}`, not a BERT encoder"));
-        }
-        if config.hidden_act != "gelu" {
-            return Err(format!(
-                "the model's activation is `{}`; only `gelu` is supported",
-                config.hidden_act
-            ));
-        }
-        let c = &config;
-        if c.num_attention_heads == 0
-            || c.hidden_size == 0
-            || c.hidden_size % c.num_attention_heads != 0
-            || c.num_hidden_layers == 0
-            || c.type_vocab_size == 0
-        {
-            return Err("config.json: the hidden size must be a non-zero multiple of the attention heads, with at least one layer".into());
-        }
-        let pooling = dir.join("1_Pooling").join("config.json");
-        if pooling.exists() {
-            let p: PoolingConfig = serde_json::from_slice(&read(&pooling)?)
-                .map_err(|e| format!("{}: {e}", pooling.display()))?;
-            if !p.pooling_mode_mean_tokens {
-                return Err(format!(
-                    "{}: only mean pooling is supported",
-                    pooling.display()
-                ));
-            }
-        }
-        let sentence = dir.join("sentence_bert_config.json");
-        let wanted = if sentence.exists() {
-            let s: SentenceConfig = serde_json::from_slice(&read(&sentence)?)
-                .map_err(|e| format!("{}: {e}", sentence.display()))?;
-            s.max_seq_length.unwrap_or(DEFAULT_MAX_TOKENS)
-        } else {
-            DEFAULT_MAX_TOKENS
-        };
-        let max_tokens = wanted.min(c.max_position_embeddings).max(2);
-        let tpath = dir.join("tokenizer.json");
-        let mut tokenizer = Tokenizer::from_bytes(read(&tpath)?)
-            .map_err(|e| format!("{}: not a tokenizer: {e}", tpath.display()))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(tokenizers::TruncationParams {
-                max_length: max_tokens,
-                ..Default::default()
-            }))
-            .map_err(|e| format!("{}: {e}", tpath.display()))?;
-        if tokenizer.get_vocab_size(true) > c.vocab_size {
-            return Err(format!(
-                "the tokenizer has {} tokens, more than the model's vocabulary ({})",
-                tokenizer.get_vocab_size(true),
-                c.vocab_size
-            ));
-        }
+        let config = read_config(dir)?;
+        let max_tokens = max_tokens(dir, &config)?;
+        let tokenizer = read_tokenizer(dir, max_tokens, config.vocab_size)?;
         let (_, meta) = safetensors::SafeTensors::read_metadata(weights)
             .map_err(|e| format!("model.safetensors: not a safetensors file: {e}"))?;
         let prefix = if meta.info("embeddings.word_embeddings.weight").is_some() {
@@ -156,7 +176,15 @@ impl Shape {
             tokenizer,
             max_tokens,
         };
-        for (name, dims) in shape.expected() {
+        shape.check_weights(&meta)?;
+        Ok(shape)
+    }
+
+    /// Whether `meta` has every weight the encoder needs, floating point, with the shape the
+    /// configuration gives.
+    fn check_weights(&self, meta: &safetensors::tensor::Metadata) -> Result<(), String> {
+        let prefix = &self.prefix;
+        for (name, dims) in self.expected() {
             let full = format!("{prefix}{name}");
             let Some(info) = meta.info(&full) else {
                 return Err(format!("model.safetensors has no weight `{full}`"));
@@ -175,7 +203,7 @@ impl Shape {
                 ));
             }
         }
-        Ok(shape)
+        Ok(())
     }
 
     /// The length of an embedding.

@@ -8,9 +8,12 @@ use serde_json::{Map, Value};
 use toml::Value as Toml;
 
 use super::document::{Parsed, RawItem, Text};
-use super::names::{field_sources, norm_key, written_key, IMPORTED_FIELDS};
+use super::names::{field_sources, imported_fields, norm_key, written_key};
 use crate::config::Config;
 use crate::content::document::resolve_field;
+
+mod items;
+use items::*;
 
 /// The front matter of one document, and what the report says about it.
 #[derive(Debug, Default)]
@@ -34,6 +37,32 @@ pub(crate) struct Mapped {
 /// Maps `parsed`'s metadata and items.
 pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
     let mut m = Mapped::default();
+    let values = resolve_all(parsed, config, &mut m);
+    map_headline(parsed, config, &values, &mut m);
+    map_lists_and_times(&values, &mut m);
+    for (i, item) in parsed.items.iter().enumerate() {
+        let t = action_item(i + 1, item, &mut m.notes);
+        m.items.push(t);
+    }
+    let written_status = values.get("status").map(|v| status(&text(v)));
+    map_status(config, written_status, &mut m);
+    m
+}
+
+/// Our fields' values as the metadata gives them (through the aliases), in the order of
+/// [`imported_fields`].
+struct Values(Vec<(&'static str, Value)>);
+
+impl Values {
+    /// The value of our field `name`.
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(f, _)| *f == name).map(|(_, v)| v)
+    }
+}
+
+/// Resolves each of our fields in the metadata; the keys used and those no field took are
+/// noted in `m`.
+fn resolve_all(parsed: &Parsed<'_>, config: &Config, m: &mut Mapped) -> Values {
     let mut raw = Map::new();
     let mut keys: Vec<(String, String)> = Vec::new();
     for e in &parsed.meta {
@@ -46,11 +75,11 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
     let sources = field_sources(config);
     let mut taken: Vec<String> = Vec::new();
     let mut values: Vec<(&'static str, Value)> = Vec::new();
-    for field in IMPORTED_FIELDS {
+    for field in imported_fields() {
         if let Some((value, origin)) = resolve_field(&sources, &raw, field) {
             for (k, shown) in &keys {
                 let merged = matches!(&value, Value::Array(_))
-                    && matches!(sources.get(*field), Some(crate::config::FieldSource::Merge { merge }) if merge.contains(k));
+                    && matches!(sources.get(field), Some(crate::config::FieldSource::Merge { merge }) if merge.contains(k));
                 if (*k == origin || merged) && raw.get(k).is_some() && !taken.contains(k) {
                     taken.push(k.clone());
                     m.used.push((shown.clone(), field));
@@ -65,7 +94,12 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
             m.unmapped.push((e.key.clone(), e.value.text.clone()));
         }
     }
-    let get = |name: &str| values.iter().find(|(f, _)| *f == name).map(|(_, v)| v);
+    Values(values)
+}
+
+/// The title, date, severity, visibility and summary.
+fn map_headline(parsed: &Parsed<'_>, config: &Config, values: &Values, m: &mut Mapped) {
+    let get = |name: &str| values.get(name);
     // The title: the heading, else a metadata value.
     let title = parsed
         .title
@@ -96,7 +130,6 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
             )),
         }
     }
-    let written_status = get("status").map(|v| status(&text(v)));
     if let Some(v) = get("visibility") {
         let t = norm_key(&text(v));
         if ["restricted", "confidential", "secret", "private"]
@@ -116,6 +149,11 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
     if let Some(s) = summary.filter(|s| !s.is_empty()) {
         m.fields.push(("summary", Toml::String(s)));
     }
+}
+
+/// The lists (services, teams, ...), near miss, source URL and timing.
+fn map_lists_and_times(values: &Values, m: &mut Mapped) {
+    let get = |name: &str| values.get(name);
     for field in [
         "services",
         "teams",
@@ -162,10 +200,11 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
             }
         }
     }
-    for (i, item) in parsed.items.iter().enumerate() {
-        let t = action_item(i + 1, item, &mut m.notes);
-        m.items.push(t);
-    }
+}
+
+/// The required fields missing, and the status: a draft when some are, else as written
+/// (published when not), placed after the severity, date or title.
+fn map_status(config: &Config, written_status: Option<&'static str>, m: &mut Mapped) {
     let has = |name: &str| m.fields.iter().any(|(f, _)| *f == name);
     m.missing = config
         .check
@@ -184,16 +223,11 @@ pub(crate) fn map(parsed: &Parsed<'_>, config: &Config) -> Mapped {
         .find_map(|k| m.fields.iter().position(|(f, _)| f == k))
         .map_or(0, |i| i + 1);
     m.fields.insert(at, ("status", Toml::String(status.into())));
-    m
 }
 
 /// The `'static` name of one of our fields.
 fn field_name(name: &str) -> &'static str {
-    IMPORTED_FIELDS
-        .iter()
-        .find(|f| **f == name)
-        .copied()
-        .unwrap_or("tags")
+    imported_fields().find(|f| *f == name).unwrap_or("tags")
 }
 
 fn text(v: &Value) -> String {
@@ -323,166 +357,6 @@ fn status(raw: &str) -> &'static str {
     } else {
         "draft"
     }
-}
-
-fn item_status(raw: &str) -> Option<&'static str> {
-    let t = norm_key(raw);
-    Some(match t.as_str() {
-        "done" | "complete" | "completed" | "closed" | "fixed" | "resolved" | "shipped" | "yes" => {
-            "done"
-        }
-        "in progress" | "started" | "doing" | "wip" | "ongoing" | "in review" => "in-progress",
-        "won t fix" | "wontfix" | "won t do" | "declined" | "cancelled" | "canceled"
-        | "rejected" | "obsolete" => "wontfix",
-        "open" | "todo" | "to do" | "not started" | "new" | "backlog" | "planned" | "no" => "open",
-        _ => return None,
-    })
-}
-
-fn priority(raw: &str) -> Option<&'static str> {
-    let t = norm_key(raw);
-    Some(match t.as_str() {
-        "p0" | "critical" | "urgent" | "highest" => "P0",
-        "p1" | "high" => "P1",
-        "p2" | "medium" | "normal" => "P2",
-        "p3" | "low" | "lowest" => "P3",
-        _ => return None,
-    })
-}
-
-fn kind(raw: &str) -> Option<&'static str> {
-    let t = norm_key(raw);
-    Some(match t.split(' ').next().unwrap_or("") {
-        "prevent" | "prevention" | "preventive" | "preventative" => "prevent",
-        "mitigate" | "mitigation" | "repair" => "mitigate",
-        "detect" | "detection" | "monitoring" => "detect",
-        "process" => "process",
-        _ => return None,
-    })
-}
-
-/// A ticket id such as `PAY-12`.
-fn ticket_id(s: &str) -> Option<&str> {
-    s.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
-        .find(|w| {
-            let Some((a, b)) = w.split_once('-') else {
-                return false;
-            };
-            a.len() >= 2
-                && a.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                && a.starts_with(|c: char| c.is_ascii_uppercase())
-                && !b.is_empty()
-                && b.chars().all(|c| c.is_ascii_digit())
-        })
-}
-
-/// One action item's table: `id`, `title` and whatever its columns or text give.
-fn action_item(n: usize, item: &RawItem, notes: &mut Vec<String>) -> toml::Table {
-    let mut t = toml::Table::new();
-    t.insert("id".into(), Toml::String(format!("AI-{n}")));
-    let cell = |name: &str| item.cells.iter().find(|(c, _)| *c == name).map(|(_, v)| v);
-    let empty = Text::default();
-    let title = cell("title").unwrap_or(&empty);
-    let mut title_text = title.text.clone();
-    let mut owner = cell("owner").map(|o| o.text.trim_start_matches('@').to_string());
-    let mut due = cell("due").map(|d| d.text.clone());
-    let is_list = item.cells.len() == 1;
-    if is_list {
-        // "Add an alert (owner: sre, due: 2024-04-01)", "@sre", "by 2024-04-01".
-        if let Some(open) = title_text.rfind(" (") {
-            let inner = title_text[open + 2..].trim_end_matches(')').to_string();
-            if title_text.ends_with(')') && (inner.contains("owner") || inner.contains("due")) {
-                for part in inner.split([',', ';']) {
-                    if let Some((k, v)) = part.split_once(':') {
-                        match norm_key(k).as_str() {
-                            "owner" | "assignee" => {
-                                owner = Some(v.trim().trim_start_matches('@').to_string())
-                            }
-                            "due" | "due date" | "by" => due = Some(v.trim().to_string()),
-                            _ => {}
-                        }
-                    }
-                }
-                title_text.truncate(open);
-            }
-        }
-        if owner.is_none() {
-            owner = title_text
-                .split_whitespace()
-                .find(|w| w.starts_with('@') && w.len() > 1)
-                .map(|w| {
-                    w.trim_start_matches('@')
-                        .trim_end_matches([',', '.', ')'])
-                        .to_string()
-                });
-        }
-        if due.is_none() {
-            due = title_text
-                .split_whitespace()
-                .find(|w| {
-                    NaiveDate::parse_from_str(w.trim_end_matches([',', '.', ')']), "%Y-%m-%d")
-                        .is_ok()
-                })
-                .map(|w| w.trim_end_matches([',', '.', ')']).to_string());
-        }
-    }
-    t.insert("title".into(), Toml::String(title_text.trim().to_string()));
-    if let Some(o) = owner.filter(|o| !o.is_empty()) {
-        t.insert("owner".into(), Toml::String(o));
-    }
-    if let Some(d) = due.filter(|d| !d.trim().is_empty()) {
-        match when(&d) {
-            Some((day, _)) => {
-                t.insert("due".into(), date(day));
-            }
-            None => notes.push(format!(
-                "action item {n}: due `{d}` is not a date pmarchive reads"
-            )),
-        }
-    }
-    let status = match (cell("status"), item.checked) {
-        (Some(s), _) if !s.text.is_empty() => {
-            let st = item_status(&s.text);
-            if st.is_none() {
-                notes.push(format!(
-                    "action item {n}: status `{}` is none of open, in-progress, done, wontfix",
-                    s.text
-                ));
-            }
-            st
-        }
-        (_, Some(true)) => Some("done"),
-        (_, Some(false)) => Some("open"),
-        _ => None,
-    };
-    if let Some(s) = status {
-        t.insert("status".into(), Toml::String(s.into()));
-    }
-    if let Some(k) = cell("kind").and_then(|k| kind(&k.text)) {
-        t.insert("kind".into(), Toml::String(k.into()));
-    }
-    if let Some(p) = cell("priority").and_then(|p| priority(&p.text)) {
-        t.insert("priority".into(), Toml::String(p.into()));
-    }
-    let link = cell("ticket")
-        .and_then(|c| c.link.clone())
-        .or_else(|| is_list.then(|| title.link.clone()).flatten())
-        .filter(|l| l.starts_with("https://") || l.starts_with("http://"));
-    if let Some(l) = link {
-        t.insert("url".into(), Toml::String(l));
-    }
-    let ticket_text = cell("ticket").map(|c| c.text.clone()).unwrap_or_else(|| {
-        if is_list {
-            title.text.clone()
-        } else {
-            String::new()
-        }
-    });
-    if let Some(id) = ticket_id(&ticket_text) {
-        t.insert("ticket".into(), Toml::String(id.to_string()));
-    }
-    t
 }
 
 /// The front matter's text: the fields (under the keys this archive's `[fields]` reads),
