@@ -7,9 +7,11 @@ use serde::Serialize;
 
 use super::items::ActionItemView;
 use super::job::{Fragments, Job};
+use super::pages::Parent;
+use super::paginate::paginate_by;
 use super::recurring::ClassShare;
 use super::view::{TermView, Views};
-use super::{api, paginate_by, root_prefix, Parent};
+use super::{api, root_prefix};
 use crate::enrich::Site;
 
 /// Rows per page of a listing (a row is a fifth of the card it replaced: a page of rows is

@@ -101,7 +101,7 @@ pub(in crate::render) fn action_jobs<'a>(
         .map(|g| (g.name.clone(), g.slug.clone(), g.members.len()))
         .collect();
     let heading = "Action items".to_string();
-    super::super::paginate_by("actions/", flat, ACTIONS_PER_PAGE)
+    super::super::paginate::paginate_by("actions/", flat, ACTIONS_PER_PAGE)
         .into_iter()
         .map(|(url, page, paginator)| {
             let heads = std::sync::Arc::clone(&heads);
