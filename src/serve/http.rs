@@ -164,18 +164,14 @@ impl<'c> Request<'c> {
         }
         head.push_str("\r\n");
         let result = match response.body {
-            Body::Bytes(bytes) if !head_only && bytes.len() <= 64 * 1024 => {
+            Body::Bytes(bytes) => {
+                // Head and body in one write: one packet for a small file.
                 let mut all = head.into_bytes();
-                all.extend_from_slice(&bytes);
+                if !head_only {
+                    all.extend_from_slice(&bytes);
+                }
                 conn.writer.write_all(&all)
             }
-            Body::Bytes(bytes) => conn.writer.write_all(head.as_bytes()).and_then(|()| {
-                if head_only {
-                    Ok(())
-                } else {
-                    conn.writer.write_all(&bytes)
-                }
-            }),
             Body::File(file, len) => conn.writer.write_all(head.as_bytes()).and_then(|()| {
                 if head_only {
                     return Ok(());

@@ -536,26 +536,13 @@ fn the_real_model_links_incidents_that_mean_the_same() {
 
 #[test]
 fn serve_embeds_only_the_edited_postmortem() {
-    use std::io::BufRead;
     let site = site_with_model(15);
     let log = site.root().join("serve.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pmarchive"))
-        .args([
-            "serve",
-            "--root",
-            site.root().to_str().unwrap(),
-            "--port",
-            "0",
-            "--verbose",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let server = crate::serve::start_with(
+        &site,
+        &["--verbose"],
+        std::fs::File::create(&log).unwrap().into(),
+    );
     let counts = || -> Vec<String> {
         std::fs::read_to_string(&log)
             .unwrap_or_default()
@@ -592,8 +579,7 @@ fn serve_embeds_only_the_edited_postmortem() {
     .unwrap();
     std::fs::rename(&tmp, &file).unwrap();
     let after = wait(2);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let total: usize = published.parse().unwrap();
     assert_eq!(
         after.get(1).map(String::as_str),

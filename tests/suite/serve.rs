@@ -21,6 +21,11 @@ impl Drop for Server {
 }
 
 pub(crate) fn start(site: &Site, extra: &[&str]) -> Server {
+    start_with(site, extra, Stdio::null())
+}
+
+/// [`start`] with the server's standard error going to `stderr` (a log file to read).
+pub(crate) fn start_with(site: &Site, extra: &[&str], stderr: Stdio) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pmarchive"))
         .args([
             "serve",
@@ -31,7 +36,7 @@ pub(crate) fn start(site: &Site, extra: &[&str]) -> Server {
         ])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
