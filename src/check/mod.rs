@@ -164,18 +164,20 @@ pub(crate) fn lint_cached(
     today: NaiveDate,
     cache: Option<&LintCache>,
 ) -> Vec<Diagnostic> {
-    lint_where(all, config, today, cache, &|_| true)
+    lint_where(all, config, today, cache, &|_| true, &every_body)
 }
 
 /// [`lint`] of the postmortems `selected` accepts only (`check FILE...`); rules that look at
-/// other postmortems (`recurrence_of` order, ...) still see the whole archive.
+/// other postmortems (`recurrence_of` order, ...) still see the whole archive, whose bodies
+/// were read where `read_in_full` says so.
 pub(crate) fn lint_selected(
     all: &[Postmortem],
     config: &Config,
     today: NaiveDate,
     selected: &(dyn Fn(&Postmortem) -> bool + Sync),
+    read_in_full: &(dyn Fn(&Postmortem) -> bool + Sync),
 ) -> Vec<Diagnostic> {
-    lint_where(all, config, today, None, selected)
+    lint_where(all, config, today, None, selected, read_in_full)
 }
 
 fn lint_where<'a>(
@@ -184,6 +186,7 @@ fn lint_where<'a>(
     today: NaiveDate,
     cache: Option<&LintCache>,
     selected: &'a (dyn Fn(&Postmortem) -> bool + Sync),
+    read_in_full: &'a (dyn Fn(&Postmortem) -> bool + Sync),
 ) -> Vec<Diagnostic> {
     let by_id = all.iter().map(|p| (p.id.as_str(), p)).collect();
     let by_source = all.iter().map(|p| (p.source.as_path(), p)).collect();
@@ -192,7 +195,7 @@ fn lint_where<'a>(
         today,
         by_id,
         by_source,
-        read_in_full: selected,
+        read_in_full,
     };
     use rayon::prelude::*;
     // The language rule is the costliest: it does not run where its findings would be dropped.

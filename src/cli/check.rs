@@ -137,12 +137,16 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let highlighter = Highlighter::new();
     let selected = |rel: &Path| selection.as_ref().is_none_or(|s| s.contains(rel));
     // The files not named are read for their front matter only: ids, links and dates.
-    let (postmortems, mut diags) =
-        read_archive_for(&args.site.root, &content, &config, &highlighter, &selected);
+    let archive = read_archive_for(&args.site.root, &content, &config, &highlighter, &selected);
+    let (postmortems, mut diags) = (archive.postmortems, archive.diagnostics);
     diags.retain(|d| selected(&d.file));
-    diags.extend(lint_selected(&postmortems, &config, today, &|pm| {
-        selected(&pm.source)
-    }));
+    diags.extend(lint_selected(
+        &postmortems,
+        &config,
+        today,
+        &|pm| selected(&pm.source),
+        &|pm| archive.in_full.contains(&pm.source),
+    ));
     sort_diagnostics(&mut diags);
     let checked = match &selection {
         None => postmortems.len(),

@@ -18,13 +18,14 @@ pub(crate) use discover::*;
 mod cache;
 pub(crate) use cache::*;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{sort_diagnostics, Diagnostic};
-use crate::model::Postmortem;
+use crate::model::{Body, Postmortem, RefTarget};
 use document::{parse_document, parse_front_matter, ParseContext};
 use front_read::read_front_source;
 pub use markdown::Highlighter;
@@ -86,17 +87,89 @@ pub fn read_archive(
     read_archive_cached(root, content_dir, config, highlighter, progress, None)
 }
 
+/// What [`read_archive_for`] read: the postmortems, the diagnostics, and which postmortems'
+/// bodies were read (the others' are empty).
+pub(crate) struct PartialArchive {
+    /// Every postmortem that parsed.
+    pub postmortems: Vec<Postmortem>,
+    /// Every problem found while reading (sorted).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The postmortems (by their path relative to the root) whose body was read.
+    pub in_full: HashSet<PathBuf>,
+}
+
 /// [`read_archive`] for `check FILE...`: the files `full` accepts (by their path relative to the
 /// root) are parsed in full, every other one only for its front matter (ids, links and dates,
-/// which archive-wide rules resolve against); their bodies are left empty.
+/// which archive-wide rules resolve against), its body left empty; except the postmortems
+/// those files link to at a heading (`b.md#timeline`, `pm:b#timeline`), whose bodies are read
+/// too (their headings), their problems not reported.
 pub(crate) fn read_archive_for(
     root: &Path,
     content_dir: &Path,
     config: &Config,
     highlighter: &Highlighter,
     full: &(dyn Fn(&Path) -> bool + Sync),
-) -> (Vec<Postmortem>, Vec<Diagnostic>) {
-    read_archive_where(root, content_dir, config, highlighter, &|| {}, None, full)
+) -> PartialArchive {
+    let (files, diags) = discover(root, content_dir);
+    let ctx = ParseContext {
+        config,
+        highlighter,
+    };
+    let (postmortems, diags) = read_files(&files, diags, &ctx, &|| {}, None, full);
+    let (mut postmortems, diagnostics) = across_files(root, content_dir, postmortems, diags);
+    let linked = linked_at_heading(&postmortems, full);
+    let mut bodies: HashMap<PathBuf, std::sync::Arc<Body>> = files
+        .par_iter()
+        .filter(|f| linked.contains(&f.rel))
+        .filter_map(|f| {
+            let src = read_source(f).ok()?;
+            let (pm, _) = parse_document(&f.rel, default_id(&f.rel), &src, &ctx);
+            Some((f.rel.clone(), pm?.body))
+        })
+        .collect();
+    let mut in_full = HashSet::new();
+    for pm in &mut postmortems {
+        if let Some(body) = bodies.remove(&pm.source) {
+            pm.body = body;
+            in_full.insert(pm.source.clone());
+        } else if full(&pm.source) {
+            in_full.insert(pm.source.clone());
+        }
+    }
+    PartialArchive {
+        postmortems,
+        diagnostics,
+        in_full,
+    }
+}
+
+/// The postmortems (by source) that those `full` accepts link to at one of their headings,
+/// by file or by id, and whose bodies were not read.
+fn linked_at_heading(
+    postmortems: &[Postmortem],
+    full: &(dyn Fn(&Path) -> bool + Sync),
+) -> HashSet<PathBuf> {
+    let by_id: HashMap<&str, &Path> = postmortems
+        .iter()
+        .map(|p| (p.id.as_str(), p.source.as_path()))
+        .collect();
+    let mut linked = HashSet::new();
+    for pm in postmortems.iter().filter(|p| full(&p.source)) {
+        for r in &pm.body.references {
+            if r.target.anchor().is_none_or(|a| a.is_empty()) {
+                continue;
+            }
+            let target = match &r.target {
+                RefTarget::Source { path, .. } => Some(path.as_path()),
+                RefTarget::Id { id, .. } => by_id.get(id.as_str()).copied(),
+                _ => None,
+            };
+            if let Some(t) = target.filter(|t| !full(t)) {
+                linked.insert(t.to_path_buf());
+            }
+        }
+    }
+    linked
 }
 
 /// [`read_archive`], reusing (and filling) `cache` for files whose text did not change.
@@ -128,13 +201,27 @@ fn read_archive_where(
     cache: Option<&ParseCache>,
     full: &(dyn Fn(&Path) -> bool + Sync),
 ) -> (Vec<Postmortem>, Vec<Diagnostic>) {
-    let (files, mut diags) = discover(root, content_dir);
+    let (files, diags) = discover(root, content_dir);
     let ctx = ParseContext {
         config,
         highlighter,
     };
+    let (postmortems, diags) = read_files(&files, diags, &ctx, progress, cache, full);
+    across_files(root, content_dir, postmortems, diags)
+}
+
+/// Parses the `files` discovered (after the discovery's `diags`): in full those `full`
+/// accepts, the others' front matter only.
+fn read_files(
+    files: &[SourceFile],
+    mut diags: Vec<Diagnostic>,
+    ctx: &ParseContext<'_>,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&ParseCache>,
+    full: &(dyn Fn(&Path) -> bool + Sync),
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     if let Some(c) = cache {
-        c.retain(&files);
+        c.retain(files);
     }
     let parsed: Vec<Parsed> = files
         .par_iter()
@@ -164,9 +251,9 @@ fn read_archive_where(
                             // The name in the archive, not a link's target's.
                             let stem = default_id(&f.rel);
                             let parsed = if full(&f.rel) {
-                                parse_document(&f.rel, stem, &src, &ctx)
+                                parse_document(&f.rel, stem, &src, ctx)
                             } else {
-                                parse_front_matter(&f.rel, stem, &src, &ctx)
+                                parse_front_matter(&f.rel, stem, &src, ctx)
                             };
                             if let Some(c) = cache {
                                 c.put(&f.rel, hash, settled, &parsed);
@@ -186,6 +273,17 @@ fn read_archive_where(
         diags.extend(d);
         postmortems.extend(pm);
     }
+    (postmortems, diags)
+}
+
+/// What only the whole archive tells: the files postmortems refer to, links between them,
+/// unique ids and names. The diagnostics come back sorted.
+fn across_files(
+    root: &Path,
+    content_dir: &Path,
+    mut postmortems: Vec<Postmortem>,
+    mut diags: Vec<Diagnostic>,
+) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     // Not kept with the parse: a file may appear or go while the postmortem stays the same.
     check_files(root, content_dir, &mut postmortems);
     diags.extend(archive::check_links(&postmortems));

@@ -184,9 +184,8 @@ enum Done {
 /// without `.md`, a bundle's folder name), whether it parses or not.
 fn existing_ids(root: &Path, content: &Path, config: &Config) -> BTreeSet<String> {
     let highlighter = crate::content::Highlighter::new();
-    let (postmortems, _) =
-        crate::content::read_archive_for(root, content, config, &highlighter, &|_| false);
-    let mut ids: BTreeSet<String> = postmortems.into_iter().map(|p| p.id).collect();
+    let archive = crate::content::read_archive_for(root, content, config, &highlighter, &|_| false);
+    let mut ids: BTreeSet<String> = archive.postmortems.into_iter().map(|p| p.id).collect();
     for entry in walkdir::WalkDir::new(content)
         .follow_links(false)
         .into_iter()

@@ -333,33 +333,53 @@ fn check_files_refuses_what_is_not_in_the_archive() {
 }
 
 #[test]
-fn check_files_checks_links_to_other_postmortems_headings_without_reading_their_bodies() {
-    // `check FILE` reads the other postmortems' front matter only: a link to one of their
-    // headings is not reported as missing for that (their headings are unknown), while a
-    // missing postmortem still is.
+fn check_files_checks_links_to_other_postmortems_headings_against_their_bodies() {
+    // `check FILE` reads the other postmortems' front matter only, except those a named file
+    // links to at a heading: their bodies are read for their headings, and a link to a heading
+    // they lack is reported as by the whole `check`, by file and by id; their own problems are
+    // not reported.
     let site = Site::empty();
-    site.write("content/b.md", CLEAN);
+    let b = CLEAN.replace(
+        "Rollback took two minutes.",
+        "Rollback took [two](nowhere.png) minutes.",
+    );
+    site.write("content/b.md", &b);
+    site.write(
+        "content/d.md",
+        &CLEAN.replace("title = \"Checkout", "id = \"dee\"\ntitle = \"Checkout"),
+    );
     let a = CLEAN.replace(
         "12,000 users could not pay.",
-        "12,000 users could not pay; see [the timeline](b.md#timeline) and [gone](c.md).",
+        "12,000 users could not pay; see [the timeline](b.md#timeline), [lessons](pm:dee#lessons-learned), \
+         [nothing](b.md#no-such-heading), [nor this](pm:dee#nor-this) and [gone](c.md).",
     );
     site.write("content/a.md", &a);
-    for args in [
-        &["--format", "json"][..],
-        &["--format", "json", "content/a.md"][..],
-    ] {
-        let out = check_in(&site, args);
-        let broken: Vec<_> = json_rules(&out)
-            .into_iter()
-            .filter(|(_, rule)| rule == "links/broken")
-            .collect();
-        assert_eq!(
-            broken,
-            [("content/a.md".to_string(), "links/broken".to_string())],
-            "{args:?}: {}",
-            stdout(&out)
-        );
-    }
+    let messages = |out: &Output| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "links/broken" || d["rule"] == "links/missing-file")
+            .map(|d| {
+                let message = d["message"].as_str().unwrap();
+                let url = message.split('`').nth(1).unwrap_or(message);
+                (d["file"].as_str().unwrap().to_string(), url.to_string())
+            })
+            .collect()
+    };
+    let whole = messages(&check_in(&site, &["--format", "json"]));
+    assert_eq!(
+        whole,
+        [
+            ("content/a.md", "b.md#no-such-heading"),
+            ("content/a.md", "pm:dee#nor-this"),
+            ("content/a.md", "c.md"),
+            ("content/b.md", "nowhere.png"),
+        ]
+        .map(|(f, u)| (f.to_string(), u.to_string())),
+    );
+    let named = check_in(&site, &["--format", "json", "content/a.md"]);
+    assert_eq!(messages(&named), whole[..3], "{}", stdout(&named));
 }
 
 /// `check FILE` reads the other postmortems up to their closing fence only: the named files'
