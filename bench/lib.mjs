@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { chmod, copyFile, readFile, readdir, stat } from "node:fs/promises";
+import { chmod, copyFile, open, readFile, readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,25 @@ export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+// Realistic queries. `pf` is what Pagefind is given where its syntax differs (it has no
+// `factor:` filter syntax and no filters are configured in the theme: the filter is dropped).
+export const QUERIES = [
+  { q: "database failover lost writes", kind: "natural language" },
+  { q: "certificate expired", kind: "two words" },
+  { q: "kafka", kind: "single word" },
+  { q: "oomkilled", kind: "single word (error)" },
+  { q: "retry storm overwhelms auth", kind: "natural language" },
+  { q: "thundering herd after cache restart", kind: "natural language" },
+  { q: '"no space left on device"', kind: "phrase" },
+  { q: '"leap second"', kind: "phrase" },
+  { q: "certif", prefix: true, kind: "prefix (typing)" },
+  { q: "connection pool exha", prefix: true, kind: "words + prefix (typing)" },
+  { q: "factor:dns timeout", pf: "timeout", kind: "filter + word" },
+  { q: "payments rollback failed clock skew", kind: "natural language, long" },
+  { q: "certifcate expird", kind: "two typos (corrected)" },
+  { q: "dns -ttl", kind: "word, exclusion" },
 ];
 
 /** Runs a command, returns { code, stdout, stderr, ms } (wall clock). Throws on failure. */
@@ -60,31 +79,43 @@ const TYPES = {
  * the in-memory `extra` pages ({ "/path": html }). Every response is logged as
  * { path, bytes } (body bytes sent) in server.log, which the caller resets.
  */
-export async function serve(root, extra = {}) {
+export async function serve(root, extra = {}, { delay = 0 } = {}) {
   const log = [];
   const server = createServer(async (req, res) => {
+    // `delay` ms before each answer: a network's round trip, which loopback does not have.
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const url = new URL(req.url, "http://x");
     if (extra[url.pathname] !== undefined) {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-      return res.end(extra[url.pathname]);
+      // An HTML page, or { type, body }.
+      const e = extra[url.pathname], type = e.type ?? "text/html; charset=utf-8";
+      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      return res.end(e.body ?? e);
     }
     let file = path.join(root, decodeURIComponent(url.pathname));
     if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
     try {
-      if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-      const data = await readFile(file);
-      // A single byte range, as static hosts answer it (the search client's passages).
+      let info = await stat(file);
+      if (info.isDirectory()) (file = path.join(file, "index.html")), (info = await stat(file));
+      // A single byte range, as static hosts answer it (the search client's passages): only
+      // those bytes are read, as nginx or a CDN would (not the whole file for each range).
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
-      if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < data.length) {
-        const part = data.subarray(Number(range[1]), Number(range[2]) + 1);
+      if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < info.size) {
+        const part = Buffer.alloc(Number(range[2]) - Number(range[1]) + 1);
+        const fh = await open(file);
+        try {
+          await fh.read(part, 0, part.length, Number(range[1]));
+        } finally {
+          await fh.close();
+        }
         log.push({ path: url.pathname, bytes: part.length, range: `${range[1]}-${range[2]}` });
         res.writeHead(206, {
           "content-type": TYPES[path.extname(file)] || "application/octet-stream",
           "content-length": part.length,
-          "content-range": `bytes ${range[1]}-${range[2]}/${data.length}`,
+          "content-range": `bytes ${range[1]}-${range[2]}/${info.size}`,
         });
         return res.end(part);
       }
+      const data = await readFile(file);
       log.push({ path: url.pathname, bytes: data.length });
       res.writeHead(200, {
         "content-type": TYPES[path.extname(file)] || "application/octet-stream",

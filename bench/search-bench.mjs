@@ -25,7 +25,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import {
   benchDir, CHROMIUM, CHROMIUM_ARGS, kb, machineInfo, mb, median, ms, percentile, PMARCHIVE,
-  run, serve, snapshotBinary, table, walk,
+  QUERIES, run, serve, snapshotBinary, table, walk,
 } from "./lib.mjs";
 
 // ------------------------------------------------------------------ arguments
@@ -49,24 +49,6 @@ const PAGEFIND_BIN = path.join(benchDir, "node_modules/pagefind/lib/runner/bin.c
 const PAGEFIND_GLOB = "postmortems/*/index.html";
 const PAGEFIND_ROOT = "article.postmortem";
 
-// Realistic queries. `pf` is what Pagefind is given where its syntax differs (it has no
-// `factor:` filter syntax and no filters are configured in the theme: the filter is dropped).
-const QUERIES = [
-  { q: "database failover lost writes", kind: "natural language" },
-  { q: "certificate expired", kind: "two words" },
-  { q: "kafka", kind: "single word" },
-  { q: "oomkilled", kind: "single word (error)" },
-  { q: "retry storm overwhelms auth", kind: "natural language" },
-  { q: "thundering herd after cache restart", kind: "natural language" },
-  { q: '"no space left on device"', kind: "phrase" },
-  { q: '"leap second"', kind: "phrase" },
-  { q: "certif", prefix: true, kind: "prefix (typing)" },
-  { q: "connection pool exha", prefix: true, kind: "words + prefix (typing)" },
-  { q: "factor:dns timeout", pf: "timeout", kind: "filter + word" },
-  { q: "payments rollback failed clock skew", kind: "natural language, long" },
-  { q: "certifcate expird", kind: "two typos (corrected)" },
-  { q: "dns -ttl", kind: "word, exclusion" },
-];
 
 const log = (...a) => console.error("[bench]", ...a);
 

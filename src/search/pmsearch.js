@@ -173,30 +173,40 @@ class Index {
     return this.file(`v/${len}.gz`, (b) => frontCoded(b, (r) => r.n()));
   }
 
+  /** Whether the host honours byte ranges, asked once with the first byte of passages.bin
+   * (beside the requests for the results' rows, so that their passages can then all be asked
+   * for at once): { part: true } if it does; if it sent the whole file instead, { part: false,
+   * bytes } and every document's passages are read from that. */
+  probeRanges() {
+    if (!this.probe) {
+      const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
+      this.probe = (async () => {
+        const r = await this.fetcher(url, { headers: { Range: "bytes=0-0" } });
+        if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
+        return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
+      })();
+      this.probe.catch(() => (this.probe = null));
+    }
+    return this.probe;
+  }
+
   /** A document's passages, the summary first: `length` bytes at `offset` of passages.bin, by
-   * byte range. The first request tells whether the host honours ranges; if it sent the whole
-   * file instead, every other document is read from that. */
+   * byte range (or from the whole file, if the host ignores ranges). */
   passages(offset, length) {
     const key = "passages.bin#" + offset;
     let p = this.cache.get(key);
     if (!p) {
       p = (async () => {
         const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
-        const load = async () => {
+        const first = await this.probeRanges();
+        let bytes = first.bytes.subarray(offset, offset + length);
+        if (first.part) {
           const r = await this.fetcher(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
           if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
-          return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
-        };
-        let got;
-        if (this.probe) {
-          const first = await this.probe;
-          got = first.part ? await load() : first;
-        } else {
-          this.probe = load();
-          this.probe.catch(() => (this.probe = null));
-          got = await this.probe;
+          bytes = new Uint8Array(await r.arrayBuffer());
+          if (r.status !== 206) bytes = bytes.subarray(offset, offset + length);
         }
-        return JSON.parse(dec.decode(await gunzip(got.part ? got.bytes : got.bytes.subarray(offset, offset + length))));
+        return JSON.parse(dec.decode(await gunzip(bytes)));
       })();
       p.catch(() => this.cache.delete(key));
       this.cache.set(key, p);
@@ -455,8 +465,19 @@ function phraseCount(lists, offsets) {
   return cur.length;
 }
 
+/** Starts fetching the postings of `terms` and `phrases` (with positions) at once, so that the
+ * steps that read them in turn find them fetched or on their way: each file is fetched once, so
+ * this changes the order of the requests, not what is fetched nor any score. */
+function prefetch(index, terms, phrases) {
+  const quiet = (p) => p.catch(() => null); // the step that reads it reports a failure
+  for (const t of terms) quiet(index.postings(t));
+  for (const ph of phrases) for (const [, t] of ph) quiet(index.postings(t, true));
+}
+
 async function score(index, q) {
   const m = index.m, scores = new Map();
+  const members = expandSynonyms(m.synonyms, q.words);
+  prefetch(index, q.terms.concat(members.filter((x) => x.length === 1).map((x) => x[0][1])), q.phrases.concat(members.filter((x) => x.length > 1)));
   const add = (doc, s) => scores.set(doc, scores.has(doc) ? f(scores.get(doc) + s) : s);
   const bm25 = (field, weight, tf, norm) => f(f(weight * f(tf / f(tf + index.norm[field][norm]))) * f(m.fields[field].boost));
   const terms = q.terms.slice(), expansions = q.prefix ? await index.expand(q.prefix) : [];
@@ -479,7 +500,7 @@ async function score(index, q) {
   for (const ph of q.phrases) await phrase(ph, 1);
   // Synonyms: one-term members as terms, longer ones as phrases, at their weight.
   const boost = m.synonym_boost;
-  for (const member of expandSynonyms(m.synonyms, q.words)) {
+  for (const member of members) {
     if (member.length > 1) {
       await phrase(member, boost);
       continue;
@@ -513,6 +534,9 @@ const LETTERS = /^\p{Alphabetic}+$/u;
 /** Corrects the words of q with no match from the vocabulary, as `SearchIndex::correct`. */
 async function correct(index, q) {
   const m = index.m, [min, two] = m.fuzzy, edits = (n) => (n < min ? 0 : n < two ? 1 : 2);
+  // Every word's postings and the last word's completions are read below and by `score`.
+  prefetch(index, q.terms, q.phrases);
+  if (q.prefix) index.expand(q.prefix).catch(() => null);
   const todo = [];
   for (const b of q.bare) {
     if (!LETTERS.test(b.word) || !edits([...b.word].length)) continue;
@@ -729,6 +753,7 @@ export async function search(query, options = {}) {
     });
   }
   const highlight = scored.terms.concat(q.phrases.flatMap((p) => p.map(([, t]) => t)));
+  if (docs.length > offset && limit > 0) index.probeRanges().catch(() => null);
   const results = await Promise.all(
     docs.slice(offset, offset + limit).map(async (d) => {
       const { id, url, title, date, severity, offset: at, length } = await index.doc(d);

@@ -5,7 +5,7 @@
 // results ask, then with them. Prints one JSON array of { total, words, allWords, corrected,
 // corrections, results: [{ id, score, doc, excerpt, allWords }], facets, first: { total, docs },
 // files } per query: `results` and `facets` from the second call, `first` and `files` (every
-// file the client fetched, in order; a byte range of passages.bin as `passages.bin#offset`)
+// file the client fetched, in order; a byte range of passages.bin as `passages.bin#first-last`)
 // from the first. Byte ranges are answered as a static host does (206 Partial Content), or
 // ignored with NO_RANGE=1 in the environment.
 import { readFile } from "node:fs/promises";
@@ -29,7 +29,7 @@ for (const [i, q] of queries.entries()) {
       files.push(rel);
       return new Response(data);
     }
-    files.push(`${rel}#${range[1]}`);
+    files.push(`${rel}#${range[1]}-${range[2]}`);
     return new Response(data.subarray(Number(range[1]), Number(range[2]) + 1), { status: 206 });
   };
   const options = { baseUrl: base, fetch: fetcher, prefix: q.prefix ?? false, limit: q.limit ?? 10 };
