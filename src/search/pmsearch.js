@@ -197,7 +197,9 @@ class Index {
     let p = this.cache.get(key);
     if (!p) {
       p = (async () => {
-        const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
+        // A URL of its own for each range (hosts ignore the query): a browser's HTTP cache
+        // answers requests for one URL one after another, each waiting for the one before.
+        const url = join(this.base, "passages.bin") + "?v=" + this.m.build + "&at=" + offset;
         const first = await this.probeRanges();
         let bytes = first.bytes.subarray(offset, offset + length);
         if (first.part) {
