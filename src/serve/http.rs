@@ -13,12 +13,17 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long a connection may stay idle between requests (or take to send a request's head)
+/// How long a connection may stay idle between requests (or pause in the middle of a head)
 /// before the server closes it; browsers reopen a closed keep-alive connection as a matter of
 /// course.
 pub(crate) const IDLE: Duration = Duration::from_secs(5);
+
+/// How long a request's head may take from its first byte to its blank line, however steadily
+/// its bytes come (a client sending one byte every few seconds would otherwise hold its
+/// connection's thread until the head reached [`MAX_HEAD`]).
+pub(crate) const HEAD_TIME: Duration = Duration::from_secs(10);
 
 /// How long a write may wait for a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -312,9 +317,69 @@ fn connection(stream: TcpStream, handler: &dyn Fn(Request<'_>)) {
     }
 }
 
+/// The connection's reader while a head is read: from the head's first byte, each read waits
+/// at most until [`HEAD_TIME`] has passed, then fails (`TimedOut`).
+struct HeadReader<'a> {
+    reader: &'a mut BufReader<TcpStream>,
+    until: Option<Instant>,
+}
+
+impl BufRead for HeadReader<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.reader.buffer().is_empty() {
+            if let Some(until) = self.until {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "request head too slow",
+                    ));
+                }
+                self.reader
+                    .get_ref()
+                    .set_read_timeout(Some(left.min(IDLE)))?;
+            }
+        }
+        let buf = self.reader.fill_buf()?;
+        if self.until.is_none() && !buf.is_empty() {
+            self.until = Some(Instant::now() + HEAD_TIME);
+        }
+        Ok(buf)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.reader.consume(n);
+    }
+}
+
+impl Read for HeadReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
 /// A request head (up to its blank line), `None` when the connection closed or idled before
-/// one began; `InvalidData` when it is larger than [`MAX_HEAD`].
+/// one began; `InvalidData` when it is larger than [`MAX_HEAD`], `TimedOut` when it took
+/// longer than [`HEAD_TIME`] or paused for [`IDLE`].
 fn read_head(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Vec<u8>>> {
+    reader.get_ref().set_read_timeout(Some(IDLE))?;
+    let head = read_head_within(&mut HeadReader {
+        reader: &mut *reader,
+        until: None,
+    });
+    // What follows the head (a body) is read with the idle timeout again.
+    reader.get_ref().set_read_timeout(Some(IDLE))?;
+    head
+}
+
+fn read_head_within(reader: &mut HeadReader<'_>) -> io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();
     loop {
         let room = (MAX_HEAD + 1).saturating_sub(head.len()) as u64;

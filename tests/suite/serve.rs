@@ -849,3 +849,56 @@ fn serve_refuses_oversized_and_malformed_requests_and_closes_them() {
         "{out}"
     );
 }
+
+#[test]
+fn serve_closes_a_connection_whose_head_trickles_in() {
+    // A head whose bytes keep coming, a header line every second (never idle for the 5 s the
+    // server allows a pause), is cut off 10 s after its first byte: one such client cannot hold
+    // a thread for as long as it likes. A request sent at once is still answered meanwhile.
+    let site = Site::empty();
+    site.write("content/pub.md", GOOD);
+    let server = start(&site, &[]);
+    let port = server.port;
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let started = Instant::now();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let mut closed_after = None;
+    for i in 0..30 {
+        std::thread::sleep(Duration::from_millis(950));
+        if slow
+            .write_all(format!("X-Slow-{i}: a\r\n").as_bytes())
+            .is_err()
+        {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 64];
+        match slow.read(&mut buf) {
+            Ok(0) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Ok(n) => panic!("answered a head that never ended: {:?}", &buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+        }
+        if i == 3 {
+            let out = exchange(port, "GET /postmortems/pub/ HTTP/1.0\r\n\r\n");
+            assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+        }
+    }
+    let after = closed_after.expect("the trickling head's connection was never closed");
+    assert!(
+        after >= Duration::from_secs(9) && after < Duration::from_secs(16),
+        "closed after {after:?}"
+    );
+}
