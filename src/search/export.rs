@@ -14,7 +14,8 @@
 //! per facet), a word with no match (the vocabulary files of the lengths it may be corrected
 //! to), and for each result shown its passages: a byte range of `passages.bin`, so an excerpt
 //! costs that result's own text and not its neighbours' (a host that ignores `Range` sends the
-//! whole file, which the client then keeps). Postings and positions are packed into files separately, each in term order: a
+//! whole file, which the client then keeps; each range is asked for at a URL of its own,
+//! `?v=BUILD&at=OFFSET`, as a browser's cache serialises requests for one URL). Postings and positions are packed into files separately, each in term order: a
 //! term whose data reaches the target size gets a file of its own (a common word never drags
 //! its neighbours along), smaller terms share a file up to the target. The targets start at
 //! [`POSTINGS_TARGET`] and [`POSITIONS_TARGET`] raw bytes and grow until the whole export fits
