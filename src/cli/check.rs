@@ -136,7 +136,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let selection = Selection::new(&args.site.root, &content, &args.files)?;
     let highlighter = Highlighter::new();
     let selected = |rel: &Path| selection.as_ref().is_none_or(|s| s.contains(rel));
-    // The files not named are read for their front matter only: ids, links and dates.
+    // The files not named are read for their front matter only (ids, links and dates), but
+    // for the bodies of those the named files link to at a heading.
     let archive = read_archive_for(&args.site.root, &content, &config, &highlighter, &selected);
     let (postmortems, mut diags) = (archive.postmortems, archive.diagnostics);
     diags.retain(|d| selected(&d.file));

@@ -4,7 +4,7 @@
 //! reasons, and builds the same bytes every time; a model that cannot be used is a located
 //! configuration error. The real model cannot live in the repository, so these tests write a
 //! tiny random BERT (same format, 32 dimensions, 2 layers); the real all-MiniLM-L6-v2 is used
-//! when `PMARCHIVE_TEST_MODEL` (or /work/models/all-minilm-l6-v2) points at it.
+//! when `PMARCHIVE_TEST_MODEL` names its folder.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -434,17 +434,15 @@ fn a_model_that_cannot_be_used_is_a_located_configuration_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("config/similar-model"));
 }
 
-/// The real all-MiniLM-L6-v2, when it is on this machine.
+/// The real all-MiniLM-L6-v2, when `PMARCHIVE_TEST_MODEL` names its folder.
 fn real_model(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("PMARCHIVE_TEST_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/models/all-minilm-l6-v2"));
-    if dir.join("model.safetensors").is_file() {
-        return Some(dir);
-    }
+    let why = match std::env::var_os("PMARCHIVE_TEST_MODEL").map(PathBuf::from) {
+        Some(dir) if dir.join("model.safetensors").is_file() => return Some(dir),
+        Some(dir) => format!("{} holds no model.safetensors", dir.display()),
+        None => "PMARCHIVE_TEST_MODEL is not set".to_string(),
+    };
     skipped(&format!(
-        "{test} needs all-MiniLM-L6-v2 (PMARCHIVE_TEST_MODEL=folder, or {})",
-        dir.display()
+        "{test} needs all-MiniLM-L6-v2 in the folder PMARCHIVE_TEST_MODEL names ({why}; README, \"Semantic similarity\", says how to get it)"
     ));
     None
 }
