@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 /// course.
 pub(crate) const IDLE: Duration = Duration::from_secs(5);
 
-/// How long a request's head may take from its first byte to its blank line, however steadily
-/// its bytes come (a client sending one byte every few seconds would otherwise hold its
-/// connection's thread until the head reached [`MAX_HEAD`]).
-pub(crate) const HEAD_TIME: Duration = Duration::from_secs(10);
+/// How long a request's head may take from its first byte to its blank line, and a refused
+/// request's body from its head to its last byte, however steadily their bytes come (a client
+/// sending one byte every few seconds would otherwise hold its connection's thread until the
+/// head reached [`MAX_HEAD`], or the body [`MAX_BODY`]).
+pub(crate) const REQUEST_TIME: Duration = Duration::from_secs(10);
 
 /// How long a write may wait for a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -317,14 +318,15 @@ fn connection(stream: TcpStream, handler: &dyn Fn(Request<'_>)) {
     }
 }
 
-/// The connection's reader while a head is read: from the head's first byte, each read waits
-/// at most until [`HEAD_TIME`] has passed, then fails (`TimedOut`).
-struct HeadReader<'a> {
+/// The connection's reader while a head or a body is read: from `until`'s start (a head's
+/// first byte; a body's head), each read waits at most until [`REQUEST_TIME`] has passed, then
+/// fails (`TimedOut`).
+struct TimedReader<'a> {
     reader: &'a mut BufReader<TcpStream>,
     until: Option<Instant>,
 }
 
-impl BufRead for HeadReader<'_> {
+impl BufRead for TimedReader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.reader.buffer().is_empty() {
             if let Some(until) = self.until {
@@ -342,7 +344,7 @@ impl BufRead for HeadReader<'_> {
         }
         let buf = self.reader.fill_buf()?;
         if self.until.is_none() && !buf.is_empty() {
-            self.until = Some(Instant::now() + HEAD_TIME);
+            self.until = Some(Instant::now() + REQUEST_TIME);
         }
         Ok(buf)
     }
@@ -352,7 +354,7 @@ impl BufRead for HeadReader<'_> {
     }
 }
 
-impl Read for HeadReader<'_> {
+impl Read for TimedReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = {
             let buf = self.fill_buf()?;
@@ -367,10 +369,10 @@ impl Read for HeadReader<'_> {
 
 /// A request head (up to its blank line), `None` when the connection closed or idled before
 /// one began; `InvalidData` when it is larger than [`MAX_HEAD`], `TimedOut` when it took
-/// longer than [`HEAD_TIME`] or paused for [`IDLE`].
+/// longer than [`REQUEST_TIME`] or paused for [`IDLE`].
 fn read_head(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Vec<u8>>> {
     reader.get_ref().set_read_timeout(Some(IDLE))?;
-    let head = read_head_within(&mut HeadReader {
+    let head = read_head_within(&mut TimedReader {
         reader: &mut *reader,
         until: None,
     });
@@ -379,7 +381,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Vec<u8>>> {
     head
 }
 
-fn read_head_within(reader: &mut HeadReader<'_>) -> io::Result<Option<Vec<u8>>> {
+fn read_head_within(reader: &mut TimedReader<'_>) -> io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();
     loop {
         let room = (MAX_HEAD + 1).saturating_sub(head.len()) as u64;
@@ -459,7 +461,11 @@ fn parse<'c>(head: &[u8], conn: &'c mut Conn) -> Option<Request<'c>> {
         if length > MAX_BODY {
             conn.keep_alive = false;
         } else if length > 0 {
-            let read = io::copy(&mut conn.reader.by_ref().take(length), &mut io::sink());
+            let mut body = TimedReader {
+                reader: &mut conn.reader,
+                until: Some(Instant::now() + REQUEST_TIME),
+            };
+            let read = io::copy(&mut body.by_ref().take(length), &mut io::sink());
             if !matches!(read, Ok(n) if n == length) {
                 conn.keep_alive = false;
             }

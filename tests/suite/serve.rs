@@ -851,43 +851,58 @@ fn serve_refuses_oversized_and_malformed_requests_and_closes_them() {
 }
 
 #[test]
-fn serve_closes_a_connection_whose_head_trickles_in() {
+fn serve_closes_connections_whose_head_or_body_trickles_in() {
     // A head whose bytes keep coming, a header line every second (never idle for the 5 s the
-    // server allows a pause), is cut off 10 s after its first byte: one such client cannot hold
-    // a thread for as long as it likes. A request sent at once is still answered meanwhile.
+    // server allows a pause), is cut off 10 s after its first byte, and so is the body of a
+    // refused request (a POST, answered 405 once its body is read and dropped): one such client
+    // cannot hold a thread for as long as it likes. A request sent at once is answered meanwhile.
     let site = Site::empty();
     site.write("content/pub.md", GOOD);
     let server = start(&site, &[]);
     let port = server.port;
-    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    slow.set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
+    let open = |first: &str| {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        s.write_all(first.as_bytes()).unwrap();
+        s
+    };
     let started = Instant::now();
-    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
-    let mut closed_after = None;
+    let mut slow = [
+        open("GET / HTTP/1.1\r\nHost: x\r\n"),
+        open("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"),
+    ];
+    let mut got = [Vec::new(), Vec::new()];
+    let mut closed_after = [None, None];
     for i in 0..30 {
         std::thread::sleep(Duration::from_millis(950));
-        if slow
-            .write_all(format!("X-Slow-{i}: a\r\n").as_bytes())
-            .is_err()
-        {
-            closed_after = Some(started.elapsed());
-            break;
-        }
-        let mut buf = [0u8; 64];
-        match slow.read(&mut buf) {
-            Ok(0) => {
-                closed_after = Some(started.elapsed());
-                break;
+        for (k, s) in slow.iter_mut().enumerate() {
+            if closed_after[k].is_some() {
+                continue;
             }
-            Ok(n) => panic!("answered a head that never ended: {:?}", &buf[..n]),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(_) => {
-                closed_after = Some(started.elapsed());
+            let more = if k == 0 {
+                format!("X-Slow-{i}: a\r\n")
+            } else {
+                "a".into()
+            };
+            if s.write_all(more.as_bytes()).is_err() {
+                closed_after[k] = Some(started.elapsed());
+                continue;
+            }
+            let mut buf = [0u8; 512];
+            loop {
+                match s.read(&mut buf) {
+                    Ok(0) => closed_after[k] = Some(started.elapsed()),
+                    Ok(n) => {
+                        got[k].extend_from_slice(&buf[..n]);
+                        continue;
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => closed_after[k] = Some(started.elapsed()),
+                }
                 break;
             }
         }
@@ -895,10 +910,21 @@ fn serve_closes_a_connection_whose_head_trickles_in() {
             let out = exchange(port, "GET /postmortems/pub/ HTTP/1.0\r\n\r\n");
             assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
         }
+        if closed_after.iter().all(Option::is_some) {
+            break;
+        }
     }
-    let after = closed_after.expect("the trickling head's connection was never closed");
-    assert!(
-        after >= Duration::from_secs(9) && after < Duration::from_secs(16),
-        "closed after {after:?}"
-    );
+    for (k, what) in ["the trickling head's", "the trickling body's"]
+        .iter()
+        .enumerate()
+    {
+        let after = closed_after[k].unwrap_or_else(|| panic!("{what} connection was never closed"));
+        assert!(
+            after >= Duration::from_secs(9) && after < Duration::from_secs(16),
+            "{what} connection closed after {after:?}"
+        );
+    }
+    assert!(got[0].is_empty(), "answered a head that never ended");
+    let answer = String::from_utf8_lossy(&got[1]);
+    assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
 }
