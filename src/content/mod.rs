@@ -181,32 +181,12 @@ pub(crate) fn read_archive_cached(
     progress: &(dyn Fn() + Sync),
     cache: Option<&ParseCache>,
 ) -> (Vec<Postmortem>, Vec<Diagnostic>) {
-    read_archive_where(
-        root,
-        content_dir,
-        config,
-        highlighter,
-        progress,
-        cache,
-        &|_| true,
-    )
-}
-
-fn read_archive_where(
-    root: &Path,
-    content_dir: &Path,
-    config: &Config,
-    highlighter: &Highlighter,
-    progress: &(dyn Fn() + Sync),
-    cache: Option<&ParseCache>,
-    full: &(dyn Fn(&Path) -> bool + Sync),
-) -> (Vec<Postmortem>, Vec<Diagnostic>) {
     let (files, diags) = discover(root, content_dir);
     let ctx = ParseContext {
         config,
         highlighter,
     };
-    let (postmortems, diags) = read_files(&files, diags, &ctx, progress, cache, full);
+    let (postmortems, diags) = read_files(&files, diags, &ctx, progress, cache, &|_| true);
     across_files(root, content_dir, postmortems, diags)
 }
 
