@@ -27,6 +27,7 @@ mod paths;
 mod search;
 mod semantic;
 mod serve;
+mod serve_http;
 mod similar;
 mod strict;
 mod structure;
