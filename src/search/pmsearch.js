@@ -173,18 +173,22 @@ class Index {
     return this.file(`v/${len}.gz`, (b) => frontCoded(b, (r) => r.n()));
   }
 
+  /** Bytes `first`..`last` of passages.bin, asked for at the URL with `query` appended:
+   * { part, bytes }, part false when the host sent the whole file instead. */
+  async range(query, first, last) {
+    const url = join(this.base, "passages.bin") + "?v=" + this.m.build + query;
+    const r = await this.fetcher(url, { headers: { Range: `bytes=${first}-${last}` } });
+    if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
+    return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
+  }
+
   /** Whether the host honours byte ranges, asked once with the first byte of passages.bin
    * (beside the requests for the results' rows, so that their passages can then all be asked
    * for at once): { part: true } if it does; if it sent the whole file instead, { part: false,
    * bytes } and every document's passages are read from that. */
   probeRanges() {
     if (!this.probe) {
-      const url = join(this.base, "passages.bin") + "?v=" + this.m.build;
-      this.probe = (async () => {
-        const r = await this.fetcher(url, { headers: { Range: "bytes=0-0" } });
-        if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
-        return { part: r.status === 206, bytes: new Uint8Array(await r.arrayBuffer()) };
-      })();
+      this.probe = this.range("", 0, 0);
       this.probe.catch(() => (this.probe = null));
     }
     return this.probe;
@@ -197,17 +201,11 @@ class Index {
     let p = this.cache.get(key);
     if (!p) {
       p = (async () => {
+        let got = await this.probeRanges();
         // A URL of its own for each range (hosts ignore the query): a browser's HTTP cache
         // answers requests for one URL one after another, each waiting for the one before.
-        const url = join(this.base, "passages.bin") + "?v=" + this.m.build + "&at=" + offset;
-        const first = await this.probeRanges();
-        let bytes = first.bytes.subarray(offset, offset + length);
-        if (first.part) {
-          const r = await this.fetcher(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
-          if (!r.ok) throw new Error(`pmsearch: ${url}: HTTP ${r.status}`);
-          bytes = new Uint8Array(await r.arrayBuffer());
-          if (r.status !== 206) bytes = bytes.subarray(offset, offset + length);
-        }
+        if (got.part) got = await this.range("&at=" + offset, offset, offset + length - 1);
+        const bytes = got.part ? got.bytes : got.bytes.subarray(offset, offset + length);
         return JSON.parse(dec.decode(await gunzip(bytes)));
       })();
       p.catch(() => this.cache.delete(key));
